@@ -1,0 +1,101 @@
+"""``iamwarden check``: decide requests from a case file or from account data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..evaluation import Decision, authorize, decide
+from ..evaluation.world import UnknownPrincipal
+from ..loaders.authz_details import LoadError, load_world
+from ..loaders.cases import CaseError, load_cases
+from ..model.principal import PrincipalError
+from . import UsageError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "check",
+        help="decide a request (from a case file, or from account data)",
+        description=(
+            "Decide requests exactly as AWS would. Either --case FILE (one case or a list, in the "
+            "shape of conformance/decisions.json) or --account FILE... with --principal, --action "
+            "and --resource."
+        ),
+    )
+    p.add_argument("--case", metavar="FILE", help="file holding one case or a list of cases")
+    p.add_argument("--account", metavar="FILE", action="append", default=[],
+                   help="get-account-authorization-details output (repeat per account)")
+    p.add_argument("--principal", metavar="ARN")
+    p.add_argument("--action", metavar="ACTION")
+    p.add_argument("--resource", metavar="ARN", default=None)
+    p.add_argument("--context", metavar="KEY=VALUE", action="append", default=[],
+                   help="a condition key; repeat a key for a multivalued key")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=run)
+
+
+def parse_context(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--context {item!r}: expected KEY=VALUE")
+        k, v = item.split("=", 1)
+        if k in out:
+            prev = out[k]
+            out[k] = (prev if isinstance(prev, list) else [prev]) + [v]
+        else:
+            out[k] = v
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.case and args.account:
+        raise UsageError("use either --case or --account, not both")
+    if args.case:
+        try:
+            cases, is_list = load_cases(args.case)
+        except CaseError as e:
+            raise UsageError(str(e)) from None
+        decisions = [authorize(c.request, c.policies) for c in cases]
+        labels = [c.id for c in cases]
+    elif args.account:
+        missing = [f"--{n}" for n in ("principal", "action", "resource") if not getattr(args, n)]
+        if missing:
+            raise UsageError(f"--account needs {', '.join(missing)}")
+        try:
+            world = load_world(args.account)
+            d = decide(world, args.principal, args.action, args.resource, parse_context(args.context))
+        except (LoadError, UnknownPrincipal, PrincipalError) as e:
+            raise UsageError(str(e)) from None
+        decisions, labels, is_list = [d], [f"{args.principal} {args.action} {args.resource}"], False
+    else:
+        raise UsageError("give --case FILE, or --account FILE with --principal/--action/--resource")
+    emit(decisions, labels, is_list, args.format)
+    return 0
+
+
+def emit(decisions: list[Decision], labels: list[str], is_list: bool, fmt: str) -> None:
+    if fmt == "json":
+        payload: Any = [d.to_json() for d in decisions] if is_list else decisions[0].to_json()
+        json.dump(payload, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    for label, d in zip(labels, decisions):
+        print(f"{label}: {d.decision}")
+        if d.rule:
+            print(f"  rule: {d.rule}")
+        for r in d.reasons:
+            where = ""
+            if r.policy is not None:
+                where = f" [{r.policy_type} {r.policy}"
+                if r.statement is not None:
+                    where += f" statement {r.statement}"
+                if r.sid:
+                    where += f" ({r.sid})"
+                where += "]"
+            print(f"  - {r.message}{where}")
+        for e in d.errors:
+            print(f"  ! error: {e}")

@@ -1,0 +1,342 @@
+"""AWS's decision procedure for one request (spec §1.3), step by step.
+
+``authorize`` is a pure, total function: it never raises, and an error while
+evaluating never yields Allow. A condition that cannot be evaluated makes an
+Allow statement not apply and a Deny statement apply (fail closed); the error
+is reported in ``Decision.errors``.
+"""
+
+from __future__ import annotations
+
+from ..model.principal import PrincipalType
+from ..policy.conditions import ConditionError
+from ..policy.document import Effect, Policy, PolicyKind, Statement
+from .decision import Decision, Reason, Verdict
+from .policyset import Picked, PolicySet
+from .principals import MatchClass, classify
+from .request import Request
+
+#: Spec §1.6 / §9.1 (UNCONFIRMED): a trust policy naming the caller's *role*
+#: ARN stands in for the identity allow, as for any same-account resource
+#: policy. Some emulators require an identity allow instead; flip to compare.
+ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY = True
+
+#: Spec §4.2 step 3: root may not assume roles (a hard STS rule, not a policy).
+ROOT_FORBIDDEN_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
+
+Match = tuple[Policy, Statement, MatchClass | None]
+
+
+def authorize(request: Request, policies: PolicySet) -> Decision:
+    """Decide ``request`` against ``policies`` exactly as AWS does (spec §1.3)."""
+    try:
+        return _Evaluation(request, policies).run()
+    except Exception as e:  # fail closed: never Allow on an internal error
+        return Decision(
+            Verdict.IMPLICIT_DENY,
+            (Reason("error", "evaluation failed; denied (fail closed)"),),
+            (f"internal error while evaluating: {type(e).__name__}: {e}",),
+            rule="error",
+        )
+
+
+def _reason(ptype: str, p: Policy, s: Statement, message: str) -> Reason:
+    return Reason(ptype, message, p.name, s.index, s.sid, s.effect.value)
+
+
+class _Evaluation:
+    __slots__ = ("req", "ps", "cands", "errors", "caller")
+
+    def __init__(self, request: Request, policies: PolicySet):
+        self.req = request
+        self.ps = policies
+        self.caller = request.caller
+        self.cands = policies.candidates(request.action_key)
+        self.errors: list[str] = []
+
+    # -- statement matching ------------------------------------------------
+
+    def applies(self, p: Policy, s: Statement) -> tuple[bool, MatchClass | None]:
+        """Does statement ``s`` (action already matched) apply to this request?"""
+        req = self.req
+        cls: MatchClass | None = None
+        if s.principal is not None:
+            cls = classify(s.principal, self.caller)
+            if s.not_principal:
+                if cls is not None:
+                    # Deny+NotPrincipal always denies principals with a boundary (§1.4 quirk)
+                    if not (s.effect is Effect.DENY and self.ps.boundary is not None):
+                        return False, None
+                cls = None
+            elif cls is None:
+                return False, None
+        if not s.matches_resource(req.resource, req.context):
+            return False, None
+        for c in s.conditions:
+            try:
+                if not c.evaluate(req.context):
+                    return False, None
+            except ConditionError as e:
+                self.errors.append(
+                    f"{p.name} statement {s.index}{' (' + s.sid + ')' if s.sid else ''}: "
+                    f"condition {c.operator.text} on {c.key}: {e}"
+                )
+                # fail closed: a Deny applies, an Allow does not
+                return s.effect is Effect.DENY, cls
+        return True, cls
+
+    def matching(self, picked: Picked, effect: Effect) -> list[Match]:
+        out: list[Match] = []
+        for p, s in picked:
+            if s.effect is effect:
+                ok, cls = self.applies(p, s)
+                if ok:
+                    out.append((p, s, cls))
+        return out
+
+    def decision(self, verdict: Verdict, reasons: list[Reason], rule: str) -> Decision:
+        if self.errors and verdict is Verdict.ALLOW:
+            verdict = Verdict.IMPLICIT_DENY
+            reasons = [Reason("error", "an error occurred while evaluating; denied (fail closed)")]
+            rule = "error"
+        return Decision(verdict, tuple(reasons), tuple(self.errors), rule)
+
+    # -- the procedure -----------------------------------------------------
+
+    def run(self) -> Decision:
+        req, caller, c = self.req, self.caller, self.cands
+        action = req.action_key
+        t = caller.type
+
+        # 0. special cases
+        if action == "sts:getcalleridentity" and t is not PrincipalType.ANONYMOUS:
+            return Decision(
+                Verdict.ALLOW,
+                (Reason("rule", "sts:GetCallerIdentity needs no permission and cannot be denied"),),
+                rule="GetCallerIdentity",
+            )
+        if action in ROOT_FORBIDDEN_ACTIONS and t is PrincipalType.ROOT:
+            return Decision(
+                Verdict.IMPLICIT_DENY,
+                (Reason("rule", "Roles may not be assumed by root accounts."),),
+                rule="root may not assume roles",
+            )
+
+        resource_only = t in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS)
+        scp_applies = not resource_only and not self._service_linked_role()
+
+        # 1. explicit deny anywhere
+        denies: list[Reason] = []
+        groups: list[tuple[str, Picked]] = [("resource", c.resource)]
+        if not resource_only:
+            groups += [("identity", c.identity), ("boundary", c.boundary), ("session", c.session)]
+        if scp_applies:
+            groups += [("scp", level) for level in c.scp]
+        groups += [("rcp", level) for level in c.rcp]
+        for ptype, picked in groups:
+            for p, s, _ in self.matching(picked, Effect.DENY):
+                denies.append(_reason(ptype, p, s, f"explicit Deny in the {_label(ptype)}"))
+        if denies:
+            return self.decision(Verdict.EXPLICIT_DENY, denies, "explicit deny")
+
+        # 2. RCP levels of the resource account: every level must allow
+        allows: list[Reason] = []
+        for i, level in enumerate(c.rcp):
+            hits = self.matching(level, Effect.ALLOW)
+            if not hits:
+                return self.decision(
+                    Verdict.IMPLICIT_DENY,
+                    [Reason("rcp", f"no resource control policy at organization level {i} allows this")],
+                    "RCP",
+                )
+        # 3. SCP levels of the principal's account
+        if scp_applies:
+            for i, level in enumerate(c.scp):
+                hits = self.matching(level, Effect.ALLOW)
+                if not hits:
+                    return self.decision(
+                        Verdict.IMPLICIT_DENY,
+                        [Reason("scp", f"no service control policy at organization level {i} allows this")],
+                        "SCP",
+                    )
+                allows += [_reason("scp", p, s, "allowed by a service control policy") for p, s, _ in hits]
+
+        if resource_only:
+            return self._resource_only(allows)
+
+        # 4. the root user
+        if t is PrincipalType.ROOT:
+            if req.same_account:
+                return self.decision(
+                    Verdict.ALLOW,
+                    allows + [Reason("rule", "the root user has full access in its own account")],
+                    "root user, same account",
+                )
+            hits = self.matching(c.resource, Effect.ALLOW)
+            if hits:
+                return self.decision(
+                    Verdict.ALLOW,
+                    allows + [_reason("resource", p, s, "resource policy allows the account") for p, s, _ in hits],
+                    "root user, cross account",
+                )
+            return self.decision(
+                Verdict.IMPLICIT_DENY,
+                [Reason("resource", "no resource policy statement allows this account")],
+                "root user, cross account",
+            )
+        if req.same_account:
+            return self._same_account(allows)
+        return self._cross_account(allows)
+
+    def _service_linked_role(self) -> bool:
+        """SCPs do not restrict service-linked roles (spec §1.2)."""
+        e = self.caller.entity_arn or ""
+        return ":role/aws-service-role/" in e
+
+    def _resource_only(self, allows: list[Reason]) -> Decision:
+        """Service principals and anonymous callers: only the resource policy can allow (§1.9)."""
+        hits = self.matching(self.cands.resource, Effect.ALLOW)
+        if hits:
+            return self.decision(
+                Verdict.ALLOW,
+                allows + [_reason("resource", p, s, "resource policy names this principal") for p, s, _ in hits],
+                "resource policy only",
+            )
+        return self.decision(
+            Verdict.IMPLICIT_DENY,
+            [Reason("resource", "no resource policy statement allows this principal")],
+            "resource policy only",
+        )
+
+    def _ceilings(self) -> Decision | list[Reason]:
+        """Boundary and session-policy ceilings (§1.7, session policies §1.2)."""
+        out: list[Reason] = []
+        c, caller = self.cands, self.caller
+        if self.ps.boundary is not None:
+            hits = self.matching(c.boundary, Effect.ALLOW)
+            if not hits:
+                return self.decision(
+                    Verdict.IMPLICIT_DENY,
+                    [Reason("boundary", "the permissions boundary does not allow this action")],
+                    "permissions boundary",
+                )
+            out += [_reason("boundary", p, s, "permissions boundary allows") for p, s, _ in hits]
+        if caller.is_session:
+            if self.ps.session:
+                hits = self.matching(c.session, Effect.ALLOW)
+                if not hits:
+                    return self.decision(
+                        Verdict.IMPLICIT_DENY,
+                        [Reason("session", "no session policy allows this action")],
+                        "session policy",
+                    )
+                out += [_reason("session", p, s, "session policy allows") for p, s, _ in hits]
+            elif caller.type is PrincipalType.FEDERATED_USER:
+                return self.decision(
+                    Verdict.IMPLICIT_DENY,
+                    [Reason("session", "a federated user session without session policies has no permissions")],
+                    "federated user without session policy",
+                )
+        return out
+
+    def _same_account(self, allows: list[Reason]) -> Decision:
+        """Same account (spec §1.3 ``same_account``, §1.5 matrix)."""
+        c = self.cands
+        trust = self.req.on_trust_policy
+        rtype = "trust" if trust else "resource"
+        r_hits = self.matching(c.resource, Effect.ALLOW)
+        direct = [(p, s) for p, s, k in r_hits if k is MatchClass.DIRECT]
+        if direct:
+            return self.decision(
+                Verdict.ALLOW,
+                allows
+                + [_reason(rtype, p, s, f"the {_label(rtype)} names the caller directly") for p, s in direct],
+                f"same account, {_label(rtype)} names the caller directly, so no identity permission was needed",
+            )
+        role_like = [(p, s) for p, s, k in r_hits if k in (MatchClass.ROLE, MatchClass.FEDUSER)]
+        if trust and not ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY:
+            role_like = []
+        account = [(p, s) for p, s, k in r_hits if k is MatchClass.ACCOUNT]
+        id_hits = self.matching(c.identity, Effect.ALLOW)
+        path_identity = bool(id_hits) and (not trust or bool(account) or bool(role_like))
+        if not (path_identity or role_like):
+            if trust:
+                if not r_hits:
+                    msg = "no statement in the role's trust policy allows this caller"
+                else:
+                    msg = ("the trust policy only trusts the account, which delegates to identity "
+                           "policies, and no identity-based policy allows this action")
+                return self.decision(
+                    Verdict.IMPLICIT_DENY,
+                    [Reason("trust" if not r_hits else "identity", msg)],
+                    "same account, trust policy",
+                )
+            return self.decision(
+                Verdict.IMPLICIT_DENY,
+                [Reason("identity", "no identity-based or resource-based policy allows this action")],
+                "same account",
+            )
+        ceiling = self._ceilings()
+        if isinstance(ceiling, Decision):
+            return ceiling
+        reasons = list(allows)
+        if path_identity:
+            reasons += [_reason("identity", p, s, "identity-based policy allows") for p, s, _ in id_hits]
+            reasons += [
+                _reason(rtype, p, s, f"the {_label(rtype)} trusts the account (delegation)") for p, s in account
+            ]
+        if role_like:
+            reasons += [
+                _reason(rtype, p, s, f"the {_label(rtype)} names the caller's role or user")
+                for p, s in role_like
+            ]
+        reasons += ceiling
+        if path_identity:
+            rule = ("same account, trust policy trusts the account, so an identity permission was needed"
+                    if trust and account and not role_like else "same account, identity-based policy allows")
+        else:
+            rule = f"same account, {_label(rtype)} names the caller's role (limited by boundary and session policies)"
+        return self.decision(Verdict.ALLOW, reasons, rule)
+
+    def _cross_account(self, allows: list[Reason]) -> Decision:
+        """Cross account: both the caller's and the resource's account must allow (§1.3)."""
+        c = self.cands
+        trust = self.req.on_trust_policy
+        rtype = "trust" if trust else "resource"
+        id_hits = self.matching(c.identity, Effect.ALLOW)
+        if not id_hits:
+            return self.decision(
+                Verdict.IMPLICIT_DENY,
+                [Reason("identity", "cross account: the caller's identity-based policies must allow this, and none does")],
+                "cross account",
+            )
+        ceiling = self._ceilings()
+        if isinstance(ceiling, Decision):
+            return ceiling
+        r_hits = self.matching(c.resource, Effect.ALLOW)
+        if not r_hits:
+            return self.decision(
+                Verdict.IMPLICIT_DENY,
+                [Reason(rtype, f"cross account: the {_label(rtype)} must allow this caller, and no statement does")],
+                "cross account",
+            )
+        reasons = list(allows)
+        reasons += [_reason("identity", p, s, "identity-based policy allows") for p, s, _ in id_hits]
+        reasons += ceiling
+        reasons += [_reason(rtype, p, s, f"the {_label(rtype)} allows the caller") for p, s, _ in r_hits]
+        return self.decision(Verdict.ALLOW, reasons, "cross account, both sides allow")
+
+
+def _label(ptype: str) -> str:
+    return {
+        "identity": "identity-based policy",
+        "resource": "resource-based policy",
+        "trust": "role trust policy",
+        "boundary": "permissions boundary",
+        "session": "session policy",
+        "scp": "service control policy",
+        "rcp": "resource control policy",
+    }.get(ptype, ptype)
+
+
+__all__ = ["authorize", "ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY", "PolicyKind"]

@@ -1,0 +1,78 @@
+"""A decision and why: the statements that decided it, and any errors (spec §1.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Verdict(Enum):
+    ALLOW = "Allow"
+    EXPLICIT_DENY = "ExplicitDeny"
+    IMPLICIT_DENY = "ImplicitDeny"
+
+    @property
+    def simulator_name(self) -> str:
+        """The IAM policy simulator's spelling (``allowed``, ``explicitDeny``, ``implicitDeny``)."""
+        return {"Allow": "allowed", "ExplicitDeny": "explicitDeny", "ImplicitDeny": "implicitDeny"}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One piece of the why.
+
+    Either a statement that decided (``policy``, ``statement`` index, ``sid``,
+    ``effect``) or a rule that did (``statement`` is None, e.g. "no
+    permissions boundary statement allows this").
+    """
+
+    policy_type: str
+    message: str
+    policy: str | None = None
+    statement: int | None = None
+    sid: str | None = None
+    effect: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"policy_type": self.policy_type}
+        if self.policy is not None:
+            out["policy"] = self.policy
+        if self.statement is not None:
+            out["statement"] = self.statement
+        if self.sid is not None:
+            out["sid"] = self.sid
+        if self.effect is not None:
+            out["effect"] = self.effect
+        out["message"] = self.message
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    reasons: tuple[Reason, ...] = ()
+    errors: tuple[str, ...] = ()
+    #: which rule of spec §1.3/§1.5 applied, in a phrase (e.g. "same account, direct grant")
+    rule: str = ""
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def decision(self) -> str:
+        return self.verdict.value
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict is Verdict.ALLOW
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "decision": self.verdict.value,
+            "reasons": [r.to_json() for r in self.reasons],
+            "errors": list(self.errors),
+        }
+        if self.rule:
+            out["rule"] = self.rule
+        return out

@@ -1,0 +1,127 @@
+"""The policies that apply to one request, grouped by type (spec §1.1, §1.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ..policy.document import Policy, PolicyKind, Statement, parse_policy
+
+Level = tuple[Policy, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PolicySet:
+    """Everything the authorizer reads.
+
+    - ``identity``: the entity's inline and attached policies (a user's groups included).
+    - ``resource``: the resource policy; a role's trust policy for ``sts:AssumeRole``.
+    - ``boundary``: the permissions boundary, or None when there is none.
+    - ``session``: session policies (inline + managed); empty = none were passed.
+    - ``scp`` / ``rcp``: organization levels root → account, each a tuple of
+      policies; empty = not in an organization.
+    """
+
+    identity: tuple[Policy, ...] = ()
+    resource: Policy | None = None
+    boundary: Policy | None = None
+    session: tuple[Policy, ...] = ()
+    scp: tuple[Level, ...] = ()
+    rcp: tuple[Level, ...] = ()
+    _by_action: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def candidates(self, action_key: str) -> "Candidates":
+        """Statements whose Action/NotAction matches, per policy type (memoised per action).
+
+        The index is what keeps a decision in the microseconds: conditions and
+        resources are only looked at for statements that can apply at all.
+        """
+        c = self._by_action.get(action_key)
+        if c is None:
+            c = Candidates(
+                identity=_pick(self.identity, action_key),
+                resource=_pick((self.resource,) if self.resource else (), action_key),
+                boundary=_pick((self.boundary,) if self.boundary else (), action_key),
+                session=_pick(self.session, action_key),
+                scp=tuple(_pick(level, action_key) for level in self.scp),
+                rcp=tuple(_pick(level, action_key) for level in self.rcp),
+            )
+            if len(self._by_action) < 8192:
+                self._by_action[action_key] = c
+        return c
+
+    def replace(self, **changes: Any) -> "PolicySet":
+        fields = {
+            "identity": self.identity,
+            "resource": self.resource,
+            "boundary": self.boundary,
+            "session": self.session,
+            "scp": self.scp,
+            "rcp": self.rcp,
+        }
+        fields.update(changes)
+        return PolicySet(**fields)
+
+    def all_policies(self) -> Iterable[tuple[str, Policy]]:
+        for p in self.identity:
+            yield "identity", p
+        if self.resource:
+            yield "resource", self.resource
+        if self.boundary:
+            yield "boundary", self.boundary
+        for p in self.session:
+            yield "session", p
+        for level in self.scp:
+            for p in level:
+                yield "scp", p
+        for level in self.rcp:
+            for p in level:
+                yield "rcp", p
+
+    @classmethod
+    def from_documents(
+        cls,
+        identity: Iterable[Any] = (),
+        resource: Any = None,
+        boundary: Any = None,
+        session: Iterable[Any] = (),
+        scp: Iterable[Iterable[Any]] = (),
+        rcp: Iterable[Iterable[Any]] = (),
+        resource_kind: PolicyKind = PolicyKind.RESOURCE,
+    ) -> "PolicySet":
+        """Parse raw JSON documents (dicts or text) into a policy set."""
+        return cls(
+            identity=tuple(
+                parse_policy(d, PolicyKind.IDENTITY, f"identity[{i}]") for i, d in enumerate(identity)
+            ),
+            resource=parse_policy(resource, resource_kind, "resource") if resource is not None else None,
+            boundary=parse_policy(boundary, PolicyKind.BOUNDARY, "boundary") if boundary is not None else None,
+            session=tuple(
+                parse_policy(d, PolicyKind.SESSION, f"session[{i}]") for i, d in enumerate(session)
+            ),
+            scp=tuple(
+                tuple(parse_policy(d, PolicyKind.SCP, f"scp[{li}][{i}]") for i, d in enumerate(level))
+                for li, level in enumerate(scp)
+            ),
+            rcp=tuple(
+                tuple(parse_policy(d, PolicyKind.RCP, f"rcp[{li}][{i}]") for i, d in enumerate(level))
+                for li, level in enumerate(rcp)
+            ),
+        )
+
+
+Picked = tuple[tuple[Policy, Statement], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    identity: Picked
+    resource: Picked
+    boundary: Picked
+    session: Picked
+    scp: tuple[Picked, ...]
+    rcp: tuple[Picked, ...]
+
+
+def _pick(policies: Iterable[Policy], action_key: str) -> Picked:
+    return tuple((p, s) for p in policies for s in p.statements if s.matches_action(action_key))

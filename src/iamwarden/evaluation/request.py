@@ -1,0 +1,81 @@
+"""An authorization request: who, what action, on which resource, with which context (spec §1.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..model.arn import Arn
+from ..model.principal import Caller
+from .context import RequestContext, principal_keys
+
+#: Actions whose resource policy, on a role, is the role's trust policy (spec §1.6).
+TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    caller: Caller
+    action: str
+    resource: str
+    resource_account: str | None
+    context: RequestContext
+
+    @property
+    def action_key(self) -> str:
+        """Actions compare case-insensitively (spec §2.3)."""
+        return self.action.lower()
+
+    @property
+    def same_account(self) -> bool:
+        return self.caller.account is not None and self.caller.account == self.resource_account
+
+    @property
+    def on_trust_policy(self) -> bool:
+        """The resource policy is a role trust policy: identity allow alone never suffices (§1.5)."""
+        if self.action.lower() not in TRUST_ACTIONS:
+            return False
+        a = Arn.parse(self.resource)
+        return a is not None and a.service == "iam" and a.resource.startswith("role/")
+
+    @classmethod
+    def build(
+        cls,
+        principal: str | Caller,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, Any] | RequestContext | None = None,
+        resource_account: str | None = None,
+        principal_entity: str | None = None,
+        derive_keys: bool = True,
+    ) -> "Request":
+        """Build a request; principal-derived keys (§3.1) are added unless supplied.
+
+        ``resource_account`` defaults to the account in the resource ARN, else
+        the caller's account (spec §8).
+        """
+        caller = principal if isinstance(principal, Caller) else Caller.from_arn(
+            principal, entity_arn=principal_entity
+        )
+        if isinstance(context, RequestContext):
+            ctx = context.copy()
+        else:
+            ctx = RequestContext(context)
+        if derive_keys:
+            for k, v in principal_keys(caller).items():
+                ctx.setdefault(k, v)
+        if resource_account is None:
+            a = Arn.parse(resource)
+            resource_account = (a.account if a and a.account else None) or caller.account
+        if resource_account and resource_account != "*":
+            ctx.setdefault("aws:ResourceAccount", resource_account)
+        return cls(caller, action, resource, resource_account, ctx)

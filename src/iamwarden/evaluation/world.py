@@ -1,0 +1,111 @@
+"""Asking a question of loaded accounts: which policies apply to a caller and a resource.
+
+This is the bridge from the account model to the authorizer: it collects the
+caller's identity policies and boundary, the resource's policy (a role's trust
+policy when the action is ``sts:AssumeRole``), and the organization levels
+(spec §1.1), then calls ``authorize``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..model.account import AccountError, Role, User, World
+from ..model.arn import Arn
+from ..model.principal import Caller, PrincipalType
+from ..policy.document import Policy
+from .authorizer import authorize
+from .decision import Decision, Reason, Verdict
+from .policyset import PolicySet
+from .request import Request
+
+
+class UnknownPrincipal(ValueError):
+    """The principal is not in the loaded accounts."""
+
+
+def caller_for(world: World, principal: str) -> Caller:
+    """Resolve a principal ARN against the data: unique IDs, role paths."""
+    caller = Caller.from_arn(principal)
+    if caller.type in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS, PrincipalType.ROOT):
+        return caller
+    if caller.type is PrincipalType.FEDERATED_USER:
+        return caller
+    entity = world.entity(caller.entity_arn or principal)
+    if entity is None:
+        known = ", ".join(sorted(world.accounts))
+        raise UnknownPrincipal(f"{principal}: no such user or role in the loaded accounts ({known})")
+    if isinstance(entity, User):
+        return Caller(PrincipalType.USER, entity.arn, caller.account, entity.arn, entity.name,
+                      unique_id=entity.user_id or None, partition=caller.partition)
+    assert isinstance(entity, Role)
+    return Caller(PrincipalType.ROLE_SESSION, caller.arn, caller.account, entity.arn, entity.name,
+                  caller.session_name, entity.role_id or None, caller.partition)
+
+
+def principal_tags(world: World, caller: Caller) -> dict[str, str]:
+    e = world.entity(caller.entity_arn) if caller.entity_arn else None
+    if isinstance(e, (User, Role)):
+        return dict(e.tags)
+    return {}
+
+
+def policies_for(
+    world: World,
+    caller: Caller,
+    resource: str,
+    action: str = "",
+    session: tuple[Policy, ...] = (),
+) -> PolicySet:
+    """The PolicySet for ``caller`` acting on ``resource`` (spec §1.1)."""
+    identity: tuple[Policy, ...] = ()
+    boundary = None
+    if caller.type in (PrincipalType.USER, PrincipalType.ROLE_SESSION) and caller.entity_arn:
+        acct = world.account(caller.account)
+        entity = acct.entity(caller.entity_arn) if acct else None
+        if isinstance(entity, (User, Role)) and acct is not None:
+            identity = acct.identity_policies(entity)
+            boundary = acct.boundary(entity)
+    resource_policy = None
+    a = Arn.parse(resource)
+    if a is not None and a.service == "iam" and a.resource.startswith("role/"):
+        target = world.entity(resource)
+        if isinstance(target, Role):
+            resource_policy = target.trust
+    return PolicySet(
+        identity=identity,
+        resource=resource_policy,
+        boundary=boundary,
+        session=session,
+        scp=world.scps.get(caller.account or "", ()),
+        rcp=world.rcps.get(a.account if a else "", ()),
+    )
+
+
+def decide(
+    world: World,
+    principal: str | Caller,
+    action: str,
+    resource: str = "*",
+    context: Mapping[str, Any] | None = None,
+    session: tuple[Policy, ...] = (),
+) -> Decision:
+    """Decide one request against loaded accounts.
+
+    Principal tags (``aws:PrincipalTag/*``) and, for roles, ``aws:ResourceTag/*``
+    of a target role are derived from the data unless supplied.
+    """
+    try:
+        caller = principal if isinstance(principal, Caller) else caller_for(world, principal)
+        ctx: dict[str, Any] = {}
+        for k, v in principal_tags(world, caller).items():
+            ctx[f"aws:PrincipalTag/{k}"] = v
+        target = world.entity(resource) if resource.startswith("arn:") else None
+        if isinstance(target, (User, Role)):
+            for k, v in target.tags.items():
+                ctx[f"aws:ResourceTag/{k}"] = v
+        ctx.update(context or {})
+        req = Request.build(caller, action, resource, ctx)
+        return authorize(req, policies_for(world, caller, resource, action, session))
+    except AccountError as e:
+        return Decision(Verdict.IMPLICIT_DENY, (Reason("error", "account data incomplete; denied"),), (str(e),), "error")

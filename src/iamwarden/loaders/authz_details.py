@@ -1,0 +1,210 @@
+"""Read ``aws iam get-account-authorization-details`` output into ``Account`` values.
+
+Accepts the CLI's JSON (one file per account), the same split over several
+pages (``--no-paginate`` off), or a folder of such files. Errors name the file
+and the JSON path, e.g. ``dev.json: $.RoleDetailList[3].AssumeRolePolicyDocument.Statement[0].Effect``.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
+from ..model.arn import Arn
+from ..policy.document import Policy, PolicyKind, parse_policy
+from ..policy.errors import PolicySyntaxError
+
+
+class LoadError(ValueError):
+    """Unusable input: names the file and where in it."""
+
+
+def _doc(raw: Any) -> Any:
+    """Policy documents may arrive URL-encoded JSON text (the raw API) or as objects (the CLI)."""
+    if isinstance(raw, str):
+        text = raw
+        if text.lstrip().startswith("%7B") or "%22" in text:
+            text = urllib.parse.unquote(text)
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text  # parse_policy reports it with a path
+    return raw
+
+
+def _parse(raw: Any, kind: PolicyKind, name: str, where: str, source: str) -> Policy:
+    try:
+        return parse_policy(_doc(raw), kind, name)
+    except PolicySyntaxError as e:
+        details = "; ".join(f"{where}{p.path[1:]}: {p.message}" for p in e.problems)
+        raise LoadError(f"{source}: {details}") from None
+
+
+def _tags(raw: Any) -> dict[str, str]:
+    return {t["Key"]: t.get("Value", "") for t in raw or [] if isinstance(t, dict) and "Key" in t}
+
+
+def _inline(items: Any, owner: str, key: str, where: str, source: str) -> tuple[InlinePolicy, ...]:
+    out = []
+    for i, p in enumerate(items or []):
+        name = p.get("PolicyName", f"#{i}")
+        out.append(
+            InlinePolicy(
+                name,
+                _parse(p.get("PolicyDocument"), PolicyKind.IDENTITY, f"{owner}:{name}",
+                       f"{where}.{key}[{i}].PolicyDocument", source),
+            )
+        )
+    return tuple(out)
+
+
+def _attached(items: Any) -> tuple[str, ...]:
+    return tuple(p["PolicyArn"] for p in items or [] if isinstance(p, dict) and "PolicyArn" in p)
+
+
+def _boundary(raw: Any) -> str | None:
+    if isinstance(raw, dict):
+        return raw.get("PermissionsBoundaryArn")
+    return None
+
+
+def _require(d: Any, keys: Iterable[str], where: str, source: str) -> None:
+    if not isinstance(d, dict):
+        raise LoadError(f"{source}: {where}: expected an object")
+    for k in keys:
+        if k not in d:
+            raise LoadError(f"{source}: {where}: missing {k}")
+
+
+def account_from_details(data: Any, source: str = "<data>") -> Account:
+    """Build one account from parsed GetAccountAuthorizationDetails output."""
+    if not isinstance(data, dict) or not any(
+        k in data for k in ("UserDetailList", "RoleDetailList", "GroupDetailList", "Policies")
+    ):
+        raise LoadError(
+            f"{source}: not get-account-authorization-details output "
+            "(expected UserDetailList, GroupDetailList, RoleDetailList, Policies)"
+        )
+    accounts: set[str] = set()
+
+    def note(arn: str) -> None:
+        a = Arn.parse(arn)
+        if a and a.account and a.account != "aws":
+            accounts.add(a.account)
+
+    policies: dict[str, ManagedPolicy] = {}
+    for i, p in enumerate(data.get("Policies") or []):
+        where = f"$.Policies[{i}]"
+        _require(p, ("Arn", "PolicyName"), where, source)
+        note(p["Arn"])
+        versions = {}
+        default = p.get("DefaultVersionId")
+        for j, v in enumerate(p.get("PolicyVersionList") or []):
+            vid = v.get("VersionId", f"v{j + 1}")
+            versions[vid] = _parse(v.get("Document"), PolicyKind.IDENTITY, p["Arn"],
+                                   f"{where}.PolicyVersionList[{j}].Document", source)
+            if v.get("IsDefaultVersion") and not default:
+                default = vid
+        if not versions:
+            raise LoadError(f"{source}: {where}: PolicyVersionList is empty")
+        if default not in versions:
+            default = next(iter(versions))
+        policies[p["Arn"]] = ManagedPolicy(
+            p["Arn"], p["PolicyName"], p.get("Path", "/"), p.get("PolicyId", ""), default, versions,
+            int(p.get("AttachmentCount", 0) or 0),
+        )
+    groups: dict[str, Group] = {}
+    for i, g in enumerate(data.get("GroupDetailList") or []):
+        where = f"$.GroupDetailList[{i}]"
+        _require(g, ("GroupName", "Arn"), where, source)
+        note(g["Arn"])
+        owner = f"group/{g['GroupName']}"
+        groups[g["GroupName"]] = Group(
+            g["Arn"], g["GroupName"], g.get("Path", "/"), g.get("GroupId", ""),
+            _inline(g.get("GroupPolicyList"), owner, "GroupPolicyList", where, source),
+            _attached(g.get("AttachedManagedPolicies")),
+        )
+    users: dict[str, User] = {}
+    for i, u in enumerate(data.get("UserDetailList") or []):
+        where = f"$.UserDetailList[{i}]"
+        _require(u, ("UserName", "Arn"), where, source)
+        note(u["Arn"])
+        owner = f"user/{u['UserName']}"
+        users[u["UserName"]] = User(
+            u["Arn"], u["UserName"], u.get("Path", "/"), u.get("UserId", ""),
+            _inline(u.get("UserPolicyList"), owner, "UserPolicyList", where, source),
+            _attached(u.get("AttachedManagedPolicies")),
+            tuple(u.get("GroupList") or []),
+            _boundary(u.get("PermissionsBoundary")),
+            _tags(u.get("Tags")),
+        )
+    roles: dict[str, Role] = {}
+    for i, r in enumerate(data.get("RoleDetailList") or []):
+        where = f"$.RoleDetailList[{i}]"
+        _require(r, ("RoleName", "Arn", "AssumeRolePolicyDocument"), where, source)
+        note(r["Arn"])
+        owner = f"role/{r['RoleName']}"
+        roles[r["RoleName"]] = Role(
+            r["Arn"], r["RoleName"], r.get("Path", "/"), r.get("RoleId", ""),
+            _parse(r["AssumeRolePolicyDocument"], PolicyKind.TRUST, f"{owner}:trust",
+                   f"{where}.AssumeRolePolicyDocument", source),
+            _inline(r.get("RolePolicyList"), owner, "RolePolicyList", where, source),
+            _attached(r.get("AttachedManagedPolicies")),
+            _boundary(r.get("PermissionsBoundary")),
+            _tags(r.get("Tags")),
+            tuple(ip.get("Arn", "") for ip in r.get("InstanceProfileList") or []),
+            int(r.get("MaxSessionDuration", 3600) or 3600),
+        )
+    if len(accounts) != 1:
+        if not accounts:
+            raise LoadError(f"{source}: no account ID found in any ARN")
+        raise LoadError(f"{source}: ARNs name several accounts ({', '.join(sorted(accounts))}); one file per account")
+    return Account(accounts.pop(), users, groups, roles, policies, source)
+
+
+def _merge_pages(pages: list[Any]) -> dict[str, Any]:
+    merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    for p in pages:
+        for k in merged:
+            merged[k] += p.get(k) or []
+    return merged
+
+
+def load_account(path: str | Path) -> Account:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise LoadError(f"{p}: cannot read: {e.strerror}") from None
+    except ValueError as e:
+        raise LoadError(f"{p}: not valid JSON: {e}") from None
+    if isinstance(data, list):
+        data = _merge_pages(data)
+    return account_from_details(data, str(p))
+
+
+def account_files(paths: Iterable[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            out += sorted(f for f in p.glob("*.json") if not f.name.endswith(".expected.json"))
+        else:
+            out.append(p)
+    return out
+
+
+def load_world(paths: Iterable[str | Path]) -> World:
+    """Load several account files (or folders of them) into one world."""
+    accounts: dict[str, Account] = {}
+    for f in account_files(paths):
+        acct = load_account(f)
+        if acct.account_id in accounts:
+            raise LoadError(f"{f}: account {acct.account_id} is already loaded from {accounts[acct.account_id].source}")
+        accounts[acct.account_id] = acct
+    if not accounts:
+        raise LoadError("no account files given")
+    return World(accounts)

@@ -1,0 +1,377 @@
+"""Condition operators (spec §2.5–§2.7), one family per matcher function.
+
+A ``Condition`` is one (operator, key, values) triple; a statement's condition
+block is the AND of all of them. Every operator is built from a *positive*
+comparison of one request value against one policy value; the negated
+operators are the NOR of the positive comparison over the policy values, the
+``IfExists`` suffix makes a missing key match, and ``ForAllValues`` /
+``ForAnyValue`` lift a per-value match over a multivalued key.
+
+A value that cannot be parsed (a non-numeric Numeric value, a bad date, CIDR or
+base64) is an *evaluation error*: the condition is reported and the caller
+fails closed (spec §2.6 "Parsing failures"; see ``ConditionError``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Callable, Protocol
+
+from .patterns import compile_glob, glob_to_regex
+from .variables import Part, has_variables, split_variables, substitute
+
+
+class ContextView(Protocol):
+    """What conditions need from a request context (keys are lower-cased)."""
+
+    def values(self, key: str) -> tuple[str, ...] | None: ...
+
+    def multivalued(self, key: str) -> bool: ...
+
+    def single(self, key: str) -> str | None: ...
+
+
+class ConditionError(ValueError):
+    """A value in the policy or the request could not be read for this operator."""
+
+
+# --- value parsers -----------------------------------------------------------
+
+
+def parse_number(text: str) -> Decimal:
+    try:
+        d = Decimal(text.strip())
+    except InvalidOperation:
+        raise ConditionError(f"{text!r} is not a number") from None
+    if not d.is_finite():
+        raise ConditionError(f"{text!r} is not a finite number")
+    return d
+
+
+_EPOCH = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@lru_cache(maxsize=8192)
+def parse_date(text: str) -> float:
+    """W3C ISO-8601 forms or epoch seconds → POSIX seconds (spec §2.6 Date row)."""
+    t = text.strip()
+    if _EPOCH.match(t):
+        return float(t)
+    try:
+        if len(t) == 10:  # 2020-01-01
+            dt = datetime.fromisoformat(t).replace(tzinfo=timezone.utc)
+        else:
+            dt = datetime.fromisoformat(t.replace("z", "Z"))
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise ConditionError(f"{text!r} is not an ISO 8601 date or epoch seconds") from None
+    return dt.timestamp()
+
+
+@lru_cache(maxsize=8192)
+def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A CIDR, or a bare address meaning /32 (IPv4) or /128 (IPv6, UNCONFIRMED §9.8)."""
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise ConditionError(f"{text!r} is not an IP address or CIDR block") from None
+
+
+@lru_cache(maxsize=8192)
+def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        raise ConditionError(f"{text!r} is not an IP address") from None
+
+
+def parse_binary(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConditionError(f"{text!r} is not base64") from None
+
+
+def _split_arn(value: str) -> list[str] | None:
+    parts = value.split(":", 5)
+    return parts if len(parts) == 6 else None
+
+
+# --- operator families -------------------------------------------------------
+#
+# Each family: a function (request_value, policy_value) -> bool, plus whether
+# policy variables are allowed in the policy value (spec §2.8).
+
+Compare = Callable[[str, str], bool]
+
+
+def _string_equals(r: str, p: str) -> bool:
+    return r == p
+
+
+def _string_equals_ic(r: str, p: str) -> bool:
+    return r.casefold() == p.casefold()
+
+
+def _string_like(r: str, p: str) -> bool:
+    return compile_glob(p).match(r) is not None
+
+
+def _numeric(op: Callable[[Decimal, Decimal], bool]) -> Compare:
+    return lambda r, p: op(parse_number(r), parse_number(p))
+
+
+def _date(op: Callable[[float, float], bool]) -> Compare:
+    return lambda r, p: op(parse_date(r), parse_date(p))
+
+
+def _bool(r: str, p: str) -> bool:
+    return r.strip().lower() == p.strip().lower()
+
+
+def _binary(r: str, p: str) -> bool:
+    want = parse_binary(p)
+    try:
+        got = base64.b64decode(r, validate=True)
+    except (binascii.Error, ValueError):
+        got = r.encode("utf-8")
+    return got == want
+
+
+def _ip(r: str, p: str) -> bool:
+    addr = parse_address(r)
+    net = parse_network(p)
+    return addr.version == net.version and addr in net
+
+
+def _arn_like(r: str, p: str) -> bool:
+    rp = _split_arn(r)
+    pp = _split_arn(p)
+    if rp is None or pp is None:
+        return False
+    return all(compile_glob(pat).match(val) is not None for pat, val in zip(pp, rp))
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorFamily:
+    compare: Compare
+    variables: bool
+    #: how policy text and inserted values become a comparable string when
+    #: variables are resolved: pattern families escape inserted text.
+    pattern: bool = False
+
+
+_EQ = lambda a, b: a == b  # noqa: E731
+_LT = lambda a, b: a < b  # noqa: E731
+_LE = lambda a, b: a <= b  # noqa: E731
+_GT = lambda a, b: a > b  # noqa: E731
+_GE = lambda a, b: a >= b  # noqa: E731
+
+#: base operator name → (family, negated)
+OPERATORS: dict[str, tuple[OperatorFamily, bool]] = {}
+
+
+def _register(name: str, family: OperatorFamily, negated_name: str | None = None) -> None:
+    OPERATORS[name] = (family, False)
+    if negated_name:
+        OPERATORS[negated_name] = (family, True)
+
+
+_register("StringEquals", OperatorFamily(_string_equals, True), "StringNotEquals")
+_register(
+    "StringEqualsIgnoreCase", OperatorFamily(_string_equals_ic, True), "StringNotEqualsIgnoreCase"
+)
+_register("StringLike", OperatorFamily(_string_like, True, pattern=True), "StringNotLike")
+_register("NumericEquals", OperatorFamily(_numeric(_EQ), False), "NumericNotEquals")
+_register("NumericLessThan", OperatorFamily(_numeric(_LT), False))
+_register("NumericLessThanEquals", OperatorFamily(_numeric(_LE), False))
+_register("NumericGreaterThan", OperatorFamily(_numeric(_GT), False))
+_register("NumericGreaterThanEquals", OperatorFamily(_numeric(_GE), False))
+_register("DateEquals", OperatorFamily(_date(_EQ), False), "DateNotEquals")
+_register("DateLessThan", OperatorFamily(_date(_LT), False))
+_register("DateLessThanEquals", OperatorFamily(_date(_LE), False))
+_register("DateGreaterThan", OperatorFamily(_date(_GT), False))
+_register("DateGreaterThanEquals", OperatorFamily(_date(_GE), False))
+# Bool: the two AWS pages disagree on variables (spec §9.17); we allow them.
+_register("Bool", OperatorFamily(_bool, True))
+_register("BinaryEquals", OperatorFamily(_binary, False))
+_register("IpAddress", OperatorFamily(_ip, False), "NotIpAddress")
+_register("ArnEquals", OperatorFamily(_arn_like, True, pattern=True), "ArnNotEquals")
+_register("ArnLike", OperatorFamily(_arn_like, True, pattern=True), "ArnNotLike")
+
+SET_OPERATORS = ("ForAllValues", "ForAnyValue")
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorName:
+    """A parsed operator name such as ``ForAnyValue:StringNotLikeIfExists``."""
+
+    text: str
+    base: str
+    set_op: str | None
+    if_exists: bool
+    negated: bool
+    is_null: bool
+
+
+def parse_operator(text: str) -> OperatorName:
+    """Read an operator name; raises ``ValueError`` naming what is accepted."""
+    rest = text
+    set_op = None
+    if ":" in rest:
+        prefix, rest = rest.split(":", 1)
+        if prefix not in SET_OPERATORS:
+            raise ValueError(
+                f"unknown set operator {prefix!r}; accepted: ForAllValues, ForAnyValue"
+            )
+        set_op = prefix
+    if rest == "Null":
+        if set_op:
+            raise ValueError("Null cannot take a set operator")
+        return OperatorName(text, "Null", None, False, False, True)
+    if_exists = rest.endswith("IfExists") and rest != "IfExists"
+    base = rest[: -len("IfExists")] if if_exists else rest
+    if base not in OPERATORS:
+        raise ValueError(f"unknown condition operator {text!r}")
+    return OperatorName(text, base, set_op, if_exists, OPERATORS[base][1], False)
+
+
+# --- single-valued vs multivalued context keys (spec §2.5, §9.4) ------------
+#
+# One place for the UNCONFIRMED rule: a single-valued operator (no set
+# operator) applied to a key that carries several values evaluates to False.
+SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY = False
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One ``operator → key → values`` entry of a Condition block."""
+
+    operator: OperatorName
+    key: str  # as written
+    key_lower: str
+    values: tuple[str, ...]
+    _parts: tuple[tuple[Part, ...] | None, ...] = field(default=(), repr=False, compare=False)
+
+    @classmethod
+    def build(cls, operator: OperatorName, key: str, values: tuple[str, ...], variables: bool):
+        """``variables``: the policy is ``2012-10-17`` (variables are live)."""
+        fam = None if operator.is_null else OPERATORS[operator.base][0]
+        parts: list[tuple[Part, ...] | None] = []
+        for v in values:
+            if variables and fam is not None and fam.variables and has_variables(v):
+                parts.append(split_variables(v))
+            else:
+                parts.append(None)
+        return cls(operator, key, key.lower(), values, tuple(parts))
+
+    def evaluate(self, ctx: ContextView) -> bool:
+        """True when the condition holds. Raises ``ConditionError`` on unreadable values."""
+        op = self.operator
+        present = ctx.values(self.key_lower)
+        if op.is_null:
+            absent = present is None or len(present) == 0
+            return any(_bool("true" if absent else "false", v) for v in self.values)
+        if present is None or len(present) == 0:
+            if op.if_exists:
+                return True
+            if op.set_op == "ForAllValues":
+                return True
+            if op.set_op == "ForAnyValue":
+                return False
+            return op.negated
+        family, negated = OPERATORS[op.base]
+        policy_values = self._resolved_values(ctx, family)
+        if op.set_op is None:
+            if len(present) > 1 or ctx.multivalued(self.key_lower):
+                return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+            return self._match_one(present[0], policy_values, family, negated)
+        matches = (self._match_one(r, policy_values, family, negated) for r in present)
+        return all(matches) if op.set_op == "ForAllValues" else any(matches)
+
+    def _resolved_values(self, ctx: ContextView, family: OperatorFamily) -> list[str | None]:
+        """Policy values after variable substitution; ``None`` for an unresolvable one.
+
+        For pattern families the returned strings are globs in which inserted
+        text has had ``*``/``?`` neutralised (see ``_escape_glob``).
+        """
+        if not any(self._parts):
+            return list(self.values)
+        out: list[str | None] = []
+        for raw, parts in zip(self.values, self._parts):
+            if parts is None:
+                out.append(raw)
+            elif family.pattern:
+                out.append(substitute(parts, ctx.single, literal=str, value=_escape_glob))
+            else:
+                out.append(substitute(parts, ctx.single))
+        return out
+
+    @staticmethod
+    def _match_one(
+        r: str, policy_values: list[str | None], family: OperatorFamily, negated: bool
+    ) -> bool:
+        hit = False
+        for p in policy_values:
+            if p is None:  # unresolvable variable: a null value never matches
+                continue
+            if family.pattern and _ESC in p:
+                if _match_escaped(family, r, p):
+                    hit = True
+                    break
+            elif family.compare(r, p):
+                hit = True
+                break
+        return not hit if negated else hit
+
+
+# Inserted text inside a pattern must be literal. We mark it with private-use
+# delimiters and compile those runs with re.escape (see _match_escaped).
+_ESC = "\ue000"
+
+
+def _escape_glob(text: str) -> str:
+    return _ESC + text.replace(_ESC, "") + _ESC
+
+
+@lru_cache(maxsize=16384)
+def _escaped_glob_regex(pattern: str) -> re.Pattern[str]:
+    pieces = pattern.split(_ESC)
+    out = []
+    for i, piece in enumerate(pieces):
+        out.append(re.escape(piece) if i % 2 else glob_to_regex(piece))
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
+
+
+def _match_escaped(family: OperatorFamily, r: str, p: str) -> bool:
+    if family.compare is _string_like:
+        return _escaped_glob_regex(p).match(r) is not None
+    rp = _split_arn(r)
+    if rp is None:
+        return False
+    # split the escaped pattern at the first five colons that are outside
+    # inserted text, then compare segment by segment.
+    segs: list[str] = []
+    cur: list[str] = []
+    inside = False
+    for ch in p:
+        if ch == _ESC:
+            inside = not inside
+            cur.append(ch)
+        elif ch == ":" and not inside and len(segs) < 5:
+            segs.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    segs.append("".join(cur))
+    if len(segs) != 6:
+        return False
+    return all(_escaped_glob_regex(s).match(v) is not None for s, v in zip(segs, rp))

@@ -1,0 +1,448 @@
+"""Policy documents: parse IAM policy JSON into compiled, immutable statements.
+
+Grammar per spec §2.1: ``Version``, ``Id``, ``Statement`` (object or list);
+each statement has ``Sid``, ``Effect``, ``Principal``/``NotPrincipal``,
+``Action``/``NotAction``, ``Resource``/``NotResource`` and ``Condition``.
+Scalars are accepted wherever lists are; JSON numbers and booleans are read as
+their string form. Every structural problem is collected with its JSON path
+and raised together as one ``PolicySyntaxError``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable
+
+import re
+from functools import lru_cache
+
+from .conditions import Condition, ContextView, parse_operator
+from .errors import PolicySyntaxError, Problem
+from .patterns import compile_glob_set, glob_to_regex, has_wildcard
+from .variables import Part, has_variables, split_variables, substitute
+
+
+@lru_cache(maxsize=16384)
+def _compile(regex: str) -> re.Pattern[str]:
+    return re.compile(regex + r"\Z", re.DOTALL)
+
+VERSION_2012 = "2012-10-17"
+VERSION_2008 = "2008-10-17"
+VERSIONS = (VERSION_2012, VERSION_2008)
+
+
+class PolicyKind(Enum):
+    """Where a document is used; decides whether Principal is required or forbidden."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    SCP = "scp"
+    RCP = "rcp"
+
+    @property
+    def needs_principal(self) -> bool:
+        return self in (PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP)
+
+    @property
+    def needs_resource(self) -> bool:
+        return self in (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
+
+
+class Effect(Enum):
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+_STATEMENT_KEYS = {
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+}
+_TOP_KEYS = {"Version", "Id", "Statement"}
+PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+
+
+def _as_text(value: Any) -> str | None:
+    """JSON scalars as IAM reads them: ``true`` → ``"true"``, ``10`` → ``"10"``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalSpec:
+    """A ``Principal``/``NotPrincipal`` element: principal type → values."""
+
+    entries: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def is_everyone(self) -> bool:
+        return any(t == "AWS" and "*" in vs for t, vs in self.entries)
+
+    def values(self, principal_type: str) -> tuple[str, ...]:
+        for t, vs in self.entries:
+            if t == principal_type:
+                return vs
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePattern:
+    """One ``Resource`` entry; variables live only in ``2012-10-17`` policies."""
+
+    text: str
+    parts: tuple[Part, ...] | None  # None: no variables to resolve
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Statement:
+    """One compiled statement. ``index`` is its 0-based position in the policy."""
+
+    index: int
+    sid: str | None
+    effect: Effect
+    principal: PrincipalSpec | None
+    not_principal: bool
+    actions: tuple[str, ...]
+    not_action: bool
+    resources: tuple[ResourcePattern, ...] | None  # None: no Resource element
+    not_resource: bool
+    conditions: tuple[Condition, ...]
+    _action_cache: dict[str, bool] = field(default_factory=dict, repr=False)
+    _static_resources: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.resources is not None:
+            static = tuple(r.text for r in self.resources if r.parts is None)
+            if static:
+                object.__setattr__(self, "_static_resources", compile_glob_set(static, False))
+
+    def matches_resource(self, resource: str, ctx: "ContextView") -> bool:
+        """Case-sensitive glob over the whole ARN (spec §2.4); no element = the attached resource.
+
+        A pattern whose variable cannot be resolved matches no resource.
+        """
+        if self.resources is None:
+            return True
+        hit = False
+        rx = self._static_resources
+        if rx is not None and rx.match(resource) is not None:
+            hit = True
+        else:
+            for r in self.resources:
+                if r.parts is None:
+                    continue
+                regex = substitute(r.parts, ctx.single, literal=glob_to_regex, value=re.escape)
+                if regex is not None and _compile(regex).match(resource) is not None:
+                    hit = True
+                    break
+        return hit != self.not_resource
+
+    def matches_action(self, action: str) -> bool:
+        """Case-insensitive glob over the whole ``service:Action`` (spec §2.3)."""
+        hit = self._action_cache.get(action)
+        if hit is None:
+            rx = compile_glob_set(self.actions, True)
+            hit = (rx.match(action) is not None) != self.not_action
+            if len(self._action_cache) < 4096:
+                self._action_cache[action] = hit
+        return hit
+
+    @property
+    def service_prefixes(self) -> frozenset[str] | None:
+        """Lower-cased services this statement's Action can match; None = any."""
+        if self.not_action:
+            return None
+        out = set()
+        for a in self.actions:
+            svc = a.split(":", 1)[0].lower() if ":" in a else a.lower()
+            if has_wildcard(svc):
+                return None
+            out.add(svc)
+        return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Policy:
+    """A parsed policy document.
+
+    ``name`` identifies it in decisions (policy name, ARN, or a position such
+    as ``identity[0]``); ``document`` keeps the JSON as given so it can be
+    shown, stored or re-validated.
+    """
+
+    name: str
+    kind: PolicyKind
+    version: str | None
+    id: str | None
+    statements: tuple[Statement, ...]
+    document: Any = field(repr=False, default=None)
+
+    @property
+    def variables_enabled(self) -> bool:
+        """Policy variables are interpreted only under ``2012-10-17`` (spec §2.2)."""
+        return self.version == VERSION_2012
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in seen:
+            raise ValueError(f"duplicate key {k!r}")
+        seen[k] = v
+    return seen
+
+
+def load_json(text: str | bytes, source: str | None = None) -> Any:
+    """Parse policy JSON text strictly (duplicate keys are an error, spec §2.1)."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return json.loads(text, object_pairs_hook=_reject_duplicates)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: {e}")], source) from None
+
+
+def parse_policy(
+    document: Any,
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    name: str = "policy",
+) -> Policy:
+    """Parse and check a policy document (a dict, or JSON text).
+
+    Raises ``PolicySyntaxError`` listing every structural problem with its
+    JSON path and what is accepted there.
+    """
+    if isinstance(document, (str, bytes)):
+        document = load_json(document, name)
+    problems: list[Problem] = []
+    policy = _Parser(kind, problems).policy(document, name)
+    if problems or policy is None:
+        raise PolicySyntaxError(problems, name)
+    return policy
+
+
+class _Parser:
+    def __init__(self, kind: PolicyKind, problems: list[Problem]):
+        self.kind = kind
+        self.problems = problems
+
+    def bad(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def policy(self, doc: Any, name: str) -> Policy | None:
+        if not isinstance(doc, dict):
+            self.bad("$", "a policy must be a JSON object with Version and Statement")
+            return None
+        for k in doc:
+            if k not in _TOP_KEYS:
+                self.bad(f"$.{k}", "unknown element; accepted: Version, Id, Statement")
+        version = doc.get("Version")
+        if version is not None and version not in VERSIONS:
+            self.bad("$.Version", f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {version!r}")
+        pid = doc.get("Id")
+        if pid is not None and not isinstance(pid, str):
+            self.bad("$.Id", "must be a string")
+            pid = None
+        if "Statement" not in doc:
+            self.bad("$", "missing required element Statement")
+            return None
+        raw = doc["Statement"]
+        if isinstance(raw, dict):
+            items, paths = [raw], ["$.Statement"]
+        elif isinstance(raw, list):
+            items, paths = raw, [f"$.Statement[{i}]" for i in range(len(raw))]
+            if not raw:
+                self.bad("$.Statement", "must contain at least one statement")
+        else:
+            self.bad("$.Statement", "must be a statement object or a list of them")
+            return None
+        variables = version == VERSION_2012
+        statements = []
+        for i, (st, path) in enumerate(zip(items, paths)):
+            parsed = self.statement(st, path, i, variables)
+            if parsed is not None:
+                statements.append(parsed)
+        return Policy(name, self.kind, version, pid, tuple(statements), doc)
+
+    def strings(self, value: Any, path: str, what: str) -> tuple[str, ...] | None:
+        vals = value if isinstance(value, list) else [value]
+        out = []
+        for j, v in enumerate(vals):
+            t = _as_text(v)
+            p = f"{path}[{j}]" if isinstance(value, list) else path
+            if t is None:
+                self.bad(p, f"{what} must be a string or a list of strings")
+                return None
+            out.append(t)
+        if not out:
+            self.bad(path, f"{what} must not be empty")
+            return None
+        return tuple(out)
+
+    def statement(self, st: Any, path: str, index: int, variables: bool) -> Statement | None:
+        if not isinstance(st, dict):
+            self.bad(path, "a statement must be a JSON object")
+            return None
+        before = len(self.problems)
+        for k in st:
+            if k not in _STATEMENT_KEYS:
+                self.bad(
+                    f"{path}.{k}",
+                    "unknown element; accepted: Sid, Effect, Principal, NotPrincipal, Action, "
+                    "NotAction, Resource, NotResource, Condition",
+                )
+        sid = st.get("Sid")
+        if sid is not None and not isinstance(sid, str):
+            self.bad(f"{path}.Sid", "must be a string")
+        effect_raw = st.get("Effect")
+        effect = None
+        if effect_raw is None:
+            self.bad(f"{path}.Effect", "missing; accepted: \"Allow\" or \"Deny\"")
+        elif effect_raw not in ("Allow", "Deny"):
+            self.bad(f"{path}.Effect", f"must be \"Allow\" or \"Deny\" (case-sensitive), got {effect_raw!r}")
+        else:
+            effect = Effect(effect_raw)
+
+        principal, not_principal = self.principal(st, path)
+
+        actions, not_action = self.either(st, path, "Action", "NotAction", required=True)
+        if actions is not None:
+            for j, a in enumerate(actions):
+                if a != "*" and ":" not in a:
+                    self.bad(
+                        f"{path}.{'NotAction' if not_action else 'Action'}",
+                        f"{a!r} is not of the form service:Action (or \"*\")",
+                    )
+        resources_raw, not_resource = self.either(
+            st, path, "Resource", "NotResource", required=self.kind.needs_resource
+        )
+        resources = None
+        if resources_raw is not None:
+            resources = tuple(
+                ResourcePattern(r, split_variables(r) if variables and has_variables(r) else None)
+                for r in resources_raw
+            )
+        conditions = self.conditions(st.get("Condition"), f"{path}.Condition", variables)
+        if len(self.problems) > before or effect is None or actions is None:
+            return None
+        return Statement(
+            index=index,
+            sid=sid if isinstance(sid, str) else None,
+            effect=effect,
+            principal=principal,
+            not_principal=not_principal,
+            actions=actions,
+            not_action=not_action,
+            resources=resources,
+            not_resource=not_resource,
+            conditions=conditions,
+        )
+
+    def either(
+        self, st: dict[str, Any], path: str, pos: str, neg: str, required: bool
+    ) -> tuple[tuple[str, ...] | None, bool]:
+        if pos in st and neg in st:
+            self.bad(path, f"has both {pos} and {neg}; use exactly one")
+            return None, False
+        if pos in st:
+            return self.strings(st[pos], f"{path}.{pos}", pos), False
+        if neg in st:
+            return self.strings(st[neg], f"{path}.{neg}", neg), True
+        if required:
+            self.bad(path, f"missing {pos} (or {neg})")
+        return None, False
+
+    def principal(self, st: dict[str, Any], path: str) -> tuple[PrincipalSpec | None, bool]:
+        has = "Principal" in st
+        has_not = "NotPrincipal" in st
+        if has and has_not:
+            self.bad(path, "has both Principal and NotPrincipal; use exactly one")
+            return None, False
+        if not (has or has_not):
+            if self.kind.needs_principal:
+                self.bad(path, f"missing Principal: a {self.kind.value} policy must name who it applies to")
+            return None, False
+        el = "Principal" if has else "NotPrincipal"
+        if not self.kind.needs_principal:
+            self.bad(
+                f"{path}.{el}",
+                f"a {self.kind.value} policy must not specify a principal "
+                "(Principal belongs in resource and trust policies)",
+            )
+            return None, False
+        if has_not and self.kind is PolicyKind.TRUST:
+            self.bad(f"{path}.NotPrincipal", "role trust policies cannot use NotPrincipal")
+            return None, False
+        raw = st[el]
+        ppath = f"{path}.{el}"
+        if raw == "*":
+            return PrincipalSpec((("AWS", ("*",)),)), has_not
+        if not isinstance(raw, dict) or not raw:
+            self.bad(ppath, 'must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}')
+            return None, False
+        entries = []
+        for t, vs in raw.items():
+            if t not in PRINCIPAL_TYPES:
+                self.bad(f"{ppath}.{t}", "unknown principal type; accepted: " + ", ".join(PRINCIPAL_TYPES))
+                continue
+            vals = self.strings(vs, f"{ppath}.{t}", f"{el} {t}")
+            if vals is None:
+                continue
+            for v in vals:
+                if t == "AWS" and v != "*" and has_wildcard(v):
+                    self.bad(
+                        f"{ppath}.{t}",
+                        f"{v!r}: wildcards are not allowed inside principal ARNs; "
+                        'use "*" with an aws:PrincipalArn ArnLike condition',
+                    )
+            entries.append((t, vals))
+        return PrincipalSpec(tuple(entries)), has_not
+
+    def conditions(self, raw: Any, path: str, variables: bool) -> tuple[Condition, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, dict):
+            self.bad(path, 'must be an object: {"Operator": {"key": value or [values]}}')
+            return ()
+        out = []
+        for op_text, block in raw.items():
+            try:
+                op = parse_operator(op_text)
+            except ValueError as e:
+                self.bad(f"{path}.{op_text}", str(e))
+                continue
+            if not isinstance(block, dict):
+                self.bad(f"{path}.{op_text}", 'must be an object: {"key": value or [values]}')
+                continue
+            for key, vals in block.items():
+                kp = f"{path}.{op_text}.{key}"
+                values = self.strings(vals, kp, "a condition value")
+                if values is None:
+                    continue
+                if op.is_null:
+                    for v in values:
+                        if v.lower() not in ("true", "false"):
+                            self.bad(kp, f'Null takes "true" or "false", got {v!r}')
+                out.append(Condition.build(op, key, values, variables))
+        return tuple(out)
+
+
+def parse_policies(docs: Iterable[Any], kind: PolicyKind, prefix: str) -> tuple[Policy, ...]:
+    """Parse several documents of one kind, named ``prefix[i]``."""
+    return tuple(parse_policy(d, kind, f"{prefix}[{i}]") for i, d in enumerate(docs))

@@ -1,0 +1,191 @@
+"""Read AWS Query protocol parameters into an operation's input dict.
+
+The Query protocol flattens nested input into form fields (spec §6.1):
+``Tags.member.1.Key``, ``TransitiveTagKeys.member.2``, ``X.entry.1.key`` /
+``X.entry.1.value``, ``PolicyArns.member.1.arn``. This module is the inverse of
+botocore's ``QuerySerializer``: it regroups the flat fields by their dotted path
+and walks the operation's input shape, so the result is the same dict a boto3
+caller passed in (``{"Tags": [{"Key": "k", "Value": "v"}], ...}``) with integers,
+booleans, timestamps and blobs converted.
+
+Unknown fields are ignored (AWS ignores them too); a value that cannot be
+converted to its modeled type is an ``InvalidParameterValue``. Constraint
+checks (lengths, patterns, ranges, required) are :mod:`validation`'s job.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from iamwarden.server.errors import InvalidParameterValue
+from iamwarden.server.service_model import Shape
+
+_Node = dict[Any, Any]
+_LEAF = None  # key of a field's own value inside its node (path parts are strings)
+_ABSENT = object()
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def group_fields(params: Iterable[tuple[str, str]]) -> _Node:
+    """Nest ``A.member.1.B=v`` into ``{"A": {"member": {"1": {"B": {None: "v"}}}}}``.
+
+    Later duplicates of the same field win.
+    """
+    root: _Node = {}
+    for key, value in params:
+        node = root
+        for part in key.split("."):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            node = child
+        node[_LEAF] = value
+    return root
+
+
+def decode_input(shape: Shape | None, params: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The operation input dict for flat Query ``params`` (``Action`` etc. ignored)."""
+    if shape is None:
+        return {}
+    value = _decode_structure(shape, group_fields(params), "")
+    return value if isinstance(value, dict) else {}
+
+
+def _decode(shape: Shape, node: _Node, wire_path: str) -> Any:
+    kind = shape.kind
+    if kind == "structure":
+        return _decode_structure(shape, node, wire_path)
+    if kind == "list":
+        return _decode_list(shape, node, wire_path)
+    if kind == "map":
+        return _decode_map(shape, node, wire_path)
+    raw = node.get(_LEAF)
+    if raw is None:
+        return _ABSENT
+    return _decode_scalar(shape, raw, wire_path)
+
+
+def _decode_structure(shape: Shape, node: _Node, wire_path: str) -> Any:
+    result: dict[str, Any] = {}
+    for member in shape.members:
+        child = node.get(member.wire_name)
+        if child is None:
+            continue
+        path = f"{wire_path}.{member.wire_name}" if wire_path else member.wire_name
+        value = _decode(member.shape, child, path)
+        if value is not _ABSENT:
+            result[member.name] = value
+    if not result and wire_path and _LEAF in node and len(node) == 1:
+        # ``Struct=`` with nothing under it: treat as absent.
+        return _ABSENT
+    return result
+
+
+def _indexed(container: _Node) -> list[tuple[int, _Node]]:
+    """Children keyed by 1-based decimal indices, in index order (others ignored)."""
+    items = [
+        (int(index), child)
+        for index, child in container.items()
+        if isinstance(index, str) and index.isdigit() and index.isascii() and int(index) > 0
+    ]
+    items.sort(key=lambda item: item[0])
+    return items
+
+
+def _decode_list(shape: Shape, node: _Node, wire_path: str) -> Any:
+    container = node if shape.flattened else node.get(shape.member_wire)
+    if container is None:
+        # boto3 sends ``Name=`` for an empty list (spec §6.1).
+        return [] if node.get(_LEAF) == "" else _ABSENT
+    assert shape.member is not None
+    values = []
+    for index, child in _indexed(container):
+        value = _decode(shape.member, child, f"{wire_path}.{shape.member_wire}.{index}")
+        if value is not _ABSENT:
+            values.append(value)
+    return values
+
+
+def _decode_map(shape: Shape, node: _Node, wire_path: str) -> Any:
+    container = node if shape.flattened else node.get("entry")
+    if container is None:
+        return {} if node.get(_LEAF) == "" else _ABSENT
+    assert shape.key is not None and shape.value is not None
+    result: dict[Any, Any] = {}
+    for index, entry in _indexed(container):
+        key_node = entry.get(shape.key_wire)
+        value_node = entry.get(shape.value_wire)
+        if key_node is None or value_node is None:
+            continue
+        entry_path = f"{wire_path}.entry.{index}"
+        key = _decode(shape.key, key_node, f"{entry_path}.{shape.key_wire}")
+        value = _decode(shape.value, value_node, f"{entry_path}.{shape.value_wire}")
+        if key is not _ABSENT and value is not _ABSENT:
+            result[key] = value
+    return result
+
+
+def _invalid(raw: str, wire_path: str, expected: str) -> InvalidParameterValue:
+    return InvalidParameterValue(
+        f"Value '{raw}' for parameter {wire_path} is invalid. Expected {expected}."
+    )
+
+
+def _decode_scalar(shape: Shape, raw: str, wire_path: str) -> Any:
+    kind = shape.kind
+    if kind == "string":
+        return raw
+    if kind in ("integer", "long"):
+        if not _INTEGER.fullmatch(raw):
+            raise _invalid(raw, wire_path, "an integer")
+        return int(raw)
+    if kind == "boolean":
+        lowered = raw.lower()
+        if lowered == "true":
+            return True
+        if lowered == "false":
+            return False
+        raise _invalid(raw, wire_path, "true or false")
+    if kind in ("float", "double"):
+        try:
+            return float(raw)
+        except ValueError:
+            raise _invalid(raw, wire_path, "a number") from None
+    if kind == "timestamp":
+        return parse_timestamp(raw, wire_path)
+    if kind == "blob":
+        try:
+            return base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise _invalid(raw, wire_path, "base64-encoded data") from None
+    return raw
+
+
+def parse_timestamp(raw: str, wire_path: str = "timestamp") -> datetime:
+    """ISO 8601 (``2019-11-09T13:34:41Z``, botocore's Query format) or epoch seconds.
+
+    Naive times are taken as UTC; the result is always timezone-aware.
+    """
+    try:
+        if _INTEGER.fullmatch(raw) or raw.replace(".", "", 1).isdigit():
+            return datetime.fromtimestamp(float(raw), tz=timezone.utc)
+        parsed = datetime.fromisoformat(raw)
+    except (ValueError, OverflowError, OSError):
+        raise _invalid(raw, wire_path, "an ISO 8601 timestamp") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def merge_params(
+    query_params: Iterable[tuple[str, str]], body_params: Iterable[tuple[str, str]]
+) -> Mapping[str, str]:
+    """URL query and form body parameters as one mapping (body wins, spec §6.1)."""
+    merged = dict(query_params)
+    merged.update(body_params)
+    return merged
