@@ -12,7 +12,7 @@ import importlib
 import sys
 
 #: subcommand modules, in the order ``--help`` lists them
-COMMAND_MODULES = ("check", "explain", "audit", "serve")
+COMMAND_MODULES = ("check", "validate", "explain", "audit", "serve")
 
 
 class UsageError(Exception):
