@@ -100,7 +100,7 @@ def run_peer(name: str, script: str, input_path: str, timeout: Optional[float] =
     base = {"tool": name, "peer": name, "script": os.path.basename(path)}
     if not os.access(py, os.X_OK):
         return dict(base, status="error", error="peer venv missing: run benchmarks/peers/setup.sh")
-    cmd: List[str] = [py, path, input_path] + list(args)
+    cmd: List[str] = [py, path, os.path.abspath(input_path)] + list(args)
     hard = None
     if timeout is not None:
         takes_timeout = SCRIPTS.get(os.path.basename(path)[:-3], (name, False))[1]
