@@ -1,0 +1,104 @@
+"""``iamwarden check``: both forms, text and JSON, exit statuses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from iamwarden.cli import main
+from tests.conftest import CONFORMANCE
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "examples" / "demo-account.json"
+A = "arn:aws:iam::111122223333"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_check_case_file_list_prints_one_json_decision_per_case_in_order(capsys):
+    rc, out, _ = run(capsys, "check", "--case", str(CONFORMANCE / "decisions.json"), "--format", "json")
+    assert rc == 0
+    got = json.loads(out)
+    want = json.loads((CONFORMANCE / "decisions.json").read_text())
+    assert [d["decision"] for d in got] == [c["expected"] for c in want]
+    assert all(set(d) >= {"decision", "reasons", "errors"} for d in got)
+
+
+def test_check_single_case_prints_one_object_and_ignores_expected(tmp_path, capsys):
+    raw = json.loads((CONFORMANCE / "decisions.json").read_text())[0]
+    raw["expected"] = "Allow"  # wrong on purpose: the CLI must not read it
+    f = tmp_path / "case.json"
+    f.write_text(json.dumps(raw))
+    rc, out, _ = run(capsys, "check", "--case", str(f), "--format", "json")
+    assert rc == 0
+    assert json.loads(out)["decision"] == "ExplicitDeny"
+
+
+def test_check_account_form_same_account_delegation(capsys):
+    rc, out, _ = run(capsys, "check", "--account", str(DEMO), "--principal", f"{A}:user/alice",
+                     "--action", "sts:AssumeRole", "--resource", f"{A}:role/AdminRole", "--format", "json")
+    assert rc == 0
+    d = json.loads(out)
+    assert d["decision"] == "Allow"
+    types = {r["policy_type"] for r in d["reasons"]}
+    assert {"identity", "trust"} <= types
+
+
+def test_check_account_form_trust_names_user_directly_text(capsys):
+    rc, out, _ = run(capsys, "check", "--account", str(DEMO), "--principal", f"{A}:user/bob",
+                     "--action", "sts:AssumeRole", "--resource", f"{A}:role/AuditRole")
+    assert rc == 0
+    assert ": Allow" in out and "names the caller directly" in out
+
+
+def test_check_account_form_denied_is_still_exit_zero(capsys):
+    rc, out, _ = run(capsys, "check", "--account", str(DEMO), "--principal", f"{A}:user/bob",
+                     "--action", "sts:AssumeRole", "--resource", f"{A}:role/AdminRole", "--format", "json")
+    assert rc == 0
+    assert json.loads(out)["decision"] == "ImplicitDeny"
+
+
+def test_check_context_flag_multivalued(capsys):
+    rc, out, _ = run(capsys, "check", "--account", str(DEMO), "--principal", f"{A}:user/bob",
+                     "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k",
+                     "--context", "aws:TagKeys=a", "--context", "aws:TagKeys=b", "--format", "json")
+    assert rc == 0 and json.loads(out)["decision"] == "Allow"
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["check"], "give --case"),
+        (["check", "--case", "/nonexistent/file.json"], "cannot read"),
+        (["check", "--account", "/nonexistent.json", "--principal", "x", "--action", "a", "--resource", "r"], "cannot read"),
+        (["check", "--account", str(DEMO), "--action", "s3:GetObject", "--resource", "*"], "--principal"),
+        (["check", "--account", str(DEMO), "--principal", f"{A}:user/nobody", "--action", "s3:GetObject", "--resource", "*"], "no such user"),
+        (["check", "--account", str(DEMO), "--principal", "alice", "--action", "s3:GetObject", "--resource", "*"], "not a principal ARN"),
+        (["check", "--account", str(DEMO), "--principal", f"{A}:user/bob", "--action", "s3:GetObject", "--resource", "*", "--context", "novalue"], "KEY=VALUE"),
+    ],
+)
+def test_check_unusable_input_exits_2_with_error(capsys, argv, needle):
+    rc, _, err = run(capsys, *argv)
+    assert rc == 2
+    assert needle in err
+
+
+def test_check_malformed_policy_in_case_names_json_path(tmp_path, capsys):
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps({"policies": {"identity": [{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]}]},
+                             "request": {"principal": f"{A}:user/x", "action": "s3:GetObject", "resource": "*"}}))
+    rc, _, err = run(capsys, "check", "--case", str(f))
+    assert rc == 2
+    assert "$.Statement[0].Effect" in err
+
+
+def test_parse_context_repeated_key_becomes_list():
+    from iamwarden.cli.check import parse_context
+
+    assert parse_context(["aws:TagKeys=a", "aws:TagKeys=b", "k=v=w"]) == {"aws:TagKeys": ["a", "b"], "k": "v=w"}
