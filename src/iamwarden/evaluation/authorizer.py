@@ -253,12 +253,13 @@ class _Evaluation:
                 + [_reason(rtype, p, s, f"the {_label(rtype)} names the caller directly") for p, s in direct],
                 f"same account, {_label(rtype)} names the caller directly, so no identity permission was needed",
             )
-        role_like = [(p, s) for p, s, k in r_hits if k in (MatchClass.ROLE, MatchClass.FEDUSER)]
+        named_role = [(p, s) for p, s, k in r_hits if k in (MatchClass.ROLE, MatchClass.FEDUSER)]
+        role_like = named_role
         if trust and not ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY:
-            role_like = []
+            role_like = []  # the role-ARN trust still opens the door to identity policies
         account = [(p, s) for p, s, k in r_hits if k is MatchClass.ACCOUNT]
         id_hits = self.matching(c.identity, Effect.ALLOW)
-        path_identity = bool(id_hits) and (not trust or bool(account) or bool(role_like))
+        path_identity = bool(id_hits) and (not trust or bool(account) or bool(named_role))
         if not (path_identity or role_like):
             if trust:
                 if not r_hits:
@@ -285,10 +286,10 @@ class _Evaluation:
             reasons += [
                 _reason(rtype, p, s, f"the {_label(rtype)} trusts the account (delegation)") for p, s in account
             ]
-        if role_like:
+        if named_role:
             reasons += [
                 _reason(rtype, p, s, f"the {_label(rtype)} names the caller's role or user")
-                for p, s in role_like
+                for p, s in named_role
             ]
         reasons += ceiling
         if path_identity:
