@@ -400,3 +400,28 @@ def test_resource_grant_does_not_apply_to_other_actions():
 
 
 _ = (QUEUE_A, TARGET_ROLE_B)
+
+
+# --- §1.3 notes: KMS key policies ------------------------------------------------
+
+KEY_A = f"arn:aws:kms:us-east-1:{A}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_kms_key_policy_must_allow_even_with_identity_allow():
+    """§1.3 notes, §1.5: like a trust policy, a KMS key policy must allow the caller;
+    an identity allow alone is an implicit deny."""
+    other = doc(grant(f"arn:aws:iam::{A}:user/keyadmin", "kms:*"))
+    assert decide(USER, "kms:Decrypt", KEY_A, identity=[ALLOW_ALL], resource_policy=other).verdict is IMPLICIT
+    assert decide(USER, "kms:Decrypt", KEY_A, identity=[ALLOW_ALL]).verdict is IMPLICIT
+
+
+def test_kms_key_policy_trusting_account_delegates_to_identity():
+    """§1.3 notes: a key policy naming the account opens the door to identity policies."""
+    kp = doc(grant(f"arn:aws:iam::{A}:root", "kms:*"))
+    assert decide(USER, "kms:Decrypt", KEY_A, resource_policy=kp).verdict is IMPLICIT
+    assert decide(USER, "kms:Decrypt", KEY_A, identity=[ALLOW_ALL], resource_policy=kp).verdict is ALLOW
+
+
+def test_kms_key_policy_naming_user_grants_directly():
+    """§1.5 row 1 applies to key policies too."""
+    assert decide(USER, "kms:Decrypt", KEY_A, resource_policy=doc(grant(USER, "kms:Decrypt"))).verdict is ALLOW

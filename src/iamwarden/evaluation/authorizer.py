@@ -259,8 +259,17 @@ class _Evaluation:
             role_like = []  # the role-ARN trust still opens the door to identity policies
         account = [(p, s) for p, s, k in r_hits if k is MatchClass.ACCOUNT]
         id_hits = self.matching(c.identity, Effect.ALLOW)
-        path_identity = bool(id_hits) and (not trust or bool(account) or bool(named_role))
+        # role trust and KMS key policies must always allow the caller (§1.3 notes, §1.5)
+        must_name = trust or self.req.on_key_policy
+        path_identity = bool(id_hits) and (not must_name or bool(account) or bool(named_role))
         if not (path_identity or role_like):
+            if not trust and must_name:
+                return self.decision(
+                    Verdict.IMPLICIT_DENY,
+                    [Reason("resource", "a KMS key policy must allow the caller (directly, via its "
+                            "role, or by trusting the account), and no statement does")],
+                    "same account, KMS key policy",
+                )
             if trust:
                 if not r_hits:
                     msg = "no statement in the role's trust policy allows this caller"

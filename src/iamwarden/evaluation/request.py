@@ -47,6 +47,12 @@ class Request:
         a = Arn.parse(self.resource)
         return a is not None and a.service == "iam" and a.resource.startswith("role/")
 
+    @property
+    def on_key_policy(self) -> bool:
+        """The resource is a KMS key: its key policy must allow, like a trust policy (§1.3 notes)."""
+        a = Arn.parse(self.resource)
+        return a is not None and a.service == "kms" and a.resource.startswith("key/")
+
     @classmethod
     def build(
         cls,
