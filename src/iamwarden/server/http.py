@@ -16,7 +16,8 @@ What this layer decides itself (everything else is the dispatcher's):
   ``MissingContentLength`` (411); a non-numeric ``Content-Length`` a 400;
 * a non-ASCII request target is ``MalformedQueryString`` (400);
 * HTTP-level errors the stdlib detects (bad request line, unsupported method,
-  oversized headers) are answered as AWS error XML too, never as HTML.
+  oversized headers) are answered as AWS error XML too, never as HTML; an
+  unknown method is ``MethodNotAllowed`` (405).
 
 Use::
 
@@ -180,6 +181,9 @@ class _QueryRequestHandler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """HTTP-level errors found by the stdlib, answered as AWS error XML."""
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            # The stdlib's answer to an unknown method; it is the client's fault.
+            code = HTTPStatus.METHOD_NOT_ALLOWED
         try:
             phrase = HTTPStatus(code).phrase
         except ValueError:
