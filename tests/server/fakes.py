@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -66,7 +66,7 @@ class SettableClock:
     offset: timedelta = field(default_factory=timedelta)
 
     def __call__(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
 
 @dataclass
@@ -81,7 +81,9 @@ class Recorder:
         assert isinstance(principal, FakePrincipal)
         return {"UserId": principal.user_id, "Account": ACCOUNT, "Arn": principal.arn}
 
-    def record(self, output: dict[str, Any] | None) -> Callable[[RequestContext, dict[str, Any]], Any]:
+    def record(
+        self, output: dict[str, Any] | None
+    ) -> Callable[[RequestContext, dict[str, Any]], Any]:
         def handler(ctx: RequestContext, params: dict[str, Any]) -> Any:
             self.calls.append((ctx, params))
             return output
@@ -98,14 +100,14 @@ ASSUME_ROLE_OUTPUT = {
         "AccessKeyId": "ASIAIOSFODNN7EXAMPLE",
         "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
         "SessionToken": "AQoDYXdzEPT//////////wEXAMPLEtc764",
-        "Expiration": datetime(2019, 11, 9, 13, 34, 41, tzinfo=timezone.utc),
+        "Expiration": datetime(2019, 11, 9, 13, 34, 41, tzinfo=UTC),
     },
     "AssumedRoleUser": {
         "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/demo/TestAR",
         "AssumedRoleId": "AROA3XFRBF535PLBIFPI4:TestAR",
     },
     "PackedPolicySize": 6,
-    "SourceIdentity": "Alice <&> \"quoted\"",
+    "SourceIdentity": 'Alice <&> "quoted"',
 }
 
 SIMULATE_OUTPUT = {

@@ -78,7 +78,11 @@ def error_of(body: bytes, namespace: str = STS_NS) -> tuple[str, str, str]:
 
 def test_get_caller_identity(harness: Harness) -> None:
     response = harness.client().get_caller_identity()
-    assert (response["Arn"], response["Account"], response["UserId"]) == (USER_ARN, ACCOUNT, "AIDAEXAMPLE")
+    assert (response["Arn"], response["Account"], response["UserId"]) == (
+        USER_ARN,
+        ACCOUNT,
+        "AIDAEXAMPLE",
+    )
     metadata = response["ResponseMetadata"]
     assert metadata["HTTPHeaders"]["content-type"] == "text/xml"
     assert metadata["HTTPHeaders"]["x-amzn-requestid"] == metadata["RequestId"]
@@ -86,7 +90,11 @@ def test_get_caller_identity(harness: Harness) -> None:
     assert params == {}
     assert context.principal == FakePrincipal(USER_ARN, "AIDAEXAMPLE")
     assert context.request_id == metadata["RequestId"]
-    assert (context.service, context.operation, context.region) == ("sts", "GetCallerIdentity", "us-east-1")
+    assert (context.service, context.operation, context.region) == (
+        "sts",
+        "GetCallerIdentity",
+        "us-east-1",
+    )
     assert context.access_key_id and context.session_token is None
     assert context.source_ip == "127.0.0.1" and context.secure_transport is False
     assert context.user_agent.startswith("Boto3/")
@@ -104,7 +112,10 @@ def test_assume_role_parameters_and_response(harness: Harness) -> None:
         RoleArn=f"arn:aws:iam::{ACCOUNT}:role/demo",
         RoleSessionName="TestAR",
         DurationSeconds=900,
-        PolicyArns=[{"arn": f"arn:aws:iam::{ACCOUNT}:policy/p1"}, {"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}],
+        PolicyArns=[
+            {"arn": f"arn:aws:iam::{ACCOUNT}:policy/p1"},
+            {"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+        ],
         Tags=[{"Key": "Project", "Value": "X"}, {"Key": "Équipe", "Value": "données"}],
         TransitiveTagKeys=["Project"],
         ExternalId="ext-1",
@@ -115,7 +126,10 @@ def test_assume_role_parameters_and_response(harness: Harness) -> None:
         "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/demo",
         "RoleSessionName": "TestAR",
         "DurationSeconds": 900,
-        "PolicyArns": [{"arn": f"arn:aws:iam::{ACCOUNT}:policy/p1"}, {"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}],
+        "PolicyArns": [
+            {"arn": f"arn:aws:iam::{ACCOUNT}:policy/p1"},
+            {"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+        ],
         "Tags": [{"Key": "Project", "Value": "X"}, {"Key": "Équipe", "Value": "données"}],
         "TransitiveTagKeys": ["Project"],
         "ExternalId": "ext-1",
@@ -127,8 +141,16 @@ def test_assume_role_parameters_and_response(harness: Harness) -> None:
 
 def test_iam_simulate_custom_policy(harness: Harness) -> None:
     entries = [
-        {"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.1", "10.0.0.2"], "ContextKeyType": "ipList"},
-        {"ContextKeyName": "aws:MultiFactorAuthPresent", "ContextKeyValues": ["true"], "ContextKeyType": "boolean"},
+        {
+            "ContextKeyName": "aws:SourceIp",
+            "ContextKeyValues": ["10.0.0.1", "10.0.0.2"],
+            "ContextKeyType": "ipList",
+        },
+        {
+            "ContextKeyName": "aws:MultiFactorAuthPresent",
+            "ContextKeyValues": ["true"],
+            "ContextKeyType": "boolean",
+        },
     ]
     response = harness.client("iam").simulate_custom_policy(
         PolicyInputList=['{"Version":"2012-10-17","Statement":[]}'],
@@ -151,11 +173,15 @@ def test_operation_without_output(harness: Harness) -> None:
 
 def test_unsigned_web_identity_operation_reaches_handler(harness: Harness) -> None:
     client = boto3.client(
-        "sts", endpoint_url=harness.endpoint_url, region_name="us-east-1",
+        "sts",
+        endpoint_url=harness.endpoint_url,
+        region_name="us-east-1",
         config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
     )
     client.assume_role_with_web_identity(
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/web", RoleSessionName="web1", WebIdentityToken="token-123456"
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/web",
+        RoleSessionName="web1",
+        WebIdentityToken="token-123456",
     )
     context, params = harness.recorder.last
     assert context.principal is None and context.access_key_id is None
@@ -184,7 +210,10 @@ def test_keep_alive_serves_several_requests_per_connection(harness: Harness) -> 
 def test_unknown_key(harness: Harness) -> None:
     error = client_error(harness.client(key="AKIAUNKNOWNKEY000000").get_caller_identity)
     assert error.response["Error"]["Code"] == "InvalidClientTokenId"
-    assert error.response["Error"]["Message"] == "The security token included in the request is invalid"
+    assert (
+        error.response["Error"]["Message"]
+        == "The security token included in the request is invalid"
+    )
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
@@ -203,10 +232,14 @@ def test_expired_session(harness: Harness) -> None:
 
 def test_session_key_without_token(harness: Harness) -> None:
     client = harness.client(key=SESSION_KEY, secret=SESSION_SECRET)
-    assert client_error(client.get_caller_identity).response["Error"]["Code"] == "InvalidClientTokenId"
+    assert (
+        client_error(client.get_caller_identity).response["Error"]["Code"] == "InvalidClientTokenId"
+    )
 
 
-@pytest.mark.parametrize(("offset", "prefix"), [(20, "Signature expired: "), (-20, "Signature not yet current: ")])
+@pytest.mark.parametrize(
+    ("offset", "prefix"), [(20, "Signature expired: "), (-20, "Signature not yet current: ")]
+)
 def test_clock_skew(harness: Harness, skewed: SettableClock, offset: int, prefix: str) -> None:
     skewed.offset = timedelta(minutes=offset)
     error = client_error(harness.client().get_caller_identity)
@@ -218,22 +251,32 @@ def test_clock_skew(harness: Harness, skewed: SettableClock, offset: int, prefix
 def test_missing_authentication(harness: Harness) -> None:
     status, headers, body = raw(harness, b"Action=GetCallerIdentity&Version=2011-06-15")
     assert status == 403
-    assert error_of(body) == ("Sender", "MissingAuthenticationToken", "Request is missing Authentication Token")
-    assert headers["x-amzn-RequestId"] == ElementTree.fromstring(body).findtext(f"{STS_NS}RequestId")
+    assert error_of(body) == (
+        "Sender",
+        "MissingAuthenticationToken",
+        "Request is missing Authentication Token",
+    )
+    assert headers["x-amzn-RequestId"] == ElementTree.fromstring(body).findtext(
+        f"{STS_NS}RequestId"
+    )
 
 
 def test_incomplete_signature(harness: Harness) -> None:
     status, _, body = raw(
         harness,
         b"Action=GetCallerIdentity",
-        headers={"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAX/20150830/us-east-1/sts/aws4_request"},
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAX/20150830/us-east-1/sts/aws4_request"
+        },
     )
     assert status == 400
     assert error_of(body)[1] == "IncompleteSignature"
 
 
 def test_iam_errors_use_iam_namespace(harness: Harness) -> None:
-    error = client_error(harness.client("iam").create_role, RoleName="r", AssumeRolePolicyDocument="{}")
+    error = client_error(
+        harness.client("iam").create_role, RoleName="r", AssumeRolePolicyDocument="{}"
+    )
     assert error.response["Error"]["Code"] == "AccessDenied"
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     status, _, body = raw(harness, b"Action=ListRoles&Version=2010-05-08")
@@ -255,13 +298,17 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/demo"
         ),
         (
             {"RoleSessionName": "bad name/1"},
-            "1 validation error detected: Value 'bad name/1' at 'roleSessionName' failed to satisfy "
-            "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+            (
+                "1 validation error detected: Value 'bad name/1' at 'roleSessionName' failed to satisfy "
+                "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+            ),
         ),
         (
             {"RoleSessionName": "ok", "DurationSeconds": 899},
-            "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy "
-            "constraint: Member must have value greater than or equal to 900",
+            (
+                "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy "
+                "constraint: Member must have value greater than or equal to 900"
+            ),
         ),
     ],
 )
@@ -318,13 +365,21 @@ def test_oversized_body(harness: Harness) -> None:
 @pytest.mark.parametrize(
     ("head", "status_line", "code"),
     [
-        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", b"HTTP/1.1 400 ", "InvalidRequest"),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+            b"HTTP/1.1 400 ",
+            "InvalidRequest",
+        ),
         (
             b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             b"HTTP/1.1 411 ",
             "MissingContentLength",
         ),
-        (b"BREW / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", b"HTTP/1.1 405 ", "MethodNotAllowed"),
+        (
+            b"BREW / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            b"HTTP/1.1 405 ",
+            "MethodNotAllowed",
+        ),
         (b"GARBAGE\r\n\r\n", b"", "BadRequest"),  # HTTP/0.9-style: body only
     ],
 )
@@ -352,21 +407,27 @@ def test_client_leaving_mid_body_does_not_break_the_server(harness: Harness) -> 
 
 
 def test_unsupported_content_type(harness: Harness) -> None:
-    status, _, body = raw(harness, b'{"Action":"GetCallerIdentity"}', headers={"Content-Type": "application/json"})
+    status, _, body = raw(
+        harness, b'{"Action":"GetCallerIdentity"}', headers={"Content-Type": "application/json"}
+    )
     assert status == 415 and error_of(body)[1] == "UnsupportedMediaType"
 
 
 def test_non_ascii_target_and_query_parameters(harness: Harness) -> None:
     status, _, body = raw(harness, method="GET", target="/?Action=%FF")
     assert status == 400 and error_of(body)[1] == "MalformedQueryString"
-    status, _, body = raw(harness, method="GET", target="/?Action=GetCallerIdentity&Version=2011-06-15")
+    status, _, body = raw(
+        harness, method="GET", target="/?Action=GetCallerIdentity&Version=2011-06-15"
+    )
     assert status == 403 and error_of(body)[1] == "MissingAuthenticationToken"
 
 
 # --- handler outcomes ----------------------------------------------------------------
 
 
-def test_handler_bug_is_internal_failure(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+def test_handler_bug_is_internal_failure(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     client = harness.client("iam")
     error = client_error(client.delete_user, UserName="u")
     assert error.response["Error"]["Code"] == "InternalFailure"

@@ -5,15 +5,15 @@ parser, error XML, and model-derived error statuses."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
 import botocore.session
 import pytest
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
-from urllib.parse import parse_qsl
 
 from iamwarden.server.errors import (
     FIXED_CODE_ERRORS,
@@ -64,7 +64,12 @@ ASSUME_ROLE_INPUT: dict[str, Any] = {
     "SerialNumber": "arn:aws:iam::123456789012:mfa/alice",
     "TokenCode": "123456",
     "SourceIdentity": "Alice",
-    "ProvidedContexts": [{"ProviderArn": "arn:aws:iam::aws:contextProvider/IdentityCenter", "ContextAssertion": "abcd"}],
+    "ProvidedContexts": [
+        {
+            "ProviderArn": "arn:aws:iam::aws:contextProvider/IdentityCenter",
+            "ContextAssertion": "abcd",
+        }
+    ],
 }
 
 
@@ -78,8 +83,16 @@ def test_simulate_custom_policy_context_entries_round_trip() -> None:
         "ActionNames": ["s3:GetObject", "s3:PutObject"],
         "ResourceArns": ["arn:aws:s3:::b/k"],
         "ContextEntries": [
-            {"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.1"], "ContextKeyType": "ip"},
-            {"ContextKeyName": "aws:MultiFactorAuthPresent", "ContextKeyValues": ["true"], "ContextKeyType": "boolean"},
+            {
+                "ContextKeyName": "aws:SourceIp",
+                "ContextKeyValues": ["10.0.0.1"],
+                "ContextKeyType": "ip",
+            },
+            {
+                "ContextKeyName": "aws:MultiFactorAuthPresent",
+                "ContextKeyValues": ["true"],
+                "ContextKeyType": "boolean",
+            },
         ],
         "MaxItems": 50,
         "OrderedOrganizationPolicyInputList": [{"ServiceControlPolicyInputList": ["{}"]}],
@@ -88,9 +101,16 @@ def test_simulate_custom_policy_context_entries_round_trip() -> None:
 
 
 def test_empty_list_is_sent_as_bare_name_and_read_back_empty() -> None:
-    wire = botocore_params("sts", "AssumeRole", {"RoleArn": "a" * 20, "RoleSessionName": "s1", "Tags": []})
+    wire = botocore_params(
+        "sts", "AssumeRole", {"RoleArn": "a" * 20, "RoleSessionName": "s1", "Tags": []}
+    )
     assert ("Tags", "") in wire
-    assert decode("sts", "AssumeRole", {"RoleArn": "a" * 20, "RoleSessionName": "s1", "Tags": []})["Tags"] == []
+    assert (
+        decode("sts", "AssumeRole", {"RoleArn": "a" * 20, "RoleSessionName": "s1", "Tags": []})[
+            "Tags"
+        ]
+        == []
+    )
 
 
 def test_list_indices_are_ordered_numerically_and_unknown_fields_ignored() -> None:
@@ -132,7 +152,9 @@ def test_maps_booleans_and_integers_decode() -> None:
         ("DurationSeconds", "1.5", "Expected an integer"),
     ],
 )
-def test_unconvertible_values_are_invalid_parameter_value(field: str, value: str, expected: str) -> None:
+def test_unconvertible_values_are_invalid_parameter_value(
+    field: str, value: str, expected: str
+) -> None:
     op = service_spec("sts").operation("AssumeRole")
     assert op is not None
     with pytest.raises(InvalidParameterValue, match=expected):
@@ -201,7 +223,8 @@ def test_nested_list_paths_and_list_length() -> None:
     assert (
         "Value '[k, k, k," in message
         and "at 'transitiveTagKeys' failed to satisfy constraint: "
-        "Member must have length less than or equal to 50" in message
+        "Member must have length less than or equal to 50"
+        in message
     )
     assert (
         "Value 'bad#key' at 'tags.2.member.key' failed to satisfy constraint: "
@@ -234,7 +257,11 @@ def test_sensitive_values_are_redacted() -> None:
     message = validate(
         "sts",
         "AssumeRoleWithWebIdentity",
-        {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "s1", "WebIdentityToken": "abc"},
+        {
+            "RoleArn": "arn:aws:iam::123456789012:role/r",
+            "RoleSessionName": "s1",
+            "WebIdentityToken": "abc",
+        },
     )
     assert "Value '*** Sensitive Data Redacted ***' at 'webIdentityToken'" in message
     assert "abc" not in message
@@ -273,7 +300,7 @@ def test_every_model_pattern_compiles() -> None:
         ("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "\u0100", False),
         (
             "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+",
-            '{"emoji": "\U0001F600"}',
+            '{"emoji": "\U0001f600"}',
             True,
         ),
     ],
@@ -290,12 +317,12 @@ def test_translate_leaves_plain_patterns_alone() -> None:
 # --- XML responses ------------------------------------------------------------------
 
 
-def parse_with_botocore(service: str, operation: str, body: bytes, status: int = 200) -> dict[str, Any]:
+def parse_with_botocore(
+    service: str, operation: str, body: bytes, status: int = 200
+) -> dict[str, Any]:
     model = _SESSION.get_service_model(service)
     output_shape = model.operation_model(operation).output_shape
-    return QueryParser().parse(
-        {"body": body, "headers": {}, "status_code": status}, output_shape
-    )
+    return QueryParser().parse({"body": body, "headers": {}, "status_code": status}, output_shape)
 
 
 def test_assume_role_output_read_back_by_botocore() -> None:
@@ -319,7 +346,9 @@ def test_lists_maps_booleans_read_back_by_botocore() -> None:
     op = service_spec("iam").operation("SimulateCustomPolicy")
     assert op is not None
     body = success_xml(service_spec("iam").namespace, op, SIMULATE_OUTPUT, "req-2")
-    assert b"<EvalDecisionDetails><entry><key>IAM Policy</key><value>allowed</value></entry>" in body
+    assert (
+        b"<EvalDecisionDetails><entry><key>IAM Policy</key><value>allowed</value></entry>" in body
+    )
     assert b"<IsTruncated>false</IsTruncated>" in body
     parsed = parse_with_botocore("iam", "SimulateCustomPolicy", body)
     parsed.pop("ResponseMetadata")
@@ -390,9 +419,9 @@ def test_modeled_error_takes_status_from_model() -> None:
 def test_timestamps_decode_iso_and_epoch() -> None:
     from iamwarden.server.query import parse_timestamp
 
-    assert parse_timestamp("2019-11-09T13:34:41Z") == datetime(2019, 11, 9, 13, 34, 41, tzinfo=timezone.utc)
+    assert parse_timestamp("2019-11-09T13:34:41Z") == datetime(2019, 11, 9, 13, 34, 41, tzinfo=UTC)
     assert parse_timestamp("2019-11-09T13:34:41.123Z").microsecond == 123000
-    assert parse_timestamp("0") == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert parse_timestamp("0") == datetime(1970, 1, 1, tzinfo=UTC)
     with pytest.raises(InvalidParameterValue):
         parse_timestamp("yesterday")
 

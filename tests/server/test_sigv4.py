@@ -3,7 +3,7 @@ code, and presigned URLs -- without sockets."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import botocore.auth as auth_module
@@ -34,7 +34,7 @@ from iamwarden.server.sigv4 import (
 VECTOR_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 VECTOR_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
 VECTOR_PARAMS = {"Action": "GetCallerIdentity", "Version": "2011-06-15"}
-VECTOR_TIME = datetime(2015, 8, 30, 12, 36, 0, tzinfo=timezone.utc)
+VECTOR_TIME = datetime(2015, 8, 30, 12, 36, 0, tzinfo=UTC)
 VECTOR_CANONICAL = (
     "POST\n/\n\n"
     "content-type:application/x-www-form-urlencoded; charset=utf-8\n"
@@ -65,8 +65,10 @@ def vector_request(
         ("User-Agent", "Boto3/1.44.8"),
         (
             "Authorization",
-            f"AWS4-HMAC-SHA256 Credential={key}/20150830/us-east-1/sts/aws4_request, "
-            f"SignedHeaders={signed}, Signature={signature}",
+            (
+                f"AWS4-HMAC-SHA256 Credential={key}/20150830/us-east-1/sts/aws4_request, "
+                f"SignedHeaders={signed}, Signature={signature}"
+            ),
         ),
     ]
     if token:
@@ -153,26 +155,35 @@ def test_unsigned_request_is_missing_authentication_token() -> None:
     assert parse_signature(request) is None
     with pytest.raises(MissingAuthenticationToken) as info:
         verifier_at(VECTOR_TIME).verify(request)
-    assert (info.value.status, info.value.message) == (403, "Request is missing Authentication Token")
+    assert (info.value.status, info.value.message) == (
+        403,
+        "Request is missing Authentication Token",
+    )
 
 
 @pytest.mark.parametrize(
     ("authorization", "fragment"),
     [
         (
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, "
-            "SignedHeaders=content-type;host;x-amz-date",
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, "
+                "SignedHeaders=content-type;host;x-amz-date"
+            ),
             "Authorization header requires 'Signature' parameter.",
         ),
         ("AWS4-HMAC-SHA256 ", "requires 'Credential' parameter."),
         (
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1, "
-            "SignedHeaders=host;x-amz-date, Signature=00",
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1, "
+                "SignedHeaders=host;x-amz-date, Signature=00"
+            ),
             "Credential must have exactly 5 slash-delimited elements",
         ),
         (
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, "
-            "SignedHeaders=content-type;x-amz-date, Signature=00",
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, "
+                "SignedHeaders=content-type;x-amz-date, Signature=00"
+            ),
             "'Host' or ':authority' must be a 'SignedHeader'",
         ),
         ("AWS AKIDEXAMPLE:abc", "Unsupported AWS 'algorithm'"),
@@ -182,7 +193,11 @@ def test_malformed_authorization_is_incomplete_signature(authorization: str, fra
     request = IncomingRequest.build(
         "POST",
         "/",
-        [("Host", "sts.amazonaws.com"), ("X-Amz-Date", "20150830T123600Z"), ("Authorization", authorization)],
+        [
+            ("Host", "sts.amazonaws.com"),
+            ("X-Amz-Date", "20150830T123600Z"),
+            ("Authorization", authorization),
+        ],
         VECTOR_BODY,
     )
     with pytest.raises(IncompleteSignature) as info:
@@ -230,7 +245,7 @@ def test_expired_session_is_expired_token_before_skew_and_signature() -> None:
 
 
 def test_signature_expired_message() -> None:
-    now = datetime(2016, 6, 10, 1, 45, 8, tzinfo=timezone.utc)
+    now = datetime(2016, 6, 10, 1, 45, 8, tzinfo=UTC)
     request = vector_request()
     with pytest.raises(SignatureDoesNotMatch) as info:
         verifier_at(now).verify(request)
@@ -264,8 +279,10 @@ def test_scope_date_must_match_request_date() -> None:
             ("X-Amz-Date", "20150830T123600Z"),
             (
                 "Authorization",
-                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150831/us-east-1/sts/aws4_request, "
-                f"SignedHeaders=host;x-amz-date, Signature={VECTOR_SIGNATURE}",
+                (
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150831/us-east-1/sts/aws4_request, "
+                    f"SignedHeaders=host;x-amz-date, Signature={VECTOR_SIGNATURE}"
+                ),
             ),
         ],
         VECTOR_BODY,
@@ -293,7 +310,10 @@ def test_unsigned_headers_do_not_matter_but_signed_ones_do() -> None:
     extra = IncomingRequest.build(
         "POST",
         "/",
-        [*((name, v) for name, values in request.headers.items() for v in values), ("X-Other", "1")],
+        [
+            *((name, v) for name, values in request.headers.items() for v in values),
+            ("X-Other", "1"),
+        ],
         VECTOR_BODY,
     )
     verifier_at(VECTOR_TIME).verify(extra)  # x-other is not in SignedHeaders
@@ -364,9 +384,7 @@ def test_presigned_url_expires() -> None:
 
 def test_presigned_url_tampered_query_fails() -> None:
     request = _incoming(_signed_with_botocore(SigV4QueryAuth, {}, VECTOR_PARAMS, VECTOR_TIME))
-    params = [
-        (k, "GetSessionToken" if k == "Action" else v) for k, v in request.query_params
-    ]
+    params = [(k, "GetSessionToken" if k == "Action" else v) for k, v in request.query_params]
     tampered = IncomingRequest.build(
         "POST",
         "/?" + urlencode(params),
@@ -403,7 +421,9 @@ def test_signed_user_agent_is_honoured() -> None:
         "SignedHeaders=user-agent;content-type;host", "SignedHeaders=content-type;host;user-agent"
     )
     headers = [(k, v) for k, vs in request.headers.items() for v in vs if k != "authorization"]
-    unsigned = IncomingRequest.build("POST", "/", [*headers, ("Authorization", with_ua)], VECTOR_BODY)
+    unsigned = IncomingRequest.build(
+        "POST", "/", [*headers, ("Authorization", with_ua)], VECTOR_BODY
+    )
     ua_params = parse_signature(unsigned)
     assert ua_params is not None and "user-agent" in ua_params.signed_headers
     good = signing_material(unsigned, ua_params, VECTOR_SECRET)

@@ -185,7 +185,7 @@ class QueryDispatcher:
 
     def _pick_service(self, scope_service: str | None, params: Mapping[str, str]) -> str:
         if scope_service in self._specs:
-            return scope_service  # type: ignore[return-value]
+            return scope_service
         return self._owner.get(params.get("Action", ""), DEFAULT_SERVICE)
 
     @staticmethod

@@ -38,6 +38,7 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 from urllib.parse import urlsplit
 
 from iamwarden.server.dispatch import HandlerRegistry, QueryDispatcher, Response
@@ -76,7 +77,10 @@ class _QueryHTTPServer(ThreadingHTTPServer):
         self.ssl_context = ssl_context
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, _QueryRequestHandler)
+        # A handler class per server, so the idle timeout is a class setting as
+        # StreamRequestHandler expects.
+        handler = type("QueryRequestHandler", (_QueryRequestHandler,), {"timeout": idle_timeout})
+        super().__init__(address, handler)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind calls socket.getfqdn(), a reverse DNS lookup
@@ -105,7 +109,6 @@ class _QueryRequestHandler(BaseHTTPRequestHandler):
     server: _QueryHTTPServer
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout
         super().setup()
         if isinstance(self.connection, ssl.SSLSocket):
             self.connection.do_handshake()
@@ -194,7 +197,7 @@ class _QueryRequestHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
+    def log_message(self, format: str, *args: object) -> None:
         logger.debug("%s - %s", self.address_string(), format % args)
 
 
@@ -236,7 +239,7 @@ class QueryServer:
             host = f"[{host}]"
         return f"{scheme}://{host}:{port}"
 
-    def start(self) -> QueryServer:
+    def start(self) -> Self:
         if self._thread is not None:
             raise RuntimeError("server already started")
         self._thread = threading.Thread(
@@ -262,7 +265,7 @@ class QueryServer:
         finally:
             self._server.server_close()
 
-    def __enter__(self) -> QueryServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

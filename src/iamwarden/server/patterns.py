@@ -69,9 +69,7 @@ def _category_ranges(category: str) -> str:
             merged[-1][1] = hi
         else:
             merged.append([lo, hi])
-    return "".join(
-        f"\\U{lo:08X}" if lo == hi else f"\\U{lo:08X}-\\U{hi:08X}" for lo, hi in merged
-    )
+    return "".join(f"\\U{lo:08X}" if lo == hi else f"\\U{lo:08X}-\\U{hi:08X}" for lo, hi in merged)
 
 
 def _complement_outside_class(body: str) -> str:

@@ -19,7 +19,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from iamwarden.server.errors import InvalidParameterValue
@@ -173,12 +173,12 @@ def parse_timestamp(raw: str, wire_path: str = "timestamp") -> datetime:
     """
     try:
         if _INTEGER.fullmatch(raw) or raw.replace(".", "", 1).isdigit():
-            return datetime.fromtimestamp(float(raw), tz=timezone.utc)
+            return datetime.fromtimestamp(float(raw), tz=UTC)
         parsed = datetime.fromisoformat(raw)
     except (ValueError, OverflowError, OSError):
         raise _invalid(raw, wire_path, "an ISO 8601 timestamp") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 

@@ -31,14 +31,14 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from iamwarden.server.errors import AwsError
 from iamwarden.server.service_model import Operation, Shape
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NEEDS_ESCAPE = re.compile("[&<>\"\r]")
+_NEEDS_ESCAPE = re.compile('[&<>"\r]')
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"}
 
 
@@ -58,7 +58,7 @@ def escape_text(text: str) -> str:
 def format_timestamp(value: datetime) -> str:
     """ISO 8601 UTC to the second; naive datetimes are taken as UTC."""
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -75,7 +75,9 @@ def success_xml(
         _write_members(shape, output or {}, parts, wrapper)
         parts.append(f"</{wrapper}>")
     elif output:
-        raise OutputShapeError(f"{name} has no output members, but the handler returned {sorted(output)}")
+        raise OutputShapeError(
+            f"{name} has no output members, but the handler returned {sorted(output)}"
+        )
     parts.append(
         f"<ResponseMetadata><RequestId>{escape_text(request_id)}</RequestId></ResponseMetadata>"
     )
@@ -91,12 +93,14 @@ def error_xml(namespace: str, error: AwsError, request_id: str) -> bytes:
         f"<Code>{escape_text(error.code)}</Code>"
         f"<Message>{escape_text(error.message)}</Message></Error>"
         f"<RequestId>{escape_text(request_id)}</RequestId></ErrorResponse>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _write_members(shape: Shape, value: Any, parts: list[str], where: str) -> None:
     if not isinstance(value, Mapping):
-        raise OutputShapeError(f"{where}: expected a mapping for {shape.name}, got {type(value).__name__}")
+        raise OutputShapeError(
+            f"{where}: expected a mapping for {shape.name}, got {type(value).__name__}"
+        )
     members = shape.members_by_name
     for key in value:
         if key not in members:
@@ -167,7 +171,7 @@ def _scalar_text(shape: Shape, value: Any, where: str) -> str:
         if isinstance(value, datetime):
             return format_timestamp(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return format_timestamp(datetime.fromtimestamp(value, tz=timezone.utc))
+            return format_timestamp(datetime.fromtimestamp(value, tz=UTC))
         if isinstance(value, str):
             return value
         raise OutputShapeError(f"{where}: expected a datetime, got {type(value).__name__}")

@@ -137,7 +137,9 @@ class ServiceSpec:
             name=om.name,
             input=self._compile(om.input_shape) if om.input_shape is not None else None,
             output=self._compile(output) if output is not None else None,
-            result_wrapper=output.serialization.get("resultWrapper") if output is not None else None,
+            result_wrapper=output.serialization.get("resultWrapper")
+            if output is not None
+            else None,
             unsigned=om.auth_type == "none",
         )
 

@@ -44,7 +44,7 @@ import hmac
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
@@ -72,7 +72,7 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +218,7 @@ def _parse_query_auth(request: IncomingRequest, query: Mapping[str, str]) -> Sig
     if "X-Amz-Expires" in query:
         raw_expires = query["X-Amz-Expires"]
         if not (raw_expires.isascii() and raw_expires.isdigit()):
-            raise IncompleteSignature(
-                f"X-Amz-Expires should be a number, got '{raw_expires}'"
-            )
+            raise IncompleteSignature(f"X-Amz-Expires should be a number, got '{raw_expires}'")
         expires = int(raw_expires)
         if expires > MAX_PRESIGN_EXPIRES:
             raise IncompleteSignature(
@@ -275,7 +273,8 @@ def _parse_request_time(amz_date: str | None, date_header: str | None) -> tuple[
         try:
             if match is None:
                 raise ValueError(amz_date)
-            parsed = datetime(*map(int, match.groups()), tzinfo=timezone.utc)  # type: ignore[misc]
+            year, month, day, hour, minute, second = (int(g) for g in match.groups())
+            parsed = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             raise IncompleteSignature(
                 f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. "
@@ -290,8 +289,8 @@ def _parse_request_time(amz_date: str | None, date_header: str | None) -> tuple[
             f"Date must be in RFC 1123 format. Got '{date_header}'."
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    parsed = parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
     return parsed.strftime(AMZ_DATE_FORMAT), parsed
 
 
@@ -302,7 +301,7 @@ class _SignedHeaderView:
     """The incoming headers restricted to SignedHeaders, in the two ways botocore's
     ``canonical_headers``/``signed_headers`` read them (iteration, ``get_all``)."""
 
-    __slots__ = ("_names", "_incoming")
+    __slots__ = ("_incoming", "_names")
 
     def __init__(self, names: Sequence[str], incoming: Mapping[str, tuple[str, ...]]) -> None:
         self._names = names
@@ -382,7 +381,9 @@ def signing_material(
     # client-sent X-Amz-Content-SHA256 (canonical_request reads that header);
     # for IAM/STS it is always the SHA-256 of the body (checked in verify), and
     # this skips AWSRequest.prepare(), half the cost of a verification.
-    payload_hash = request.header("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    payload_hash = (
+        request.header("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    )
     aws_request = AWSRequest(
         method=request.method,
         url=f"{scheme}://{host}{request.path}",
@@ -399,7 +400,7 @@ def signing_material(
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime(AMZ_DATE_FORMAT)
+    return moment.astimezone(UTC).strftime(AMZ_DATE_FORMAT)
 
 
 class SigV4Verifier:

@@ -114,7 +114,10 @@ def _check(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
         if shape.min is not None and value < shape.min:
             errors.append(
                 _violation(
-                    shape, value, path, f"Member must have value greater than or equal to {shape.min}"
+                    shape,
+                    value,
+                    path,
+                    f"Member must have value greater than or equal to {shape.min}",
                 )
             )
         if shape.max is not None and value > shape.max:
@@ -125,9 +128,7 @@ def _check(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
             )
 
 
-def _check_structure(
-    shape: Shape, value: Mapping[str, Any], path: str, errors: list[str]
-) -> None:
+def _check_structure(shape: Shape, value: Mapping[str, Any], path: str, errors: list[str]) -> None:
     for member in shape.members:
         member_path = f"{path}.{member.path_name}" if path else member.path_name
         item = value.get(member.name)
