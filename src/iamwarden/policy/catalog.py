@@ -228,8 +228,19 @@ class Catalog:
     def retired(self, prefix: str) -> bool:
         return prefix.lower() in RETIRED_SERVICES and not self.has_service(prefix)
 
-    def suggest_service(self, prefix: str, n: int = 3) -> list[str]:
-        return difflib.get_close_matches(prefix.lower(), sorted(self.services), n=n, cutoff=0.75)
+    def suggest_service(self, prefix: str, action: str | None = None, n: int = 3) -> list[str]:
+        """Close service prefixes; those that have ``action`` come first."""
+        p = prefix.lower()
+        cutoff = 0.5 if len(p) <= 3 else 0.75
+        close = difflib.get_close_matches(p, sorted(self.services), n=10, cutoff=cutoff)
+        if action and not any(c in action for c in "*?"):
+            having = []
+            for c in close:
+                acts = self.actions(c)
+                if acts is not None and acts.get(action) is not None:
+                    having.append(c)
+            close = having + [c for c in close if c not in having]
+        return close[:n]
 
     def actions(self, prefix: str) -> ServiceActions | None:
         """The actions of a known service (``None`` for an unknown prefix)."""

@@ -402,7 +402,7 @@ class _Validator:
                     "UNKNOWN_SERVICE",
                     path,
                     f"{text!r}: {service!r} is not a known service prefix"
-                    f"{_did_you_mean(self.cat.suggest_service(service))}",
+                    f"{_did_you_mean(self.cat.suggest_service(service, name))}",
                 )
             return
         acts = self.cat.actions(service)
