@@ -434,3 +434,11 @@ def test_form_parsing_is_strict_utf8() -> None:
     with pytest.raises(MalformedQueryString):
         parse_form("a=%FF", "body")
     assert dict(parse_qsl("a=1")) == {"a": "1"}
+
+
+def test_huge_integer_is_invalid_not_a_crash() -> None:
+    op = service_spec("sts").operation("AssumeRole")
+    assert op is not None
+    with pytest.raises(InvalidParameterValue) as info:
+        decode_input(op.input, [("DurationSeconds", "9" * 100_000)])
+    assert len(info.value.message) < 400

@@ -28,7 +28,7 @@ from iamwarden.server.service_model import Shape
 _Node = dict[Any, Any]
 _LEAF = None  # key of a field's own value inside its node (path parts are strings)
 _ABSENT = object()
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")  # 64-bit range; ranges are validation's job
 
 
 def group_fields(params: Iterable[tuple[str, str]]) -> _Node:
@@ -131,8 +131,9 @@ def _decode_map(shape: Shape, node: _Node, wire_path: str) -> Any:
 
 
 def _invalid(raw: str, wire_path: str, expected: str) -> InvalidParameterValue:
+    shown = raw if len(raw) <= 256 else raw[:256] + "..."
     return InvalidParameterValue(
-        f"Value '{raw}' for parameter {wire_path} is invalid. Expected {expected}."
+        f"Value '{shown}' for parameter {wire_path} is invalid. Expected {expected}."
     )
 
 
