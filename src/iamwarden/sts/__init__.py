@@ -1,0 +1,68 @@
+"""STS as a library: AssumeRole, GetSessionToken, GetCallerIdentity, sessions and tokens (spec §4).
+
+Pure: the clock, randomness, token keys and the account directory are passed
+in. Errors are :class:`StsError` (code, message, status) for the server to
+render.
+"""
+
+from .assume_role import AssumeRoleResult, assume_role
+from .caller import CallerInfo, UnknownCaller, resolve_caller
+from .clock import Clock, ManualClock, RandomSource, SecretsRandom, SeededRandom
+from .credentials import Credentials
+from .directory import Directory, WorldDirectory, as_directory
+from .errors import (
+    StsError,
+    TokenError,
+    TokenExpired,
+    TokenKeyUnknown,
+    TokenMalformed,
+    TokenMismatch,
+    TokenTampered,
+)
+from .evaluate import session_context, session_decide
+from .identity import CallerIdentity, get_caller_identity
+from .params import AssumeRoleParams, GetSessionTokenParams, Tag
+from .session import Session, SessionTag, UserSession
+from .session_token import GetSessionTokenResult, get_session_token
+from .tokens import Keyring, TokenClaims, issue_token, read_token, verify_token
+
+__all__ = [
+    "AssumeRoleParams",
+    "AssumeRoleResult",
+    "CallerIdentity",
+    "CallerInfo",
+    "Clock",
+    "Credentials",
+    "Directory",
+    "GetSessionTokenParams",
+    "GetSessionTokenResult",
+    "Keyring",
+    "ManualClock",
+    "RandomSource",
+    "SecretsRandom",
+    "SeededRandom",
+    "Session",
+    "SessionTag",
+    "StsError",
+    "Tag",
+    "TokenClaims",
+    "TokenError",
+    "TokenExpired",
+    "TokenKeyUnknown",
+    "TokenMalformed",
+    "TokenMismatch",
+    "TokenTampered",
+    "UnknownCaller",
+    "UserSession",
+    "WorldDirectory",
+    "as_directory",
+    "assume_role",
+    "get_caller_identity",
+    "get_session_token",
+    "issue_token",
+    "read_token",
+    "resolve_caller",
+    "session_context",
+    "session_decide",
+    "verify_token",
+]
