@@ -1,0 +1,54 @@
+"""The embedded database behind the server: IAM state in one SQLite file (WAL).
+
+``Store(path)`` opens (or creates) the file; ``Store()`` makes a throwaway
+database for tests. Every mutating method is one transaction; refusals are
+:class:`StoreError` subclasses carrying AWS's code, message and HTTP status.
+See docs/decisions/store-*.md for the durability and concurrency choices.
+"""
+
+from __future__ import annotations
+
+from .core import Clock, utc_now
+from .errors import (
+    AccessDenied,
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidInput,
+    LimitExceeded,
+    MalformedPolicyDocument,
+    NoSuchEntity,
+    StoreError,
+    UnmodifiableEntity,
+    ValidationError,
+)
+from .ids import IdGenerator, seeded
+from .keys import AccessKeyRecord, KeysMixin
+from .world import WorldMixin
+
+
+class Store(WorldMixin, KeysMixin):
+    """IAM users, groups, roles, policies, keys and STS sessions of one or more accounts."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._init_world_cache()
+
+
+__all__ = [
+    "AccessDenied",
+    "AccessKeyRecord",
+    "Clock",
+    "DeleteConflict",
+    "EntityAlreadyExists",
+    "IdGenerator",
+    "InvalidInput",
+    "LimitExceeded",
+    "MalformedPolicyDocument",
+    "NoSuchEntity",
+    "Store",
+    "StoreError",
+    "UnmodifiableEntity",
+    "ValidationError",
+    "seeded",
+    "utc_now",
+]

@@ -1,0 +1,316 @@
+"""Accounts, access keys (user and root), login profiles and STS sessions.
+
+Access keys: at most 2 per user (``LimitExceeded``, "Cannot exceed quota for
+AccessKeysPerUser: 2"), ``Active``/``Inactive``. The root user's keys are
+rows with no user. :meth:`KeysMixin.lookup_access_key` is what SigV4
+verification needs: the secret and who the key belongs to.
+
+Sessions: a generic table for the STS engine -- access key ID → JSON blob and
+an expiration -- so temporary credentials survive a restart. The store does not
+interpret the blob.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from . import ids
+from .core import StoreBase, from_iso
+from .errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity
+from .records import USER, entity_arn, find_entity
+
+ACCESS_KEYS_PER_USER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class AccessKeyRecord:
+    """A long-term access key and its owner (``user_*`` are None for the root user)."""
+
+    access_key_id: str
+    secret_access_key: str
+    status: str
+    account_id: str
+    user_id: str | None
+    user_name: str | None
+    user_path: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "Active"
+
+    @property
+    def is_root(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def principal_arn(self) -> str:
+        """``arn:aws:iam::A:root`` or the user's ARN."""
+        if self.user_id is None:
+            return f"arn:aws:iam::{self.account_id}:root"
+        return entity_arn(self.account_id, "user", self.user_path or "/", self.user_name or "")
+
+
+def _key_out(row: sqlite3.Row, user_name: str, with_secret: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "UserName": user_name,
+        "AccessKeyId": row["access_key_id"],
+        "Status": row["status"],
+        "CreateDate": from_iso(row["create_date"]),
+    }
+    if with_secret:
+        out["SecretAccessKey"] = row["secret"]
+    return out
+
+
+class KeysMixin(StoreBase):
+    # --- accounts --------------------------------------------------------------------
+
+    def ensure_account(self, account_id: str) -> None:
+        with self.write() as conn:
+            self._require_account(conn, account_id)
+
+    def accounts(self) -> list[str]:
+        with self.read() as conn:
+            return [r[0] for r in conn.execute("SELECT account_id FROM accounts ORDER BY account_id")]
+
+    def account_settings(self, account_id: str) -> dict[str, Any]:
+        with self.read() as conn:
+            row = conn.execute(
+                "SELECT settings FROM accounts WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            return json.loads(row[0]) if row else {}
+
+    def update_account_settings(self, account_id: str, **values: Any) -> dict[str, Any]:
+        """Merge ``values`` into the account's settings (e.g. keys the server generated)."""
+        with self.write() as conn:
+            self._require_account(conn, account_id)
+            row = conn.execute(
+                "SELECT settings FROM accounts WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            settings = json.loads(row[0])
+            settings.update(values)
+            conn.execute(
+                "UPDATE accounts SET settings = ? WHERE account_id = ?",
+                (json.dumps(settings), account_id),
+            )
+            return settings
+
+    # --- root keys -------------------------------------------------------------------
+
+    def create_root_access_key(
+        self, account_id: str, access_key_id: str | None = None, secret: str | None = None
+    ) -> AccessKeyRecord:
+        """Store a root key (given, e.g. from ``--root-access-key-id``, or generated)."""
+        key_id = access_key_id or self.ids.access_key_id()
+        secret = secret or self.ids.secret_access_key()
+        with self.write() as conn:
+            self._require_account(conn, account_id)
+            existing = conn.execute(
+                "SELECT account_id, user_id, secret FROM access_keys WHERE access_key_id = ?", (key_id,)
+            ).fetchone()
+            if existing is not None:
+                if existing[0] == account_id and existing[1] is None and existing[2] == secret:
+                    return self._record(conn, key_id)  # idempotent restart
+                raise EntityAlreadyExists(f"Access key {key_id} already exists.")
+            conn.execute(
+                "INSERT INTO access_keys(access_key_id, account_id, user_id, secret, status,"
+                " create_date) VALUES (?,?,NULL,?,'Active',?)",
+                (key_id, account_id, secret, self.now()),
+            )
+            return self._record(conn, key_id)
+
+    def root_access_keys(self, account_id: str) -> list[AccessKeyRecord]:
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT access_key_id FROM access_keys WHERE account_id = ? AND user_id IS NULL"
+                " ORDER BY create_date",
+                (account_id,),
+            ).fetchall()
+            return [self._record(conn, r[0]) for r in rows]
+
+    # --- user keys -------------------------------------------------------------------
+
+    def create_access_key(self, account_id: str, user_name: str) -> dict[str, Any]:
+        with self.write() as conn:
+            user = find_entity(conn, account_id, USER, user_name)
+            count = conn.execute(
+                "SELECT COUNT(*) FROM access_keys WHERE user_id = ?", (user["user_id"],)
+            ).fetchone()[0]
+            if count >= ACCESS_KEYS_PER_USER:
+                raise LimitExceeded(
+                    f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}"
+                )
+            key_id = self.ids.access_key_id()
+            conn.execute(
+                "INSERT INTO access_keys(access_key_id, account_id, user_id, secret, status,"
+                " create_date) VALUES (?,?,?,?,'Active',?)",
+                (key_id, account_id, user["user_id"], self.ids.secret_access_key(), self.now()),
+            )
+            row = conn.execute(
+                "SELECT * FROM access_keys WHERE access_key_id = ?", (key_id,)
+            ).fetchone()
+            return _key_out(row, user["name"], with_secret=True)
+
+    def _user_key(
+        self, conn: sqlite3.Connection, account_id: str, user_name: str, key_id: str
+    ) -> tuple[sqlite3.Row, sqlite3.Row]:
+        user = find_entity(conn, account_id, USER, user_name)
+        row = conn.execute(
+            "SELECT * FROM access_keys WHERE access_key_id = ? AND user_id = ?",
+            (key_id, user["user_id"]),
+        ).fetchone()
+        if row is None:
+            raise NoSuchEntity(f"The Access Key with id {key_id} cannot be found.")
+        return user, row
+
+    def list_access_keys(self, account_id: str, user_name: str) -> list[dict[str, Any]]:
+        with self.read() as conn:
+            user = find_entity(conn, account_id, USER, user_name)
+            rows = conn.execute(
+                "SELECT * FROM access_keys WHERE user_id = ? ORDER BY create_date, rowid",
+                (user["user_id"],),
+            ).fetchall()
+            return [_key_out(r, user["name"]) for r in rows]
+
+    def update_access_key(self, account_id: str, user_name: str, key_id: str, status: str) -> None:
+        if status not in ("Active", "Inactive"):
+            raise InvalidInput(f"Invalid status {status!r}; accepted: Active, Inactive.")
+        with self.write() as conn:
+            _, row = self._user_key(conn, account_id, user_name, key_id)
+            conn.execute(
+                "UPDATE access_keys SET status = ? WHERE access_key_id = ?", (status, key_id)
+            )
+
+    def delete_access_key(self, account_id: str, user_name: str, key_id: str) -> None:
+        with self.write() as conn:
+            self._user_key(conn, account_id, user_name, key_id)
+            conn.execute("DELETE FROM access_keys WHERE access_key_id = ?", (key_id,))
+
+    def access_key_last_used(self, key_id: str) -> tuple[str | None, dict[str, Any]]:
+        """(user name, AccessKeyLastUsed) for GetAccessKeyLastUsed."""
+        with self.read() as conn:
+            row = conn.execute(
+                "SELECT k.*, u.name AS user_name FROM access_keys k LEFT JOIN users u"
+                " ON u.user_id = k.user_id WHERE k.access_key_id = ?",
+                (key_id,),
+            ).fetchone()
+            if row is None:
+                raise NoSuchEntity(f"The Access Key with id {key_id} cannot be found.")
+            if row["last_used_date"]:
+                used: dict[str, Any] = {
+                    "LastUsedDate": from_iso(row["last_used_date"]),
+                    "ServiceName": row["last_used_service"] or "N/A",
+                    "Region": row["last_used_region"] or "N/A",
+                }
+            else:
+                used = {"ServiceName": "N/A", "Region": "N/A"}
+            return row["user_name"], used
+
+    def note_key_used(self, key_id: str, service: str, region: str | None) -> None:
+        """Record AccessKeyLastUsed (a write: the caller decides how often)."""
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE access_keys SET last_used_date = ?, last_used_service = ?,"
+                " last_used_region = ? WHERE access_key_id = ?",
+                (self.now(), service, region, key_id),
+            )
+
+    def _record(self, conn: sqlite3.Connection, key_id: str) -> AccessKeyRecord:
+        row = conn.execute(
+            "SELECT k.access_key_id, k.secret, k.status, k.account_id, k.user_id,"
+            " u.name, u.path FROM access_keys k LEFT JOIN users u ON u.user_id = k.user_id"
+            " WHERE k.access_key_id = ?",
+            (key_id,),
+        ).fetchone()
+        return AccessKeyRecord(*row)
+
+    def lookup_access_key(self, key_id: str) -> AccessKeyRecord | None:
+        """The key's secret, status and owner -- for SigV4 verification -- or None."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM access_keys WHERE access_key_id = ?", (key_id,)
+            ).fetchone()
+            return self._record(conn, key_id) if row else None
+
+    # --- login profiles ----------------------------------------------------------------
+
+    def create_login_profile(
+        self, account_id: str, user_name: str, password: str, reset_required: bool = False
+    ) -> dict[str, Any]:
+        salt = os.urandom(16)
+        digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 100_000)
+        stored = f"pbkdf2_sha256${salt.hex()}${digest.hex()}"
+        with self.write() as conn:
+            user = find_entity(conn, account_id, USER, user_name)
+            if conn.execute(
+                "SELECT 1 FROM login_profiles WHERE user_id = ?", (user["user_id"],)
+            ).fetchone():
+                raise EntityAlreadyExists(f"Login Profile for user {user['name']} already exists.")
+            now = self.now()
+            conn.execute(
+                "INSERT INTO login_profiles(user_id, password_hash, password_reset_required,"
+                " create_date) VALUES (?,?,?,?)",
+                (user["user_id"], stored, int(reset_required), now),
+            )
+            return {"UserName": user["name"], "CreateDate": from_iso(now),
+                    "PasswordResetRequired": reset_required}
+
+    def get_login_profile(self, account_id: str, user_name: str) -> dict[str, Any]:
+        with self.read() as conn:
+            user = find_entity(conn, account_id, USER, user_name)
+            row = conn.execute(
+                "SELECT * FROM login_profiles WHERE user_id = ?", (user["user_id"],)
+            ).fetchone()
+            if row is None:
+                raise NoSuchEntity(f"Login Profile for User {user['name']} cannot be found.")
+            return {"UserName": user["name"], "CreateDate": from_iso(row["create_date"]),
+                    "PasswordResetRequired": bool(row["password_reset_required"])}
+
+    def delete_login_profile(self, account_id: str, user_name: str) -> None:
+        with self.write() as conn:
+            user = find_entity(conn, account_id, USER, user_name)
+            cur = conn.execute("DELETE FROM login_profiles WHERE user_id = ?", (user["user_id"],))
+            if cur.rowcount == 0:
+                raise NoSuchEntity(f"Login Profile for User {user['name']} cannot be found.")
+
+    # --- STS sessions (generic) ----------------------------------------------------------
+
+    def put_session(self, access_key_id: str, data: Any, expiration: datetime | None) -> None:
+        """Store (or replace) a session blob under its access key ID."""
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO sessions(access_key_id, data, expiration) VALUES (?, ?, ?)"
+                " ON CONFLICT(access_key_id) DO UPDATE SET data = excluded.data,"
+                " expiration = excluded.expiration",
+                (access_key_id, json.dumps(data), expiration.timestamp() if expiration else None),
+            )
+
+    def get_session(self, access_key_id: str) -> tuple[Any, datetime | None] | None:
+        """(blob, expiration) or None; expired sessions are returned too (the caller decides)."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT data, expiration FROM sessions WHERE access_key_id = ?", (access_key_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        expiration = datetime.fromtimestamp(row[1], tz=timezone.utc) if row[1] is not None else None
+        return json.loads(row[0]), expiration
+
+    def delete_session(self, access_key_id: str) -> None:
+        with self.write() as conn:
+            conn.execute("DELETE FROM sessions WHERE access_key_id = ?", (access_key_id,))
+
+    def purge_sessions(self, before: datetime) -> int:
+        """Delete sessions that expired before ``before``; returns how many."""
+        with self.write() as conn:
+            cur = conn.execute(
+                "DELETE FROM sessions WHERE expiration IS NOT NULL AND expiration < ?",
+                (before.timestamp(),),
+            )
+            return cur.rowcount

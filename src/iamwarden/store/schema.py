@@ -1,0 +1,144 @@
+"""The SQLite schema of the store (one file, WAL).
+
+Entities are keyed by their unique ID (``AIDA…``, ``AROA…``, …) rather than by
+name: names can be reused after a delete, IDs never are, and trust policies
+bind principals to IDs (spec §5.3). Names are unique per account
+case-insensitively (``name_lower``, spec §5.2). Tags are a JSON list on the
+row (order kept, keys compared case-insensitively). Times are ISO 8601 UTC text.
+
+``meta.generation`` is bumped by every write transaction; readers compare it
+with the generation of their cached :class:`~iamwarden.model.account.World`
+so a change made by any connection (or process) invalidates the cache.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    account_id  TEXT PRIMARY KEY,
+    create_date TEXT NOT NULL,
+    settings    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS users (
+    user_id      TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    name         TEXT NOT NULL,
+    name_lower   TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    create_date  TEXT NOT NULL,
+    boundary_arn TEXT,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (account_id, name_lower)
+);
+CREATE TABLE IF NOT EXISTS groups (
+    group_id    TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+    name        TEXT NOT NULL,
+    name_lower  TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    create_date TEXT NOT NULL,
+    UNIQUE (account_id, name_lower)
+);
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id TEXT NOT NULL REFERENCES groups(group_id),
+    user_id  TEXT NOT NULL REFERENCES users(user_id),
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS group_members_user ON group_members(user_id);
+CREATE TABLE IF NOT EXISTS roles (
+    role_id              TEXT PRIMARY KEY,
+    account_id           TEXT NOT NULL REFERENCES accounts(account_id),
+    name                 TEXT NOT NULL,
+    name_lower           TEXT NOT NULL,
+    path                 TEXT NOT NULL,
+    create_date          TEXT NOT NULL,
+    trust                TEXT NOT NULL,
+    description          TEXT,
+    max_session_duration INTEGER NOT NULL DEFAULT 3600,
+    boundary_arn         TEXT,
+    tags                 TEXT NOT NULL DEFAULT '[]',
+    last_used_date       TEXT,
+    last_used_region     TEXT,
+    UNIQUE (account_id, name_lower)
+);
+CREATE TABLE IF NOT EXISTS inline_policies (
+    owner_id TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (owner_id, name)
+);
+CREATE TABLE IF NOT EXISTS managed_policies (
+    policy_id       TEXT PRIMARY KEY,
+    account_id      TEXT NOT NULL REFERENCES accounts(account_id),
+    arn             TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL,
+    name_lower      TEXT NOT NULL,
+    path            TEXT NOT NULL,
+    description     TEXT,
+    default_version TEXT NOT NULL,
+    next_version    INTEGER NOT NULL,
+    create_date     TEXT NOT NULL,
+    update_date     TEXT NOT NULL,
+    tags            TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (account_id, name_lower)
+);
+CREATE TABLE IF NOT EXISTS policy_versions (
+    policy_id   TEXT NOT NULL REFERENCES managed_policies(policy_id),
+    version_id  TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    create_date TEXT NOT NULL,
+    PRIMARY KEY (policy_id, version_id)
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    owner_id   TEXT NOT NULL,
+    policy_arn TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, policy_arn)
+);
+CREATE INDEX IF NOT EXISTS attachments_policy ON attachments(policy_arn);
+CREATE TABLE IF NOT EXISTS access_keys (
+    access_key_id     TEXT PRIMARY KEY,
+    account_id        TEXT NOT NULL REFERENCES accounts(account_id),
+    user_id           TEXT,
+    secret            TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    create_date       TEXT NOT NULL,
+    last_used_date    TEXT,
+    last_used_service TEXT,
+    last_used_region  TEXT
+);
+CREATE INDEX IF NOT EXISTS access_keys_user ON access_keys(user_id);
+CREATE TABLE IF NOT EXISTS login_profiles (
+    user_id                 TEXT PRIMARY KEY REFERENCES users(user_id),
+    password_hash           TEXT NOT NULL,
+    password_reset_required INTEGER NOT NULL,
+    create_date             TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS instance_profiles (
+    profile_id  TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+    name        TEXT NOT NULL,
+    name_lower  TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    create_date TEXT NOT NULL,
+    tags        TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (account_id, name_lower)
+);
+CREATE TABLE IF NOT EXISTS instance_profile_roles (
+    profile_id TEXT NOT NULL REFERENCES instance_profiles(profile_id),
+    role_id    TEXT NOT NULL REFERENCES roles(role_id),
+    PRIMARY KEY (profile_id, role_id)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    access_key_id TEXT PRIMARY KEY,
+    data          TEXT NOT NULL,
+    expiration    REAL
+);
+CREATE INDEX IF NOT EXISTS sessions_expiration ON sessions(expiration);
+"""
