@@ -1,0 +1,41 @@
+"""Escalation analysis: who is admin, who can become admin, how, and what to fix.
+
+Pure core (no I/O): give it a ``World`` (``loaders.authz_details.load_world``).
+
+- ``audit(world) -> AuditResult`` (``.to_json()`` is the report shape);
+- ``who_can(world, action, resource)`` and ``find_path(world, source, target)``;
+- ``WorldIndex`` and the checkers in ``analysis.techniques`` for finer use.
+
+Technique IDs are those of ``shared/spec/privesc-catalog.md``.
+"""
+
+from __future__ import annotations
+
+from .edges import Edge
+from .findings import Finding
+from .graph import Escalation, Progress, escalation
+from .index import WorldIndex
+from .queries import Reach, find_path, who_can
+from .result import AuditResult, PrincipalResult, build_result
+from .techniques import ACTIONS
+from .findings import findings as _findings
+
+from ..model.account import World
+
+
+def index_world(world: World) -> WorldIndex:
+    """Index a world for the technique checkers (done once per audit)."""
+    return WorldIndex(world, ACTIONS)
+
+
+def audit(world: World, progress: Progress | None = None, index: WorldIndex | None = None) -> AuditResult:
+    """The whole audit: admins, escalation paths (certain, then uncertain), findings."""
+    ix = index or index_world(world)
+    esc = escalation(ix, progress)
+    return build_result(ix, esc, _findings(ix, esc))
+
+
+__all__ = [
+    "AuditResult", "Edge", "Escalation", "Finding", "PrincipalResult", "Reach", "WorldIndex",
+    "audit", "escalation", "find_path", "index_world", "who_can",
+]

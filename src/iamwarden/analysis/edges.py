@@ -1,0 +1,68 @@
+"""Edges of the escalation graph: one principal acting as, or gaining the powers of, another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ..evaluation import Decision, Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """``source`` can gain the powers of ``target`` by ``technique`` (a catalog ID).
+
+    ``grants_admin``: the step itself ends at administrator access, because it
+    rewrites the target's permissions (self-escalation such as D07, or
+    modify-then-assume such as D16); the target's boundary, Denies and SCPs
+    were checked not to cap it. ``then`` holds the follow-up steps of a
+    compound self-escalation (D13: join a group, then D07 with its powers).
+    ``uncertain`` says what the step relies on that IAM data cannot show.
+    """
+
+    source: str
+    target: str
+    technique: str
+    reason: str
+    reasons: tuple[Reason, ...] = ()
+    uncertain: str | None = None
+    grants_admin: bool = False
+    then: tuple["Edge", ...] = ()
+
+    @property
+    def certain(self) -> bool:
+        return self.uncertain is None and all(e.certain for e in self.then)
+
+    def steps(self) -> tuple["Edge", ...]:
+        return (self,) + tuple(s for e in self.then for s in e.steps())
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "from": self.source,
+            "to": self.target,
+            "technique": self.technique,
+            "reason": self.reason,
+            "statements": [r.to_json() for r in self.reasons],
+        }
+        if self.uncertain:
+            out["uncertain"] = self.uncertain
+        if self.grants_admin:
+            out["grants_admin"] = True
+        return out
+
+
+def reasons_of(*decisions: Decision) -> tuple[Reason, ...]:
+    """The deciding statements of several allowing decisions, without duplicates."""
+    seen: dict[Reason, None] = {}
+    for d in decisions:
+        for r in d.reasons:
+            seen.setdefault(r, None)
+    return tuple(seen)
+
+
+def merge_uncertain(*notes: str | None) -> str | None:
+    parts = [n for n in notes if n]
+    return "; ".join(dict.fromkeys(parts)) or None
+
+
+Edges = Iterable[Edge]

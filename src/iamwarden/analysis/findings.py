@@ -1,0 +1,220 @@
+"""Risky-trust and escalation findings, each with a severity and a fix.
+
+Rules (IDs are stable; ``rule`` names them for people):
+
+- IW001 ``admin-role-open-to-account``: an admin (or escalating) role whose
+  trust names a whole account or ``*``; the message names who can actually
+  assume it, as decided by the engine (catalog D15).
+- IW002 ``trust-everyone-no-condition``: a trust statement allowing ``*``
+  without any condition.
+- IW003 ``third-party-trust-without-external-id``: a trust naming an account
+  that is not loaded (a third party) with no ``sts:ExternalId`` condition
+  (the confused-deputy guard).
+- IW004 ``admin-without-mfa``: an admin user whose ``*`` grant does not
+  depend on ``aws:MultiFactorAuthPresent``.
+- IW005 ``circular-access``: roles that can assume each other in a cycle.
+- IW006 ``can-escalate``: a principal that can become admin (path given);
+  IW007 ``may-escalate`` when only uncertain paths exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.account import Role
+from ..model.arn import Arn
+from ..policy.document import Effect
+from .graph import Escalation
+from .index import WorldIndex
+from .techniques.assume_role import assume_candidates, assume_decision
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    rule: str
+    severity: str  # critical | high | medium | low
+    arn: str
+    message: str
+    fix: str
+    related: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "rule": self.rule, "severity": self.severity, "arn": self.arn,
+                "message": self.message, "fix": self.fix, "related": list(self.related)}
+
+
+def who_can_assume(ix: WorldIndex, role: Role) -> list[str]:
+    out = []
+    for src in sorted(assume_candidates(ix, role)):
+        if src != role.arn and assume_decision(ix, ix.subjects[src], role)[1] is None:
+            out.append(src)
+    return out
+
+
+def _names(arns: list[str], limit: int = 5) -> str:
+    if not arns:
+        return "nobody in the loaded accounts"
+    shown = ", ".join(arns[:limit])
+    return shown + (f" and {len(arns) - limit} more" if len(arns) > limit else "")
+
+
+def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
+    out: list[Finding] = []
+    admins = set(esc.admins)
+    loaded = set(ix.world.accounts)
+    for arn, s in ix.subjects.items():
+        role = s.entity
+        if not isinstance(role, Role):
+            continue
+        t = ix.trust[arn]
+        powerful = arn in admins or arn in esc.certain.dist
+        if powerful and (t.accounts or t.everyone):
+            who = who_can_assume(ix, role)
+            scope = "everyone (*)" if t.everyone else "account " + ", ".join(sorted(t.accounts))
+            what = "is admin" if arn in admins else "can escalate to admin"
+            out.append(Finding(
+                "IW001", "admin-role-open-to-account", "critical" if t.everyone else "high", arn,
+                f"role {role.name} {what} and its trust policy trusts {scope}; "
+                f"who can actually assume it: {_names(who)}",
+                "Name the specific principals that need this role in the trust policy "
+                "(Principal: {\"AWS\": \"arn:aws:iam::ACCOUNT:role/NAME\"}) instead of the account root, "
+                "and require MFA or an aws:PrincipalArn condition.",
+                tuple(who)))
+        for st in role.trust.statements:
+            if st.effect is not Effect.ALLOW or st.principal is None:
+                continue
+            if st.principal.is_everyone and not st.conditions:
+                out.append(Finding(
+                    "IW002", "trust-everyone-no-condition", "critical", arn,
+                    f"role {role.name}: trust statement {st.sid or st.index} allows Principal \"*\" with no condition: "
+                    "any AWS account can assume it",
+                    "Replace \"*\" with the accounts or roles that need access, or add conditions such as "
+                    "aws:PrincipalOrgID and sts:ExternalId."))
+            third = set()
+            for ptype, values in st.principal.entries:
+                if ptype != "AWS":
+                    continue
+                for v in values:
+                    acct = v if v.isdigit() else (Arn.parse(v).account if Arn.parse(v) else "")
+                    if acct and acct not in loaded:
+                        third.add(acct)
+            has_ext = any(c.key_lower == "sts:externalid" for c in st.conditions)
+            if third and not has_ext:
+                out.append(Finding(
+                    "IW003", "third-party-trust-without-external-id", "high" if powerful else "medium", arn,
+                    f"role {role.name} trusts account(s) {', '.join(sorted(third))}, which are not among the "
+                    "loaded accounts, without an sts:ExternalId condition (confused deputy)",
+                    "Add Condition {\"StringEquals\": {\"sts:ExternalId\": \"<secret agreed with the third party>\"}} "
+                    "to the trust statement."))
+    for a in esc.admins:
+        s = ix.subjects[a]
+        if s.kind == "user" and not ix.admin(a).needs_mfa:
+            out.append(Finding(
+                "IW004", "admin-without-mfa", "medium", a,
+                f"user {s.entity.name} is admin and its permissions do not require MFA",
+                "Add a Deny for all actions with Condition BoolIfExists aws:MultiFactorAuthPresent false, "
+                "or move admin rights to a role whose trust requires MFA."))
+    out += _cycles(ix)
+    for arn, s in ix.subjects.items():
+        if arn in admins:
+            continue
+        if arn in esc.certain.dist:
+            paths = esc.certain.paths(arn, 1)
+            steps = paths[0] if paths else []
+            techs = " → ".join(e.technique for e in steps)
+            sev = "critical" if len(steps) <= 1 else "high"
+            out.append(Finding(
+                "IW006", "can-escalate", sev, arn,
+                f"{s.kind} {s.entity.name} can become admin in {len(steps)} step(s): {techs}"
+                + (f" ({steps[0].reason})" if steps else ""),
+                _fix(steps[0].technique if steps else ""), tuple(e.target for e in steps)))
+        elif arn in esc.uncertain.dist:
+            paths = esc.uncertain.paths(arn, 1)
+            steps = paths[0] if paths else []
+            notes = "; ".join(dict.fromkeys(e.uncertain for e in steps if e.uncertain))
+            out.append(Finding(
+                "IW007", "may-escalate", "low", arn,
+                f"{s.kind} {s.entity.name} may become admin: "
+                + " → ".join(e.technique for e in steps) + (f" ({notes})" if notes else ""),
+                _fix(steps[0].technique if steps else ""), tuple(e.target for e in steps)))
+    return out
+
+
+def _fix(technique: str) -> str:
+    if technique == "D15":
+        return "Narrow the role's trust policy or the caller's sts:AssumeRole permission to who really needs it."
+    if technique.startswith("P"):
+        return ("Limit iam:PassRole to the roles the principal must pass (Resource: role ARNs) and add "
+                "an iam:PassedToService condition.")
+    if technique.startswith("E"):
+        return "Restrict who may modify or exec into compute that runs with privileged roles."
+    return ("Remove the IAM write permission (e.g. iam:Attach*/Put*/CreatePolicyVersion/CreateAccessKey) or scope "
+            "its Resource, or cap the principal with a permissions boundary.")
+
+
+def _cycles(ix: WorldIndex) -> list[Finding]:
+    """IW005: strongly connected groups of roles that can assume each other (catalog D15)."""
+    graph: dict[str, list[str]] = {}
+    for arn, s in ix.subjects.items():
+        role = s.entity
+        if not isinstance(role, Role):
+            continue
+        for src in assume_candidates(ix, role):
+            if src != arn and ix.subjects[src].kind == "role" and assume_decision(ix, ix.subjects[src], role)[1] is None:
+                graph.setdefault(src, []).append(arn)
+    out = []
+    for comp in _scc(graph):
+        if len(comp) < 2:
+            continue
+        comp = sorted(comp)
+        out.append(Finding(
+            "IW005", "circular-access", "low", comp[0],
+            "roles can assume each other in a cycle: " + ", ".join(comp),
+            "Break the cycle: trust relationships between roles should run one way.", tuple(comp)))
+    return out
+
+
+def _scc(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in list(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(graph.get(w, ()))))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    out.append(comp)
+    return out

@@ -1,0 +1,191 @@
+"""The escalation graph, searched backwards from the administrators.
+
+Nodes are users and roles; edges come from the technique checkers. Instead of
+simulating every pair of principals (PMapper's cost), the search starts at
+the admins and asks, for each principal it reaches, only *who can get into
+it*: ``edges_into`` with a ``want`` filter that skips sources already placed
+at a shorter distance. Every principal is asked at most once about its own
+self-escalation (D01, D02, D07-D13, D24) and modify-then-assume (D16-D23)
+steps, which lead straight to admin and so sit at distance 1.
+
+Two passes: the first uses only certain edges (decidable from IAM data); the
+second adds uncertain ones (existing resources, MFA) for principals the first
+did not reach, so ``can_escalate`` stays a certain answer and
+``uncertain_paths`` says what else might work.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from .edges import Edge
+from .index import WorldIndex
+from .techniques import REGISTRY, Checker
+
+#: alternatives kept per principal and hop: "shortest path(s)"
+MAX_ALTERNATIVES = 3
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class Search:
+    """Distances to the roots and, per principal, the first edges of its shortest paths."""
+
+    dist: dict[str, int] = field(default_factory=dict)
+    next: dict[str, list[Edge]] = field(default_factory=dict)
+
+    def paths(self, arn: str, limit: int = MAX_ALTERNATIVES) -> list[list[Edge]]:
+        """Up to ``limit`` shortest paths from ``arn`` (each ends at a root or an admin-granting step)."""
+        out: list[list[Edge]] = []
+        for first in self.next.get(arn, ())[:limit]:
+            steps = list(first.steps())
+            cur = first
+            while not cur.grants_admin and self.dist.get(cur.target, 0) > 0:
+                cur = self.next[cur.target][0]
+                steps += cur.steps()
+            out.append(steps)
+        return out
+
+
+def in_edges(ix: WorldIndex, target: str, want: Callable[[str], bool],
+             checkers: Sequence[Checker] = REGISTRY) -> Iterable[Edge]:
+    t = ix.subjects[target]
+    for c in checkers:
+        yield from c.edges_into(t, ix, want)
+
+
+def first_steps(ix: WorldIndex, skip: set[str], checkers: Sequence[Checker] = REGISTRY,
+                progress: Progress | None = None) -> dict[str, list[Edge]]:
+    """Self-escalation and modify-then-assume edges: one step to admin (distance 1)."""
+    out: dict[str, list[Edge]] = {}
+    total = len(ix.subjects)
+    for i, (arn, s) in enumerate(ix.subjects.items()):
+        if progress and i % 256 == 0:
+            progress("self-escalation", i, total)
+        if arn in skip:
+            continue
+        edges = [e for c in checkers for e in c.self_edges(s, ix)]
+        if not any(e.certain for e in edges):
+            edges += [e for c in checkers for e in c.granting_edges(s, ix)]
+        if edges:
+            out[arn] = edges
+    return out
+
+
+def reverse_bfs(
+    ix: WorldIndex,
+    roots: Iterable[str],
+    first: dict[str, list[Edge]] | None = None,
+    accept: Callable[[Edge], bool] = lambda e: True,
+    search: Search | None = None,
+    stop: str | None = None,
+    pending: dict[str, list[Edge]] | None = None,
+    progress: Progress | None = None,
+    checkers: Sequence[Checker] = REGISTRY,
+) -> Search:
+    """Breadth-first search along edges reversed, from ``roots`` (distance 0).
+
+    ``first``: edges that reach the goal in one step whatever their target
+    (admin-granting). Edges rejected by ``accept`` are collected in
+    ``pending`` by target, for a later pass. ``stop``: end as soon as this
+    principal is placed.
+    """
+    sr = search or Search()
+    dist, nxt = sr.dist, sr.next
+    queue: deque[str] = deque()
+    for r in roots:
+        if r not in dist:
+            dist[r] = 0
+            queue.append(r)
+    for arn, edges in (first or {}).items():
+        ok = [e for e in edges if accept(e)]
+        if ok and arn not in dist:
+            dist[arn] = 1
+            nxt[arn] = ok[:MAX_ALTERNATIVES]
+            queue.append(arn)
+    done = 0
+    while queue:
+        if stop is not None and stop in dist:
+            break
+        t = queue.popleft()
+        d = dist[t]
+        done += 1
+        if progress and done % 64 == 0:
+            progress("paths", len(dist), len(ix.subjects))
+
+        def want(src: str, d: int = d) -> bool:
+            if src not in dist:
+                return True
+            return dist[src] == d + 1 and len(nxt.get(src, ())) < MAX_ALTERNATIVES
+
+        for e in in_edges(ix, t, want, checkers):
+            if not accept(e):
+                if pending is not None:
+                    pending.setdefault(t, []).append(e)
+                continue
+            src = e.source
+            if src not in dist:
+                dist[src] = d + 1
+                nxt[src] = [e]
+                queue.append(src)
+            elif dist[src] == d + 1 and len(nxt[src]) < MAX_ALTERNATIVES:
+                nxt[src].append(e)
+    return sr
+
+
+@dataclass(slots=True)
+class Escalation:
+    """Result of the two-pass search: certain and (for the rest) uncertain paths to admin."""
+
+    admins: list[str]
+    first: dict[str, list[Edge]]
+    certain: Search
+    uncertain: Search
+
+
+def escalation(ix: WorldIndex, progress: Progress | None = None,
+               checkers: Sequence[Checker] = REGISTRY) -> Escalation:
+    total = len(ix.subjects)
+    admins = []
+    for i, a in enumerate(ix.subjects):
+        if progress and i % 512 == 0:
+            progress("admins", i, total)
+        if ix.admin(a).admin:
+            admins.append(a)
+    first = first_steps(ix, set(admins), checkers, progress)
+    pending: dict[str, list[Edge]] = {}
+    certain = reverse_bfs(ix, admins, first, accept=lambda e: e.certain, pending=pending,
+                          progress=progress, checkers=checkers)
+    # second pass: uncertain edges, for principals the certain pass did not reach
+    reached = set(certain.dist)
+    uncertain = Search(dict(certain.dist), {k: list(v) for k, v in certain.next.items()})
+    queue: deque[str] = deque()
+    dist, nxt = uncertain.dist, uncertain.next
+    for arn, edges in first.items():
+        if arn not in dist:
+            dist[arn] = 1
+            nxt[arn] = edges[:MAX_ALTERNATIVES]
+            queue.append(arn)
+
+    def place(e: Edge) -> None:
+        if e.source in reached:
+            return
+        dt = dist[e.target]
+        if e.source not in dist:
+            dist[e.source] = dt + 1
+            nxt[e.source] = [e]
+            queue.append(e.source)
+        elif dist[e.source] == dt + 1 and len(nxt[e.source]) < MAX_ALTERNATIVES:
+            nxt[e.source].append(e)
+
+    for t in sorted(pending, key=lambda a: certain.dist[a]):
+        for e in pending[t]:
+            place(e)
+    while queue:
+        t = queue.popleft()
+        for e in in_edges(ix, t, lambda src: src not in reached and src not in dist, checkers):
+            place(e)
+    return Escalation(admins, first, certain, uncertain)

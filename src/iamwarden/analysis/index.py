@@ -1,0 +1,359 @@
+"""Index a world once, so the graph asks the engine only questions that can succeed.
+
+Three indexes, all built in one pass over the data (design.md, "index once"):
+
+- **holders**: for every action a technique needs, which principals hold an
+  identity Allow statement that matches it at all, keyed by the statement's
+  Resource (literal ARNs in a dict, wildcard patterns grouped by pattern text,
+  ``*``/NotResource/variables in an "anywhere" set). A question is only asked
+  of a holder whose statement could match the resource.
+- **trust**: for every role, who its trust policy names: specific principal
+  ARNs (and unique IDs), whole accounts (root ARN or bare account ID), ``*``,
+  and service principals.
+- **subjects**: one ``Subject`` (policy set built once) per user and role.
+
+Whether a holder *may* act is always decided by the engine (``authorize``):
+the index never grants anything, it only skips questions whose answer is
+certainly "no" (no Allow statement for the action exists).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping
+
+from ..evaluation import Decision, PolicySet, Request, authorize, decide
+from ..model.account import Account, Role, User, World
+from ..model.arn import ACCOUNT_ID, Arn
+from ..model.principal import Caller, PrincipalType
+from ..policy.document import Effect, Policy, Statement
+from ..policy.patterns import compile_glob, has_wildcard
+from .admin import AdminStatus, admin_status
+from .subject import ADMIN_POLICY, ADMIN_POLICY_ARN, Subject, new_role_subject, subject_for
+
+#: Trust-policy condition keys whose value the caller chooses when calling AssumeRole
+#: (catalog rule 5: sts:ExternalId does not stop a caller that can read the trust).
+CALLER_SUPPLIED_KEYS = ("sts:externalid", "sts:rolesessionname", "sts:sourceidentity")
+MFA_KEY = "aws:MultiFactorAuthPresent"
+
+
+@dataclass(slots=True)
+class Holders:
+    """Principals holding an identity Allow for one action, by the statement's Resource."""
+
+    literal: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    patterns: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    anywhere: set[str] = field(default_factory=set)
+    everyone: set[str] = field(default_factory=set)
+
+    def add(self, arn: str, st: Statement) -> None:
+        self.everyone.add(arn)
+        if st.resources is None or st.not_resource:
+            self.anywhere.add(arn)
+            return
+        for r in st.resources:
+            if r.parts is not None or r.text == "*":
+                self.anywhere.add(arn)
+            elif has_wildcard(r.text):
+                self.patterns[r.text].add(arn)
+            else:
+                self.literal[r.text].add(arn)
+
+    def of(self, resource: str) -> set[str]:
+        """Holders whose statement could match ``resource``."""
+        out = set(self.anywhere)
+        lit = self.literal.get(resource)
+        if lit:
+            out |= lit
+        for pat, arns in self.patterns.items():
+            if compile_glob(pat).match(resource) is not None:
+                out |= arns
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class RoleTrust:
+    """Who a role's trust policy names in Allow statements for ``sts:AssumeRole``."""
+
+    named: frozenset[str]  # principal ARNs / unique IDs
+    accounts: frozenset[str]  # whole accounts (root ARN or bare ID)
+    everyone: bool  # "*"
+    services: frozenset[str]  # service principals as written
+    supplied: Mapping[str, tuple[str, ...]]  # caller-supplied condition key -> candidate values
+    mentions_mfa: bool
+
+
+class WorldIndex:
+    """The analysed world: subjects, holder and trust indexes, and engine questions with caches."""
+
+    def __init__(self, world: World, actions: Iterable[str]):
+        self.world = world
+        self.actions = frozenset(a.lower() for a in actions)
+        self.subjects: dict[str, Subject] = {}
+        self.errors: list[str] = []
+        self.by_account: dict[str, list[Subject]] = defaultdict(list)
+        self.by_unique_id: dict[str, str] = {}
+        for acct, entity in world.principals():
+            try:
+                s = subject_for(world, acct, entity)
+            except ValueError as e:  # AccountError: a dangling policy reference
+                self.errors.append(str(e))
+                continue
+            self.subjects[s.arn] = s
+            self.by_account[acct.account_id].append(s)
+            uid = entity.user_id if isinstance(entity, User) else entity.role_id
+            if uid:
+                self.by_unique_id[uid] = s.arn
+        self.holders: dict[str, Holders] = {a: Holders() for a in self.actions}
+        self.statements: dict[str, dict[str, list[Statement]]] = {}
+        self._index_holders()
+        self.trust: dict[str, RoleTrust] = {}
+        self.trusted_by_name: dict[str, set[str]] = defaultdict(set)
+        self.trusted_by_account: dict[str, set[str]] = defaultdict(set)
+        self.trusted_by_everyone: set[str] = set()
+        self._index_trust()
+        self._admin: dict[str, AdminStatus] = {}
+        self._admin_if_granted: dict[str, bool] = {}
+        self._admin_policies: dict[str, tuple[str, ...]] = {}
+        self._service_trust: dict[tuple[str, str], Decision] = {}
+        self._new_role: dict[str, Subject] = {}
+        self._arns: dict[tuple[str, str], list[str]] = {}
+
+    # -- building --------------------------------------------------------------
+
+    def _index_holders(self) -> None:
+        per_policy: dict[int, list[tuple[str, Statement]]] = {}
+        for s in self.subjects.values():
+            mine: dict[str, list[Statement]] = defaultdict(list)
+            for p in s.policies.identity:
+                hits = per_policy.get(id(p))
+                if hits is None:
+                    hits = [
+                        (a, st)
+                        for st in p.statements
+                        if st.effect is Effect.ALLOW
+                        for a in self.actions
+                        if st.matches_action(a)
+                    ]
+                    per_policy[id(p)] = hits
+                for a, st in hits:
+                    mine[a].append(st)
+            if mine:
+                self.statements[s.arn] = mine
+                for a, sts in mine.items():
+                    h = self.holders[a]
+                    for st in sts:
+                        h.add(s.arn, st)
+
+    def _index_trust(self) -> None:
+        for acct in self.world.accounts.values():
+            for role in acct.roles.values():
+                t = trust_of(role)
+                self.trust[role.arn] = t
+                for n in t.named:
+                    self.trusted_by_name[n].add(role.arn)
+                for a in t.accounts:
+                    self.trusted_by_account[a].add(role.arn)
+                if t.everyone:
+                    self.trusted_by_everyone.add(role.arn)
+
+    # -- questions ---------------------------------------------------------------
+
+    def ask(
+        self,
+        s: Subject,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, Any] | None = None,
+        trust: Policy | None = None,
+    ) -> Decision:
+        """One engine decision for subject ``s`` (principal and target tags derived from the data)."""
+        ctx: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}
+        target = self.subjects.get(resource)
+        if target is not None:
+            for k, v in target.entity.tags.items():
+                ctx[f"aws:ResourceTag/{k}"] = v
+        if context:
+            ctx.update(context)
+        ps = s.policies
+        if trust is not None:
+            a = Arn.parse(resource)
+            ps = ps.replace(resource=trust, rcp=self.world.rcps.get(a.account if a else "", ()))
+        return authorize(Request.build(s.caller, action, resource, ctx), ps)
+
+    def ask_new(self, s: Subject, action: str, resource: str, context: Mapping[str, Any] | None = None) -> Decision:
+        """A decision on a resource the caller creates or picks (a function, a stack, a new role).
+
+        The caller chooses the name, so besides ``resource`` every wildcard
+        pattern of its own Allow statements is tried with the wildcards filled in.
+        """
+        return self.ask_new_at(s, action, resource, context)[0]
+
+    def ask_new_at(
+        self, s: Subject, action: str, resource: str, context: Mapping[str, Any] | None = None
+    ) -> tuple[Decision, str]:
+        """``ask_new`` that also returns the resource name that was allowed (or ``resource``)."""
+        d = self.ask(s, action, resource, context)
+        if d.allowed:
+            return d, resource
+        tried = {resource}
+        for st in self.allow_statements(s, action):
+            for r in st.resources or ():
+                if r.parts is None and has_wildcard(r.text) and r.text != "*":
+                    concrete = r.text.replace("*", "iamwarden").replace("?", "x")
+                    if concrete not in tried:
+                        tried.add(concrete)
+                        d2 = self.ask(s, action, concrete, context)
+                        if d2.allowed:
+                            return d2, concrete
+        return d, resource
+
+    def arns(self, account_id: str, kind: str) -> list[str]:
+        """User or role ARNs of one account (cached)."""
+        key = (account_id, kind)
+        out = self._arns.get(key)
+        if out is None:
+            out = self._arns[key] = [x.arn for x in self.by_account.get(account_id, ()) if x.kind == kind]
+        return out
+
+    def allow_statements(self, s: Subject, action: str) -> list[Statement]:
+        """Identity Allow statements of ``s`` whose Action matches (hypothetical subjects included)."""
+        if s.note:
+            return [st for _, st in s.policies.candidates(action.lower()).identity if st.effect is Effect.ALLOW]
+        return self.statements.get(s.arn, {}).get(action.lower(), [])
+
+    def holds(self, s: Subject, action: str) -> bool:
+        """Does ``s`` hold any identity Allow matching ``action`` (a cheap pre-check)?"""
+        if s.note:
+            return bool(self.allow_statements(s, action))
+        return action.lower() in self.statements.get(s.arn, {})
+
+    def holders_of(self, action: str, resource: str) -> set[str]:
+        return self.holders[action.lower()].of(resource)
+
+    def holders_any(self, action: str) -> set[str]:
+        return self.holders[action.lower()].everyone
+
+    def targets(self, s: Subject, action: str, candidates: Iterable[str]) -> Iterator[str]:
+        """Of ``candidates``, the ARNs some Allow statement of ``s`` for ``action`` could match."""
+        sts = self.allow_statements(s, action)
+        if not sts:
+            return
+        lits: set[str] = set()
+        pats = []
+        for st in sts:
+            if st.resources is None or st.not_resource:
+                yield from candidates
+                return
+            for r in st.resources:
+                if r.parts is not None or r.text == "*":
+                    yield from candidates
+                    return
+                if has_wildcard(r.text):
+                    pats.append(compile_glob(r.text))
+                else:
+                    lits.add(r.text)
+        for c in candidates:
+            if c in lits or any(p.match(c) is not None for p in pats):
+                yield c
+
+    # -- derived facts (cached) ------------------------------------------------------
+
+    def admin(self, arn: str) -> AdminStatus:
+        st = self._admin.get(arn)
+        if st is None:
+            st = self._admin[arn] = admin_status(self.subjects[arn])
+        return st
+
+    def admin_if_granted(self, s: Subject) -> bool:
+        """Would ``s`` be admin holding AdministratorAccess? False when a boundary, Deny or SCP caps it."""
+        key = s.arn if not s.note else ""
+        if key and key in self._admin_if_granted:
+            return self._admin_if_granted[key]
+        ok = admin_status(s.with_identity(ADMIN_POLICY, note="holding AdministratorAccess")).admin
+        if key:
+            self._admin_if_granted[key] = ok
+        return ok
+
+    def admin_policy_arns(self, account: Account) -> tuple[str, ...]:
+        """Managed policies that would make a principal admin: AdministratorAccess and any
+        customer policy whose default version the engine finds grants ``*`` on ``*``."""
+        out = self._admin_policies.get(account.account_id)
+        if out is None:
+            found = [ADMIN_POLICY_ARN]
+            probe = Caller.from_arn(f"arn:aws:iam::{account.account_id}:user/iamwarden-probe")
+            for arn, mp in account.policies.items():
+                if arn == ADMIN_POLICY_ARN:
+                    continue
+                d = authorize(Request.build(probe, "*", "*"), PolicySet(identity=(mp.default,)))
+                if d.allowed:
+                    found.append(arn)
+            out = self._admin_policies[account.account_id] = tuple(found)
+        return out
+
+    def new_role(self, account: Account) -> Subject:
+        s = self._new_role.get(account.account_id)
+        if s is None:
+            s = self._new_role[account.account_id] = new_role_subject(self.world, account)
+        return s
+
+    def service_can_assume(self, service: str, role: Role) -> Decision:
+        """Does ``service`` (e.g. lambda.amazonaws.com) get the role's credentials (catalog rule 6)?"""
+        key = (service, role.arn)
+        d = self._service_trust.get(key)
+        if d is None:
+            d = self._service_trust[key] = decide(self.world, service, "sts:AssumeRole", role.arn)
+        return d
+
+    def role(self, arn: str) -> Role | None:
+        s = self.subjects.get(arn)
+        return s.entity if s is not None and isinstance(s.entity, Role) else None
+
+    def user(self, arn: str) -> User | None:
+        s = self.subjects.get(arn)
+        return s.entity if s is not None and isinstance(s.entity, User) else None
+
+
+def trust_of(role: Role) -> RoleTrust:
+    """Read who a trust policy names (for the index only; the engine decides)."""
+    named: set[str] = set()
+    accounts: set[str] = set()
+    services: set[str] = set()
+    everyone = False
+    supplied: dict[str, list[str]] = defaultdict(list)
+    mfa = False
+    for st in role.trust.statements:
+        for c in st.conditions:
+            if c.key_lower in CALLER_SUPPLIED_KEYS:
+                supplied[c.key_lower] += [v.replace("*", "x").replace("?", "x") for v in c.values]
+            if c.key_lower == MFA_KEY.lower():
+                mfa = True
+        if st.effect is not Effect.ALLOW or st.principal is None or st.not_principal:
+            continue
+        if not (st.matches_action("sts:assumerole")):
+            continue
+        for ptype, values in st.principal.entries:
+            for v in values:
+                if ptype == "Service":
+                    services.add(v)
+                elif ptype != "AWS":
+                    continue
+                elif v == "*":
+                    everyone = True
+                elif ACCOUNT_ID.match(v):
+                    accounts.add(v)
+                else:
+                    a = Arn.parse(v)
+                    if a is not None and a.service == "iam" and a.resource == "root":
+                        accounts.add(a.account)
+                    elif a is not None and a.service == "sts" and a.resource.startswith("assumed-role/"):
+                        named.add(f"arn:{a.partition}:iam::{a.account}:role/{a.resource.split('/')[1]}")
+                    else:
+                        named.add(v)
+    return RoleTrust(frozenset(named), frozenset(accounts), everyone, frozenset(services),
+                     {k: tuple(dict.fromkeys(v)) for k, v in supplied.items()}, mfa)
+
+
+def is_user(s: Subject) -> bool:
+    return s.caller.type is PrincipalType.USER

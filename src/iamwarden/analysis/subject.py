@@ -1,0 +1,94 @@
+"""A principal as the analysis asks about it: who it is and every policy that applies.
+
+Building the ``PolicySet`` once per principal (instead of per question, as
+``evaluation.decide`` does) is what keeps an audit of thousands of principals
+fast: the set memoises its per-action statement candidates, so the second
+question about ``iam:CreateAccessKey`` costs a dict lookup. Hypothetical
+principals ("alice after joining group admins", "this role once it holds
+AdministratorAccess") are the same type with a different policy set, which is
+how the self-escalation techniques (catalog D01, D02, D07-D13) are checked
+with the engine rather than by reading action names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..evaluation import PolicySet, caller_for, policies_for
+from ..model.account import Account, Group, Role, User, World
+from ..model.principal import Caller
+from ..policy.document import Policy, PolicyKind, parse_policy
+
+#: AWS's AdministratorAccess document: what a self-escalating principal grants itself.
+ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ADMIN_DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ADMIN_POLICY: Policy = parse_policy(ADMIN_DOCUMENT, PolicyKind.IDENTITY, ADMIN_POLICY_ARN)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Subject:
+    """One (possibly hypothetical) principal and the policies in force for it.
+
+    ``policies`` has no resource policy: questions about a role's trust add it
+    with ``PolicySet.replace``. ``note`` says what is hypothetical, if anything.
+    """
+
+    arn: str
+    kind: str  # "user" | "role"
+    account: Account
+    entity: User | Role
+    caller: Caller
+    policies: PolicySet
+    groups: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    @property
+    def is_user(self) -> bool:
+        return self.kind == "user"
+
+    def with_identity(self, *extra: Policy, note: str) -> "Subject":
+        """The same principal holding ``extra`` identity policies as well."""
+        ps = self.policies.replace(identity=self.policies.identity + tuple(extra))
+        return replace(self, policies=ps, note=note)
+
+    def with_group(self, group: Group) -> "Subject":
+        """A user after ``iam:AddUserToGroup`` (catalog D13)."""
+        extra = [p.policy for p in group.inline]
+        for arn in group.attached:
+            p = self.account.managed(arn)
+            if p is not None:
+                extra.append(p)
+        s = self.with_identity(*extra, note=f"after joining group {group.name}")
+        return replace(s, groups=self.groups + (group.name,))
+
+    def with_policy_swapped(self, old: Policy, new: Policy, note: str) -> "Subject":
+        """The principal after a managed policy's default version changes (catalog D01, D02)."""
+        ident = tuple(new if p is old else p for p in self.policies.identity)
+        return replace(self, policies=self.policies.replace(identity=ident), note=note)
+
+
+def subject_for(world: World, account: Account, entity: User | Role) -> Subject:
+    """The subject for a loaded user or role (raises ``AccountError`` on dangling references)."""
+    caller = caller_for(world, entity.arn)
+    ps = policies_for(world, caller, "*")
+    if isinstance(entity, User):
+        return Subject(entity.arn, "user", account, entity, caller, ps, tuple(entity.groups))
+    return Subject(entity.arn, "role", account, entity, caller, ps)
+
+
+def new_role_subject(world: World, account: Account, name: str = "iamwarden-new-role") -> Subject:
+    """A role the caller would create (catalog D24): AdministratorAccess, no boundary."""
+    arn = f"arn:aws:iam::{account.account_id}:role/{name}"
+    trust = parse_policy(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": account.account_id},
+                                                  "Action": "sts:AssumeRole"}]},
+        PolicyKind.TRUST, f"role/{name}:trust",
+    )
+    role = Role(arn, name, "/", "", trust)
+    caller = Caller.from_arn(arn)
+    ps = PolicySet(identity=(ADMIN_POLICY,), scp=world.scps.get(account.account_id, ()))
+    return Subject(arn, "role", account, role, caller, ps, note="a new role holding AdministratorAccess")

@@ -1,0 +1,77 @@
+"""Shared pieces of the service techniques (catalog P01-P27, E01-E17)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from ...evaluation import Decision
+from ...model.account import Role
+
+if TYPE_CHECKING:
+    from ..index import WorldIndex
+    from ..subject import Subject
+
+EC2 = "ec2.amazonaws.com"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTechnique:
+    """A catalog row: the service principal the role must trust and the actions needed.
+
+    ``actions`` is a conjunction of alternatives: every group needs one allowed action.
+    ``profile``: the role must sit in an instance profile (EC2 launches).
+    ``uncertain``: what the technique relies on that IAM data cannot show.
+    """
+
+    id: str
+    service: str
+    actions: tuple[tuple[str, ...], ...]
+    profile: bool = False
+    uncertain: str | None = None
+
+    @property
+    def all_actions(self) -> frozenset[str]:
+        return frozenset(a.lower() for group in self.actions for a in group)
+
+
+def trusts_service(ix: "WorldIndex", role: Role, service: str) -> Decision | None:
+    """The engine's decision that ``service`` may assume ``role``, if it may (catalog rule 6)."""
+    t = ix.trust[role.arn]
+    if not any(sv.lower() == service for sv in t.services):
+        return None
+    d = ix.service_can_assume(service, role)
+    return d if d.allowed else None
+
+
+def candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> set[str]:
+    """Principals of ``account`` holding some Allow for one action of every group."""
+    out: set[str] | None = None
+    for group in groups:
+        hs: set[str] = set()
+        for a in group:
+            hs |= ix.holders_any(a)
+        out = hs if out is None else out & hs
+        if not out:
+            return set()
+    return {a for a in out or () if ix.subjects[a].account_id == account}
+
+
+def allowed_groups(ix: "WorldIndex", s: "Subject", groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+    """One allowing decision per group (on a resource the caller creates), or None."""
+    out = []
+    for group in groups:
+        for a in group:
+            if not ix.holds(s, a):
+                continue
+            d = ix.ask_new(s, a, "*")
+            if d.allowed:
+                out.append(d)
+                break
+        else:
+            return None
+    return out
+
+
+def short(service: str) -> str:
+    return service.split(".", 1)[0]

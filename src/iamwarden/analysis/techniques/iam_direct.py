@@ -1,0 +1,272 @@
+"""Direct IAM techniques (catalog D01-D14, D16-D24): change permissions, then use them.
+
+Every question goes to the engine with the resource the technique acts on:
+the caller's own user/role ARN for D07/D09/D10/D12, its groups for D08/D11,
+the managed policy ARN for D01/D02/D18/D22, the target user or role for the
+rest. ``iam:PolicyARN`` conditions are honoured by asking once per policy
+that would make the principal admin (AdministratorAccess, which every
+account has, and customer policies the engine finds grant ``*`` on ``*``).
+
+A step that grants admin only counts when the principal that receives the new
+policy would actually be admin with it: its permissions boundary, Denies and
+SCPs still apply (``WorldIndex.admin_if_granted``). D02 and D13 are checked by
+evaluating the principal as it would be after the change (version rolled back,
+group joined).
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from ...evaluation import Decision
+from ...model.account import Role, User
+from ..admin import admin_status
+from ..edges import Edge, reasons_of
+from . import Want
+from .assume_role import assumable_roles, assume_decision
+
+if TYPE_CHECKING:
+    from ..index import WorldIndex
+    from ..subject import Subject
+
+#: How many modify-then-assume edges (D16-D23) to collect per principal: one
+#: suffices to place it one step from admin; a few give alternatives.
+MAX_GRANTING = 3
+
+ACTIONS = frozenset(a.lower() for a in (
+    "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey",
+    "iam:DeleteAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy",
+    "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup",
+    "iam:UpdateAssumeRolePolicy", "iam:CreateRole",
+))
+
+
+def _customer_policies(s: "Subject") -> list[str]:
+    """Customer-managed policies in force for ``s`` (its own and, for a user, its groups')."""
+    acct = s.account
+    arns = list(s.entity.attached)
+    for g in s.groups:
+        grp = acct.groups.get(g)
+        if grp is not None:
+            arns += grp.attached
+    return [a for a in dict.fromkeys(arns) if a in acct.policies and not acct.policies[a].aws_managed]
+
+
+def _attach(ix: "WorldIndex", s: "Subject", action: str, resource: str) -> Decision | None:
+    """Can ``s`` attach some admin-granting managed policy to ``resource``? (honours iam:PolicyARN)."""
+    if not ix.holds(s, action):
+        return None
+    for pol in ix.admin_policy_arns(s.account):
+        d = ix.ask(s, action, resource, {"iam:PolicyARN": pol})
+        if d.allowed:
+            return d
+    return None
+
+
+def _put(ix: "WorldIndex", s: "Subject", action: str, resource: str) -> Decision | None:
+    if not ix.holds(s, action):
+        return None
+    d = ix.ask(s, action, resource)
+    return d if d.allowed else None
+
+
+def _policy_version(ix: "WorldIndex", s: "Subject", holder: "Subject") -> tuple[Decision, str] | None:
+    """Can ``s`` write a new default version of a customer policy attached to ``holder``? (D01/D18/D22)"""
+    if not ix.holds(s, "iam:CreatePolicyVersion"):
+        return None
+    for arn in _customer_policies(holder):
+        d = ix.ask(s, "iam:CreatePolicyVersion", arn)
+        if d.allowed:
+            return d, arn
+    return None
+
+
+class IamDirectChecker:
+    family = "direct"
+    actions = ACTIONS
+
+    # -- on oneself -------------------------------------------------------------------
+
+    def self_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+        return list(self._self_edges(s, ix, allow_groups=True))
+
+    def _self_edges(self, s: "Subject", ix: "WorldIndex", allow_groups: bool) -> Iterator[Edge]:
+        me = s.arn
+        found = False
+        if ix.admin_if_granted(s):
+            for tid, action, kind, verb in (
+                ("D07", "iam:AttachUserPolicy", "user", _attach),
+                ("D10", "iam:PutUserPolicy", "user", _put),
+                ("D09", "iam:AttachRolePolicy", "role", _attach),
+                ("D12", "iam:PutRolePolicy", "role", _put),
+            ):
+                if s.kind != kind:
+                    continue
+                d = verb(ix, s, action, me)
+                if d is not None:
+                    found = True
+                    yield Edge(me, me, tid, f"can use {action} on itself", reasons_of(d), grants_admin=True)
+            for gname in s.groups:
+                grp = s.account.groups.get(gname)
+                if grp is None:
+                    continue
+                for tid, action, verb in (("D08", "iam:AttachGroupPolicy", _attach),
+                                          ("D11", "iam:PutGroupPolicy", _put)):
+                    d = verb(ix, s, action, grp.arn)
+                    if d is not None:
+                        found = True
+                        yield Edge(me, me, tid, f"can use {action} on its group {gname}",
+                                   reasons_of(d), grants_admin=True)
+            pv = _policy_version(ix, s, s)
+            if pv is not None:
+                found = True
+                yield Edge(me, me, "D01", f"can create a new default version of {pv[1]}, which it holds",
+                           reasons_of(pv[0]), grants_admin=True)
+        if ix.holds(s, "iam:SetDefaultPolicyVersion"):
+            for arn in _customer_policies(s):
+                mp = s.account.policies[arn]
+                for vid, doc in mp.versions.items():
+                    if vid == mp.default_version_id:
+                        continue
+                    after = s.with_policy_swapped(mp.default, doc, note=f"{arn} rolled back to {vid}")
+                    if not admin_status(after).admin:
+                        continue
+                    d = ix.ask(s, "iam:SetDefaultPolicyVersion", arn)
+                    if d.allowed:
+                        found = True
+                        yield Edge(me, me, "D02", f"can make version {vid} of {arn} the default, which grants *",
+                                   reasons_of(d), grants_admin=True)
+                        break
+        if ix.holds(s, "iam:CreateRole"):
+            e = self._new_role(s, ix)
+            if e is not None:
+                found = True
+                yield e
+        if allow_groups and not found and s.kind == "user" and ix.holds(s, "iam:AddUserToGroup"):
+            yield from self._join_group(s, ix)
+
+    def _new_role(self, s: "Subject", ix: "WorldIndex") -> Edge | None:
+        """D24: create a role trusting oneself, make it admin, assume it (no sts permission needed)."""
+        new = ix.new_role(s.account)
+        if not admin_status(new).admin:
+            return None
+        d1, arn = ix.ask_new_at(s, "iam:CreateRole", new.arn)
+        if not d1.allowed:
+            return None
+        d2 = _attach(ix, s, "iam:AttachRolePolicy", arn) or _put(ix, s, "iam:PutRolePolicy", arn)
+        if d2 is None:
+            return None
+        return Edge(s.arn, s.arn, "D24", f"can create role {arn.rsplit('/', 1)[-1]} trusting itself and give it admin",
+                    reasons_of(d1, d2), grants_admin=True)
+
+    def _join_group(self, s: "Subject", ix: "WorldIndex") -> Iterator[Edge]:
+        """D13: join a group whose powers make the user admin, or let it escalate itself."""
+        acct = s.account
+        holders = ix.holders["iam:addusertogroup"]
+        for g in acct.groups.values():
+            if g.name in s.groups or s.arn not in holders.of(g.arn):
+                continue
+            d = ix.ask(s, "iam:AddUserToGroup", g.arn)
+            if not d.allowed:
+                continue
+            after = s.with_group(g)
+            why = f"can add itself to group {g.name}"
+            if admin_status(after).admin:
+                yield Edge(s.arn, s.arn, "D13", why + ", which holds * on *", reasons_of(d), grants_admin=True)
+                return
+            follow = next(iter(self._self_edges(after, ix, allow_groups=False)), None)
+            if follow is not None:
+                yield Edge(s.arn, s.arn, "D13", why + f", then {follow.technique}", reasons_of(d),
+                           grants_admin=True, then=(follow,))
+                return
+
+    # -- into another principal ------------------------------------------------------------
+
+    def edges_into(self, target: "Subject", ix: "WorldIndex", want: Want) -> Iterable[Edge]:
+        e = target.entity
+        if isinstance(e, User):
+            plan = (
+                ("D03", ("iam:CreateAccessKey",), "can create an access key for"),
+                ("D04", ("iam:CreateAccessKey", "iam:DeleteAccessKey"), "can delete and re-create an access key of"),
+                ("D05", ("iam:CreateLoginProfile",), "can create a console password for"),
+                ("D06", ("iam:UpdateLoginProfile",), "can reset the console password of"),
+            )
+        elif isinstance(e, Role):
+            plan = (("D14", ("iam:UpdateAssumeRolePolicy",), "can rewrite the trust policy of"),)
+        else:
+            return
+        for tid, actions, verb in plan:
+            srcs = ix.holders_of(actions[0], target.arn)
+            for a in actions[1:]:
+                srcs &= ix.holders_of(a, target.arn)
+            for src in sorted(srcs):
+                # IAM has no resource policies on users and roles: only the same account can write them
+                if src == target.arn or not want(src) or ix.subjects[src].account_id != target.account_id:
+                    continue
+                s = ix.subjects[src]
+                ds = [ix.ask(s, a, target.arn) for a in actions]
+                if all(d.allowed for d in ds):
+                    yield Edge(src, target.arn, tid, f"{verb} {e.name}", reasons_of(*ds))
+
+    # -- make another principal admin, then become it ------------------------------------------
+
+    def granting_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+        return list(islice(self._granting(s, ix), MAX_GRANTING))
+
+    def _granting(self, s: "Subject", ix: "WorldIndex") -> Iterator[Edge]:
+        can_attach_role = ix.holds(s, "iam:AttachRolePolicy") or ix.holds(s, "iam:PutRolePolicy")
+        can_version = ix.holds(s, "iam:CreatePolicyVersion")
+        if can_attach_role or can_version:
+            via_trust = set(ix.targets(s, "iam:UpdateAssumeRolePolicy", ix.arns(s.account_id, "role")))
+            assumable = assumable_roles(ix, s)
+            for rarn in sorted(assumable | via_trust):
+                t = ix.subjects.get(rarn)
+                if t is None or rarn == s.arn or t.account_id != s.account_id or not ix.admin_if_granted(t):
+                    continue
+                entry: tuple[str, Decision] | None = None
+                if rarn in assumable:
+                    d, note = assume_decision(ix, s, t.entity)  # type: ignore[arg-type]
+                    if note is None:
+                        entry = ("assume", d)
+                if entry is None and rarn in via_trust:
+                    d = ix.ask(s, "iam:UpdateAssumeRolePolicy", rarn)
+                    if d.allowed:
+                        entry = ("trust", d)
+                if entry is None:
+                    continue
+                how, d_in = entry
+                for tids, action, verb in ((("D16", "D21"), "iam:AttachRolePolicy", _attach),
+                                           (("D17", "D23"), "iam:PutRolePolicy", _put)):
+                    d = verb(ix, s, action, rarn)
+                    if d is not None:
+                        tid = tids[0] if how == "assume" else tids[1]
+                        yield Edge(s.arn, rarn, tid, f"can use {action} on {t.entity.name}, then "
+                                   + ("assume it" if how == "assume" else "rewrite its trust and assume it"),
+                                   reasons_of(d, d_in), grants_admin=True)
+                        break
+                else:
+                    pv = _policy_version(ix, s, t)
+                    if pv is not None:
+                        tid = "D18" if how == "assume" else "D22"
+                        yield Edge(s.arn, rarn, tid, f"can rewrite {pv[1]} attached to {t.entity.name}, then "
+                                   + ("assume it" if how == "assume" else "rewrite its trust and assume it"),
+                                   reasons_of(pv[0], d_in), grants_admin=True)
+        if (ix.holds(s, "iam:AttachUserPolicy") or ix.holds(s, "iam:PutUserPolicy")) and ix.holds(
+            s, "iam:CreateAccessKey"
+        ):
+            for uarn in ix.targets(s, "iam:CreateAccessKey", ix.arns(s.account_id, "user")):
+                t = ix.subjects[uarn]
+                if uarn == s.arn:
+                    continue
+                dk = ix.ask(s, "iam:CreateAccessKey", uarn)
+                if not dk.allowed or not ix.admin_if_granted(t):
+                    continue
+                for tid, action, verb in (("D19", "iam:AttachUserPolicy", _attach),
+                                          ("D20", "iam:PutUserPolicy", _put)):
+                    d = verb(ix, s, action, uarn)
+                    if d is not None:
+                        yield Edge(s.arn, uarn, tid, f"can use {action} on {t.entity.name}, then create its access key",
+                                   reasons_of(d, dk), grants_admin=True)
+                        break
