@@ -41,6 +41,7 @@ class Edge:
             "from": self.source,
             "to": self.target,
             "technique": self.technique,
+            "technique_name": technique_name(self.technique),
             "reason": self.reason,
             "statements": [r.to_json() for r in self.reasons],
         }
@@ -49,6 +50,13 @@ class Edge:
         if self.grants_admin:
             out["grants_admin"] = True
         return out
+
+
+def technique_name(tid: str) -> str:
+    from .techniques.catalog import TECHNIQUES
+
+    info = TECHNIQUES.get(tid)
+    return info.title if info else tid
 
 
 def reasons_of(*decisions: Decision) -> tuple[Reason, ...]:

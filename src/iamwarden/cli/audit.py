@@ -1,0 +1,261 @@
+"""``iamwarden audit``, ``who-can``, ``path`` and ``collect``: the escalation analysis from the shell.
+
+Thin: load accounts (files, folders, or a GetAccountAuthorizationDetails
+endpoint through boto3), call ``iamwarden.analysis``, render with
+``iamwarden.report.*``. boto3 is only needed for ``--endpoint`` and
+``collect`` and is imported lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from typing import Any, Callable
+
+from ..analysis import audit, find_path, index_world, who_can
+from ..loaders.authz_details import LoadError, account_from_details, load_world
+from ..model.account import World
+from . import UsageError
+
+FORMATS = ("text", "json", "sarif", "html", "dot", "svg")
+#: renderers written elsewhere: format -> (module, function names tried in order)
+RENDERERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "text": ("text", ("render",)),
+    "json": ("json_report", ("render",)),
+    "sarif": ("sarif", ("render",)),
+    "html": ("html", ("render",)),
+    "dot": ("graph_dot", ("render",)),
+    "svg": ("graph_dot", ("render_svg",)),
+}
+PROGRESS_MIN_PRINCIPALS = 500
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("audit", help="who is admin, who can become admin and how, what to fix",
+                       description="Audit get-account-authorization-details output (files or folders of "
+                                   "them, one account per file) or a running endpoint.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="GAAD JSON file, or a folder of them")
+    _endpoint_args(p)
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--no-statements", action="store_true", help="text: leave out the deciding statements")
+    p.add_argument("--max-principals", type=int, default=None, metavar="N",
+                   help="text: list at most N escalating principals")
+    p.set_defaults(func=run_audit)
+
+    w = sub.add_parser("who-can", help="which principals can do an action, directly or through a path")
+    w.add_argument("--account", metavar="PATH", action="append", default=[], help="GAAD file or folder (repeat)")
+    _endpoint_args(w)
+    w.add_argument("--action", required=True)
+    w.add_argument("--resource", default="*")
+    w.add_argument("--uncertain", action="store_true", help="also follow uncertain steps")
+    w.add_argument("--format", choices=("text", "json"), default="text")
+    w.set_defaults(func=run_who_can)
+
+    pa = sub.add_parser("path", help="how one principal can gain another's powers")
+    pa.add_argument("source", metavar="FROM", help="user or role ARN")
+    pa.add_argument("target", metavar="TO", help="user or role ARN")
+    pa.add_argument("--account", metavar="PATH", action="append", default=[], help="GAAD file or folder (repeat)")
+    _endpoint_args(pa)
+    pa.add_argument("--uncertain", action="store_true", help="also follow uncertain steps")
+    pa.add_argument("--format", choices=("text", "json"), default="text")
+    pa.set_defaults(func=run_path)
+
+    c = sub.add_parser("collect", help="write get-account-authorization-details JSON from an account (boto3)")
+    c.add_argument("--profile", help="AWS profile (default: boto3's usual credential chain)")
+    c.add_argument("--region", default=None)
+    c.add_argument("--endpoint", metavar="URL", help="IAM endpoint URL (e.g. a local iamwarden server)")
+    c.add_argument("--output", "-o", metavar="FILE", help="default: stdout")
+    c.set_defaults(func=run_collect)
+
+
+def _endpoint_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", metavar="URL", help="read GetAccountAuthorizationDetails from this endpoint")
+    p.add_argument("--profile", help="AWS profile for --endpoint")
+    p.add_argument("--region", default=None, help="region for --endpoint (default us-east-1)")
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def _boto3() -> Any:
+    try:
+        import boto3  # noqa: PLC0415 (optional dependency)
+    except ModuleNotFoundError:
+        raise UsageError("this needs boto3, which is not installed: pip install 'iamwarden[test]' "
+                         "or pip install boto3") from None
+    return boto3
+
+
+def fetch_details(endpoint: str | None = None, profile: str | None = None, region: str | None = None) -> dict[str, Any]:
+    """All pages of GetAccountAuthorizationDetails, merged (boto3's paginator)."""
+    boto3 = _boto3()
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    try:
+        session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+        client = session.client("iam", endpoint_url=endpoint, region_name=region or session.region_name or "us-east-1")
+        merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+        for page in client.get_paginator("get_account_authorization_details").paginate():
+            for k in merged:
+                merged[k] += page.get(k) or []
+    except (BotoCoreError, ClientError) as e:
+        raise UsageError(f"GetAccountAuthorizationDetails{' at ' + endpoint if endpoint else ''} failed: {e}") from None
+    return merged
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    raise TypeError(f"cannot write {type(o).__name__} as JSON")
+
+
+def load_inputs(paths: list[str], endpoint: str | None, profile: str | None, region: str | None) -> World:
+    if not paths and not endpoint:
+        raise UsageError("give at least one PATH (a GAAD file or folder) or --endpoint URL")
+    try:
+        world = load_world(paths) if paths else None
+        if endpoint:
+            data = json.loads(json.dumps(fetch_details(endpoint, profile, region), default=_json_default))
+            acct = account_from_details(data, endpoint)
+            accounts = dict(world.accounts) if world else {}
+            if acct.account_id in accounts:
+                raise UsageError(f"{endpoint}: account {acct.account_id} is already loaded from a file")
+            accounts[acct.account_id] = acct
+            world = World(accounts)
+    except (LoadError, OSError) as e:
+        raise UsageError(str(e)) from None
+    assert world is not None
+    return world
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def render(fmt: str, result_json: dict[str, Any], **options: Any) -> str | bytes:
+    """Render with ``iamwarden.report.<module>``; a missing renderer is a usage error."""
+    module, names = RENDERERS[fmt]
+    try:
+        mod = importlib.import_module(f"iamwarden.report.{module}")
+    except ModuleNotFoundError:
+        raise UsageError(f"--format {fmt}: the {module} report is not available in this installation") from None
+    for name in names:
+        fn = getattr(mod, name, None)
+        if fn is not None:
+            return fn(result_json, **options) if options else fn(result_json)
+    raise UsageError(f"--format {fmt}: iamwarden.report.{module} has no {names[0]}()")
+
+
+def _write(out: str | bytes, path: str | None) -> None:
+    if path:
+        try:
+            with open(path, "wb") as fh:
+                fh.write(out.encode("utf-8") if isinstance(out, str) else out)
+        except OSError as e:
+            raise UsageError(f"--output {path}: {e.strerror}") from None
+        return
+    if isinstance(out, bytes):
+        sys.stdout.buffer.write(out)
+    else:
+        sys.stdout.write(out)
+
+
+def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
+    """A one-line progress bar on stderr, only when stderr is a terminal (quiet when piped)."""
+    stream = stream or sys.stderr
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+    last = [0.0]
+
+    def show(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.1:
+            return
+        last[0] = now
+        frac = min(1.0, done / total) if total else 1.0
+        bar = "#" * int(frac * 30)
+        stream.write(f"\r{stage:>16} [{bar:<30}] {done}/{total}")
+        stream.flush()
+
+    return show
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    world = load_inputs(args.paths, args.endpoint, args.profile, args.region)
+    n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
+    bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
+    result = audit(world, progress=bar)
+    if bar is not None:
+        sys.stderr.write("\r" + " " * 60 + "\r")
+    data = result.to_json()
+    if args.format == "text":
+        out = render("text", data, statements=not args.no_statements, max_principals=args.max_principals)
+    else:
+        out = render(args.format, data)
+    _write(out, args.output)
+    return 0
+
+
+def _world_for(args: argparse.Namespace) -> World:
+    return load_inputs(args.account, args.endpoint, args.profile, args.region)
+
+
+def _arn_known(world: World, arn: str, flag: str) -> None:
+    if world.entity(arn) is None:
+        raise UsageError(f"{flag} {arn}: no such user or role in the loaded accounts "
+                         f"({', '.join(sorted(world.accounts))})")
+
+
+def run_who_can(args: argparse.Namespace) -> int:
+    if ":" not in args.action:
+        raise UsageError(f"--action {args.action!r}: expected service:Action, e.g. s3:GetObject")
+    ix = index_world(_world_for(args))
+    reach = who_can(ix, args.action, args.resource, include_uncertain=args.uncertain)
+    if args.format == "json":
+        json.dump({"action": args.action, "resource": args.resource,
+                   "principals": [r.to_json() for r in reach]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"who can {args.action} on {args.resource}: {len(reach)} principal(s)")
+    for r in reach:
+        if r.direct:
+            print(f"  {r.arn}: directly")
+        else:
+            print(f"  {r.arn}: via " + " → ".join(
+                f"{e.technique}({'itself' if e.source == e.target else e.target.rsplit('/', 1)[-1]})" for e in r.steps))
+    return 0
+
+
+def run_path(args: argparse.Namespace) -> int:
+    world = _world_for(args)
+    _arn_known(world, args.source, "FROM")
+    _arn_known(world, args.target, "TO")
+    steps = find_path(index_world(world), args.source, args.target, include_uncertain=args.uncertain)
+    if args.format == "json":
+        json.dump({"from": args.source, "to": args.target, "found": steps is not None,
+                   "steps": [e.to_json() for e in steps or []]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if steps is None:
+        print(f"no path from {args.source} to {args.target}")
+        return 0
+    print(f"{args.source} → {args.target}: {len(steps)} step(s)")
+    for i, e in enumerate(steps, 1):
+        print(f"  {i}. {e.technique}: {e.source} {e.reason} → {e.target}" + (f" (uncertain: {e.uncertain})" if e.uncertain else ""))
+        for r in e.reasons:
+            if r.policy:
+                print(f"       - {r.message} [{r.policy_type}: {r.policy} statement {r.statement}]")
+    return 0
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    data = fetch_details(args.endpoint, args.profile, args.region)
+    out = json.dumps(data, indent=2, default=_json_default) + "\n"
+    _write(out, args.output)
+    if args.output:
+        print(f"wrote {args.output}: {len(data['UserDetailList'])} users, {len(data['RoleDetailList'])} roles, "
+              f"{len(data['GroupDetailList'])} groups, {len(data['Policies'])} policies", file=sys.stderr)
+    return 0
