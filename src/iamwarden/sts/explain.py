@@ -1,0 +1,411 @@
+"""An AssumeRole explained for a person who finds IAM hard (spec §1.6).
+
+:func:`explain_assume_role` answers "can this principal assume this role, and
+why?" as a plain data structure: the two sides AWS checks — the caller's own
+permissions (identity policies, boundary, session policies, SCPs) and the
+role's trust policy — each with its verdict, the statements that decided it
+and whether it was needed at all; which rule applied, in plain words; and
+what would change the answer. The verdict itself is the engine's (the same
+decision ``assume_role`` uses); the sides are two extra engine runs that
+isolate one side each, so they never disagree with AWS's rules.
+Renderers live in ``report/explain.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..evaluation.authorizer import ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY, authorize
+from ..evaluation.decision import Decision, Reason, Verdict
+from ..evaluation.principals import MatchClass, classify
+from ..evaluation.request import Request
+from ..model.account import Role, World
+from ..model.arn import root_arn, session_arn
+from ..model.principal import PrincipalType
+from ..policy.conditions import ConditionError
+from ..policy.document import Effect, Policy, PolicyKind, parse_policy
+from . import rules
+from .authorization import ASSUME_ROLE, authorize_actions, find_role, policies, request_context
+from .caller import CallerInfo, CallerLike, resolve_caller
+from .directory import Directory, as_directory
+from .params import AssumeRoleParams, validate_assume_role
+
+_ALLOW_EVERYTHING = parse_policy(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    PolicyKind.IDENTITY, "(assumed: identity side allows)",
+)
+
+KIND_WORDS = {
+    PrincipalType.USER: "IAM user",
+    PrincipalType.ROLE_SESSION: "role session",
+    PrincipalType.ROOT: "root user",
+    PrincipalType.FEDERATED_USER: "federated user",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRef:
+    """A statement that decided a side: where it is, its effect, and its JSON."""
+
+    policy_type: str
+    policy: str
+    statement: int
+    sid: str | None
+    effect: str
+    message: str
+    text: str = ""
+
+    def label(self) -> str:
+        sid = f" ({self.sid})" if self.sid else ""
+        return f"{self.policy} statement {self.statement}{sid}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy_type": self.policy_type, "policy": self.policy, "statement": self.statement,
+                "sid": self.sid, "effect": self.effect, "message": self.message, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One of the two checks: ``caller`` (your permissions) or ``trust`` (the role's trust policy)."""
+
+    name: str
+    title: str
+    allowed: bool
+    needed: bool
+    explicit_deny: bool
+    summary: str
+    statements: tuple[StatementRef, ...] = ()
+
+    @property
+    def state(self) -> str:
+        """``allow``, ``deny`` or ``not-needed`` (allowed or not, the answer did not depend on it)."""
+        if self.explicit_deny or (self.needed and not self.allowed):
+            return "deny"
+        if not self.needed and not self.allowed:
+            return "not-needed"
+        return "allow"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "state": self.state, "allowed": self.allowed,
+                "needed": self.needed, "explicit_deny": self.explicit_deny, "summary": self.summary,
+                "statements": [s.to_json() for s in self.statements]}
+
+
+@dataclass(frozen=True, slots=True)
+class AssumeRoleExplanation:
+    caller_arn: str
+    caller_kind: str
+    caller_name: str
+    role_arn: str
+    role_name: str
+    role_exists: bool
+    session_name: str
+    external_id: str | None
+    same_account: bool
+    allowed: bool
+    rule: str
+    caller_side: Side
+    trust_side: Side
+    changes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    error_code: str | None = None
+    error_message: str | None = None
+    session_arn: str | None = None
+    duration_seconds: int | None = None
+    decision: Decision | None = field(default=None, compare=False)
+
+    @property
+    def outcome(self) -> str:
+        return "Allowed" if self.allowed else (self.error_code or "AccessDenied")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "caller": {"arn": self.caller_arn, "kind": self.caller_kind, "name": self.caller_name},
+            "role": {"arn": self.role_arn, "name": self.role_name, "exists": self.role_exists},
+            "request": {"action": ASSUME_ROLE, "session_name": self.session_name, "external_id": self.external_id},
+            "same_account": self.same_account,
+            "allowed": self.allowed,
+            "outcome": self.outcome,
+            "error": None if self.allowed else {"code": self.error_code, "message": self.error_message},
+            "rule": self.rule,
+            "sides": {"caller": self.caller_side.to_json(), "trust": self.trust_side.to_json()},
+            "what_would_change_the_answer": list(self.changes),
+            "notes": list(self.notes),
+            "credentials": None if not self.allowed else {
+                "assumed_role_arn": self.session_arn, "duration_seconds": self.duration_seconds},
+            "decision": self.decision.to_json() if self.decision else None,
+        }
+
+
+# -- building -------------------------------------------------------------------------
+
+
+def _statement_text(policy: Policy | None, index: int | None) -> str:
+    if policy is None or index is None or not isinstance(policy.document, dict):
+        return ""
+    st = policy.document.get("Statement")
+    if isinstance(st, dict):
+        st = [st]
+    if isinstance(st, list) and 0 <= index < len(st):
+        return json.dumps(st[index], separators=(", ", ": "))
+    return ""
+
+
+def _refs(reasons: tuple[Reason, ...], types: set[str], by_name: dict[str, Policy]) -> tuple[StatementRef, ...]:
+    out = []
+    for r in reasons:
+        if r.policy_type in types and r.policy is not None and r.statement is not None:
+            out.append(StatementRef(r.policy_type, r.policy, r.statement, r.sid, r.effect or "",
+                                    r.message, _statement_text(by_name.get(r.policy), r.statement)))
+    return tuple(out)
+
+
+def _best_match(trust: Policy, info: CallerInfo) -> MatchClass | None:
+    best = None
+    for s in trust.statements:
+        if s.effect is Effect.ALLOW and s.principal is not None and s.matches_action("sts:assumerole"):
+            m = classify(s.principal, info.caller)
+            if m is not None and (best is None or m > best):
+                best = m
+    return best
+
+
+def _trusted_principals(trust: Policy) -> list[str]:
+    out: list[str] = []
+    for s in trust.statements:
+        if s.effect is Effect.ALLOW and s.principal is not None and s.matches_action("sts:assumerole"):
+            for ptype, values in s.principal.entries:
+                out += [v if ptype == "AWS" else f"{ptype}: {v}" for v in values]
+    return list(dict.fromkeys(out))
+
+
+def _failed_conditions(trust: Policy, info: CallerInfo, req: Request) -> list[tuple[int, str, str]]:
+    """(statement, key, operator) of conditions that kept a trust Allow naming the caller from applying."""
+    out = []
+    for s in trust.statements:
+        if s.effect is not Effect.ALLOW or s.principal is None or not s.matches_action("sts:assumerole"):
+            continue
+        if classify(s.principal, info.caller) is None:
+            continue
+        for c in s.conditions:
+            try:
+                ok = c.evaluate(req.context)
+            except ConditionError:
+                ok = False
+            if not ok:
+                out.append((s.index, c.key, c.operator.text))
+    return out
+
+
+def explain_assume_role(
+    source: World | Directory,
+    caller: CallerLike,
+    params: AssumeRoleParams | dict[str, Any],
+    now: datetime,
+) -> AssumeRoleExplanation:
+    """Explain one AssumeRole. Raises ``StsError`` for invalid parameters, ``UnknownCaller`` for unknown callers."""
+    directory = as_directory(source)
+    p = params if isinstance(params, AssumeRoleParams) else AssumeRoleParams.from_api(params)
+    validate_assume_role(p)
+    info = resolve_caller(directory, caller, now)
+    role_arn = p.role_arn or ""
+    role = find_role(directory, role_arn)
+    role_name = role_arn.rsplit("/", 1)[-1]
+    c = info.caller
+    kind = KIND_WORDS.get(c.type, c.type.value)
+    name = c.session_name and f"{c.name}/{c.session_name}" if c.type is PrincipalType.ROLE_SESSION else (c.name or c.arn)
+    role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    same = c.account == role_account
+    base = dict(caller_arn=c.arn, caller_kind=kind, caller_name=name or c.arn, role_arn=role_arn,
+                role_name=role_name, role_exists=role is not None, session_name=p.role_session_name or "",
+                external_id=p.external_id, same_account=same)
+    denied_msg = rules.not_authorized(c.arn, ASSUME_ROLE, role_arn)
+
+    if info.is_root:
+        side_c = Side("caller", f"{name}'s permissions", False, True, False,
+                      "the root user can never assume a role")
+        side_t = Side("trust", f"{role_name}'s trust policy", False, False, False, "not consulted")
+        return AssumeRoleExplanation(
+            **base, allowed=False, rule="the root user may never assume a role (AWS refuses it outright)",
+            caller_side=side_c, trust_side=side_t,
+            changes=("call AssumeRole as an IAM user or from a role session, not as the root user",),
+            error_code="AccessDenied", error_message=rules.ROOT_MAY_NOT_ASSUME)
+
+    decided = authorize_actions(directory, info, p, role, now, stop_at_first_deny=False)
+    main = decided[0]
+    allowed = all(d.decision.allowed for d in decided)
+    req = main.request
+    real = main.policies
+    by_name = {pol.name: pol for _, pol in real.all_policies()}
+
+    # trust side: the caller's own side assumed to allow
+    if role is None:
+        side_t = Side("trust", f"{role_name}'s trust policy", False, True, False,
+                      "there is no such role in the loaded accounts, so nothing trusts you")
+        match = None
+    else:
+        d_t = authorize(req, real.replace(identity=(_ALLOW_EVERYTHING,), boundary=None, session=(), scp=()))
+        match = _best_match(role.trust, info)
+        t_refs = _refs(d_t.reasons, {"trust", "resource", "rcp"}, by_name)
+        if d_t.allowed:
+            how = {MatchClass.DIRECT: "names you directly", MatchClass.ROLE: "names your role",
+                   MatchClass.FEDUSER: "names the user behind your session",
+                   MatchClass.ACCOUNT: f"trusts your whole account ({c.account})"}.get(match, "allows you")
+            summary = f"the trust policy {how}"
+        elif d_t.verdict is Verdict.EXPLICIT_DENY:
+            summary = "the trust policy explicitly denies you"
+        else:
+            trusted = _trusted_principals(role.trust)
+            summary = "no statement of the trust policy lets you in" + (
+                f" (it trusts: {', '.join(trusted)})" if trusted else "")
+        side_t = Side("trust", f"{role_name}'s trust policy", d_t.allowed, True,
+                      d_t.verdict is Verdict.EXPLICIT_DENY, summary, t_refs)
+
+    # caller side: the trust side assumed to delegate to the caller's account
+    stand_in = parse_policy(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": root_arn(c.account or "")},
+                                                 "Action": "*"}]},
+        PolicyKind.TRUST, "(assumed: trust policy delegates to your account)")
+    d_c = authorize(req, real.replace(resource=stand_in, rcp=()))
+    direct = match is MatchClass.DIRECT or (match is MatchClass.ROLE and ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY)
+    needed = not (same and direct)
+    c_refs = _refs(d_c.reasons, {"identity", "boundary", "session", "scp"}, by_name)
+    if d_c.allowed:
+        c_summary = "your identity policies allow sts:AssumeRole on this role"
+    elif d_c.verdict is Verdict.EXPLICIT_DENY:
+        c_summary = "a policy on your side explicitly denies it"
+    else:
+        first = d_c.reasons[0].policy_type if d_c.reasons else "identity"
+        c_summary = {
+            "boundary": "your permissions boundary does not allow sts:AssumeRole on this role",
+            "session": "your session policy does not allow sts:AssumeRole on this role",
+            "scp": "a service control policy does not allow sts:AssumeRole",
+        }.get(first, "none of your identity policies allows sts:AssumeRole on this role")
+    if not needed and not d_c.allowed and d_c.verdict is not Verdict.EXPLICIT_DENY:
+        c_summary = "not needed: " + c_summary
+    side_c = Side("caller", f"{name}'s permissions", d_c.allowed, needed,
+                  d_c.verdict is Verdict.EXPLICIT_DENY, c_summary, c_refs)
+
+    rule = _rule(allowed, same, match, side_c, side_t, main.decision, role)
+    changes = () if allowed else _changes(info, p, role, req, side_c, side_t, same, decided)
+    notes = _notes(allowed, match, c.account or "", role)
+    failing = next((d for d in decided if not d.decision.allowed), None)
+    return AssumeRoleExplanation(
+        **base, allowed=allowed, rule=rule, caller_side=side_c, trust_side=side_t, changes=changes,
+        notes=notes,
+        error_code=None if allowed else "AccessDenied",
+        error_message=None if allowed else (
+            rules.not_authorized(c.arn, failing.action, role_arn) if failing else denied_msg),
+        session_arn=session_arn(role.arn, p.role_session_name or "") if allowed and role else None,
+        duration_seconds=(p.duration_seconds or rules.ASSUME_ROLE_DEFAULT_DURATION) if allowed else None,
+        decision=main.decision,
+    )
+
+
+def _rule(allowed: bool, same: bool, match: MatchClass | None, side_c: Side, side_t: Side,
+          decision: Decision, role: Role | None) -> str:
+    if role is None:
+        return "there is no such role (AWS answers AccessDenied without saying whether the role exists)"
+    if side_c.explicit_deny or side_t.explicit_deny:
+        where = "the trust policy" if side_t.explicit_deny else "a policy on your side"
+        return f"an explicit Deny in {where} wins over every Allow"
+    if not side_t.allowed:
+        return ("the trust policy must always let you in, even when your own policies allow it "
+                "(a role's trust policy is not either/or), and it does not")
+    if not same:
+        if allowed:
+            return "different accounts: both your policies and the role's trust policy must allow, and both do"
+        return ("different accounts: your own policies must allow sts:AssumeRole on this role too, "
+                "whatever the trust policy says, and they do not")
+    if match is MatchClass.DIRECT:
+        return "same account, trust names you directly, so no identity permission was needed"
+    if match in (MatchClass.ROLE, MatchClass.FEDUSER) and ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY:
+        if allowed:
+            return ("same account, trust names your role, so no identity permission was needed "
+                    "(your boundary and session policies still apply)")
+        return "same account, trust names your role, but your boundary or session policy does not allow it"
+    if allowed:
+        return ("same account, trust trusts the account, which hands the decision to your own policies; "
+                "they allow it")
+    return ("same account, trust only trusts the account, which delegates to your own policies, "
+            "and they do not allow sts:AssumeRole on this role")
+
+
+def _changes(info: CallerInfo, p: AssumeRoleParams, role: Role | None, req: Request, side_c: Side,
+             side_t: Side, same: bool, decided: list[Any]) -> tuple[str, ...]:
+    c = info.caller
+    out: list[str] = []
+    if role is None:
+        return (f"check the role ARN: {p.role_arn} is not a role in the loaded accounts "
+                "(load its account with another --account file if it is in another account)",)
+    if side_t.explicit_deny:
+        for s in side_t.statements:
+            if s.effect == "Deny":
+                out.append(f"remove or narrow the Deny in the trust policy ({s.label()})")
+    elif not side_t.allowed:
+        failed = _failed_conditions(role.trust, info, req)
+        if failed:
+            for idx, key, op in failed:
+                k = key.lower()
+                if k == "sts:externalid":
+                    out.append("pass --external-id with the value the trust policy expects" if p.external_id is None
+                               else "the external id you passed is not the one the trust policy expects")
+                elif k == "aws:multifactorauthpresent":
+                    out.append("sign in with MFA: the trust policy requires aws:MultiFactorAuthPresent")
+                elif k == "sts:rolesessionname":
+                    out.append("use a --session-name the trust policy accepts "
+                               f"(statement {idx} has {op} on sts:RoleSessionName)")
+                else:
+                    out.append(f"meet the condition {op} on {key} in trust policy statement {idx}")
+        else:
+            who = c.principal_arn or c.arn
+            acct = root_arn(c.account or "")
+            if same:
+                out.append(f"the trust policy would need to name you ({who}) — in the same account that alone "
+                           f"is enough — or your account ({acct}), which then also needs an identity permission")
+            else:
+                out.append(f"the trust policy would need to name you ({who}) or your account ({acct})")
+    if side_c.needed and not side_c.allowed or side_c.explicit_deny:
+        out += _caller_changes(info, p, side_c, same, side_t)
+    for d in decided[1:]:
+        if not d.decision.allowed:
+            out.append(f"allow {d.action} as well (both in the trust policy and, unless it names you directly, "
+                       "in your identity policies): this request needs it")
+    return tuple(dict.fromkeys(out))
+
+
+def _caller_changes(info: CallerInfo, p: AssumeRoleParams, side_c: Side, same: bool, side_t: Side) -> list[str]:
+    c = info.caller
+    out = []
+    if side_c.explicit_deny:
+        for s in side_c.statements:
+            if s.effect == "Deny":
+                out.append(f"remove or narrow the Deny in your {s.policy_type} policy ({s.label()})")
+        return out
+    reason = side_c.summary.removeprefix("not needed: ")
+    if "boundary" in reason:
+        out.append(f"the permissions boundary of {c.name} would need to allow sts:AssumeRole on {p.role_arn}")
+    elif "session policy" in reason:
+        out.append(f"the session policy of this session would need to allow sts:AssumeRole on {p.role_arn}")
+    elif "service control policy" in reason:
+        out.append("a service control policy of the organization blocks sts:AssumeRole; it would need to allow it")
+    else:
+        whom = f"the role {c.name}" if c.type is PrincipalType.ROLE_SESSION else f"{c.name}"
+        extra = " (or of one of its groups)" if c.type is PrincipalType.USER else ""
+        out.append(f"add sts:AssumeRole on {p.role_arn} to an identity policy of {whom}{extra}")
+        if same and side_t.allowed and c.type is PrincipalType.USER:
+            out.append(f"or have the trust policy name {c.arn} directly: in the same account that alone is enough")
+    return out
+
+
+def _notes(allowed: bool, match: MatchClass | None, account: str, role: Role | None) -> tuple[str, ...]:
+    if role is None:
+        return ()
+    out = []
+    if match is MatchClass.ACCOUNT:
+        out.append(f"the trust policy trusts the whole account {account}: anyone there whose own policies "
+                   "allow sts:AssumeRole on this role can assume it")
+    return tuple(out)
