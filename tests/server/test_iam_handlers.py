@@ -80,10 +80,11 @@ def update_role(iam: Any, **kwargs: Any) -> None:
         pass
 
 
-@pytest.mark.xfail(raises=KeyError, strict=True, reason="wire layer omits empty <UpdateRoleResult>")
-def test_update_role_response(iam: Any) -> None:
+def test_update_role_response_with_empty_result_parses(iam: Any) -> None:
     iam.create_role(RoleName="upd", AssumeRolePolicyDocument=trust(ACCOUNT))
-    iam.update_role(RoleName="upd", Description="x")
+    iam.update_role(RoleName="upd", Description="x", MaxSessionDuration=7200)
+    role = iam.get_role(RoleName="upd")["Role"]
+    assert role["Description"] == "x" and role["MaxSessionDuration"] == 7200
 
 
 def test_users_lifecycle_and_errors(iam: Any) -> None:

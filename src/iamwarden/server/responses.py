@@ -78,6 +78,10 @@ def success_xml(
         raise OutputShapeError(
             f"{name} has no output members, but the handler returned {sorted(output)}"
         )
+    elif operation.result_wrapper:
+        # boto3 looks the wrapper up even when the output shape is empty
+        # (UpdateRole): an empty element keeps it from raising KeyError.
+        parts.append(f"<{operation.result_wrapper}/>")
     parts.append(
         f"<ResponseMetadata><RequestId>{escape_text(request_id)}</RequestId></ResponseMetadata>"
     )
