@@ -69,6 +69,8 @@ SARIF_SUBSET_SCHEMA: dict[str, Any] = {
                         "level": _LEVEL,
                         "message": _MESSAGE,
                         "locations": {"type": "array", "items": _LOCATION},
+                        "relatedLocations": {"type": "array", "uniqueItems": True,
+                                             "items": _LOCATION},
                         "partialFingerprints": {"type": "object",
                                                 "additionalProperties": {"type": "string"}},
                         "codeFlows": {"type": "array", "items": {
@@ -97,6 +99,12 @@ SARIF_SUBSET_SCHEMA: dict[str, Any] = {
                 "originalUriBaseIds": {"type": "object", "additionalProperties": {
                     "type": "object"}},
                 "columnKind": {"enum": ["utf16CodeUnits", "unicodeCodePoints"]},
+                "invocations": {"type": "array", "items": {
+                    "type": "object", "required": ["executionSuccessful"], "properties": {
+                        "executionSuccessful": {"type": "boolean"},
+                        "toolExecutionNotifications": {"type": "array", "items": {
+                            "type": "object", "required": ["message"], "properties": {
+                                "level": _LEVEL, "message": _MESSAGE}}}}}},
                 "properties": _PROPERTY_BAG,
             }}},
     },
@@ -278,3 +286,34 @@ def test_missing_optional_fields_do_not_break(sample_result):
     _validate(doc)
     res = _run(doc)["results"][0]
     assert res["level"] == "warning"  # unknown severity is read as medium
+
+
+def test_real_result_shape_account_objects_rules_related_errors(sample_result):
+    """The analysis core's JSON: accounts are objects with a source, findings carry
+    ``rule`` and ``related``, uncertain paths exist, and ``errors`` may be present."""
+    del sample_result["sources"]
+    sample_result["accounts"] = [{"id": "111122223333", "source": "data/prod.json"},
+                                 {"id": "444455556666", "source": "http://localhost:9000"}]
+    f = sample_result["findings"][0]
+    f["rule"] = "admin-role-open-to-account"
+    f["related"] = ["arn:aws:iam::111122223333:user/alice",
+                    "arn:aws:iam::111122223333:role/lambda-ops"]
+    sample_result["errors"] = ["policy X: unknown condition operator"]
+    sample_result["principals"][1]["uncertain_paths"] = [{"steps": [{
+        "from": sample_result["principals"][1]["arn"], "to": "arn:aws:iam::111122223333:role/AdminRole",
+        "technique": "E01", "technique_name": "Replace the code of an existing Lambda function",
+        "reason": "r", "uncertain": "needs an existing function"}]}]
+    doc = sarif.to_sarif(sample_result)
+    _validate(doc)
+    run = _run(doc)
+    assert run["properties"]["accounts"] == ["111122223333", "444455556666"]
+    assert [a["location"]["uri"] for a in run["artifacts"]] == ["data/prod.json"]  # no URL
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["IW001"]["shortDescription"]["text"] == "Admin role open to account"
+    assert rules["IW001"]["name"] == "AdminRoleOpenToAccount"
+    assert "E01" in rules
+    res = run["results"][0]
+    assert [loc["logicalLocations"][0]["name"] for loc in res["relatedLocations"]] == [
+        "alice", "lambda-ops"]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert notes[0]["message"]["text"] == "policy X: unknown condition operator"

@@ -98,7 +98,8 @@ def _box(title: str, color: str, fill: str, rows: list[tuple[str, int, bool]], b
         inner = _lines(text, 46 if size >= 12 else 58)
         if bold:
             inner = f"<B>{inner}</B>"
-        cells.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT" CELLPADDING="5"><FONT POINT-SIZE="{size}">{inner}</FONT></TD></TR>')
+        cells.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT" CELLPADDING="5">'
+                     f'<FONT POINT-SIZE="{size}">{inner}</FONT></TD></TR>')
     return (f'<<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" COLOR="{color}" BGCOLOR="{fill}">'
             + "".join(cells) + "</TABLE>>")
 
@@ -176,7 +177,7 @@ def _why_label(e: AssumeRoleExplanation) -> str:
             inner = f"<B>{inner}</B>"
         cells.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT" CELLPADDING="3">'
                      f'<FONT POINT-SIZE="{size}" COLOR="{fc}">{inner}</FONT></TD></TR>')
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="4">'
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="4">'
             + "".join(cells) + "</TABLE>>")
 
 

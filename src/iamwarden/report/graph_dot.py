@@ -26,6 +26,8 @@ __all__ = [
     "GraphNode",
     "EscalationGraph",
     "escalation_graph",
+    "account_ids",
+    "input_sources",
     "short_name",
     "to_digraph",
     "render",
@@ -47,6 +49,7 @@ class GraphNode:
     admin: bool = False
     admin_kind: str | None = None
     can_escalate: bool = False
+    uncertain: bool = False  # may escalate, through resources not in the IAM data
 
     @property
     def name(self) -> str:
@@ -73,6 +76,7 @@ class GraphEdge:
     target: str
     techniques: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    uncertain: bool = True  # stays True only if every technique on it is uncertain
 
     @property
     def label(self) -> str:
@@ -100,6 +104,34 @@ def short_name(arn: str) -> str:
     if resource.startswith("assumed-role/"):
         return resource[len("assumed-role/"):]
     return resource.rsplit("/", 1)[-1] or resource
+
+
+def account_ids(result: dict[str, Any]) -> list[str]:
+    """Account IDs of the result: ``accounts`` holds IDs or ``{"id": ...}`` objects."""
+    out = []
+    for a in result.get("accounts") or []:
+        out.append(str(a.get("id") or "") if isinstance(a, dict) else str(a))
+    return [a for a in out if a]
+
+
+def input_sources(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The input files: ``result['sources']`` (paths or ``{"uri", "account", "lines"}``),
+    else the ``source`` of each account object. Endpoint URLs are not files: left out."""
+    raw: list[Any] = list(result.get("sources") or [])
+    if not raw:
+        raw = [{"uri": a.get("source"), "account": a.get("id")}
+               for a in result.get("accounts") or [] if isinstance(a, dict) and a.get("source")]
+    out = []
+    for src in raw:
+        if isinstance(src, str):
+            src = {"uri": src}
+        if not isinstance(src, dict):
+            continue
+        uri = str(src.get("uri") or src.get("path") or "")
+        if not uri or "://" in uri and not uri.startswith("file://"):
+            continue
+        out.append({**src, "uri": uri.replace("\\", "/")})
+    return out
 
 
 def _type_from_arn(arn: str) -> str:
@@ -137,6 +169,7 @@ def escalation_graph(result: dict[str, Any], *, include_isolated: bool = False) 
             admin=bool(p.get("admin")),
             admin_kind=p.get("admin_kind"),
             can_escalate=bool(p.get("can_escalate")),
+            uncertain=bool(p.get("uncertain")) and not p.get("can_escalate"),
         )
 
     def edge(e: dict[str, Any]) -> None:
@@ -152,11 +185,13 @@ def escalation_graph(result: dict[str, Any], *, include_isolated: bool = False) 
         reason = e.get("reason")
         if reason and reason not in ge.reasons:
             ge.reasons.append(str(reason))
+        if not e.get("uncertain"):
+            ge.uncertain = False
 
     for e in result.get("edges") or []:
         edge(e)
     for p in result.get("principals") or []:
-        for path in p.get("paths") or []:
+        for path in (p.get("paths") or []) + (p.get("uncertain_paths") or []):
             for s in path.get("steps") or []:
                 edge(s)
     for arn, p in info.items():
@@ -183,6 +218,8 @@ def _node_label(n: GraphNode, multi_account: bool) -> str:
         second = f"ADMIN ({n.admin_kind})" if n.admin_kind else "ADMIN"
     elif n.can_escalate:
         second = f"{n.type} · can escalate"
+    elif n.uncertain:
+        second = f"{n.type} · may escalate"
     if multi_account and n.account:
         second += f" · {n.account}"
     return _literal(n.name, second)
@@ -208,6 +245,8 @@ def to_digraph(result: dict[str, Any], *, include_isolated: bool = False) -> gra
         shape = {"user": "box", "role": "box", "account": "folder", "service": "component"}.get(
             n.type, "box")
         style = "filled,rounded" if n.type == "role" else "filled"
+        if n.uncertain:
+            style += ",dashed"
         dot.node(
             ids[arn],
             label=_node_label(n, g.multi_account),
@@ -230,6 +269,7 @@ def to_digraph(result: dict[str, Any], *, include_isolated: bool = False) -> gra
             tooltip=graphviz.escape("; ".join(e.reasons) or e.label),
             color=ADMIN_COLOR if g.nodes[dst].admin else ("#56606b" if not escalating else ESCALATE_COLOR),
             penwidth="1.6" if escalating else "1.0",
+            style="dashed" if e.uncertain else "solid",
             id=f"e{i}",
         )
     if not g.nodes:

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from .graph_dot import EscalationGraph, GraphNode, escalation_graph, short_name
+from .graph_dot import (
+    EscalationGraph,
+    GraphNode,
+    account_ids,
+    escalation_graph,
+    input_sources,
+    short_name,
+)
 
 __all__ = ["render", "layout", "Layout", "MAX_GRAPH_NODES", "MAX_PATHS_SHOWN"]
 
@@ -206,6 +213,8 @@ def _status_words(n: GraphNode) -> str:
         return "★ admin" + (f" · {n.admin_kind}" if n.admin_kind else "")
     if n.can_escalate:
         return f"{n.type} · can escalate"
+    if n.uncertain:
+        return f"{n.type} · may escalate"
     return n.type
 
 
@@ -253,9 +262,10 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
         d, lx, ly = _edge_geometry(lay, s, t)
         title = _e(f"{short_name(s)} → {short_name(t)}: {e.label}"
                    + ("\n" + "\n".join(e.reasons) if e.reasons else ""))
+        kind += " uncertain" if e.uncertain else ""
         out.append(f'<g class="edge {kind}" id="{edge_id[key]}" data-from="{node_id[s]}" '
                    f'data-to="{node_id[t]}"><title>{title}</title>'
-                   f'<path d="{d}" marker-end="url(#arrow-{kind})"/></g>')
+                   f'<path d="{d}" marker-end="url(#arrow-{g.nodes[t].status})"/></g>')
         labels.append(f'<text class="elabel" data-edge="{edge_id[key]}" x="{lx:.1f}" '
                       f'y="{ly + 4:.1f}">{_e(_clip(e.label, 28))}</text>')
     out.append("</g>")
@@ -268,7 +278,8 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
         rx = 22 if n.type == "role" else 5
         label = n.name if not g.multi_account else f"{n.name} ({n.account})"
         out.append(
-            f'<g class="node {n.status} t-{_e(n.type)}" id="{node_id[arn]}"{row} tabindex="0" '
+            f'<g class="node {n.status}{" uncertain" if n.uncertain else ""} t-{_e(n.type)}" '
+            f'id="{node_id[arn]}"{row} tabindex="0" '
             f'transform="translate({x:.1f},{y:.1f})"><title>{_e(arn)}</title>'
             f'<rect width="{NODE_W}" height="{NODE_H}" rx="{rx}"/>'
             + ('<rect class="ring" x="-4" y="-4" width="{}" height="{}" rx="{}"/>'.format(
@@ -287,7 +298,7 @@ def _badge(kind: str, text: str) -> str:
 
 
 def _path_button(path_no: int, steps: list[dict[str, Any]], node_id: dict[str, str],
-                 edge_id: dict[tuple[str, str], str]) -> str:
+                 edge_id: dict[tuple[str, str], str], uncertain: bool = False) -> str:
     arns = [str(steps[0].get("from", ""))] + [str(s.get("to", "")) for s in steps]
     nids = sorted({node_id[a] for a in arns if a in node_id}, key=lambda s: int(s[1:]))
     eids = sorted({edge_id[(str(s.get("from", "")), str(s.get("to", "")))] for s in steps
@@ -297,26 +308,33 @@ def _path_button(path_no: int, steps: list[dict[str, Any]], node_id: dict[str, s
     for s in steps:
         parts.append(f'<span class="tech">{_e(s.get("technique") or "?")}</span>'
                      f'<span class="hop">{_e(short_name(str(s.get("to", ""))))}</span>')
-    return (f'<button type="button" class="path" id="path-{path_no}" data-path="{path_no}" '
+    if uncertain:
+        parts.append('<span class="unc">uncertain</span>')
+    cls = "path uncertain" if uncertain else "path"
+    return (f'<button type="button" class="{cls}" id="path-{path_no}" data-path="{path_no}" '
             f'data-nodes="{" ".join(nids)}" data-edges="{" ".join(eids)}" '
             f'title="{len(steps)} step{"s" if len(steps) != 1 else ""}: highlight in the graph">'
             + "".join(parts) + "</button>")
 
 
 def _statement_text(st: dict[str, Any]) -> str:
-    bits = [str(st.get("policy") or "policy")]
+    bits = [str(st["policy_type"])] if st.get("policy_type") else []
+    bits.append(str(st.get("policy") or "policy"))
     if st.get("statement") is not None:
         bits.append(f"statement {st.get('statement')}")
     if st.get("sid"):
         bits.append(f"Sid {st.get('sid')}")
     if st.get("effect"):
         bits.append(str(st.get("effect")))
-    return " · ".join(bits)
+    text = " · ".join(bits)
+    return text + (f": {st['message']}" if st.get("message") else "")
 
 
-def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str, Any]]) -> str:
+def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str, Any]],
+                   uncertain: bool = False) -> str:
     arn = str(principal.get("arn", ""))
-    out = [f'<template id="detail-{path_no}"><h3>Path of {_e(short_name(arn))}</h3>'
+    title = "Uncertain path" if uncertain else "Path"
+    out = [f'<template id="detail-{path_no}"><h3>{title} of {_e(short_name(arn))}</h3>'
            f'<p class="muted arn">{_e(arn)}</p><ol class="steps">']
     for s in steps:
         tech = s.get("technique") or "?"
@@ -326,6 +344,9 @@ def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str
             f'<div class="fromto"><span>{_e(short_name(str(s.get("from", ""))))}</span> → '
             f'<span>{_e(short_name(str(s.get("to", ""))))}</span></div>'
             f'<div class="reason">{_e(s.get("reason") or "")}</div>')
+        if s.get("uncertain"):
+            note = s["uncertain"] if isinstance(s["uncertain"], str) else "depends on resources"
+            out.append(f'<div class="unc">uncertain: {_e(note)}</div>')
         stmts = [st for st in s.get("statements") or [] if isinstance(st, dict)]
         if stmts:
             out.append('<ul class="stmts">' + "".join(
@@ -343,6 +364,8 @@ def _node_template(tid: str, p: dict[str, Any] | None, n: GraphNode | None, arn:
         status.append(_badge("admin", "admin" + (f" · {kind}" if kind else "")))
     if (p or {}).get("can_escalate") or (n and n.can_escalate):
         status.append(_badge("escalates", "can escalate"))
+    elif (p or {}).get("uncertain") or (n and n.uncertain):
+        status.append(_badge("uncertain", "may escalate"))
     if not status:
         status.append(_badge("plain", "no escalation path"))
     out = [f'<template id="{tid}"><h3>{_e(short_name(arn))}</h3>'
@@ -373,7 +396,7 @@ def render(result: dict[str, Any]) -> str:
     """The whole report as one HTML document (a str)."""
     principals = [p for p in result.get("principals") or [] if isinstance(p, dict) and p.get("arn")]
     findings = [f for f in result.get("findings") or [] if isinstance(f, dict)]
-    accounts = [str(a) for a in result.get("accounts") or []]
+    accounts = account_ids(result)
     g = escalation_graph(result)
     nodes, edges, total_nodes = _graph_subset(g)
     node_id = {arn: f"n{i}" for i, arn in enumerate(nodes)}
@@ -404,21 +427,27 @@ def render(result: dict[str, Any]) -> str:
             status.append(_badge("admin", "admin" + (f" · {p['admin_kind']}"
                                                      if p.get("admin_kind") else "")))
         if p.get("can_escalate"):
-            status.append(_badge("escalates", "can escalate"))
-        paths = sorted((x for x in p.get("paths") or [] if x.get("steps")),
-                       key=lambda x: len(x["steps"]))
+            status.append(_badge("escalates", "can escalate" + (
+                " (self)" if p.get("escalation") == "self" else "")))
+        elif p.get("uncertain"):
+            status.append(_badge("uncertain", "may escalate"))
         buttons = []
-        for x in paths[:MAX_PATHS_SHOWN]:
-            buttons.append(_path_button(path_no, x["steps"], node_id, edge_id))
-            templates.append(_path_template(path_no, p, x["steps"]))
-            path_no += 1
-        if len(paths) > MAX_PATHS_SHOWN:
-            buttons.append(f'<span class="muted">and {len(paths) - MAX_PATHS_SHOWN} more</span>')
+        for key, uncertain in (("paths", False), ("uncertain_paths", True)):
+            paths = sorted((x for x in p.get(key) or [] if x.get("steps")),
+                           key=lambda x: len(x["steps"]))
+            for x in paths[:MAX_PATHS_SHOWN]:
+                buttons.append(_path_button(path_no, x["steps"], node_id, edge_id, uncertain))
+                templates.append(_path_template(path_no, p, x["steps"], uncertain))
+                path_no += 1
+            if len(paths) > MAX_PATHS_SHOWN:
+                buttons.append(f'<span class="muted">and {len(paths) - MAX_PATHS_SHOWN} more'
+                               f'{" uncertain" if uncertain else ""}</span>')
         nf = findings_of.get(arn, [])
         worst = min((SEVERITIES.index(_sev(f)) for f in nf), default=None)
         fcell = (f'<span class="badge sev {SEVERITIES[worst]}">{len(nf)}</span>'
                  if worst is not None else '<span class="muted">–</span>')
-        kind = "admin" if p.get("admin") else "escalates" if p.get("can_escalate") else "plain"
+        kind = ("admin" if p.get("admin") else "escalates" if p.get("can_escalate")
+                else "uncertain" if p.get("uncertain") else "plain")
         rows.append(
             f'<tr id="{row_of[arn]}" class="prow {kind}" data-node="{node_id.get(arn, "")}" '
             f'data-detail="{tid}" data-kind="{kind}">'
@@ -470,10 +499,19 @@ def render(result: dict[str, Any]) -> str:
     meta = []
     if result.get("generated_at"):
         meta.append(f"generated {_e(result['generated_at'])}")
-    if result.get("sources"):
-        srcs = [s if isinstance(s, str) else (s.get("uri") or s.get("path") or "")
-                for s in result["sources"]]
-        meta.append("from " + ", ".join(_e(s) for s in srcs if s))
+    srcs = [s["uri"] for s in input_sources(result)]
+    if srcs:
+        meta.append("from " + ", ".join(_e(s) for s in srcs[:5])
+                    + (f" and {len(srcs) - 5} more" if len(srcs) > 5 else ""))
+    errors = [str(x) for x in result.get("errors") or []]
+    error_box = ""
+    if errors:
+        error_box = ('<section class="errors"><b>Problems while reading the input</b><ul>'
+                     + "".join(f"<li>{_e(x)}</li>" for x in errors[:50])
+                     + (f"<li>and {len(errors) - 50} more</li>" if len(errors) > 50 else "")
+                     + "</ul></section>")
+    uncertain_n = sum(1 for p in principals if p.get("uncertain") and not p.get("can_escalate")
+                      and not p.get("admin"))
 
     sev_chips = "".join(
         f'<span class="badge sev {s}">{sev_count[s]} {s}</span>' for s in SEVERITIES)
@@ -483,20 +521,21 @@ def render(result: dict[str, Any]) -> str:
   <div class="meta">Account{"s" if len(accounts) != 1 else ""}: {", ".join(f"<code>{_e(a)}</code>" for a in accounts) or "–"}{" · " + " · ".join(meta) if meta else ""}</div>
 </header>
 <main>
+{error_box}
 <section class="cards">
   <div class="card"><div class="num">{len(principals)}</div><div class="lbl">principals</div>
     <div class="sub">{sum(1 for p in principals if p.get("type") == "user")} users · {sum(1 for p in principals if p.get("type") == "role")} roles</div></div>
   <div class="card admin"><div class="num">{len(admins)}</div><div class="lbl">admins</div>
     <div class="sub">{kind_text or "none"}</div><div class="names">{names(admins)}</div></div>
   <div class="card escalates"><div class="num">{len(escalating)}</div><div class="lbl">can escalate to admin</div>
-    <div class="names">{names(escalating) or "nobody"}</div></div>
+    <div class="names">{names(escalating) or "nobody"}</div>{f'<div class="sub">and {uncertain_n} may escalate through existing resources</div>' if uncertain_n else ""}</div>
   <div class="card"><div class="num">{len(findings)}</div><div class="lbl">findings</div>
     <div class="sevs">{sev_chips}</div></div>
 </section>
 <section class="graphwrap">
   <div class="graphpanel">
     <div class="toolbar"><b>Escalation graph</b>
-      <span class="legend"><span class="sw admin"></span>admin <span class="sw escalates"></span>can escalate <span class="sw plain"></span>other · <span class="sw box"></span>user <span class="sw pill"></span>role · edge labels: technique IDs</span>
+      <span class="legend"><span class="sw admin"></span>admin <span class="sw escalates"></span>can escalate <span class="sw plain"></span>other <span class="sep">|</span> <span class="sw box"></span>user <span class="sw pill"></span>role <span class="sep">|</span> edge label = technique ID, dashed = uncertain</span>
       <span class="tools"><button type="button" id="zoom-in" title="Zoom in">+</button><button type="button" id="zoom-out" title="Zoom out">−</button><button type="button" id="zoom-reset" title="Fit">fit</button><button type="button" id="clear" title="Clear selection (Esc)">clear</button></span></div>
     {graph_note}
     <div class="svgbox">{svg}</div>

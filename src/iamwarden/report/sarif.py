@@ -13,11 +13,14 @@ Mapping (SARIF 2.1.0, OASIS Standard, sections cited):
   (§3.29) — GitHub code scanning only shows results that have one;
 * the principal's shortest escalation path as a ``codeFlow`` (§3.36): one
   thread-flow location per hop, with its technique and reason;
+* the finding's ``related`` ARNs as ``relatedLocations``; the result's ``errors``
+  as tool execution notifications (§3.58);
 * ``partialFingerprints`` (§3.27.17) from the finding id and ARN only, so the same
   problem keeps its identity across runs even if message wording changes.
 
 ``sources`` (optional) is a list of paths or of objects
-``{"uri": path, "account": "111122223333", "lines": {arn: line}}``; a finding
+``{"uri": path, "account": "111122223333", "lines": {arn: line}}``; without it the
+``source`` of each ``accounts`` object is used (endpoint URLs are skipped). A finding
 goes to the source of its ARN's account (else the first one), at the line given
 for its ARN (else line 1). Relative paths are made relative to ``%SRCROOT%``.
 """
@@ -28,7 +31,7 @@ import hashlib
 import json
 from typing import Any
 
-from .graph_dot import short_name
+from .graph_dot import account_ids, input_sources, short_name
 
 __all__ = ["render", "to_sarif", "SEVERITY_LEVEL", "SECURITY_SEVERITY"]
 
@@ -57,9 +60,14 @@ def _severity(f: dict[str, Any]) -> str:
 
 
 def _rule_name(fid: str, findings: list[dict[str, Any]]) -> str:
+    """A title for the rule: the findings' ``title``, else their ``rule`` slug in words."""
     for f in findings:
         if f.get("title"):
             return str(f["title"])
+    for f in findings:
+        if f.get("rule"):
+            words = str(f["rule"]).replace("_", "-").split("-")
+            return " ".join(words)[:1].upper() + " ".join(words)[1:]
     return fid
 
 
@@ -100,7 +108,7 @@ def _finding_rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _technique_rules(result: dict[str, Any]) -> list[dict[str, Any]]:
     names: dict[str, str] = {}
     for p in result.get("principals") or []:
-        for path in p.get("paths") or []:
+        for path in (p.get("paths") or []) + (p.get("uncertain_paths") or []):
             for s in path.get("steps") or []:
                 tech = str(s.get("technique") or "")
                 if tech:
@@ -130,21 +138,11 @@ def _technique_rules(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rules
 
 
-def _sources(result: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for src in result.get("sources") or []:
-        if isinstance(src, str):
-            out.append({"uri": src})
-        elif isinstance(src, dict) and (src.get("uri") or src.get("path")):
-            out.append({**src, "uri": src.get("uri") or src.get("path")})
-    for src in out:
-        src["uri"] = str(src["uri"]).replace("\\", "/")
-    return out
-
-
 def _artifact_location(uri: str) -> dict[str, Any]:
-    if uri.startswith("/") or "://" in uri or (len(uri) > 1 and uri[1] == ":"):
-        return {"uri": uri if "://" in uri else "file://" + ("" if uri.startswith("/") else "/") + uri}
+    if uri.startswith("file://"):
+        return {"uri": uri}
+    if uri.startswith("/") or (len(uri) > 1 and uri[1] == ":"):
+        return {"uri": "file://" + ("" if uri.startswith("/") else "/") + uri}
     return {"uri": uri.removeprefix("./"), "uriBaseId": "%SRCROOT%"}
 
 
@@ -217,7 +215,7 @@ def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
     """The SARIF log as a dict (see the module docstring for the mapping)."""
     findings = [f for f in result.get("findings") or [] if isinstance(f, dict)]
     principals = {p.get("arn"): p for p in result.get("principals") or [] if p.get("arn")}
-    sources = _sources(result)
+    sources = input_sources(result)
     finding_rules = _finding_rules(findings)
     rules = finding_rules + [r for r in _technique_rules(result)
                              if r["id"] not in {fr["id"] for fr in finding_rules}]
@@ -246,6 +244,11 @@ def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
         }
         if f.get("fix"):
             res["properties"]["fix"] = str(f["fix"])
+        related = [str(a) for a in f.get("related") or [] if a]
+        if related:
+            res["relatedLocations"] = [
+                {"id": i, **_location(a, sources, f"related: {short_name(a)}")}
+                for i, a in enumerate(related)]
         flows = _code_flow(principals.get(arn), sources)
         if flows:
             res["codeFlows"] = flows
@@ -264,7 +267,7 @@ def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
         "results": results,
         "columnKind": "unicodeCodePoints",
         "properties": {
-            "accounts": [str(a) for a in result.get("accounts") or []],
+            "accounts": account_ids(result),
             "admins": sorted(a for a, p in principals.items() if p.get("admin")),
             "canEscalate": sorted(a for a, p in principals.items() if p.get("can_escalate")),
         },
@@ -276,6 +279,11 @@ def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
         run["artifacts"] = [{"location": _artifact_location(s["uri"]),
                              "roles": ["analysisTarget"],
                              "mimeType": "application/json"} for s in sources]
+    errors = [str(e) for e in result.get("errors") or []]
+    run["invocations"] = [{
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [{"level": "warning", "message": {"text": e}} for e in errors],
+    }]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
