@@ -216,6 +216,10 @@ def load_json(text: str | bytes, source: str | None = None) -> Any:
         return json.loads(text, object_pairs_hook=_reject_duplicates)
     except (ValueError, UnicodeDecodeError) as e:
         raise PolicySyntaxError([Problem("$", f"not valid JSON: {e}")], source) from None
+    except RecursionError:  # json's decoder recurses once per nesting level
+        raise PolicySyntaxError(
+            [Problem("$", "not valid JSON: nested too deeply for a policy document")], source
+        ) from None
 
 
 def parse_policy(
