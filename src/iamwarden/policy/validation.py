@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -615,12 +616,13 @@ class _Validator:
                 )
                 return
             return
-        reader = {
+        readers: dict[str, tuple[Callable[[str], object], str]] = {
             "Numeric": (parse_number, "a number such as 10 or 2.5"),
             "Date": (parse_date, "an ISO 8601 date (2024-01-01T00:00:00Z) or epoch seconds"),
             "IpAddress": (parse_network, "an IPv4 or IPv6 address or CIDR (203.0.113.0/24)"),
             "Binary": (parse_binary, "base64 text"),
-        }.get(family or "")
+        }
+        reader = readers.get(family or "")
         if reader is not None:
             parse, accepted = reader
             try:
