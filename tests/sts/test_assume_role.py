@@ -16,8 +16,8 @@ from iamwarden.sts import (
     assume_role,
     get_caller_identity,
     get_session_token,
+    rules,
 )
-from iamwarden.sts import rules
 from iamwarden.sts.session import SessionTag
 
 from .conftest import A, B, arn_role, arn_user

@@ -6,8 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from iamwarden.sts import StsError, assume_role, get_caller_identity, get_session_token, session_decide
-from iamwarden.sts import rules
+from iamwarden.sts import (
+    StsError,
+    assume_role,
+    get_caller_identity,
+    get_session_token,
+    rules,
+    session_decide,
+)
 
 from .conftest import A, arn_role, arn_user
 

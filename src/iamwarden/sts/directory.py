@@ -55,13 +55,13 @@ class WorldDirectory:
         if a is None:
             return None
         if a.account == "aws":
-            for acct in self.world.accounts.values():
-                p = acct.managed(arn)
+            for each in self.world.accounts.values():
+                p = each.managed(arn)
                 if p is not None:
                     return p
             return None
-        acct = self.world.account(a.account)
-        return acct.managed(arn) if acct else None
+        owner = self.world.account(a.account)
+        return owner.managed(arn) if owner else None
 
     def policies_for(self, caller: Caller, resource: str, action: str,
                      session: tuple[Policy, ...] = ()) -> PolicySet:

@@ -64,5 +64,6 @@ def session_decide(
     try:
         ps = directory.policies_for(caller, resource, action, policies)
     except AccountError as e:
-        return Decision(Verdict.IMPLICIT_DENY, (Reason("error", "account data incomplete; denied"),), (str(e),), "error")
+        return Decision(Verdict.IMPLICIT_DENY, (Reason("error", "account data incomplete; denied"),),
+                        (str(e),), "error")
     return authorize(Request.build(caller, action, resource, ctx), ps)

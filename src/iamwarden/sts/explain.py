@@ -28,7 +28,7 @@ from ..model.principal import PrincipalType
 from ..policy.conditions import ConditionError
 from ..policy.document import Effect, Policy, PolicyKind, parse_policy
 from . import rules
-from .authorization import ASSUME_ROLE, authorize_actions, find_role, policies, request_context
+from .authorization import ASSUME_ROLE, authorize_actions, find_role
 from .caller import CallerInfo, CallerLike, resolve_caller
 from .directory import Directory, as_directory
 from .params import AssumeRoleParams, validate_assume_role
@@ -216,10 +216,13 @@ def explain_assume_role(
     role_name = role_arn.rsplit("/", 1)[-1]
     c = info.caller
     kind = KIND_WORDS.get(c.type, c.type.value)
-    name = c.session_name and f"{c.name}/{c.session_name}" if c.type is PrincipalType.ROLE_SESSION else (c.name or c.arn)
+    if c.type is PrincipalType.ROLE_SESSION:
+        name = f"{c.name}/{c.session_name}"
+    else:
+        name = c.name or c.arn
     role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
     same = c.account == role_account
-    base = dict(caller_arn=c.arn, caller_kind=kind, caller_name=name or c.arn, role_arn=role_arn,
+    base: dict[str, Any] = dict(caller_arn=c.arn, caller_kind=kind, caller_name=name or c.arn, role_arn=role_arn,
                 role_name=role_name, role_exists=role is not None, session_name=p.role_session_name or "",
                 external_id=p.external_id, same_account=same)
     denied_msg = rules.not_authorized(c.arn, ASSUME_ROLE, role_arn)
@@ -253,7 +256,8 @@ def explain_assume_role(
         if d_t.allowed:
             how = {MatchClass.DIRECT: "names you directly", MatchClass.ROLE: "names your role",
                    MatchClass.FEDUSER: "names the user behind your session",
-                   MatchClass.ACCOUNT: f"trusts your whole account ({c.account})"}.get(match, "allows you")
+                   MatchClass.ACCOUNT: f"trusts your whole account ({c.account})"}.get(
+                       match, "allows you") if match is not None else "allows you"
             summary = f"the trust policy {how}"
         elif d_t.verdict is Verdict.EXPLICIT_DENY:
             summary = "the trust policy explicitly denies you"
