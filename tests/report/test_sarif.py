@@ -317,3 +317,16 @@ def test_real_result_shape_account_objects_rules_related_errors(sample_result):
         "alice", "lambda-ops"]
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert notes[0]["message"]["text"] == "policy X: unknown condition operator"
+
+
+def test_rule_help_is_bounded_for_many_findings(sample_result):
+    arn = "arn:aws:iam::111122223333:user/u{}"
+    sample_result["findings"] = [{"id": "IW005", "rule": "principal-can-escalate",
+                                  "severity": "high", "arn": arn.format(i),
+                                  "message": f"u{i} can escalate", "fix": f"fix for u{i}"}
+                                 for i in range(50)]
+    rule = _run(sarif.to_sarif(sample_result))["tool"]["driver"]["rules"][0]
+    assert rule["shortDescription"]["text"] == "Principal can escalate"
+    assert rule["fullDescription"]["text"].startswith("Principal can escalate.")
+    assert rule["help"]["text"].count("fix for u") == sarif.MAX_FIXES_IN_HELP
+    assert "47 more" in rule["help"]["text"]

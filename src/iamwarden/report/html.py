@@ -535,7 +535,7 @@ def render(result: dict[str, Any]) -> str:
 <section class="graphwrap">
   <div class="graphpanel">
     <div class="toolbar"><b>Escalation graph</b>
-      <span class="legend"><span class="sw admin"></span>admin <span class="sw escalates"></span>can escalate <span class="sw plain"></span>other <span class="sep">|</span> <span class="sw box"></span>user <span class="sw pill"></span>role <span class="sep">|</span> edge label = technique ID, dashed = uncertain</span>
+      <span class="legend"><span class="sw admin"></span>admin <span class="sw escalates"></span>can escalate <span class="sw plain"></span>other <span class="sep">|</span> <span class="sw box"></span>user <span class="sw pill"></span>role <span class="sep">|</span> labels: technique IDs</span>
       <span class="tools"><button type="button" id="zoom-in" title="Zoom in">+</button><button type="button" id="zoom-out" title="Zoom out">−</button><button type="button" id="zoom-reset" title="Fit">fit</button><button type="button" id="clear" title="Clear selection (Esc)">clear</button></span></div>
     {graph_note}
     <div class="svgbox">{svg}</div>

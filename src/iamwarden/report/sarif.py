@@ -41,6 +41,7 @@ CATALOG = "privesc-catalog.md"
 
 SEVERITY_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+MAX_FIXES_IN_HELP = 3
 _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 _RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 
@@ -80,14 +81,22 @@ def _finding_rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         group = by_id[fid]
         worst = max((_severity(f) for f in group), key=_RANK.__getitem__)
         title = _rule_name(fid, group)
-        example = group[0]
-        description = str(example.get("description") or example.get("message") or title)
+        described = next((str(f["description"]) for f in group if f.get("description")), None)
+        if described is None:
+            # no generic text from the core: the title, plus one finding as an example
+            described = (f"{title}." if title != fid else f"iamwarden finding {fid}.")
+            described += f" Example: {group[0].get('message') or ''}".rstrip()
         fixes = sorted({str(f["fix"]) for f in group if f.get("fix")})
-        help_text = description
-        help_md = f"**{fid}** — {description}"
-        if fixes:
-            help_text += "\n\nHow to fix: " + " / ".join(fixes)
-            help_md += "\n\n**How to fix**\n\n" + "\n".join(f"- {fix}" for fix in fixes)
+        shown = fixes[:MAX_FIXES_IN_HELP]
+        more = (f" ({len(fixes) - len(shown)} more: each result carries its own fix)"
+                if len(fixes) > len(shown) else "")
+        help_text = described
+        help_md = f"**{fid}** — {described}"
+        if shown:
+            help_text += "\n\nHow to fix: " + " / ".join(shown) + more
+            help_md += ("\n\n**How to fix**\n\n" + "\n".join(f"- {fix}" for fix in shown)
+                        + (f"\n\n_{more.strip(' ()')}_" if more else ""))
+        description = described
         rules.append({
             "id": fid,
             "name": "".join(ch for ch in title.title() if ch.isalnum()) if title != fid else fid,
