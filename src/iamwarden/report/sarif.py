@@ -237,7 +237,9 @@ def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
         arn = str(f.get("arn") or "")
         sev = _severity(f)
         message = str(f.get("message") or fid)
-        text = message + (f" Fix: {f['fix']}" if f.get("fix") else "")
+        text = message
+        if f.get("fix"):
+            text += ("" if message.rstrip().endswith((".", "!", "?")) else ".") + f" Fix: {f['fix']}"
         key = (fid, arn)
         seen[key] = seen.get(key, 0) + 1
         fp_parts = [fid, arn] if seen[key] == 1 else [fid, arn, message]
