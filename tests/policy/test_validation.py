@@ -329,6 +329,13 @@ def test_deprecated_action_is_a_warning_naming_the_replacement():
     assert "es:CreateDomain" in f.message
 
 
+def test_action_named_deprecated_by_another_description_is_deprecated():
+    """codedeploy: "should be used instead of the deprecated BatchGetDeploymentInstances"."""
+    (f,) = validate_policy(policy(allow(action="codedeploy:BatchGetDeploymentInstances")))
+    assert f.code == "DEPRECATED_ACTION" and "codedeploy:BatchGetDeploymentTargets" in f.message
+    assert validate_policy(policy(allow(action="codedeploy:BatchGetDeploymentTargets"))) == []
+
+
 def test_action_named_deprecate_is_not_deprecated():
     assert validate_policy(policy(allow(action="swf:UndeprecateDomain"))) == []
 

@@ -114,6 +114,7 @@ GLOBAL_CONDITION_KEYS: tuple[str, ...] = (
 # "...; deprecated, see TagResource", "This operation is deprecated. Use the
 # BatchExecuteStatement or ExecuteStatement operation".
 _DEPRECATED = re.compile(r"\bdeprecated\b", re.IGNORECASE)
+_DEPRECATED_NAMED = re.compile(r"\bdeprecated\s+([A-Z][A-Za-z0-9]+)")
 _CAMEL_WORD = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\b")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 
@@ -133,6 +134,12 @@ class ActionInfo:
         return f"{self.service}:{self.name}"
 
 
+def _names_other(mark: re.Match[str], desc: str, names: dict[str, str], name: str) -> bool:
+    """True when "deprecated" is followed by another action's name (that one is deprecated)."""
+    m = _DEPRECATED_NAMED.match(desc, mark.start())
+    return m is not None and m.group(1).lower() in names and m.group(1).lower() != name.lower()
+
+
 class ServiceActions:
     """The actions of one service, indexed by lower-cased name."""
 
@@ -140,12 +147,23 @@ class ServiceActions:
         self.service = service
         self.by_lower: dict[str, ActionInfo] = {}
         names = {str(v.get("name", k)).lower(): str(v.get("name", k)) for k, v in raw.items()}
+        # "... should be used instead of the deprecated BatchGetDeploymentInstances":
+        # the description names *another* action as deprecated, and itself as
+        # the replacement.
+        named_old: dict[str, str] = {}
+        for key, entry in raw.items():
+            name = str(entry.get("name", key))
+            for m in _DEPRECATED_NAMED.finditer(str(entry.get("description", ""))):
+                other = m.group(1).lower()
+                if other in names and other != name.lower():
+                    named_old[other] = name
         for key, entry in raw.items():
             name = str(entry.get("name", key))
             desc = str(entry.get("description", ""))
             mark = None if "deprecat" in name.lower() else _DEPRECATED.search(desc)
-            deprecated = mark is not None
             repl: tuple[str, ...] = ()
+            if mark is not None and _names_other(mark, desc, names, name):
+                mark = None
             if mark is not None:
                 tail = desc[mark.end():]
                 repl = tuple(
@@ -155,6 +173,10 @@ class ServiceActions:
                         if w.lower() in names and w.lower() != name.lower()
                     )
                 )
+            deprecated = mark is not None
+            if name.lower() in named_old:
+                deprecated = True
+                repl = repl or (named_old[name.lower()],)
             self.by_lower[name.lower()] = ActionInfo(service, name, deprecated, repl, desc)
         self._names = tuple(a.name for a in self.by_lower.values())
 
