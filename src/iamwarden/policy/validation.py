@@ -508,7 +508,10 @@ class _Validator:
             return
         seen: dict[str, str] = {}
         wildcards = [t for _, t in items if has_wildcard(t)][:_MAX_COVERING_PATTERNS]
+        wrong = {f.path for f in self.findings if f.type == ERROR}
         for p, t in items:
+            if p in wrong:
+                continue  # the entry is wrong: redundancy is the lesser news
             key = norm(t)
             if key in seen:
                 self.add(
