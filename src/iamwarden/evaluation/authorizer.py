@@ -25,6 +25,7 @@ ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY = True
 ROOT_FORBIDDEN_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
 
 Match = tuple[Policy, Statement, MatchClass | None]
+_ROLE_LIKE = (MatchClass.ROLE, MatchClass.FEDUSER)
 
 
 def authorize(request: Request, policies: PolicySet) -> Decision:
@@ -40,8 +41,18 @@ def authorize(request: Request, policies: PolicySet) -> Decision:
         )
 
 
+_REASONS: dict[tuple[str, Policy, Statement, str], Reason] = {}
+
+
 def _reason(ptype: str, p: Policy, s: Statement, message: str) -> Reason:
-    return Reason(ptype, message, p.name, s.index, s.sid, s.effect.value)
+    """Reasons are immutable values: build each (policy type, statement, message) once."""
+    key = (ptype, p, s, message)
+    r = _REASONS.get(key)
+    if r is None:
+        if len(_REASONS) >= 65536:
+            _REASONS.clear()
+        r = _REASONS[key] = Reason(ptype, message, p.name, s.index, s.sid, s.effect.value)
+    return r
 
 
 class _Evaluation:
@@ -59,6 +70,8 @@ class _Evaluation:
     def applies(self, p: Policy, s: Statement) -> tuple[bool, MatchClass | None]:
         """Does statement ``s`` (action already matched) apply to this request?"""
         req = self.req
+        if s.principal is None and not s.conditions:  # the common identity-policy shape
+            return s.matches_resource(req.resource, req.context), None
         cls: MatchClass | None = None
         if s.principal is not None:
             cls = classify(s.principal, self.caller)
@@ -85,13 +98,19 @@ class _Evaluation:
                 return s.effect is Effect.DENY, cls
         return True, cls
 
-    def matching(self, picked: Picked, effect: Effect) -> list[Match]:
+    def matching(self, picked: Picked) -> list[Match]:
+        """The statements of ``picked`` (one effect, action already matched) that apply."""
         out: list[Match] = []
+        resource = self.req.resource
+        ctx = self.req.context
         for p, s in picked:
-            if s.effect is effect:
-                ok, cls = self.applies(p, s)
-                if ok:
-                    out.append((p, s, cls))
+            if s.principal is None and not s.conditions:  # inlined fast path of ``applies``
+                if s.matches_resource(resource, ctx):
+                    out.append((p, s, None))
+                continue
+            ok, cls = self.applies(p, s)
+            if ok:
+                out.append((p, s, cls))
         return out
 
     def decision(self, verdict: Verdict, reasons: list[Reason], rule: str) -> Decision:
@@ -127,22 +146,20 @@ class _Evaluation:
 
         # 1. explicit deny anywhere
         denies: list[Reason] = []
-        groups: list[tuple[str, Picked]] = [("resource", c.resource)]
-        if not resource_only:
-            groups += [("identity", c.identity), ("boundary", c.boundary), ("session", c.session)]
-        if scp_applies:
-            groups += [("scp", level) for level in c.scp]
-        groups += [("rcp", level) for level in c.rcp]
-        for ptype, picked in groups:
-            for p, s, _ in self.matching(picked, Effect.DENY):
-                denies.append(_reason(ptype, p, s, f"explicit Deny in the {_label(ptype)}"))
+        for ptype, picked in c.denies:
+            if resource_only and ptype in ("identity", "boundary", "session"):
+                continue
+            if ptype == "scp" and not scp_applies:
+                continue
+            for p, s, _ in self.matching(picked):
+                denies.append(_reason(ptype, p, s, _DENY_MESSAGES[ptype]))
         if denies:
             return self.decision(Verdict.EXPLICIT_DENY, denies, "explicit deny")
 
         # 2. RCP levels of the resource account: every level must allow
         allows: list[Reason] = []
-        for i, level in enumerate(c.rcp):
-            hits = self.matching(level, Effect.ALLOW)
+        for i, level in enumerate(c.rcp_allow):
+            hits = self.matching(level)
             if not hits:
                 return self.decision(
                     Verdict.IMPLICIT_DENY,
@@ -151,8 +168,8 @@ class _Evaluation:
                 )
         # 3. SCP levels of the principal's account
         if scp_applies:
-            for i, level in enumerate(c.scp):
-                hits = self.matching(level, Effect.ALLOW)
+            for i, level in enumerate(c.scp_allow):
+                hits = self.matching(level)
                 if not hits:
                     return self.decision(
                         Verdict.IMPLICIT_DENY,
@@ -172,7 +189,7 @@ class _Evaluation:
                     allows + [Reason("rule", "the root user has full access in its own account")],
                     "root user, same account",
                 )
-            hits = self.matching(c.resource, Effect.ALLOW)
+            hits = self.matching(c.allow["resource"])
             if hits:
                 return self.decision(
                     Verdict.ALLOW,
@@ -195,7 +212,7 @@ class _Evaluation:
 
     def _resource_only(self, allows: list[Reason]) -> Decision:
         """Service principals and anonymous callers: only the resource policy can allow (§1.9)."""
-        hits = self.matching(self.cands.resource, Effect.ALLOW)
+        hits = self.matching(self.cands.allow["resource"])
         if hits:
             return self.decision(
                 Verdict.ALLOW,
@@ -213,7 +230,7 @@ class _Evaluation:
         out: list[Reason] = []
         c, caller = self.cands, self.caller
         if self.ps.boundary is not None:
-            hits = self.matching(c.boundary, Effect.ALLOW)
+            hits = self.matching(c.allow["boundary"])
             if not hits:
                 return self.decision(
                     Verdict.IMPLICIT_DENY,
@@ -223,7 +240,7 @@ class _Evaluation:
             out += [_reason("boundary", p, s, "permissions boundary allows") for p, s, _ in hits]
         if caller.is_session:
             if self.ps.session:
-                hits = self.matching(c.session, Effect.ALLOW)
+                hits = self.matching(c.allow["session"])
                 if not hits:
                     return self.decision(
                         Verdict.IMPLICIT_DENY,
@@ -244,8 +261,8 @@ class _Evaluation:
         c = self.cands
         trust = self.req.on_trust_policy
         rtype = "trust" if trust else "resource"
-        r_hits = self.matching(c.resource, Effect.ALLOW)
-        direct = [(p, s) for p, s, k in r_hits if k is MatchClass.DIRECT]
+        r_hits = self.matching(c.allow["resource"])
+        direct = [(p, s) for p, s, k in r_hits if k is MatchClass.DIRECT] if r_hits else ()
         if direct:
             return self.decision(
                 Verdict.ALLOW,
@@ -253,12 +270,12 @@ class _Evaluation:
                 + [_reason(rtype, p, s, f"the {_label(rtype)} names the caller directly") for p, s in direct],
                 f"same account, {_label(rtype)} names the caller directly, so no identity permission was needed",
             )
-        named_role = [(p, s) for p, s, k in r_hits if k in (MatchClass.ROLE, MatchClass.FEDUSER)]
+        named_role = [(p, s) for p, s, k in r_hits if k in _ROLE_LIKE] if r_hits else ()
         role_like = named_role
         if trust and not ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY:
-            role_like = []  # the role-ARN trust still opens the door to identity policies
-        account = [(p, s) for p, s, k in r_hits if k is MatchClass.ACCOUNT]
-        id_hits = self.matching(c.identity, Effect.ALLOW)
+            role_like = ()  # the role-ARN trust still opens the door to identity policies
+        account = [(p, s) for p, s, k in r_hits if k is MatchClass.ACCOUNT] if r_hits else ()
+        id_hits = self.matching(c.allow["identity"])
         # role trust and KMS key policies must always allow the caller (§1.3 notes, §1.5)
         must_name = trust or self.req.on_key_policy
         path_identity = bool(id_hits) and (not must_name or bool(account) or bool(named_role))
@@ -292,9 +309,10 @@ class _Evaluation:
         reasons = list(allows)
         if path_identity:
             reasons += [_reason("identity", p, s, "identity-based policy allows") for p, s, _ in id_hits]
-            reasons += [
-                _reason(rtype, p, s, f"the {_label(rtype)} trusts the account (delegation)") for p, s in account
-            ]
+            if account:
+                reasons += [
+                    _reason(rtype, p, s, f"the {_label(rtype)} trusts the account (delegation)") for p, s in account
+                ]
         if named_role:
             reasons += [
                 _reason(rtype, p, s, f"the {_label(rtype)} names the caller's role or user")
@@ -313,7 +331,7 @@ class _Evaluation:
         c = self.cands
         trust = self.req.on_trust_policy
         rtype = "trust" if trust else "resource"
-        id_hits = self.matching(c.identity, Effect.ALLOW)
+        id_hits = self.matching(c.allow["identity"])
         if not id_hits:
             return self.decision(
                 Verdict.IMPLICIT_DENY,
@@ -323,7 +341,7 @@ class _Evaluation:
         ceiling = self._ceilings()
         if isinstance(ceiling, Decision):
             return ceiling
-        r_hits = self.matching(c.resource, Effect.ALLOW)
+        r_hits = self.matching(c.allow["resource"])
         if not r_hits:
             return self.decision(
                 Verdict.IMPLICIT_DENY,
@@ -335,6 +353,14 @@ class _Evaluation:
         reasons += ceiling
         reasons += [_reason(rtype, p, s, f"the {_label(rtype)} allows the caller") for p, s, _ in r_hits]
         return self.decision(Verdict.ALLOW, reasons, "cross account, both sides allow")
+
+
+_DENY_MESSAGES = {
+    t: f"explicit Deny in the {label}"
+    for t, label in (("identity", "identity-based policy"), ("resource", "resource-based policy"),
+                     ("boundary", "permissions boundary"), ("session", "session policy"),
+                     ("scp", "service control policy"), ("rcp", "resource control policy"))
+}
 
 
 def _label(ptype: str) -> str:

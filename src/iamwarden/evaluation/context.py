@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ..model.principal import Caller, PrincipalType
@@ -43,6 +44,13 @@ class RequestContext:
 
     def set(self, key: str, value: Any) -> None:
         k = key.lower()
+        if type(value) is str:  # the common case, kept short: built for every request
+            self._values[k] = (value,)
+            if k in KNOWN_MULTIVALUED:
+                self._multi.add(k)
+            elif self._multi:
+                self._multi.discard(k)
+            return
         if isinstance(value, (list, tuple, set, frozenset)):
             vals = tuple(_text(x) for x in value)
             multi = k in KNOWN_MULTIVALUED or not (
@@ -61,8 +69,9 @@ class RequestContext:
                 self._multi.discard(k)
 
     def setdefault(self, key: str, value: Any) -> None:
-        if key.lower() not in self._values:
-            self.set(key, value)
+        k = key.lower()
+        if k not in self._values:
+            self.set(k, value)
 
     def values(self, key: str) -> tuple[str, ...] | None:
         return self._values.get(key)
@@ -92,6 +101,16 @@ class RequestContext:
 
 def principal_keys(caller: Caller) -> dict[str, str]:
     """Keys the engine derives from the caller (spec §3.1); supplied values override them."""
+    return dict(_principal_keys(caller))
+
+
+@lru_cache(maxsize=4096)
+def _principal_keys(caller: Caller) -> tuple[tuple[str, str], ...]:
+    """Memoised per caller (a frozen value): a server or an analysis asks for the same callers often."""
+    return tuple(_derive_principal_keys(caller).items())
+
+
+def _derive_principal_keys(caller: Caller) -> dict[str, str]:
     out: dict[str, str] = {}
     t = caller.type
     if t is PrincipalType.SERVICE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..policy.document import Policy, PolicyKind, Statement, parse_policy
+from ..policy.document import Effect, Policy, PolicyKind, Statement, parse_policy
 
 Level = tuple[Policy, ...]
 
@@ -121,6 +121,28 @@ class Candidates:
     session: Picked
     scp: tuple[Picked, ...]
     rcp: tuple[Picked, ...]
+    #: Derived once per action (the authorizer's hot path reads these): step 1 of
+    #: spec §1.3 looks only at Deny statements, the later steps only at Allows.
+    #: ``denies``: the non-empty (policy type, Deny statements) groups, in the
+    #: order step 1 reports them; ``allow``: Allow statements per policy type.
+    denies: tuple[tuple[str, Picked], ...] = field(default=(), compare=False)
+    allow: dict[str, Picked] = field(default_factory=dict, compare=False)
+    scp_allow: tuple[Picked, ...] = field(default=(), compare=False)
+    rcp_allow: tuple[Picked, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        def only(picked: Picked, effect: Effect) -> Picked:
+            return tuple((p, s) for p, s in picked if s.effect is effect)
+
+        groups = [("resource", self.resource), ("identity", self.identity), ("boundary", self.boundary),
+                  ("session", self.session)]
+        groups += [("scp", level) for level in self.scp]
+        groups += [("rcp", level) for level in self.rcp]
+        denies = tuple((t, d) for t, picked in groups if (d := only(picked, Effect.DENY)))
+        object.__setattr__(self, "denies", denies)
+        object.__setattr__(self, "allow", {t: only(picked, Effect.ALLOW) for t, picked in groups[:4]})
+        object.__setattr__(self, "scp_allow", tuple(only(level, Effect.ALLOW) for level in self.scp))
+        object.__setattr__(self, "rcp_allow", tuple(only(level, Effect.ALLOW) for level in self.rcp))
 
 
 def _pick(policies: Iterable[Policy], action_key: str) -> Picked:

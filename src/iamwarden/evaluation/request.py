@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 from ..model.arn import Arn
 from ..model.principal import Caller
-from .context import RequestContext, principal_keys
+from .context import RequestContext, _principal_keys
 
 #: Actions whose resource policy, on a role, is the role's trust policy (spec §1.6).
 TRUST_ACTIONS = frozenset(
@@ -20,6 +21,31 @@ TRUST_ACTIONS = frozenset(
         "sts:setcontext",
     }
 )
+
+
+@lru_cache(maxsize=8192)
+def _resource_kind(resource: str) -> str | None:
+    """"role" for an IAM role ARN, "kms-key" for a KMS key ARN (memoised: asked on every decision)."""
+    a = Arn.parse(resource)
+    if a is None:
+        return None
+    if a.service == "iam" and a.resource.startswith("role/"):
+        return "role"
+    if a.service == "kms" and a.resource.startswith("key/"):
+        return "kms-key"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _caller(principal: str, principal_entity: str | None) -> Caller:
+    """Callers are frozen values; the same few principals are asked about again and again."""
+    return Caller.from_arn(principal, entity_arn=principal_entity)
+
+
+@lru_cache(maxsize=8192)
+def _resource_account(resource: str) -> str | None:
+    a = Arn.parse(resource)
+    return a.account if a and a.account else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +70,12 @@ class Request:
         """The resource policy is a role trust policy: identity allow alone never suffices (§1.5)."""
         if self.action.lower() not in TRUST_ACTIONS:
             return False
-        a = Arn.parse(self.resource)
-        return a is not None and a.service == "iam" and a.resource.startswith("role/")
+        return _resource_kind(self.resource) == "role"
 
     @property
     def on_key_policy(self) -> bool:
         """The resource is a KMS key: its key policy must allow, like a trust policy (§1.3 notes)."""
-        a = Arn.parse(self.resource)
-        return a is not None and a.service == "kms" and a.resource.startswith("key/")
+        return _resource_kind(self.resource) == "kms-key"
 
     @classmethod
     def build(
@@ -69,19 +93,16 @@ class Request:
         ``resource_account`` defaults to the account in the resource ARN, else
         the caller's account (spec §8).
         """
-        caller = principal if isinstance(principal, Caller) else Caller.from_arn(
-            principal, entity_arn=principal_entity
-        )
+        caller = principal if isinstance(principal, Caller) else _caller(principal, principal_entity)
         if isinstance(context, RequestContext):
             ctx = context.copy()
         else:
             ctx = RequestContext(context)
         if derive_keys:
-            for k, v in principal_keys(caller).items():
+            for k, v in _principal_keys(caller):
                 ctx.setdefault(k, v)
         if resource_account is None:
-            a = Arn.parse(resource)
-            resource_account = (a.account if a and a.account else None) or caller.account
+            resource_account = _resource_account(resource) or caller.account
         if resource_account and resource_account != "*":
             ctx.setdefault("aws:ResourceAccount", resource_account)
         return cls(caller, action, resource, resource_account, ctx)

@@ -260,6 +260,10 @@ class Condition:
     key_lower: str
     values: tuple[str, ...]
     _parts: tuple[tuple[Part, ...] | None, ...] = field(default=(), repr=False, compare=False)
+    # resolved once at build time (the evaluation hot path reads them)
+    _family: "OperatorFamily | None" = field(default=None, repr=False, compare=False)
+    _negated: bool = field(default=False, repr=False, compare=False)
+    _has_variables: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, operator: OperatorName, key: str, values: tuple[str, ...], variables: bool):
@@ -271,7 +275,9 @@ class Condition:
                 parts.append(split_variables(v))
             else:
                 parts.append(None)
-        return cls(operator, key, key.lower(), values, tuple(parts))
+        negated = False if fam is None else OPERATORS[operator.base][1]
+        return cls(operator, key, key.lower(), values, tuple(parts), fam, negated,
+                   any(p is not None for p in parts))
 
     def evaluate(self, ctx: ContextView) -> bool:
         """True when the condition holds. Raises ``ConditionError`` on unreadable values."""
@@ -288,8 +294,11 @@ class Condition:
             if op.set_op == "ForAnyValue":
                 return False
             return op.negated
-        family, negated = OPERATORS[op.base]
-        policy_values = self._resolved_values(ctx, family)
+        family = self._family
+        negated = self._negated
+        if family is None:  # built without Condition.build
+            family, negated = OPERATORS[op.base]
+        policy_values = self._resolved_values(ctx, family) if self._has_variables else self.values
         if op.set_op is None:
             if len(present) > 1 or ctx.multivalued(self.key_lower):
                 return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
@@ -297,7 +306,7 @@ class Condition:
         matches = (self._match_one(r, policy_values, family, negated) for r in present)
         return all(matches) if op.set_op == "ForAllValues" else any(matches)
 
-    def _resolved_values(self, ctx: ContextView, family: OperatorFamily) -> list[str | None]:
+    def _resolved_values(self, ctx: ContextView, family: OperatorFamily) -> "list[str | None] | tuple[str, ...]":
         """Policy values after variable substitution; ``None`` for an unresolvable one.
 
         For pattern families the returned strings are globs in which inserted
@@ -317,7 +326,7 @@ class Condition:
 
     @staticmethod
     def _match_one(
-        r: str, policy_values: list[str | None], family: OperatorFamily, negated: bool
+        r: str, policy_values: "list[str | None] | tuple[str, ...]", family: OperatorFamily, negated: bool
     ) -> bool:
         hit = False
         for p in policy_values:
