@@ -1,0 +1,208 @@
+"""The local AWS endpoint: store + STS + IAM handlers + SigV4 + authorization, wired together.
+
+This is the one place the server is composed; ``iamwarden serve``, the test
+fixture (``iamwarden.testing``) and the benchmarks all build an
+:class:`Endpoint`. Time and randomness are injectable so expiry can be tested
+without waiting.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..store import Store
+from ..sts import Keyring, RandomSource
+from .authorization import CallAuthorizer
+from .dispatch import HandlerRegistry
+from .http import QueryServer, make_server
+from .iam_handlers import OPERATIONS, StoreCredentialResolver, register_iam_handlers, required_authorization
+from .request import RequestContext
+from .seed import load_into_store
+from .sessions import SessionPrincipal, SessionVault
+from .sts_handlers import register_sts_handlers
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+KEYRING_SETTING = "sts_token_keyring"
+SELF_USER_OPERATIONS = frozenset(
+    {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey"}
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class RootCredentials:
+    access_key_id: str
+    secret_access_key: str
+    generated: bool  # True the first time, when they must be shown once
+
+
+def iam_request_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """IAM-specific condition keys of a request (``iam:PolicyARN``, tags, boundary)."""
+    out: dict[str, Any] = {}
+    if "PolicyArn" in params and operation.startswith(("Attach", "Detach")):
+        out["iam:PolicyARN"] = params["PolicyArn"]
+    boundary = params.get("PermissionsBoundary")
+    if isinstance(boundary, str):
+        out["iam:PermissionsBoundary"] = boundary
+    tags = params.get("Tags")
+    if isinstance(tags, list) and tags:
+        for t in tags:
+            if isinstance(t, Mapping) and "Key" in t:
+                out[f"aws:RequestTag/{t['Key']}"] = t.get("Value", "")
+        out["aws:TagKeys"] = [t["Key"] for t in tags if isinstance(t, Mapping) and "Key" in t]
+    if isinstance(params.get("TagKeys"), list):
+        out["aws:TagKeys"] = list(params["TagKeys"])
+    return out
+
+
+class Endpoint:
+    """A configured, not yet started, local STS+IAM endpoint."""
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        root_access_key_id: str | None = None,
+        root_secret_access_key: str | None = None,
+        load: list[str] | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        rnd: RandomSource | None = None,
+        durability: str = "full",
+    ):
+        self.clock = clock
+        self.account_id = account_id
+        self.store = Store(db, clock=clock, durability=durability)
+        new_db = account_id not in self.store.accounts()
+        self.store.ensure_account(account_id)
+        self.keyring = self._keyring()
+        self.root = self._root_credentials(root_access_key_id, root_secret_access_key)
+        if load and new_db:
+            # load only into a new database: a restart must not duplicate (or fail on) entities
+            load_into_store(self.store, load)
+        self.vault = SessionVault(self.store, self.keyring, clock)
+        self.authorizer = CallAuthorizer(self.store.to_world, clock)
+        registry = HandlerRegistry()
+        register_iam_handlers(registry, self.store, account_id)
+        self._authorize_iam(registry)
+        register_sts_handlers(registry, self.store, self.store.to_world, self.vault, self.authorizer, clock, rnd)
+        resolver = StoreCredentialResolver(self.store, temporary=self.vault.resolve)
+        self.server: QueryServer = make_server(registry, resolver, host=host, port=port, clock=clock)
+
+    # -- setup ---------------------------------------------------------------
+
+    def _keyring(self) -> Keyring:
+        """The installation's session-token keys: generated once, kept in the store."""
+        settings = self.store.account_settings(self.account_id)
+        raw = settings.get(KEYRING_SETTING)
+        if raw:
+            return Keyring({k: base64.b64decode(v) for k, v in raw["keys"].items()}, raw["active"])
+        ring = Keyring.generate("k1")
+        self.store.update_account_settings(
+            self.account_id,
+            **{KEYRING_SETTING: {"active": ring.active,
+                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
+        )
+        return ring
+
+    def rotate_token_key(self, retire_old: bool = False) -> Keyring:
+        """A new active token key; with ``retire_old`` earlier tokens stop working."""
+        old = self.keyring
+        new_id = f"k{len(old.keys) + 1}"
+        while new_id in old.keys:
+            new_id += "x"
+        ring = old.rotate(new_id)
+        if retire_old:
+            for k in list(old.keys):
+                ring = ring.retire(k)
+        self.store.update_account_settings(
+            self.account_id,
+            **{KEYRING_SETTING: {"active": ring.active,
+                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
+        )
+        self.keyring = ring
+        self.vault.keyring = ring
+        return ring
+
+    def _root_credentials(self, key_id: str | None, secret: str | None) -> RootCredentials:
+        if bool(key_id) != bool(secret):
+            raise ValueError("give both the root access key id and the root secret access key, or neither")
+        if key_id and secret:
+            rec = self.store.create_root_access_key(self.account_id, key_id, secret)
+            return RootCredentials(rec.access_key_id, rec.secret_access_key, False)
+        existing = self.store.root_access_keys(self.account_id)
+        if existing:
+            return RootCredentials(existing[0].access_key_id, existing[0].secret_access_key, False)
+        rec = self.store.create_root_access_key(self.account_id)
+        return RootCredentials(rec.access_key_id, rec.secret_access_key, True)
+
+    def _authorize_iam(self, registry: HandlerRegistry) -> None:
+        """Wrap every IAM handler: the engine decides before the handler runs."""
+        for name in OPERATIONS:
+            inner = registry.get("iam", name)
+            if inner is None:
+                continue
+            registry.register("iam", name, self._guarded(name, inner))
+
+    def _guarded(self, name: str, inner: Callable[[RequestContext, dict[str, Any]], Any]):
+        store, authorizer = self.store, self.authorizer
+
+        def handler(ctx: RequestContext, params: dict[str, Any]) -> Any:
+            account = _account_of(ctx.principal) or self.account_id
+            check = params
+            user = getattr(ctx.principal, "user_name", None)
+            if "UserName" not in params and name in SELF_USER_OPERATIONS and user:
+                # these act on the calling user when UserName is omitted
+                check = dict(params, UserName=user)
+            action, resource = required_authorization(name, check, account, store)
+            authorizer.require(ctx, action, resource, iam_request_keys(name, params))
+            return inner(ctx, params)
+
+        handler.__name__ = f"authorized_{name}"
+        return handler
+
+    # -- running -------------------------------------------------------------
+
+    def start(self) -> "Endpoint":
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.store.close()
+
+    def __enter__(self) -> "Endpoint":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.server.endpoint_url
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+
+def _account_of(principal: object) -> str | None:
+    if isinstance(principal, SessionPrincipal):
+        return principal.account_id
+    for attr in ("account_id", "account"):
+        v = getattr(principal, attr, None)
+        if isinstance(v, str) and v:
+            return v
+    return None
+
+
+__all__ = ["DEFAULT_ACCOUNT_ID", "Endpoint", "RootCredentials", "Path"]
