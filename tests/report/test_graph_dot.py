@@ -10,8 +10,6 @@ import pytest
 from iamwarden.report import graph_dot
 from iamwarden.report.graph_dot import escalation_graph, short_name
 
-from .conftest import EVIL
-
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz 'dot' not installed (apt-get install graphviz)")
 
@@ -20,7 +18,7 @@ def test_dot_has_nodes_edges_and_technique_labels(sample_result):
     src = graph_dot.render(sample_result)
     assert src.lstrip("/ \n").startswith("iamwarden escalation graph") or "digraph iamwarden" in src
     assert "rankdir=LR" in src
-    assert len(re.findall(r"^\s*n\d+ -> n\d+", src, re.M)) == len(sample_result["edges"])
+    assert len(re.findall(r"^\s*n\d+ -> n\d+", src, re.MULTILINE)) == len(sample_result["edges"])
     for tech in ("D03", "D10", "D15", "D16", "P04"):
         assert f"label={tech}" in src or f'label="{tech}' in src
 

@@ -141,7 +141,7 @@ def test_findings_listed_with_fixes(sample_result):
 
 def test_path_details_carry_statements(sample_result):
     page = html_report.render(sample_result)
-    m = re.search(r'<template id="detail-1">(.*?)</template>', page, re.S)
+    m = re.search(r'<template id="detail-1">(.*?)</template>', page, re.DOTALL)
     assert m
     detail = m.group(1)
     assert "Assume a role" in detail and "New Lambda function" in detail

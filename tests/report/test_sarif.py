@@ -117,8 +117,30 @@ def _schema() -> dict[str, Any]:
     return SARIF_SUBSET_SCHEMA
 
 
+def _structural_check(doc: dict[str, Any]) -> None:
+    """What the schema checks that matters most, for machines without jsonschema."""
+    assert set(doc) <= {"$schema", "version", "runs"} and doc["version"] == "2.1.0"
+    for run in doc["runs"]:
+        assert run["tool"]["driver"]["name"]
+        ids = [r["id"] for r in run["tool"]["driver"].get("rules", [])]
+        assert len(ids) == len(set(ids))
+        for res in run.get("results", []):
+            assert res["message"]["text"]
+            assert res.get("level", "warning") in ("none", "note", "warning", "error")
+            for loc in res.get("locations", []) + res.get("relatedLocations", []):
+                phys = loc.get("physicalLocation")
+                if phys:
+                    assert phys["artifactLocation"]["uri"]
+                    assert phys["region"]["startLine"] >= 1
+            assert all(isinstance(v, str) for v in res.get("partialFingerprints", {}).values())
+
+
 def _validate(doc: dict[str, Any]) -> None:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema not installed (test extra)")
+    try:
+        import jsonschema
+    except ModuleNotFoundError:  # not in the test extras yet: check the structure by hand
+        _structural_check(doc)
+        return
     schema = _schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -139,6 +161,7 @@ def test_output_is_json_and_matches_sarif_schema(sample_result):
 
 
 def test_schema_catches_a_broken_log(sample_result):
+    pytest.importorskip("jsonschema", reason="jsonschema is not installed")
     doc = sarif.to_sarif(sample_result)
     doc["runs"][0]["results"][0]["level"] = "critical"  # not a SARIF level
     with pytest.raises(AssertionError):

@@ -19,19 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import graphviz
+import graphviz  # type: ignore[import-untyped]
 
 __all__ = [
+    "EscalationGraph",
     "GraphEdge",
     "GraphNode",
-    "EscalationGraph",
-    "escalation_graph",
     "account_ids",
+    "escalation_graph",
     "input_sources",
-    "short_name",
-    "to_digraph",
     "render",
     "render_svg",
+    "short_name",
+    "to_digraph",
 ]
 
 ADMIN_COLOR = "#c62828"

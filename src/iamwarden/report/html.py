@@ -33,7 +33,7 @@ from .graph_dot import (
     short_name,
 )
 
-__all__ = ["render", "layout", "Layout", "MAX_GRAPH_NODES", "MAX_PATHS_SHOWN"]
+__all__ = ["MAX_GRAPH_NODES", "MAX_PATHS_SHOWN", "Layout", "layout", "render"]
 
 MAX_GRAPH_NODES = 300
 MAX_PATHS_SHOWN = 5
@@ -181,8 +181,9 @@ def _edge_geometry(lay: Layout, s: str, t: str) -> tuple[str, float, float]:
     tx, ty = lay.pos[t]
     if s == t:  # self-escalation: a loop over the node
         x0, x1, y = sx + NODE_W * 0.38, sx + NODE_W * 0.62, sy
-        return (f"M{x0:.1f},{y:.1f} C{x0 - 14:.1f},{y - 46:.1f} {x1 + 14:.1f},{y - 46:.1f} "
-                f"{x1:.1f},{y:.1f}", sx + NODE_W / 2, y - 40)
+        loop = (f"M{x0:.1f},{y:.1f} C{x0 - 14:.1f},{y - 46:.1f} {x1 + 14:.1f},{y - 46:.1f} "
+                f"{x1:.1f},{y:.1f}")
+        return loop, sx + NODE_W / 2, y - 40
     if lay.rank[t] > lay.rank[s]:  # forward: right side to left side
         p0 = (sx + NODE_W, sy + NODE_H / 2)
         p3 = (tx, ty + NODE_H / 2)
@@ -201,8 +202,9 @@ def _edge_geometry(lay: Layout, s: str, t: str) -> tuple[str, float, float]:
         p1, p2 = (p0[0], low), (p3[0], low)
     lx = (p0[0] + 3 * p1[0] + 3 * p2[0] + p3[0]) / 8
     ly = (p0[1] + 3 * p1[1] + 3 * p2[1] + p3[1]) / 8
-    return (f"M{p0[0]:.1f},{p0[1]:.1f} C{p1[0]:.1f},{p1[1]:.1f} {p2[0]:.1f},{p2[1]:.1f} "
-            f"{p3[0]:.1f},{p3[1]:.1f}", lx, ly)
+    curve = (f"M{p0[0]:.1f},{p0[1]:.1f} C{p1[0]:.1f},{p1[1]:.1f} {p2[0]:.1f},{p2[1]:.1f} "
+             f"{p3[0]:.1f},{p3[1]:.1f}")
+    return curve, lx, ly
 
 
 # --------------------------------------------------------------------------- model
@@ -241,9 +243,9 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
          row_of: dict[str, str], detail_of: dict[str, str]) -> str:
     lay = layout(nodes, edges)
     out = [
-        f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="Escalation graph" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
-        f'data-width="{lay.width:.0f}" data-height="{lay.height:.0f}">',
+        (f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" '
+         f'aria-label="Escalation graph" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
+         f'data-width="{lay.width:.0f}" data-height="{lay.height:.0f}">'),
         "<defs>",
     ]
     for kind, colour in _ARROW_COLOURS.items():
@@ -282,8 +284,7 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
             f'id="{node_id[arn]}"{row} tabindex="0" '
             f'transform="translate({x:.1f},{y:.1f})"><title>{_e(arn)}</title>'
             f'<rect width="{NODE_W}" height="{NODE_H}" rx="{rx}"/>'
-            + ('<rect class="ring" x="-4" y="-4" width="{}" height="{}" rx="{}"/>'.format(
-                NODE_W + 8, NODE_H + 8, rx + 4) if n.admin else "")
+            + (f'<rect class="ring" x="-4" y="-4" width="{NODE_W + 8}" height="{NODE_H + 8}" rx="{rx + 4}"/>' if n.admin else "")
             + f'<text class="nname" x="{NODE_W / 2}" y="20">{_e(_clip(label, 24))}</text>'
             f'<text class="nsub" x="{NODE_W / 2}" y="37">{_e(_clip(_status_words(n), 30))}</text>'
             "</g>")
@@ -334,8 +335,8 @@ def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str
                    uncertain: bool = False) -> str:
     arn = str(principal.get("arn", ""))
     title = "Uncertain path" if uncertain else "Path"
-    out = [f'<template id="detail-{path_no}"><h3>{title} of {_e(short_name(arn))}</h3>'
-           f'<p class="muted arn">{_e(arn)}</p><ol class="steps">']
+    out = [(f'<template id="detail-{path_no}"><h3>{title} of {_e(short_name(arn))}</h3>'
+            f'<p class="muted arn">{_e(arn)}</p><ol class="steps">')]
     for s in steps:
         tech = s.get("technique") or "?"
         out.append(
@@ -368,8 +369,8 @@ def _node_template(tid: str, p: dict[str, Any] | None, n: GraphNode | None, arn:
         status.append(_badge("uncertain", "may escalate"))
     if not status:
         status.append(_badge("plain", "no escalation path"))
-    out = [f'<template id="{tid}"><h3>{_e(short_name(arn))}</h3>'
-           f'<p class="muted arn">{_e(arn)}</p><p>{"".join(status)}</p>']
+    out = [(f'<template id="{tid}"><h3>{_e(short_name(arn))}</h3>'
+            f'<p class="muted arn">{_e(arn)}</p><p>{"".join(status)}</p>')]
     if findings:
         out.append("<ul class=\"nfind\">" + "".join(
             f'<li>{_badge("sev " + _sev(f), _sev(f))} {_e(f.get("message") or f.get("id"))}</li>'

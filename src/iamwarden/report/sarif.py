@@ -33,7 +33,7 @@ from typing import Any
 
 from .graph_dot import account_ids, input_sources, short_name
 
-__all__ = ["render", "to_sarif", "SEVERITY_LEVEL", "SECURITY_SEVERITY"]
+__all__ = ["SECURITY_SEVERITY", "SEVERITY_LEVEL", "render", "to_sarif"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -47,11 +47,11 @@ _RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
         return version("iamwarden")
-    except Exception:  # pragma: no cover - not installed
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0.0.0"
 
 
