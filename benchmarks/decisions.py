@@ -230,7 +230,7 @@ def bench_ours(docs: list[dict], reqs: list[dict], repeat: int) -> dict[str, Any
 def agreement(ours: list[str], theirs: list[str | None]) -> tuple[int, int, list[int]]:
     agree = disagree = 0
     bad = []
-    for i, (a, b) in enumerate(zip(ours, theirs)):
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=False)):
         if b is None:
             continue
         if a == b:

@@ -6,7 +6,8 @@ Accounts follow the spec's conventions: ``A`` is the caller's account,
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from iamwarden.evaluation import Decision, PolicySet, Request, authorize
 from iamwarden.evaluation.request import TRUST_ACTIONS

@@ -7,7 +7,7 @@ import pytest
 from iamwarden.evaluation import Request, RequestContext
 from iamwarden.model.principal import Caller, PrincipalType
 
-from .helpers import A, B, BUCKET_OBJ, FEDUSER, ROLE, ROOT_A, SESSION, USER, allow, decide, doc, grant
+from .helpers import BUCKET_OBJ, FEDUSER, ROLE, ROOT_A, SESSION, USER, A, B, allow, decide, doc, grant
 
 
 def keys(principal, **kw) -> dict:

@@ -11,19 +11,18 @@ from iamwarden.evaluation import PolicySet, Request, Verdict, authorize
 from iamwarden.evaluation import authorizer as authorizer_module
 
 from .helpers import (
-    A,
     ALLOW_ALL,
-    B,
     BUCKET_OBJ,
     QUEUE_A,
     QUEUE_B,
-    ROLE,
     ROOT_A,
     ROOT_B,
     SESSION,
     TARGET_ROLE,
     USER,
     USER_B,
+    A,
+    B,
     allow,
     decide,
     deny,

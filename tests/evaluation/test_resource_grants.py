@@ -11,9 +11,7 @@ from iamwarden.evaluation import Verdict
 from iamwarden.evaluation import authorizer as authorizer_module
 
 from .helpers import (
-    A,
     ALLOW_ALL,
-    B,
     FEDUSER,
     QUEUE_A,
     QUEUE_B,
@@ -25,6 +23,8 @@ from .helpers import (
     TARGET_ROLE_B,
     USER,
     USER_B,
+    A,
+    B,
     allow,
     decide,
     doc,

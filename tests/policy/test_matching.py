@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from iamwarden.policy import PolicyKind, PolicySyntaxError, parse_policy
-from tests.evaluation.helpers import A, USER, allow, decide, deny, doc, grant, stmt
+from tests.evaluation.helpers import USER, A, allow, decide, deny, doc, grant, stmt
 
 
 def allowed(req_action: str, req_resource: str = "*", *, action="*", resource="*") -> bool:
@@ -59,7 +59,8 @@ def test_deny_not_action_denies_everything_except():
 
 def test_resource_matching_is_case_sensitive():
     """§2.4: ARNs compare case-sensitively."""
-    assert not allowed("iam:GetUser", f"arn:aws:iam::{A}:user/alice", action="*", resource=f"arn:aws:iam::{A}:user/Alice")
+    alice = f"arn:aws:iam::{A}:user/alice"
+    assert not allowed("iam:GetUser", alice, resource=f"arn:aws:iam::{A}:user/Alice")
 
 
 def test_resource_star_matches_everything_including_no_resource():
@@ -126,7 +127,10 @@ def test_scalar_equals_one_element_list():
 
 def test_duplicate_keys_are_rejected():
     """§2.1: keys inside one object must be unique."""
-    text = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Effect": "Deny", "Action": "*", "Resource": "*"}}'
+    text = (
+        '{"Version": "2012-10-17", "Statement": '
+        '{"Effect": "Allow", "Effect": "Deny", "Action": "*", "Resource": "*"}}'
+    )
     with pytest.raises(PolicySyntaxError):
         parse_policy(text)
 

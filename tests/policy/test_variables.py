@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from iamwarden.evaluation import Request
 from iamwarden.policy import parse_policy
-from tests.evaluation.helpers import A, SESSION, USER, allow, decide, deny, doc
+from tests.evaluation.helpers import SESSION, USER, A, allow, decide, deny, doc
 
 OBJ = "arn:aws:s3:::mybucket/{}/notes.txt"
 PER_USER = "arn:aws:s3:::mybucket/${aws:username}/*"

@@ -261,7 +261,7 @@ class Condition:
     values: tuple[str, ...]
     _parts: tuple[tuple[Part, ...] | None, ...] = field(default=(), repr=False, compare=False)
     # resolved once at build time (the evaluation hot path reads them)
-    _family: "OperatorFamily | None" = field(default=None, repr=False, compare=False)
+    _family: OperatorFamily | None = field(default=None, repr=False, compare=False)
     _negated: bool = field(default=False, repr=False, compare=False)
     _has_variables: bool = field(default=False, repr=False, compare=False)
 
@@ -306,7 +306,7 @@ class Condition:
         matches = (self._match_one(r, policy_values, family, negated) for r in present)
         return all(matches) if op.set_op == "ForAllValues" else any(matches)
 
-    def _resolved_values(self, ctx: ContextView, family: OperatorFamily) -> "list[str | None] | tuple[str, ...]":
+    def _resolved_values(self, ctx: ContextView, family: OperatorFamily) -> list[str | None] | tuple[str, ...]:
         """Policy values after variable substitution; ``None`` for an unresolvable one.
 
         For pattern families the returned strings are globs in which inserted
@@ -326,7 +326,7 @@ class Condition:
 
     @staticmethod
     def _match_one(
-        r: str, policy_values: "list[str | None] | tuple[str, ...]", family: OperatorFamily, negated: bool
+        r: str, policy_values: list[str | None] | tuple[str, ...], family: OperatorFamily, negated: bool
     ) -> bool:
         hit = False
         for p in policy_values:
