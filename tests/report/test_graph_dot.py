@@ -103,3 +103,15 @@ def test_png(sample_result):
 @needs_dot
 def test_empty_graph_still_renders():
     assert "no escalation edges" in graph_dot.render_svg({})
+
+
+def test_large_graph_is_linear():
+    import time
+
+    from .test_html import _big_result
+
+    result = _big_result(6000)
+    start = time.perf_counter()
+    src = graph_dot.render(result)
+    assert time.perf_counter() - start < 5
+    assert src.count(" -> ") == len(result["edges"])

@@ -236,6 +236,7 @@ def to_digraph(result: dict[str, Any], *, include_isolated: bool = False) -> gra
     dot.attr("edge", fontname="Helvetica", fontsize="10", color="#56606b", fontcolor="#333333",
              arrowsize="0.7")
     ids = {arn: f"n{i}" for i, arn in enumerate(g.nodes)}
+    multi_account = g.multi_account
     for arn, n in g.nodes.items():
         color, fill = {
             "admin": (ADMIN_COLOR, ADMIN_FILL),
@@ -249,7 +250,7 @@ def to_digraph(result: dict[str, Any], *, include_isolated: bool = False) -> gra
             style += ",dashed"
         dot.node(
             ids[arn],
-            label=_node_label(n, g.multi_account),
+            label=_node_label(n, multi_account),
             tooltip=graphviz.escape(arn),
             color=color,
             fillcolor=fill,

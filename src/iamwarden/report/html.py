@@ -242,6 +242,7 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
          node_id: dict[str, str], edge_id: dict[tuple[str, str], str],
          row_of: dict[str, str], detail_of: dict[str, str]) -> str:
     lay = layout(nodes, edges)
+    multi_account = g.multi_account
     out = [
         (f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" '
          f'aria-label="Escalation graph" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
@@ -278,7 +279,7 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
         row = f' data-row="{row_of[arn]}"' if arn in row_of else ""
         row += f' data-detail="{detail_of[arn]}"' if arn in detail_of else ""
         rx = 22 if n.type == "role" else 5
-        label = n.name if not g.multi_account else f"{n.name} ({n.account})"
+        label = n.name if not multi_account else f"{n.name} ({n.account})"
         out.append(
             f'<g class="node {n.status}{" uncertain" if n.uncertain else ""} t-{_e(n.type)}" '
             f'id="{node_id[arn]}"{row} tabindex="0" '
