@@ -209,7 +209,7 @@ def test_results_levels_messages_and_rule_index(sample_result):
     assert len(results) == len(sample_result["findings"])
     rules = run["tool"]["driver"]["rules"]
     levels = {}
-    for res, f in zip(results, sample_result["findings"]):
+    for res, f in zip(results, sample_result["findings"], strict=True):
         assert rules[res["ruleIndex"]]["id"] == res["ruleId"] == f["id"]
         assert res["message"]["text"].startswith(f["message"])
         assert f["fix"] in res["message"]["text"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import graphviz  # type: ignore[import-untyped]
+import graphviz
 
 __all__ = [
     "EscalationGraph",

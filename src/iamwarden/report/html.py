@@ -285,7 +285,8 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
             f'id="{node_id[arn]}"{row} tabindex="0" '
             f'transform="translate({x:.1f},{y:.1f})"><title>{_e(arn)}</title>'
             f'<rect width="{NODE_W}" height="{NODE_H}" rx="{rx}"/>'
-            + (f'<rect class="ring" x="-4" y="-4" width="{NODE_W + 8}" height="{NODE_H + 8}" rx="{rx + 4}"/>' if n.admin else "")
+            + (f'<rect class="ring" x="-4" y="-4" width="{NODE_W + 8}" height="{NODE_H + 8}" '
+               f'rx="{rx + 4}"/>' if n.admin else "")
             + f'<text class="nname" x="{NODE_W / 2}" y="20">{_e(_clip(label, 24))}</text>'
             f'<text class="nsub" x="{NODE_W / 2}" y="37">{_e(_clip(_status_words(n), 30))}</text>'
             "</g>")
@@ -517,48 +518,70 @@ def render(result: dict[str, Any]) -> str:
 
     sev_chips = "".join(
         f'<span class="badge sev {s}">{sev_count[s]} {s}</span>' for s in SEVERITIES)
+    account_list = ", ".join(f"<code>{_e(a)}</code>" for a in accounts) or "–"
+    meta_text = (" · " + " · ".join(meta)) if meta else ""
+    n_users = sum(1 for p in principals if p.get("type") == "user")
+    n_roles = sum(1 for p in principals if p.get("type") == "role")
+    may_note = (f'<div class="sub">and {uncertain_n} may escalate through existing resources</div>'
+                if uncertain_n else "")
+    legend = ('<span class="sw admin"></span>admin <span class="sw escalates"></span>can escalate '
+              '<span class="sw plain"></span>other <span class="sep">|</span> '
+              '<span class="sw box"></span>user <span class="sw pill"></span>role '
+              '<span class="sep">|</span> labels: technique IDs')
+    tools = ('<button type="button" id="zoom-in" title="Zoom in">+</button>'
+             '<button type="button" id="zoom-out" title="Zoom out">−</button>'
+             '<button type="button" id="zoom-reset" title="Fit">fit</button>'
+             '<button type="button" id="clear" title="Clear selection (Esc)">clear</button>')
+    findings_html = "".join(finding_items) or '<li class="muted">No findings.</li>'
     body = f"""
 <header>
   <div class="brand"><span class="logo">◆</span> iamwarden <span class="muted">audit report</span></div>
-  <div class="meta">Account{"s" if len(accounts) != 1 else ""}: {", ".join(f"<code>{_e(a)}</code>" for a in accounts) or "–"}{" · " + " · ".join(meta) if meta else ""}</div>
+  <div class="meta">Account{"s" if len(accounts) != 1 else ""}: {account_list}{meta_text}</div>
 </header>
 <main>
 {error_box}
 <section class="cards">
   <div class="card"><div class="num">{len(principals)}</div><div class="lbl">principals</div>
-    <div class="sub">{sum(1 for p in principals if p.get("type") == "user")} users · {sum(1 for p in principals if p.get("type") == "role")} roles</div></div>
+    <div class="sub">{n_users} users · {n_roles} roles</div></div>
   <div class="card admin"><div class="num">{len(admins)}</div><div class="lbl">admins</div>
     <div class="sub">{kind_text or "none"}</div><div class="names">{names(admins)}</div></div>
-  <div class="card escalates"><div class="num">{len(escalating)}</div><div class="lbl">can escalate to admin</div>
-    <div class="names">{names(escalating) or "nobody"}</div>{f'<div class="sub">and {uncertain_n} may escalate through existing resources</div>' if uncertain_n else ""}</div>
+  <div class="card escalates"><div class="num">{len(escalating)}</div>
+    <div class="lbl">can escalate to admin</div>
+    <div class="names">{names(escalating) or "nobody"}</div>{may_note}</div>
   <div class="card"><div class="num">{len(findings)}</div><div class="lbl">findings</div>
     <div class="sevs">{sev_chips}</div></div>
 </section>
 <section class="graphwrap">
   <div class="graphpanel">
     <div class="toolbar"><b>Escalation graph</b>
-      <span class="legend"><span class="sw admin"></span>admin <span class="sw escalates"></span>can escalate <span class="sw plain"></span>other <span class="sep">|</span> <span class="sw box"></span>user <span class="sw pill"></span>role <span class="sep">|</span> labels: technique IDs</span>
-      <span class="tools"><button type="button" id="zoom-in" title="Zoom in">+</button><button type="button" id="zoom-out" title="Zoom out">−</button><button type="button" id="zoom-reset" title="Fit">fit</button><button type="button" id="clear" title="Clear selection (Esc)">clear</button></span></div>
+      <span class="legend">{legend}</span>
+      <span class="tools">{tools}</span></div>
     {graph_note}
     <div class="svgbox">{svg}</div>
   </div>
   <aside id="panel" aria-live="polite"><div id="panel-body"><h3>Explore</h3>
-    <p>Click a <b>node</b>, a <b>row</b> or a <b>path</b> in the table to highlight how that principal reaches admin. Each hop shows its technique, the reason and the statements that decide it.</p>
+    <p>Click a <b>node</b>, a <b>row</b> or a <b>path</b> in the table to highlight how that
+    principal reaches admin. Each hop shows its technique, the reason and the statements
+    that decide it.</p>
     <p class="muted">Drag to pan, scroll to zoom, Esc to clear.</p></div></aside>
 </section>
 <section>
   <h2>Principals</h2>
-  <div class="filters"><input id="filter" type="search" placeholder="Filter by name or ARN" aria-label="Filter principals">
-    <label><input type="checkbox" id="only-risky"> only admins and principals that can escalate</label></div>
-  <table id="principals"><thead><tr><th>Principal</th><th>Type</th><th>Status</th><th>Shortest paths to admin (click to highlight)</th><th>Findings</th></tr></thead>
+  <div class="filters">
+    <input id="filter" type="search" placeholder="Filter by name or ARN" aria-label="Filter principals">
+    <label><input type="checkbox" id="only-risky"> only admins and principals that can escalate</label>
+  </div>
+  <table id="principals"><thead><tr><th>Principal</th><th>Type</th><th>Status</th>
+    <th>Shortest paths to admin (click to highlight)</th><th>Findings</th></tr></thead>
   <tbody>{"".join(rows)}</tbody></table>
 </section>
 <section>
   <h2>Findings</h2>
-  <ol class="findings">{"".join(finding_items) or '<li class="muted">No findings.</li>'}</ol>
+  <ol class="findings">{findings_html}</ol>
 </section>
 </main>
-<footer class="muted">iamwarden — offline AWS IAM privilege-escalation analysis. Technique IDs refer to the iamwarden privilege-escalation catalog.</footer>
+<footer class="muted">iamwarden — offline AWS IAM privilege-escalation analysis.
+Technique IDs refer to the iamwarden privilege-escalation catalog.</footer>
 {"".join(templates)}
 """
     return (
