@@ -114,14 +114,17 @@ def test_collect_with_moto(tmp_path: Path, monkeypatch, capsys) -> None:
         iam = boto3.client("iam")
         for i in range(120):  # more than one page
             iam.create_user(UserName=f"u{i}")
-        iam.attach_user_policy(UserName="u0", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        pol = iam.create_policy(PolicyName="all", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam.attach_user_policy(UserName="u0", PolicyArn=pol["Policy"]["Arn"])
         out = tmp_path / "gaad.json"
         rc, _, _ = run(capsys, "collect", "--output", str(out))
         assert rc == 0
         data = json.loads(out.read_text())
         assert len(data["UserDetailList"]) == 120
-        rc, text, _ = run(capsys, "audit", str(out), "--format", "json")
-        assert rc == 0 and json.loads(text)["summary"]["admins"] == 1
+        rc, text, err = run(capsys, "audit", str(out), "--format", "json")
+        assert rc == 0, err
+        assert json.loads(text)["summary"]["admins"] == 1
 
 
 def test_audit_endpoint_pages_through_boto3(monkeypatch, capsys) -> None:

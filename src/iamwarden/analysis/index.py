@@ -119,6 +119,11 @@ class WorldIndex:
         self._service_trust: dict[tuple[str, str], Decision] = {}
         self._new_role: dict[str, Subject] = {}
         self._arns: dict[tuple[str, str], list[str]] = {}
+        self._memo: dict[Any, Decision] = {}
+        self._sigs: dict[str, Any] = {}
+        self._trust_spec: dict[int, bool] = {}
+        #: free-form caches for the checkers (keys start with the checker's name)
+        self.cache: dict[Any, Any] = {}
 
     # -- building --------------------------------------------------------------
 
@@ -168,7 +173,58 @@ class WorldIndex:
         context: Mapping[str, Any] | None = None,
         trust: Policy | None = None,
     ) -> Decision:
-        """One engine decision for subject ``s`` (principal and target tags derived from the data)."""
+        """One engine decision for subject ``s`` (principal and target tags derived from the data).
+
+        Memoised by the subject's *signature*: principals with the same policies,
+        boundary, tags, kind and account get the same answer unless a policy
+        (or the trust) can tell them apart by name (policy variables, conditions
+        on aws:PrincipalArn/aws:username/aws:userid, a trust naming principals).
+        Realistic accounts have thousands of users sharing a few group setups,
+        so most questions are answered once per setup.
+        """
+        if s.note:
+            return self._ask(s, action, resource, context, trust)
+        who: Any = self._signature(s)
+        if trust is not None and self._trust_specific(trust):
+            who = s.arn
+        key = (who, action.lower(), resource, tuple(sorted(context.items())) if context else (),
+               id(trust) if trust is not None else 0)
+        d = self._memo.get(key)
+        if d is None:
+            d = self._memo[key] = self._ask(s, action, resource, context, trust)
+        return d
+
+    def _signature(self, s: Subject) -> Any:
+        sig = self._sigs.get(s.arn)
+        if sig is None:
+            ps = s.policies
+            pols = ps.identity + ((ps.boundary,) if ps.boundary is not None else ())
+            if any(_names_caller(p) for p in pols):
+                sig = ("arn", s.arn)
+            else:
+                sig = (s.kind, s.account_id, tuple(id(p) for p in ps.identity), id(ps.boundary),
+                       tuple(sorted(s.entity.tags.items())))
+            self._sigs[s.arn] = sig
+        return sig
+
+    def _trust_specific(self, trust: Policy) -> bool:
+        v = self._trust_spec.get(id(trust))
+        if v is None:
+            v = self._trust_spec[id(trust)] = _names_caller(trust) or any(
+                st.principal is not None and any(
+                    t == "AWS" and any(x != "*" and not ACCOUNT_ID.match(x) and not x.endswith(":root") for x in vs)
+                    for t, vs in st.principal.entries)
+                for st in trust.statements)
+        return v
+
+    def _ask(
+        self,
+        s: Subject,
+        action: str,
+        resource: str,
+        context: Mapping[str, Any] | None,
+        trust: Policy | None,
+    ) -> Decision:
         ctx: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}
         target = self.subjects.get(resource)
         if target is not None:
@@ -313,6 +369,27 @@ class WorldIndex:
     def user(self, arn: str) -> User | None:
         s = self.subjects.get(arn)
         return s.entity if s is not None and isinstance(s.entity, User) else None
+
+
+#: condition keys whose value differs between principals that share policies
+CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
+                         "aws:sourcearn", "aws:sourceaccount"})
+_NAMES_CALLER: dict[int, bool] = {}
+
+
+def _names_caller(p: Policy) -> bool:
+    """Can this policy tell apart principals that hold the same policies? (variables, caller keys)"""
+    v = _NAMES_CALLER.get(id(p))
+    if v is None:
+        v = False
+        for st in p.statements:
+            if any(r.parts is not None for r in st.resources or ()):
+                v = True
+            for c in st.conditions:
+                if c.key_lower in CALLER_KEYS or any(x is not None for x in c._parts):
+                    v = True
+        _NAMES_CALLER[id(p)] = v
+    return v
 
 
 def trust_of(role: Role) -> RoleTrust:

@@ -98,7 +98,8 @@ def account_from_details(data: Any, source: str = "<data>") -> Account:
     policies: dict[str, ManagedPolicy] = {}
     for i, p in enumerate(data.get("Policies") or []):
         where = f"$.Policies[{i}]"
-        _require(p, ("Arn", "PolicyName"), where, source)
+        # PolicyName is derivable from the ARN; some emulators (moto) leave it out
+        _require(p, ("Arn",), where, source)
         note(p["Arn"])
         versions = {}
         default = p.get("DefaultVersionId")
@@ -113,7 +114,7 @@ def account_from_details(data: Any, source: str = "<data>") -> Account:
         if default not in versions:
             default = next(iter(versions))
         policies[p["Arn"]] = ManagedPolicy(
-            p["Arn"], p["PolicyName"], p.get("Path", "/"), p.get("PolicyId", ""), default, versions,
+            p["Arn"], p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1], p.get("Path", "/"), p.get("PolicyId", ""), default, versions,
             int(p.get("AttachmentCount", 0) or 0),
         )
     groups: dict[str, Group] = {}

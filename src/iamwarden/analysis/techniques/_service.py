@@ -45,7 +45,16 @@ def trusts_service(ix: "WorldIndex", role: Role, service: str) -> Decision | Non
 
 
 def candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> set[str]:
-    """Principals of ``account`` holding some Allow for one action of every group."""
+    """Principals of ``account`` holding some Allow for one action of every group (cached)."""
+    key = ("candidate_sources", tuple(tuple(g) for g in groups), account)
+    hit = ix.cache.get(key)
+    if hit is not None:
+        return hit
+    ix.cache[key] = found = _candidate_sources(ix, groups, account)
+    return found
+
+
+def _candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> set[str]:
     out: set[str] | None = None
     for group in groups:
         hs: set[str] = set()
@@ -58,7 +67,17 @@ def candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account
 
 
 def allowed_groups(ix: "WorldIndex", s: "Subject", groups: Sequence[Sequence[str]]) -> list[Decision] | None:
-    """One allowing decision per group (on a resource the caller creates), or None."""
+    """One allowing decision per group (on a resource the caller creates), or None (cached)."""
+    key = ("allowed_groups", s.arn, tuple(tuple(g) for g in groups))
+    if not s.note and key in ix.cache:
+        return ix.cache[key]
+    found = _allowed_groups(ix, s, groups)
+    if not s.note:
+        ix.cache[key] = found
+    return found
+
+
+def _allowed_groups(ix: "WorldIndex", s: "Subject", groups: Sequence[Sequence[str]]) -> list[Decision] | None:
     out = []
     for group in groups:
         for a in group:
