@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/server.py [--duration 10] [--max-requests 30000]
         [--repeat 3] [--clients 1,8] [--ops GetCallerIdentity,AssumeRole]
-        [--targets ours,ours-normal,moto] [--json benchmarks/out/server.json]
+        [--targets ours,ours-normal,moto,null] [--json benchmarks/out/server.json]
 
 Servers (each started here, on a free loopback port, stopped at the end):
 
@@ -19,6 +19,9 @@ Servers (each started here, on a free loopback port, stopped at the end):
   this script's ``--child-serve`` mode builds the same ``Endpoint`` with that
   one setting changed. Comparing the two shows what the fsync per AssumeRole
   costs (GetCallerIdentity writes nothing).
+* ``null`` (GetCallerIdentity only): a forking server that answers every
+  request with one canned GetCallerIdentity 200 and checks nothing: what the
+  generator can drive on this machine, i.e. how far it outruns the servers.
 * ``moto``: ``moto_server`` with IAM enforcement on, via the peer harness
   (``benchmarks/peers/runner.py``, docs/peers.md): its seeded user and key,
   ``AssumeRole`` on its ``role_arn``.
@@ -48,9 +51,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -151,6 +154,64 @@ def our_target(url: str) -> tuple[Target, dict[str, Any]]:
     role_arn = f"arn:aws:iam::{DEMO_ACCOUNT}:role/AdminRole"
     t = Target(url, REGION, key["AccessKeyId"], key["SecretAccessKey"], role_arn=role_arn)
     return t, {"caller_arn": f"arn:aws:iam::{DEMO_ACCOUNT}:user/alice", "role_arn": role_arn}
+
+
+# --- a null server: how fast the generator alone can go ------------------------------------
+
+NULL_BODY = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+             b"<GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:user/null</Arn>"
+             b"<UserId>AIDANULL</UserId><Account>000000000000</Account></GetCallerIdentityResult>"
+             b"<ResponseMetadata><RequestId>0</RequestId></ResponseMetadata></GetCallerIdentityResponse>")
+
+
+@contextlib.contextmanager
+def null_server() -> Iterator[str]:
+    """A forking loopback server answering every request with one canned 200 (no parsing
+    beyond Content-Length, no signature check): the ceiling of the generator on this machine."""
+    import socketserver
+
+    reply = (b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n"
+             % len(NULL_BODY)) + NULL_BODY
+
+    class H(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            import socket as _s
+
+            sock = self.request
+            sock.setsockopt(_s.IPPROTO_TCP, _s.TCP_NODELAY, 1)
+            buf = b""
+            while True:
+                end = buf.find(b"\r\n\r\n")
+                if end < 0:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        return
+                    buf += chunk
+                    continue
+                m = re.search(rb"(?i)content-length:\s*(\d+)", buf[:end])
+                need = end + 4 + (int(m.group(1)) if m else 0)
+                while len(buf) < need:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        return
+                    buf += chunk
+                buf = buf[need:]
+                sock.sendall(reply)
+
+    class S(socketserver.ForkingMixIn, socketserver.TCPServer):
+        allow_reuse_address = True
+        daemon_threads = True
+
+    import threading
+
+    srv = S(("127.0.0.1", 0), H)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 # --- checks -----------------------------------------------------------------------------
@@ -257,7 +318,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
     by = {(r["server"], r["operation"], r["clients"]): r for r in rows}
     lines = []
     for (srv, op, c), r in sorted(by.items()):
-        if srv == "moto":
+        if srv in ("moto", "null"):
             continue
         m = by.get(("moto", op, c))
         if m and m["rps"]:
@@ -287,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="rounds per scenario; the median is reported")
     ap.add_argument("--clients", default="1,8")
     ap.add_argument("--ops", default="GetCallerIdentity,AssumeRole")
-    ap.add_argument("--targets", default="ours,ours-normal,moto")
+    ap.add_argument("--targets", default="ours,ours-normal,moto,null")
     ap.add_argument("--json", default=os.path.join(ROOT, "benchmarks", "out", "server.json"))
     args = ap.parse_args(argv)
     args.clients = [int(x) for x in args.clients.split(",")]
@@ -299,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     env: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                            "duration": args.duration, "max_requests": args.max_requests, "repeat": args.repeat}
     for name in targets:
-        if name not in ("ours", "ours-normal", "moto"):
+        if name not in ("ours", "ours-normal", "moto", "null"):
             ap.error(f"unknown target {name}")
     # every server is up for the whole run; each scenario runs the targets back to
     # back, ``--repeat`` rounds, so load from elsewhere on the machine hits them alike
@@ -312,6 +373,11 @@ def main(argv: list[str] | None = None) -> int:
                 target, expect = our_target(srv.url)
                 live[name] = (target, expect, srv.proc.pid)
                 print(f"{name}: {srv.url} (durability {dur})", file=sys.stderr, flush=True)
+            elif name == "null":
+                url = stack.enter_context(null_server())
+                live[name] = (Target(url, REGION, "AKIANULL", "null", role_arn="arn:aws:iam::000000000000:role/null"),
+                              {"caller_arn": "arn:aws:iam::000000000000:user/null"}, None)
+                print(f"null: {url} (canned answers; generator ceiling)", file=sys.stderr, flush=True)
             else:
                 import runner
 
@@ -331,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
             for clients in args.clients:
                 for _ in range(args.repeat):
                     for name, (target, expect, pid) in live.items():
+                        if name == "null" and op != "GetCallerIdentity":
+                            continue  # its canned answer is a GetCallerIdentity one
                         rounds.setdefault((name, op, clients), []).append(
                             run_one(name, target, expect, pid, op, clients, args))
     rows = [median_rows(v) for v in rounds.values()]
