@@ -27,7 +27,7 @@ from ..model.arn import Arn
 from ..policy.document import Effect
 from .graph import Escalation
 from .index import WorldIndex
-from .techniques.assume_role import assume_candidates, assume_decision
+from .techniques.assume_role import assume_decision, candidate_classes, trust_admits
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,20 @@ class Finding:
                 "message": self.message, "fix": self.fix, "related": list(self.related)}
 
 
-def who_can_assume(ix: WorldIndex, role: Role) -> list[str]:
-    out = []
-    for src in sorted(assume_candidates(ix, role)):
-        if src != role.arn and assume_decision(ix, ix.subjects[src], role)[1] is None:
-            out.append(src)
-    return out
+def who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> list[str]:
+    """Principals (of ``kind``, if given) the engine lets assume ``role`` (catalog D15)."""
+    key = ("who_can_assume", role.arn, kind)
+    found = ix.cache.get(key)
+    if found is None:
+        found = []
+        for members in candidate_classes(ix, role, kind).values():
+            members = [m for m in members if m != role.arn]
+            if not members or not trust_admits(ix, ix.subjects[members[0]], role):
+                continue
+            if assume_decision(ix, ix.subjects[members[0]], role)[1] is None:
+                found += members
+        found = ix.cache[key] = sorted(found)
+    return found
 
 
 def _names(arns: list[str], limit: int = 5) -> str:
@@ -161,9 +169,8 @@ def _cycles(ix: WorldIndex) -> list[Finding]:
         role = s.entity
         if not isinstance(role, Role):
             continue
-        for src in assume_candidates(ix, role):
-            if src != arn and ix.subjects[src].kind == "role" and assume_decision(ix, ix.subjects[src], role)[1] is None:
-                graph.setdefault(src, []).append(arn)
+        for src in who_can_assume(ix, role, kind="role"):
+            graph.setdefault(src, []).append(arn)
     out = []
     for comp in _scc(graph):
         if len(comp) < 2:

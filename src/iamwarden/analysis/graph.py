@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 
 from .edges import Edge
 from .index import WorldIndex
-from .techniques import REGISTRY, Checker
+from .techniques import REGISTRY, Checker, Want
 
 #: alternatives kept per principal and hop: "shortest path(s)"
 MAX_ALTERNATIVES = 3
@@ -50,7 +50,11 @@ class Search:
         return out
 
 
-def in_edges(ix: WorldIndex, target: str, want: Callable[[str], bool],
+#: an uncertain edge, to ask an ``accept`` predicate whether it takes uncertain edges
+_PROBE_UNCERTAIN = Edge("", "", "E01", "", uncertain="probe")
+
+
+def in_edges(ix: WorldIndex, target: str, want: Want,
              checkers: Sequence[Checker] = REGISTRY) -> Iterable[Edge]:
     t = ix.subjects[target]
     for c in checkers:
@@ -107,6 +111,8 @@ def reverse_bfs(
             nxt[arn] = ok[:MAX_ALTERNATIVES]
             queue.append(arn)
     done = 0
+    pending_count: dict[str, int] = {}
+    accept_uncertain = accept(_PROBE_UNCERTAIN)
     while queue:
         if stop is not None and stop in dist:
             break
@@ -116,15 +122,18 @@ def reverse_bfs(
         if progress and done % 64 == 0:
             progress("paths", len(dist), len(ix.subjects))
 
-        def want(src: str, d: int = d) -> bool:
+        def want(src: str, uncertain: bool = False, d: int = d) -> bool:
             if src not in dist:
+                if uncertain and pending is not None and not accept_uncertain:
+                    return pending_count.get(src, 0) < MAX_ALTERNATIVES
                 return True
             return dist[src] == d + 1 and len(nxt.get(src, ())) < MAX_ALTERNATIVES
 
         for e in in_edges(ix, t, want, checkers):
             if not accept(e):
-                if pending is not None:
+                if pending is not None and pending_count.get(e.source, 0) < MAX_ALTERNATIVES:
                     pending.setdefault(t, []).append(e)
+                    pending_count[e.source] = pending_count.get(e.source, 0) + 1
                 continue
             src = e.source
             if src not in dist:
@@ -186,6 +195,6 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
             place(e)
     while queue:
         t = queue.popleft()
-        for e in in_edges(ix, t, lambda src: src not in reached and src not in dist, checkers):
+        for e in in_edges(ix, t, lambda src, uncertain=False: src not in reached and src not in dist, checkers):
             place(e)
     return Escalation(admins, first, certain, uncertain)

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
+from ..evaluation.context import principal_keys
+from ..policy.variables import Variable, substitute
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
@@ -38,6 +40,44 @@ CALLER_SUPPLIED_KEYS = ("sts:externalid", "sts:rolesessionname", "sts:sourceiden
 MFA_KEY = "aws:MultiFactorAuthPresent"
 
 
+def resolved_resources(st: Statement, lookup: Callable[[str], str | None]) -> list[str] | None:
+    """The statement's Resource patterns with the caller's own policy variables filled in
+    (``user/${aws:username}`` is one ARN per caller, not a wildcard: catalog rule 8).
+    None = could match anything (no Resource, NotResource, or a variable we cannot resolve here)."""
+    if st.resources is None or st.not_resource:
+        return None
+    out = []
+    for r in st.resources:
+        if r.parts is None:
+            out.append(r.text)
+            continue
+        if any(isinstance(p, Variable) and p.key not in lookup_keys(lookup) for p in r.parts):
+            return None
+        text = substitute(r.parts, lookup)
+        if text is None:
+            continue  # an unresolvable variable matches nothing
+        out.append(text)
+    return out
+
+
+def lookup_keys(lookup: Callable[[str], str | None]) -> Any:
+    return getattr(lookup, "keys", lambda: ())()
+
+
+class CallerKeys(dict):  # type: ignore[type-arg]
+    """The caller-derived context keys (lower-cased), usable as a variable lookup."""
+
+    def __call__(self, key: str) -> str | None:
+        return self.get(key)
+
+
+def caller_keys(s: Subject) -> CallerKeys:
+    out = CallerKeys({k.lower(): v for k, v in principal_keys(s.caller).items()})
+    for k, v in s.entity.tags.items():
+        out[f"aws:principaltag/{k.lower()}"] = v
+    return out
+
+
 @dataclass(slots=True)
 class Holders:
     """Principals holding an identity Allow for one action, by the statement's Resource."""
@@ -47,18 +87,19 @@ class Holders:
     anywhere: set[str] = field(default_factory=set)
     everyone: set[str] = field(default_factory=set)
 
-    def add(self, arn: str, st: Statement) -> None:
+    def add(self, arn: str, st: Statement, lookup: Callable[[str], str | None]) -> None:
         self.everyone.add(arn)
-        if st.resources is None or st.not_resource:
+        texts = resolved_resources(st, lookup)
+        if texts is None:
             self.anywhere.add(arn)
             return
-        for r in st.resources:
-            if r.parts is not None or r.text == "*":
+        for text in texts:
+            if text == "*":
                 self.anywhere.add(arn)
-            elif has_wildcard(r.text):
-                self.patterns[r.text].add(arn)
+            elif has_wildcard(text):
+                self.patterns[text].add(arn)
             else:
-                self.literal[r.text].add(arn)
+                self.literal[text].add(arn)
 
     def of(self, resource: str) -> set[str]:
         """Holders whose statement could match ``resource``."""
@@ -122,6 +163,7 @@ class WorldIndex:
         self._memo: dict[Any, Decision] = {}
         self._sigs: dict[str, Any] = {}
         self._trust_spec: dict[int, bool] = {}
+        self._trust_tags: dict[int, list[str]] = {}
         #: free-form caches for the checkers (keys start with the checker's name)
         self.cache: dict[Any, Any] = {}
 
@@ -146,10 +188,11 @@ class WorldIndex:
                     mine[a].append(st)
             if mine:
                 self.statements[s.arn] = mine
+                keys = caller_keys(s)
                 for a, sts in mine.items():
                     h = self.holders[a]
                     for st in sts:
-                        h.add(s.arn, st)
+                        h.add(s.arn, st, keys)
 
     def _index_trust(self) -> None:
         for acct in self.world.accounts.values():
@@ -184,9 +227,12 @@ class WorldIndex:
         """
         if s.note:
             return self._ask(s, action, resource, context, trust)
-        who: Any = self._signature(s)
-        if trust is not None and self._trust_specific(trust):
+        if trust is None:
+            who: Any = self.qsig(s, action.lower())
+        elif self._trust_specific(trust):
             who = s.arn
+        else:
+            who = self.trust_sig(s, action.lower(), trust)
         key = (who, action.lower(), resource, tuple(sorted(context.items())) if context else (),
                id(trust) if trust is not None else 0)
         d = self._memo.get(key)
@@ -194,18 +240,50 @@ class WorldIndex:
             d = self._memo[key] = self._ask(s, action, resource, context, trust)
         return d
 
-    def _signature(self, s: Subject) -> Any:
-        sig = self._sigs.get(s.arn)
+    def qsig(self, s: Subject, action_key: str) -> Any:
+        """What of ``s`` can matter to a question about ``action_key``: the statements whose
+        Action matches (identity and boundary), whether it has a boundary, the values of the
+        principal tags those statements test, kind and account. Principals with equal
+        signatures get equal answers, unless a matching statement can tell them apart by
+        name (then the signature is the ARN)."""
+        key = (s.arn, action_key)
+        sig = self._sigs.get(key)
         if sig is None:
-            ps = s.policies
-            pols = ps.identity + ((ps.boundary,) if ps.boundary is not None else ())
-            if any(_names_caller(p) for p in pols):
+            c = s.policies.candidates(action_key)
+            sts = [st for _, st in c.identity] + [st for _, st in c.boundary]
+            if any(_statement_names_caller(st) for st in sts):
                 sig = ("arn", s.arn)
             else:
-                sig = (s.kind, s.account_id, tuple(id(p) for p in ps.identity), id(ps.boundary),
-                       tuple(sorted(s.entity.tags.items())))
-            self._sigs[s.arn] = sig
+                keys = sorted({k for st in sts for k in _tag_keys(st)})
+                sig = (s.kind, s.account_id, tuple(id(st) for _, st in c.identity),
+                       tuple(id(st) for _, st in c.boundary), s.policies.boundary is not None,
+                       _tag_values(s, keys))
+            self._sigs[key] = sig
         return sig
+
+    def trust_sig(self, s: Subject, action_key: str, trust: Policy) -> Any:
+        """``qsig`` plus the principal tags the trust policy tests."""
+        keys = self._trust_tags.get(id(trust))
+        if keys is None:
+            keys = self._trust_tags[id(trust)] = sorted({k for st in trust.statements for k in _tag_keys(st)})
+        base = self.qsig(s, action_key)
+        return (base, _tag_values(s, keys)) if keys else base
+
+    def classes(self, action_key: str, arns: Iterable[str] | None = None,
+                trust: Policy | None = None) -> dict[Any, list[str]]:
+        """Principals grouped by ``qsig`` (or ``trust_sig``) for one action (all principals: cached)."""
+        ckey = ("classes", action_key, id(trust) if trust is not None else 0)
+        if arns is None:
+            hit = self.cache.get(ckey)
+            if hit is not None:
+                return hit
+        out: dict[Any, list[str]] = defaultdict(list)
+        for a in (self.subjects if arns is None else arns):
+            s = self.subjects[a]
+            out[self.trust_sig(s, action_key, trust) if trust is not None else self.qsig(s, action_key)].append(a)
+        if arns is None:
+            self.cache[ckey] = out
+        return out
 
     def _trust_specific(self, trust: Policy) -> bool:
         v = self._trust_spec.get(id(trust))
@@ -256,7 +334,7 @@ class WorldIndex:
         tried = {resource}
         for st in self.allow_statements(s, action):
             for r in st.resources or ():
-                if r.parts is None and has_wildcard(r.text) and r.text != "*":
+                if r.parts is None and r.text != "*":
                     concrete = r.text.replace("*", "iamwarden").replace("?", "x")
                     if concrete not in tried:
                         tried.add(concrete)
@@ -285,6 +363,24 @@ class WorldIndex:
             return bool(self.allow_statements(s, action))
         return action.lower() in self.statements.get(s.arn, {})
 
+    def can_somewhere(self, s: Subject, action: str, context: Mapping[str, Any] | None = None) -> bool:
+        """Could ``s`` do ``action`` on some resource? Asked on ``*`` and on its own Allow
+        patterns filled in; a boundary, Deny or SCP that blocks the action everywhere makes
+        this False, and spares asking about every possible target (cached)."""
+        if not self.holds(s, action):
+            return False
+        if any(c.key_lower.startswith(RESOURCE_KEYS) for st in self.allow_statements(s, action)
+               for c in st.conditions):
+            return True  # depends on the target's tags: cannot rule it out without one
+        if s.note:
+            return self.ask_new(s, action, "*", context).allowed
+        key = ("somewhere", self.qsig(s, action.lower()), action.lower(),
+               tuple(sorted(context.items())) if context else ())
+        v = self.cache.get(key)
+        if v is None:
+            v = self.cache[key] = self.ask_new(s, action, "*", context).allowed
+        return v
+
     def holders_of(self, action: str, resource: str) -> set[str]:
         return self.holders[action.lower()].of(resource)
 
@@ -298,18 +394,17 @@ class WorldIndex:
             return
         lits: set[str] = set()
         pats = []
+        keys = caller_keys(s)
         for st in sts:
-            if st.resources is None or st.not_resource:
+            texts = resolved_resources(st, keys)
+            if texts is None or "*" in texts:
                 yield from candidates
                 return
-            for r in st.resources:
-                if r.parts is not None or r.text == "*":
-                    yield from candidates
-                    return
-                if has_wildcard(r.text):
-                    pats.append(compile_glob(r.text))
+            for text in texts:
+                if has_wildcard(text):
+                    pats.append(compile_glob(text))
                 else:
-                    lits.add(r.text)
+                    lits.add(text)
         for c in candidates:
             if c in lits or any(p.match(c) is not None for p in pats):
                 yield c
@@ -371,24 +466,39 @@ class WorldIndex:
         return s.entity if s is not None and isinstance(s.entity, User) else None
 
 
+#: condition keys that depend on the target resource (can_somewhere cannot rule them out)
+RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
+
 #: condition keys whose value differs between principals that share policies
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
                          "aws:sourcearn", "aws:sourceaccount"})
 _NAMES_CALLER: dict[int, bool] = {}
 
 
+def _tag_keys(st: Statement) -> Iterator[str]:
+    for c in st.conditions:
+        if c.key_lower.startswith("aws:principaltag/"):
+            yield c.key_lower[len("aws:principaltag/"):]
+
+
+def _tag_values(s: Subject, keys: list[str]) -> tuple[Any, ...]:
+    if not keys:
+        return ()
+    low = {k.lower(): v for k, v in s.entity.tags.items()}
+    return tuple(low.get(k) for k in keys)
+
+
+def _statement_names_caller(st: Statement) -> bool:
+    if any(r.parts is not None for r in st.resources or ()):
+        return True
+    return any(c.key_lower in CALLER_KEYS or any(x is not None for x in c._parts) for c in st.conditions)
+
+
 def _names_caller(p: Policy) -> bool:
     """Can this policy tell apart principals that hold the same policies? (variables, caller keys)"""
     v = _NAMES_CALLER.get(id(p))
     if v is None:
-        v = False
-        for st in p.statements:
-            if any(r.parts is not None for r in st.resources or ()):
-                v = True
-            for c in st.conditions:
-                if c.key_lower in CALLER_KEYS or any(x is not None for x in c._parts):
-                    v = True
-        _NAMES_CALLER[id(p)] = v
+        v = _NAMES_CALLER[id(p)] = any(_statement_names_caller(st) for st in p.statements)
     return v
 
 

@@ -17,7 +17,7 @@ ask about, which is what ``WorldIndex`` indexes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Iterable, Protocol
 
 from ..edges import Edge
 
@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     from ..index import WorldIndex
     from ..subject import Subject
 
-Want = Callable[[str], bool]
+class Want(Protocol):
+    """``want(source_arn, uncertain=False)``: is an edge from this source still useful?
+    Checkers whose edges are uncertain by nature say so, so the graph can cap them."""
+
+    def __call__(self, source: str, uncertain: bool = False) -> bool: ...
 
 
 class Checker(Protocol):

@@ -54,6 +54,15 @@ def candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account
     return found
 
 
+def candidate_list(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
+    """``candidate_sources`` as a sorted tuple (cached): iterated once per target."""
+    key = ("candidate_list", tuple(tuple(g) for g in groups), account)
+    hit = ix.cache.get(key)
+    if hit is None:
+        hit = ix.cache[key] = tuple(sorted(candidate_sources(ix, groups, account)))
+    return hit
+
+
 def _candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> set[str]:
     out: set[str] | None = None
     for group in groups:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from ...evaluation import Decision
+from ...evaluation import Decision, PolicySet, Request, authorize
+from ...policy.document import PolicyKind, parse_policy
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
@@ -57,11 +58,69 @@ def assume_decision(ix: "WorldIndex", s: "Subject", role: Role) -> tuple[Decisio
     return d, "no"
 
 
+#: identity policy that allows everything: "would the trust admit this caller at all?"
+_ALLOW_ALL = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                          PolicyKind.IDENTITY, "iamwarden:trust-probe")
+
+
+def trust_admits(ix: "WorldIndex", s: "Subject", role: Role) -> bool:
+    """Would the role's trust let ``s`` in if its own policies allowed everything?
+
+    A necessary condition for D15 (the trust must always allow the caller), asked of the
+    engine with an allow-all identity policy and no boundary. It depends only on the
+    caller's account, kind and the principal tags the trust tests (or its ARN when the
+    trust names principals), so it is answered once per such class and lets the
+    analysis skip every class the trust rejects before asking the real question.
+    """
+    if ix._trust_specific(role.trust):
+        key: object = ("admits", role.arn, s.arn)
+    else:
+        key = ("admits", role.arn, s.account_id, s.kind, ix.trust_sig(s, "", role.trust))
+    hit = ix.cache.get(key)
+    if hit is None:
+        t = ix.trust[role.arn]
+        probe = PolicySet(identity=(_ALLOW_ALL,), resource=role.trust)
+        ctxs: list[dict[str, str]] = [{}]
+        for k, values in t.supplied.items():
+            ctxs = [{**c, k: v} for c in ctxs for v in values[:4]] or ctxs
+        if t.mentions_mfa:
+            ctxs = ctxs + [{**c, "aws:MultiFactorAuthPresent": "true"} for c in ctxs]
+        tags = {f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}
+        hit = any(authorize(Request.build(s.caller, ASSUME, role.arn, {**tags, **c}), probe).allowed
+                  for c in ctxs[:16])
+        ix.cache[key] = hit
+    return hit
+
+
 def assume_candidates(ix: "WorldIndex", role: Role) -> set[str]:
     """Principals that could possibly assume ``role`` (the engine decides which do)."""
     t = ix.trust[role.arn]
     if t.everyone:
         return set(ix.subjects)
+    return _named_or_delegated(ix, role)
+
+
+def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None) -> dict[object, list[str]]:
+    """``assume_candidates`` grouped by what can matter to the decision (``WorldIndex.qsig``).
+
+    A trust that names principals is decided per principal; a trust open to
+    ``*`` or to accounts is decided once per class, which turns "every
+    principal may try" into a few dozen questions.
+    """
+    t = ix.trust[role.arn]
+    key = "sts:assumerole"
+    if t.everyone and not ix._trust_specific(role.trust) and kind is None:
+        return ix.classes(key, trust=role.trust)
+    cands = assume_candidates(ix, role)
+    if kind is not None:
+        cands = {c for c in cands if ix.subjects[c].kind == kind}
+    if ix._trust_specific(role.trust):
+        return {a: [a] for a in sorted(cands)}
+    return ix.classes(key, sorted(cands), trust=role.trust)
+
+
+def _named_or_delegated(ix: "WorldIndex", role: Role) -> set[str]:
+    t = ix.trust[role.arn]
     out: set[str] = set()
     for n in t.named:
         arn = ix.by_unique_id.get(n, n)
@@ -105,11 +164,13 @@ class AssumeRoleChecker:
         role = target.entity
         if not isinstance(role, Role):
             return
-        for src in sorted(assume_candidates(ix, role)):
-            if src == target.arn or not want(src):
+        for members in candidate_classes(ix, role).values():
+            wanted = [m for m in members if m != target.arn and want(m)]
+            if not wanted or not trust_admits(ix, ix.subjects[wanted[0]], role):
                 continue
-            d, note = assume_decision(ix, ix.subjects[src], role)
+            d, note = assume_decision(ix, ix.subjects[wanted[0]], role)
             if note == "no":
                 continue
-            yield Edge(src, target.arn, "D15", f"can assume {role.name} ({d.rule})",
-                       reasons_of(d), uncertain=note)
+            reasons = reasons_of(d)
+            for src in wanted:
+                yield Edge(src, target.arn, "D15", f"can assume {role.name} ({d.rule})", reasons, uncertain=note)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
-from ._service import EC2, ServiceTechnique, allowed_groups, candidate_sources, short, trusts_service
+from ._service import EC2, ServiceTechnique, allowed_groups, candidate_list, short, trusts_service
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -78,14 +78,14 @@ class ExistingComputeChecker:
         for t in TECHNIQUES:
             if t.profile and not role.instance_profiles:
                 continue
-            srcs = candidate_sources(ix, t.actions, target.account_id) - done
+            srcs = candidate_list(ix, t.actions, target.account_id)
             if not srcs:
                 continue
             svc = trusts_service(ix, role, t.service)
             if svc is None:
                 continue
-            for src in sorted(srcs):
-                if src == target.arn or not want(src):
+            for src in srcs:
+                if src in done or src == target.arn or not want(src, True):
                     continue
                 ds = allowed_groups(ix, ix.subjects[src], t.actions)
                 if ds is None:

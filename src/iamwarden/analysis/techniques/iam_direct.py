@@ -43,6 +43,11 @@ ACTIONS = frozenset(a.lower() for a in (
 ))
 
 
+#: actions behind D01, D07-D12: only their holders are asked whether they can grant themselves admin
+SELF_ACTIONS = ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy",
+                "iam:AttachGroupPolicy", "iam:PutGroupPolicy", "iam:CreatePolicyVersion")
+
+
 def _customer_policies(s: "Subject") -> list[str]:
     """Customer-managed policies in force for ``s`` (its own and, for a user, its groups')."""
     acct = s.account
@@ -63,6 +68,11 @@ def _attach(ix: "WorldIndex", s: "Subject", action: str, resource: str) -> Decis
         if d.allowed:
             return d
     return None
+
+
+def _can_attach(ix: "WorldIndex", s: "Subject", action: str) -> bool:
+    """Could ``s`` attach an admin-granting policy anywhere at all? (prunes target enumeration)"""
+    return any(ix.can_somewhere(s, action, {"iam:PolicyARN": p}) for p in ix.admin_policy_arns(s.account))
 
 
 def _put(ix: "WorldIndex", s: "Subject", action: str, resource: str) -> Decision | None:
@@ -95,7 +105,7 @@ class IamDirectChecker:
     def _self_edges(self, s: "Subject", ix: "WorldIndex", allow_groups: bool) -> Iterator[Edge]:
         me = s.arn
         found = False
-        if ix.admin_if_granted(s):
+        if any(ix.holds(s, a) for a in SELF_ACTIONS) and ix.admin_if_granted(s):
             for tid, action, kind, verb in (
                 ("D07", "iam:AttachUserPolicy", "user", _attach),
                 ("D10", "iam:PutUserPolicy", "user", _put),
@@ -206,6 +216,8 @@ class IamDirectChecker:
                 if src == target.arn or not want(src) or ix.subjects[src].account_id != target.account_id:
                     continue
                 s = ix.subjects[src]
+                if not all(ix.can_somewhere(s, a) for a in actions):
+                    continue
                 ds = [ix.ask(s, a, target.arn) for a in actions]
                 if all(d.allowed for d in ds):
                     yield Edge(src, target.arn, tid, f"{verb} {e.name}", reasons_of(*ds))
@@ -216,8 +228,8 @@ class IamDirectChecker:
         return list(islice(self._granting(s, ix), MAX_GRANTING))
 
     def _granting(self, s: "Subject", ix: "WorldIndex") -> Iterator[Edge]:
-        can_attach_role = ix.holds(s, "iam:AttachRolePolicy") or ix.holds(s, "iam:PutRolePolicy")
-        can_version = ix.holds(s, "iam:CreatePolicyVersion")
+        can_attach_role = _can_attach(ix, s, "iam:AttachRolePolicy") or ix.can_somewhere(s, "iam:PutRolePolicy")
+        can_version = ix.can_somewhere(s, "iam:CreatePolicyVersion")
         if can_attach_role or can_version:
             via_trust = set(ix.targets(s, "iam:UpdateAssumeRolePolicy", ix.arns(s.account_id, "role")))
             assumable = assumable_roles(ix, s)
@@ -253,8 +265,8 @@ class IamDirectChecker:
                         yield Edge(s.arn, rarn, tid, f"can rewrite {pv[1]} attached to {t.entity.name}, then "
                                    + ("assume it" if how == "assume" else "rewrite its trust and assume it"),
                                    reasons_of(pv[0], d_in), grants_admin=True)
-        if (ix.holds(s, "iam:AttachUserPolicy") or ix.holds(s, "iam:PutUserPolicy")) and ix.holds(
-            s, "iam:CreateAccessKey"
+        if (_can_attach(ix, s, "iam:AttachUserPolicy") or ix.can_somewhere(s, "iam:PutUserPolicy")) and (
+            ix.can_somewhere(s, "iam:CreateAccessKey")
         ):
             for uarn in ix.targets(s, "iam:CreateAccessKey", ix.arns(s.account_id, "user")):
                 t = ix.subjects[uarn]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
-from ._service import EC2, ServiceTechnique, allowed_groups, candidate_sources, short, trusts_service
+from ._service import EC2, ServiceTechnique, allowed_groups, candidate_list, candidate_sources, short, trusts_service
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -108,8 +108,8 @@ class PassRoleChecker:
                 continue
             if t.profile and not role.instance_profiles:
                 continue
-            for src in sorted(passers & candidate_sources(ix, t.actions, target.account_id)):
-                if src in done or src == target.arn or not want(src):
+            for src in candidate_list(ix, t.actions, target.account_id):
+                if src in done or src not in passers or src == target.arn or not want(src, t.uncertain is not None):
                     continue
                 s = ix.subjects[src]
                 dp = ix.ask(s, PASS, role.arn, {"iam:PassedToService": t.service})
@@ -118,7 +118,8 @@ class PassRoleChecker:
                 ds = allowed_groups(ix, s, t.actions)
                 if ds is None:
                     continue
-                done.add(src)
+                if t.uncertain is None:
+                    done.add(src)
                 names = ", ".join(g[0] for g in t.actions)
                 yield Edge(src, target.arn, t.id, f"can pass {role.name} to {short(t.service)} ({names})",
                            reasons_of(svc, dp, *ds), uncertain=t.uncertain)  # type: ignore[arg-type]
