@@ -163,7 +163,7 @@ class WorldIndex:
         self._memo: dict[Any, Decision] = {}
         self._sigs: dict[str, Any] = {}
         self._trust_spec: dict[int, bool] = {}
-        self._trust_tags: dict[int, list[str]] = {}
+        self._trust_tags: dict[int, tuple[str, ...]] = {}
         #: free-form caches for the checkers (keys start with the checker's name)
         self.cache: dict[Any, Any] = {}
 
@@ -261,18 +261,23 @@ class WorldIndex:
             self._sigs[key] = sig
         return sig
 
-    def trust_sig(self, s: Subject, action_key: str, trust: Policy) -> Any:
-        """``qsig`` plus the principal tags the trust policy tests."""
+    def trust_tag_keys(self, trust: Policy) -> tuple[str, ...]:
         keys = self._trust_tags.get(id(trust))
         if keys is None:
-            keys = self._trust_tags[id(trust)] = sorted({k for st in trust.statements for k in _tag_keys(st)})
+            keys = self._trust_tags[id(trust)] = tuple(sorted({k for st in trust.statements for k in _tag_keys(st)}))
+        return keys
+
+    def trust_sig(self, s: Subject, action_key: str, trust: Policy) -> Any:
+        """``qsig`` plus the principal tags the trust policy tests."""
+        keys = self.trust_tag_keys(trust)
         base = self.qsig(s, action_key)
         return (base, _tag_values(s, keys)) if keys else base
 
     def classes(self, action_key: str, arns: Iterable[str] | None = None,
                 trust: Policy | None = None) -> dict[Any, list[str]]:
         """Principals grouped by ``qsig`` (or ``trust_sig``) for one action (all principals: cached)."""
-        ckey = ("classes", action_key, id(trust) if trust is not None else 0)
+        # the grouping depends on the trust only through the tags it tests
+        ckey = ("classes", action_key, self.trust_tag_keys(trust) if trust is not None else None)
         if arns is None:
             hit = self.cache.get(ckey)
             if hit is not None:
@@ -481,10 +486,18 @@ def _tag_keys(st: Statement) -> Iterator[str]:
             yield c.key_lower[len("aws:principaltag/"):]
 
 
-def _tag_values(s: Subject, keys: list[str]) -> tuple[Any, ...]:
+_LOWER_TAGS: dict[int, dict[str, str]] = {}
+
+
+def _tag_values(s: Subject, keys: Any) -> tuple[Any, ...]:
     if not keys:
         return ()
-    low = {k.lower(): v for k, v in s.entity.tags.items()}
+    tags = s.entity.tags
+    if not tags:
+        return (None,) * len(keys)
+    low = _LOWER_TAGS.get(id(tags))
+    if low is None:
+        low = _LOWER_TAGS[id(tags)] = {k.lower(): v for k, v in tags.items()}
     return tuple(low.get(k) for k in keys)
 
 

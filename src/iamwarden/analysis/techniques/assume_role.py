@@ -109,8 +109,11 @@ def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None) -> 
     """
     t = ix.trust[role.arn]
     key = "sts:assumerole"
-    if t.everyone and not ix._trust_specific(role.trust) and kind is None:
-        return ix.classes(key, trust=role.trust)
+    if t.everyone and not ix._trust_specific(role.trust):
+        every = ix.classes(key, trust=role.trust)
+        if kind is None:
+            return every
+        return {k: v for k, v in every.items() if ix.subjects[v[0]].kind == kind}
     cands = assume_candidates(ix, role)
     if kind is not None:
         cands = {c for c in cands if ix.subjects[c].kind == kind}
