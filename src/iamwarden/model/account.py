@@ -107,6 +107,7 @@ class Account:
     policies: Mapping[str, ManagedPolicy]  # by ARN
     source: str | None = None
     _by_arn: dict[str, Entity] = field(default_factory=dict, repr=False)
+    _identity_cache: dict[str, tuple[Policy, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for coll in (self.users, self.groups, self.roles):
@@ -142,7 +143,18 @@ class Account:
         return None
 
     def identity_policies(self, entity: User | Role | Group) -> tuple[Policy, ...]:
-        """Inline and attached policies; for a user also those of its groups (spec §1.1)."""
+        """Inline and attached policies; for a user also those of its groups (spec §1.1).
+
+        Memoised per entity: an ``Account`` never changes once built.
+        """
+        hit = self._identity_cache.get(entity.arn)
+        if hit is not None:
+            return hit
+        result = self._collect_identity(entity)
+        self._identity_cache[entity.arn] = result
+        return result
+
+    def _collect_identity(self, entity: User | Role | Group) -> tuple[Policy, ...]:
         out: list[Policy] = [p.policy for p in entity.inline]
         out += self._attached(entity.attached, entity.arn)
         if isinstance(entity, User):

@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -34,6 +35,8 @@ from .schema import DDL, SCHEMA_VERSION
 Clock = Callable[[], datetime]
 
 BUSY_TIMEOUT_MS = 10_000
+#: how stale another process\'s commits may look to generation() (seconds)
+GENERATION_RECHECK_SECONDS = 0.05
 POOL_SIZE = 16
 
 
@@ -82,6 +85,7 @@ class StoreBase:
         self._write_lock = threading.RLock()
         self._closed = False
         self._local = threading.local()
+        self._generation_seen: tuple[int, float] | None = None
         with self._connection() as conn:
             conn.executescript(DDL)
             conn.execute(
@@ -135,10 +139,13 @@ class StoreBase:
         conn.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, bump_generation: bool = True) -> Iterator[sqlite3.Connection]:
         """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception.
 
-        Nested calls join the outer transaction. Every commit bumps the generation.
+        Nested calls join the outer transaction. A commit bumps the generation
+        (which invalidates the cached ``World``) unless ``bump_generation`` is
+        False: writes of data that is not part of the IAM model (STS sessions)
+        must not force a rebuild of the world on every AssumeRole.
         """
         with self._connection() as conn:
             if conn.in_transaction:
@@ -151,10 +158,16 @@ class StoreBase:
                 self._local.writing = True
                 try:
                     yield conn
-                    conn.execute(
-                        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
-                    )
+                    new_gen = None
+                    if bump_generation:
+                        conn.execute(
+                            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+                        )
+                        new_gen = int(conn.execute(
+                            "SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
                     conn.execute("COMMIT")
+                    if new_gen is not None:
+                        self._generation_seen = (new_gen, time.monotonic())
                 except BaseException:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
@@ -177,10 +190,20 @@ class StoreBase:
                     conn.execute("COMMIT")
 
     def generation(self) -> int:
-        """Bumped by every committed write, from any connection or process."""
+        """Bumped by every committed write, from any connection or process.
+
+        This process's own commits are seen at once; another process's commits
+        within ``GENERATION_RECHECK_SECONDS`` (the value is asked of SQLite at
+        most that often, so hot paths don't pay a query per request).
+        """
+        seen = self._generation_seen
+        if seen is not None and time.monotonic() - seen[1] < GENERATION_RECHECK_SECONDS:
+            return seen[0]
         with self._connection() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return int(row[0])
+        gen = int(row[0])
+        self._generation_seen = (gen, time.monotonic())
+        return gen
 
     def _require_account(self, conn: sqlite3.Connection, account_id: str) -> None:
         """Accounts come into being with their first entity (or ``ensure_account``)."""

@@ -28,6 +28,9 @@ from .records import USER, entity_arn, find_entity
 ACCESS_KEYS_PER_USER = 2
 
 
+_MISSING = object()
+
+
 @dataclass(frozen=True, slots=True)
 class AccessKeyRecord:
     """A long-term access key and its owner (``user_*`` are None for the root user)."""
@@ -231,12 +234,27 @@ class KeysMixin(StoreBase):
         return AccessKeyRecord(*row)
 
     def lookup_access_key(self, key_id: str) -> AccessKeyRecord | None:
-        """The key's secret, status and owner -- for SigV4 verification -- or None."""
+        """The key's secret, status and owner -- for SigV4 verification -- or None.
+
+        Cached per write generation: every key change (create, status, delete)
+        bumps it, so a cached answer is never staler than the generation.
+        """
+        gen = self.generation()
+        cache = getattr(self, "_key_cache", None)
+        if cache is None or cache[0] != gen:
+            cache = (gen, {})
+            self._key_cache = cache
+        hit = cache[1].get(key_id, _MISSING)
+        if hit is not _MISSING:
+            return hit
         with self._connection() as conn:
             row = conn.execute(
                 "SELECT 1 FROM access_keys WHERE access_key_id = ?", (key_id,)
             ).fetchone()
-            return self._record(conn, key_id) if row else None
+            record = self._record(conn, key_id) if row else None
+        if len(cache[1]) < 100_000:
+            cache[1][key_id] = record
+        return record
 
     # --- login profiles ----------------------------------------------------------------
 
@@ -283,7 +301,7 @@ class KeysMixin(StoreBase):
 
     def put_session(self, access_key_id: str, data: Any, expiration: datetime | None) -> None:
         """Store (or replace) a session blob under its access key ID."""
-        with self.write() as conn:
+        with self.write(bump_generation=False) as conn:
             conn.execute(
                 "INSERT INTO sessions(access_key_id, data, expiration) VALUES (?, ?, ?)"
                 " ON CONFLICT(access_key_id) DO UPDATE SET data = excluded.data,"
@@ -303,12 +321,12 @@ class KeysMixin(StoreBase):
         return json.loads(row[0]), expiration
 
     def delete_session(self, access_key_id: str) -> None:
-        with self.write() as conn:
+        with self.write(bump_generation=False) as conn:
             conn.execute("DELETE FROM sessions WHERE access_key_id = ?", (access_key_id,))
 
     def purge_sessions(self, before: datetime) -> int:
         """Delete sessions that expired before ``before``; returns how many."""
-        with self.write() as conn:
+        with self.write(bump_generation=False) as conn:
             cur = conn.execute(
                 "DELETE FROM sessions WHERE expiration IS NOT NULL AND expiration < ?",
                 (before.timestamp(),),
