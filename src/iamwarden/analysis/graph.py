@@ -50,6 +50,25 @@ class Search:
         return out
 
 
+class Wanted:
+    """A ``want`` predicate with the identity of its search (``key``).
+
+    Within one search a source that is not wanted stays unwanted (distances only
+    grow in breadth-first order, alternatives only fill up), which lets checkers
+    keep shrinking lists of candidate sources (``WorldIndex.live``) instead of
+    scanning every holder for every target.
+    """
+
+    __slots__ = ("fn", "key")
+
+    def __init__(self, fn: Callable[[str, bool], bool], key: object):
+        self.fn = fn
+        self.key = key
+
+    def __call__(self, source: str, uncertain: bool = False) -> bool:
+        return self.fn(source, uncertain)
+
+
 #: an uncertain edge, to ask an ``accept`` predicate whether it takes uncertain edges
 _PROBE_UNCERTAIN = Edge("", "", "E01", "", uncertain="probe")
 
@@ -113,6 +132,7 @@ def reverse_bfs(
     done = 0
     pending_count: dict[str, int] = {}
     accept_uncertain = accept(_PROBE_UNCERTAIN)
+    token = object()  # names this search for WorldIndex.live
     while queue:
         if stop is not None and stop in dist:
             break
@@ -122,14 +142,14 @@ def reverse_bfs(
         if progress and done % 64 == 0:
             progress("paths", len(dist), len(ix.subjects))
 
-        def want(src: str, uncertain: bool = False, d: int = d) -> bool:
+        def want_fn(src: str, uncertain: bool = False, d: int = d) -> bool:
             if src not in dist:
                 if uncertain and pending is not None and not accept_uncertain:
                     return pending_count.get(src, 0) < MAX_ALTERNATIVES
                 return True
             return dist[src] == d + 1 and len(nxt.get(src, ())) < MAX_ALTERNATIVES
 
-        for e in in_edges(ix, t, want, checkers):
+        for e in in_edges(ix, t, Wanted(want_fn, token), checkers):
             if not accept(e):
                 if pending is not None and pending_count.get(e.source, 0) < MAX_ALTERNATIVES:
                     pending.setdefault(t, []).append(e)
@@ -190,11 +210,13 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
         elif dist[e.source] == dt + 1 and len(nxt[e.source]) < MAX_ALTERNATIVES:
             nxt[e.source].append(e)
 
+    token = object()
     for t in sorted(pending, key=lambda a: certain.dist[a]):
         for e in pending[t]:
             place(e)
     while queue:
         t = queue.popleft()
-        for e in in_edges(ix, t, lambda src, uncertain=False: src not in reached and src not in dist, checkers):
+        for e in in_edges(ix, t, Wanted(lambda src, uncertain=False: src not in reached and src not in dist, token),
+                          checkers):
             place(e)
     return Escalation(admins, first, certain, uncertain)

@@ -386,6 +386,36 @@ class WorldIndex:
             v = self.cache[key] = self.ask_new(s, action, "*", context).allowed
         return v
 
+    def admit_groups(self, trust: Policy) -> dict[Any, list[list[str]]]:
+        """All principals' ``sts:AssumeRole`` classes for a trust open to ``*``, grouped by
+        what the trust alone can see of them (account, kind, tested tags): one trust
+        pre-check per group (cached by the tags the trust tests)."""
+        keys = self.trust_tag_keys(trust)
+        ck = ("admit_groups", keys)
+        hit = self.cache.get(ck)
+        if hit is None:
+            hit = defaultdict(list)
+            for members in self.classes("sts:assumerole", trust=trust).values():
+                s = self.subjects[members[0]]
+                hit[(s.account_id, s.kind, _tag_values(s, keys))].append(members)
+            self.cache[ck] = hit
+        return hit
+
+    def live(self, want: Any, key: Any, base: Iterable[str], uncertain: bool = False) -> dict[str, None]:
+        """The sources of ``base`` that ``want`` still wants, kept shrinking per search.
+
+        ``want.key`` identifies the search (see ``graph.Wanted``); without one the
+        list is filtered afresh. Ordered like ``base``.
+        """
+        tok = getattr(want, "key", None)
+        if tok is None:
+            return dict.fromkeys(s for s in base if want(s, uncertain))
+        ck = ("live", tok, key, uncertain)
+        cur = self.cache.get(ck)
+        cur = {s: None for s in (base if cur is None else cur) if want(s, uncertain)}
+        self.cache[ck] = cur
+        return cur
+
     def holders_of(self, action: str, resource: str) -> set[str]:
         return self.holders[action.lower()].of(resource)
 

@@ -123,9 +123,13 @@ def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None) -> 
 
 
 def _named_or_delegated(ix: "WorldIndex", role: Role) -> set[str]:
-    t = ix.trust[role.arn]
+    return _named(ix, role) | _delegated(ix, role)
+
+
+def _named(ix: "WorldIndex", role: Role) -> set[str]:
+    """Loaded principals the trust names by ARN or unique ID."""
     out: set[str] = set()
-    for n in t.named:
+    for n in ix.trust[role.arn].named:
         arn = ix.by_unique_id.get(n, n)
         if arn in ix.subjects:
             out.add(arn)
@@ -133,10 +137,15 @@ def _named_or_delegated(ix: "WorldIndex", role: Role) -> set[str]:
             e = ix.world.entity(arn)
             if e is not None and e.arn in ix.subjects:
                 out.add(e.arn)
-    if t.accounts:
-        holders = ix.holders_of(ASSUME, role.arn)
-        out |= {h for h in holders if ix.subjects[h].account_id in t.accounts}
     return out
+
+
+def _delegated(ix: "WorldIndex", role: Role) -> set[str]:
+    """Holders of an ``sts:AssumeRole`` Allow matching the role, in the accounts the trust names."""
+    t = ix.trust[role.arn]
+    if not t.accounts:
+        return set()
+    return {h for h in ix.holders_of(ASSUME, role.arn) if ix.subjects[h].account_id in t.accounts}
 
 
 def assumable_roles(ix: "WorldIndex", s: "Subject") -> set[str]:
@@ -167,7 +176,22 @@ class AssumeRoleChecker:
         role = target.entity
         if not isinstance(role, Role):
             return
-        for members in candidate_classes(ix, role).values():
+        t = ix.trust[role.arn]
+        if t.everyone and not ix._trust_specific(role.trust):
+            groups: Iterable[list[str]] = (
+                members
+                for lists in ix.admit_groups(role.trust).values()
+                if trust_admits(ix, ix.subjects[lists[0][0]], role)
+                for members in lists
+            )
+        else:
+            live = ix.live(want, ("D15",), sorted(ix.holders_any(ASSUME)))
+            cands = _named(ix, role) | (_delegated(ix, role) & live.keys())
+            if ix._trust_specific(role.trust):
+                groups = ([a] for a in sorted(cands))
+            else:
+                groups = ix.classes(ASSUME, sorted(cands), trust=role.trust).values()
+        for members in groups:
             wanted = [m for m in members if m != target.arn and want(m)]
             if not wanted or not trust_admits(ix, ix.subjects[wanted[0]], role):
                 continue

@@ -84,8 +84,8 @@ class ExistingComputeChecker:
             svc = trusts_service(ix, role, t.service)
             if svc is None:
                 continue
-            for src in srcs:
-                if src in done or src == target.arn or not want(src, True):
+            for src in ix.live(want, ("E", t.id, target.account_id), srcs, True):
+                if src in done or src == target.arn:
                     continue
                 ds = allowed_groups(ix, ix.subjects[src], t.actions)
                 if ds is None:

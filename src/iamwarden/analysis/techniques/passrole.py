@@ -108,8 +108,10 @@ class PassRoleChecker:
                 continue
             if t.profile and not role.instance_profiles:
                 continue
-            for src in candidate_list(ix, t.actions, target.account_id):
-                if src in done or src not in passers or src == target.arn or not want(src, t.uncertain is not None):
+            live = ix.live(want, ("P", t.id, target.account_id), candidate_list(ix, t.actions, target.account_id),
+                           t.uncertain is not None)
+            for src in (sorted(live.keys() & passers) if len(passers) < len(live) else live):
+                if src in done or src not in passers or src == target.arn:
                     continue
                 s = ix.subjects[src]
                 dp = ix.ask(s, PASS, role.arn, {"iam:PassedToService": t.service})
