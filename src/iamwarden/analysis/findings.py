@@ -51,12 +51,12 @@ def who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> list[
     found = ix.cache.get(key)
     if found is None:
         found = []
-        for members in candidate_classes(ix, role, kind).values():
-            members = [m for m in members if m != role.arn]
-            if not members or not trust_admits(ix, ix.subjects[members[0]], role):
+        for members in candidate_classes(ix, role, kind, content=True).values():
+            rep = members[0] if members[0] != role.arn else (members[1] if len(members) > 1 else None)
+            if rep is None or not trust_admits(ix, ix.subjects[rep], role):
                 continue
-            if assume_decision(ix, ix.subjects[members[0]], role)[1] is None:
-                found += members
+            if assume_decision(ix, ix.subjects[rep], role, content=True)[1] is None:
+                found += [m for m in members if m != role.arn]
         found = ix.cache[key] = sorted(found)
     return found
 

@@ -19,6 +19,7 @@ certainly "no" (no Allow statement for the action exists).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -215,6 +216,7 @@ class WorldIndex:
         resource: str = "*",
         context: Mapping[str, Any] | None = None,
         trust: Policy | None = None,
+        content: bool = False,
     ) -> Decision:
         """One engine decision for subject ``s`` (principal and target tags derived from the data).
 
@@ -224,15 +226,20 @@ class WorldIndex:
         on aws:PrincipalArn/aws:username/aws:userid, a trust naming principals).
         Realistic accounts have thousands of users sharing a few group setups,
         so most questions are answered once per setup.
+
+        ``content=True`` also merges principals whose statements are equal in text
+        but not the same object (copies of one inline policy): the verdict is the
+        same, but the reasons may name another principal's copy, so only callers
+        that need the verdict alone (findings) ask that way.
         """
         if s.note:
             return self._ask(s, action, resource, context, trust)
         if trust is None:
-            who: Any = self.qsig(s, action.lower())
+            who: Any = self.qsig(s, action.lower(), content)
         elif self._trust_specific(trust):
             who = s.arn
         else:
-            who = self.trust_sig(s, action.lower(), trust)
+            who = self.trust_sig(s, action.lower(), trust, content)
         key = (who, action.lower(), resource, tuple(sorted(context.items())) if context else (),
                id(trust) if trust is not None else 0)
         d = self._memo.get(key)
@@ -240,13 +247,13 @@ class WorldIndex:
             d = self._memo[key] = self._ask(s, action, resource, context, trust)
         return d
 
-    def qsig(self, s: Subject, action_key: str) -> Any:
+    def qsig(self, s: Subject, action_key: str, content: bool = False) -> Any:
         """What of ``s`` can matter to a question about ``action_key``: the statements whose
         Action matches (identity and boundary), whether it has a boundary, the values of the
         principal tags those statements test, kind and account. Principals with equal
         signatures get equal answers, unless a matching statement can tell them apart by
         name (then the signature is the ARN)."""
-        key = (s.arn, action_key)
+        key = (s.arn, action_key, content)
         sig = self._sigs.get(key)
         if sig is None:
             c = s.policies.candidates(action_key)
@@ -254,9 +261,9 @@ class WorldIndex:
             if any(_statement_names_caller(st) for st in sts):
                 sig = ("arn", s.arn)
             else:
+                ident = _content_ids if content else _ids
                 keys = sorted({k for st in sts for k in _tag_keys(st)})
-                sig = (s.kind, s.account_id, tuple(id(st) for _, st in c.identity),
-                       tuple(id(st) for _, st in c.boundary), s.policies.boundary is not None,
+                sig = (s.kind, s.account_id, ident(c.identity), ident(c.boundary), s.policies.boundary is not None,
                        _tag_values(s, keys))
             self._sigs[key] = sig
         return sig
@@ -267,17 +274,17 @@ class WorldIndex:
             keys = self._trust_tags[id(trust)] = tuple(sorted({k for st in trust.statements for k in _tag_keys(st)}))
         return keys
 
-    def trust_sig(self, s: Subject, action_key: str, trust: Policy) -> Any:
+    def trust_sig(self, s: Subject, action_key: str, trust: Policy, content: bool = False) -> Any:
         """``qsig`` plus the principal tags the trust policy tests."""
         keys = self.trust_tag_keys(trust)
-        base = self.qsig(s, action_key)
+        base = self.qsig(s, action_key, content)
         return (base, _tag_values(s, keys)) if keys else base
 
     def classes(self, action_key: str, arns: Iterable[str] | None = None,
-                trust: Policy | None = None) -> dict[Any, list[str]]:
+                trust: Policy | None = None, content: bool = False) -> dict[Any, list[str]]:
         """Principals grouped by ``qsig`` (or ``trust_sig``) for one action (all principals: cached)."""
         # the grouping depends on the trust only through the tags it tests
-        ckey = ("classes", action_key, self.trust_tag_keys(trust) if trust is not None else None)
+        ckey = ("classes", action_key, self.trust_tag_keys(trust) if trust is not None else None, content)
         if arns is None:
             hit = self.cache.get(ckey)
             if hit is not None:
@@ -285,7 +292,8 @@ class WorldIndex:
         out: dict[Any, list[str]] = defaultdict(list)
         for a in (self.subjects if arns is None else arns):
             s = self.subjects[a]
-            out[self.trust_sig(s, action_key, trust) if trust is not None else self.qsig(s, action_key)].append(a)
+            out[self.trust_sig(s, action_key, trust, content) if trust is not None
+                else self.qsig(s, action_key, content)].append(a)
         if arns is None:
             self.cache[ckey] = out
         return out
@@ -401,7 +409,7 @@ class WorldIndex:
             self.cache[ck] = hit
         return hit
 
-    def live(self, want: Any, key: Any, base: Iterable[str], uncertain: bool = False) -> dict[str, None]:
+    def live(self, want: Any, key: Any, base: Any, uncertain: bool = False) -> dict[str, None]:
         """The sources of ``base`` that ``want`` still wants, kept shrinking per search.
 
         ``want.key`` identifies the search (see ``graph.Wanted``); without one the
@@ -409,10 +417,12 @@ class WorldIndex:
         """
         tok = getattr(want, "key", None)
         if tok is None:
-            return dict.fromkeys(s for s in base if want(s, uncertain))
+            return dict.fromkeys(s for s in (base() if callable(base) else base) if want(s, uncertain))
         ck = ("live", tok, key, uncertain)
         cur = self.cache.get(ck)
-        cur = {s: None for s in (base if cur is None else cur) if want(s, uncertain)}
+        if cur is None:
+            cur = base() if callable(base) else base
+        cur = {s: None for s in cur if want(s, uncertain)}
         self.cache[ck] = cur
         return cur
 
@@ -508,6 +518,30 @@ RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
                          "aws:sourcearn", "aws:sourceaccount"})
 _NAMES_CALLER: dict[int, bool] = {}
+
+
+def _ids(picked: Any) -> tuple[int, ...]:
+    return tuple(id(st) for _, st in picked)
+
+
+_CONTENT: dict[int, int] = {}
+_CONTENT_TEXT: dict[str, int] = {}
+
+
+def _content_ids(picked: Any) -> tuple[int, ...]:
+    """Statements by their text (policy version + statement JSON), interned to small ints."""
+    out = []
+    for p, st in picked:
+        v = _CONTENT.get(id(st))
+        if v is None:
+            doc = p.document
+            raw = doc.get("Statement") if isinstance(doc, dict) else None
+            item = raw[st.index] if isinstance(raw, list) and st.index < len(raw) else raw
+            text = f"{p.version}|{json.dumps(item, sort_keys=True, default=str)}"
+            v = _CONTENT_TEXT.setdefault(text, len(_CONTENT_TEXT))
+            _CONTENT[id(st)] = v
+        out.append(v)
+    return tuple(out)
 
 
 def _tag_keys(st: Statement) -> Iterator[str]:

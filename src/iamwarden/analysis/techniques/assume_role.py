@@ -33,7 +33,7 @@ ASSUME = "sts:AssumeRole"
 MFA_NOTE = "needs MFA: the trust or identity policy requires aws:MultiFactorAuthPresent, and MFA devices are not in IAM data"
 
 
-def assume_decision(ix: "WorldIndex", s: "Subject", role: Role) -> tuple[Decision, str | None]:
+def assume_decision(ix: "WorldIndex", s: "Subject", role: Role, content: bool = False) -> tuple[Decision, str | None]:
     """Can ``s`` assume ``role``? Returns the deciding decision and an uncertainty note."""
     t = ix.trust[role.arn]
     contexts: list[dict[str, str]] = [{}]
@@ -41,7 +41,7 @@ def assume_decision(ix: "WorldIndex", s: "Subject", role: Role) -> tuple[Decisio
         contexts = [{**c, key: v} for c in contexts for v in values[:4]] or contexts
     d: Decision | None = None
     for ctx in contexts[:8]:
-        d = ix.ask(s, ASSUME, role.arn, ctx, trust=role.trust)
+        d = ix.ask(s, ASSUME, role.arn, ctx, trust=role.trust, content=content)
         if d.allowed:
             return d, None
     assert d is not None
@@ -52,7 +52,8 @@ def assume_decision(ix: "WorldIndex", s: "Subject", role: Role) -> tuple[Decisio
     )
     if mfa:
         for ctx in contexts[:8]:
-            d2 = ix.ask(s, ASSUME, role.arn, {**ctx, "aws:MultiFactorAuthPresent": "true"}, trust=role.trust)
+            d2 = ix.ask(s, ASSUME, role.arn, {**ctx, "aws:MultiFactorAuthPresent": "true"}, trust=role.trust,
+                        content=content)
             if d2.allowed:
                 return d2, MFA_NOTE
     return d, "no"
@@ -100,7 +101,8 @@ def assume_candidates(ix: "WorldIndex", role: Role) -> set[str]:
     return _named_or_delegated(ix, role)
 
 
-def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None) -> dict[object, list[str]]:
+def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None,
+                      content: bool = False) -> dict[object, list[str]]:
     """``assume_candidates`` grouped by what can matter to the decision (``WorldIndex.qsig``).
 
     A trust that names principals is decided per principal; a trust open to
@@ -110,7 +112,7 @@ def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None) -> 
     t = ix.trust[role.arn]
     key = "sts:assumerole"
     if t.everyone and not ix._trust_specific(role.trust):
-        every = ix.classes(key, trust=role.trust)
+        every = ix.classes(key, trust=role.trust, content=content)
         if kind is None:
             return every
         return {k: v for k, v in every.items() if ix.subjects[v[0]].kind == kind}
@@ -119,7 +121,7 @@ def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None) -> 
         cands = {c for c in cands if ix.subjects[c].kind == kind}
     if ix._trust_specific(role.trust):
         return {a: [a] for a in sorted(cands)}
-    return ix.classes(key, sorted(cands), trust=role.trust)
+    return ix.classes(key, sorted(cands), trust=role.trust, content=content)
 
 
 def _named_or_delegated(ix: "WorldIndex", role: Role) -> set[str]:
@@ -185,7 +187,7 @@ class AssumeRoleChecker:
                 for members in lists
             )
         else:
-            live = ix.live(want, ("D15",), sorted(ix.holders_any(ASSUME)))
+            live = ix.live(want, ("D15",), lambda: sorted(ix.holders_any(ASSUME)))
             cands = _named(ix, role) | (_delegated(ix, role) & live.keys())
             if ix._trust_specific(role.trust):
                 groups = ([a] for a in sorted(cands))

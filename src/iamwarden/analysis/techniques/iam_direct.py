@@ -208,10 +208,7 @@ class IamDirectChecker:
         else:
             return
         for tid, actions, verb in plan:
-            live = ix.live(want, ("D", actions[0]), sorted(ix.holders_any(actions[0])))
-            if not live:
-                continue
-            srcs = ix.holders_of(actions[0], target.arn) & live.keys()
+            srcs = ix.holders_of(actions[0], target.arn)
             for a in actions[1:]:
                 srcs &= ix.holders_of(a, target.arn)
             for src in sorted(srcs):
