@@ -102,6 +102,15 @@ class Holders:
             else:
                 self.literal[text].add(arn)
 
+    def specific(self, resource: str) -> set[str]:
+        """Holders whose statement names ``resource`` literally or by a pattern (not ``*``)."""
+        lit = self.literal.get(resource)
+        out = set(lit) if lit else set()
+        for pat, arns in self.patterns.items():
+            if compile_glob(pat).match(resource) is not None:
+                out |= arns
+        return out
+
     def of(self, resource: str) -> set[str]:
         """Holders whose statement could match ``resource``."""
         out = set(self.anywhere)

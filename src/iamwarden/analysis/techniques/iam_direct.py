@@ -208,7 +208,9 @@ class IamDirectChecker:
         else:
             return
         for tid, actions, verb in plan:
-            srcs = ix.holders_of(actions[0], target.arn)
+            h = ix.holders[actions[0].lower()]
+            anywhere = ix.live(want, ("D-anywhere", actions[0]), lambda h=h: sorted(h.anywhere))
+            srcs = h.specific(target.arn) | anywhere.keys()
             for a in actions[1:]:
                 srcs &= ix.holders_of(a, target.arn)
             for src in sorted(srcs):

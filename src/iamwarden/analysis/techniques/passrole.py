@@ -95,7 +95,8 @@ class PassRoleChecker:
         role = target.entity
         if not isinstance(role, Role):
             return
-        passers = ix.holders_of(PASS, role.arn)
+        h = ix.holders[PASS.lower()]
+        passers = h.specific(role.arn) | ix.live(want, ("P-anywhere",), lambda: sorted(h.anywhere)).keys()
         if not passers:
             return
         done: set[str] = set()  # one PassRole edge per source is enough for paths
