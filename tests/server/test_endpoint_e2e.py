@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ class ShiftableClock:
         self.offset = timedelta(0)
 
     def __call__(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
 
 def doc(*statements: dict) -> str:
@@ -202,7 +202,7 @@ def test_duration_limits(world, duration, ok):
     if ok:
         r = assume(ep, users["alice"], "TrustsAccountRoot", DurationSeconds=duration)
         exp = r["Credentials"]["Expiration"]
-        assert abs((exp - datetime.now(timezone.utc)).total_seconds() - duration) < 120
+        assert abs((exp - datetime.now(UTC)).total_seconds() - duration) < 120
     else:
         c, msg = code(sts_as(ep, users["alice"]).assume_role, RoleArn=f"{A}:role/TrustsAccountRoot",
                       RoleSessionName="s1", DurationSeconds=duration)

@@ -83,7 +83,7 @@ def emit(decisions: list[Decision], labels: list[str], is_list: bool, fmt: str) 
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    for label, d in zip(labels, decisions):
+    for label, d in zip(labels, decisions, strict=True):
         print(f"{label}: {d.decision}")
         if d.rule:
             print(f"  rule: {d.rule}")

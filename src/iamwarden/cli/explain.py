@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.external_id is not None:
         params["ExternalId"] = args.external_id
     try:
-        explanation = explain_assume_role(world, args.principal, params, datetime.now(timezone.utc))
+        explanation = explain_assume_role(world, args.principal, params, datetime.now(UTC))
     except UnknownCaller as e:
         raise UsageError(str(e)) from None
     except StsError as e:

@@ -335,7 +335,8 @@ class _Evaluation:
         if not id_hits:
             return self.decision(
                 Verdict.IMPLICIT_DENY,
-                [Reason("identity", "cross account: the caller's identity-based policies must allow this, and none does")],
+                [Reason("identity",
+                        "cross account: the caller's identity-based policies must allow this, and none does")],
                 "cross account",
             )
         ceiling = self._ceilings()

@@ -92,7 +92,7 @@ class RequestContext:
     def as_dict(self) -> dict[str, Any]:
         return {k: (list(v) if k in self._multi else v[0]) for k, v in self._values.items()}
 
-    def copy(self) -> "RequestContext":
+    def copy(self) -> RequestContext:
         c = RequestContext()
         c._values = dict(self._values)
         c._multi = set(self._multi)

@@ -30,7 +30,7 @@ class PolicySet:
     rcp: tuple[Level, ...] = ()
     _by_action: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def candidates(self, action_key: str) -> "Candidates":
+    def candidates(self, action_key: str) -> Candidates:
         """Statements whose Action/NotAction matches, per policy type (memoised per action).
 
         The index is what keeps a decision in the microseconds: conditions and
@@ -50,7 +50,7 @@ class PolicySet:
                 self._by_action[action_key] = c
         return c
 
-    def replace(self, **changes: Any) -> "PolicySet":
+    def replace(self, **changes: Any) -> PolicySet:
         fields = {
             "identity": self.identity,
             "resource": self.resource,
@@ -88,7 +88,7 @@ class PolicySet:
         scp: Iterable[Iterable[Any]] = (),
         rcp: Iterable[Iterable[Any]] = (),
         resource_kind: PolicyKind = PolicyKind.RESOURCE,
-    ) -> "PolicySet":
+    ) -> PolicySet:
         """Parse raw JSON documents (dicts or text) into a policy set."""
         return cls(
             identity=tuple(

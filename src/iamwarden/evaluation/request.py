@@ -87,7 +87,7 @@ class Request:
         resource_account: str | None = None,
         principal_entity: str | None = None,
         derive_keys: bool = True,
-    ) -> "Request":
+    ) -> Request:
         """Build a request; principal-derived keys (§3.1) are added unless supplied.
 
         ``resource_account`` defaults to the account in the resource ARN, else

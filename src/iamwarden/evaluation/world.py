@@ -108,4 +108,6 @@ def decide(
         req = Request.build(caller, action, resource, ctx)
         return authorize(req, policies_for(world, caller, resource, action, session))
     except AccountError as e:
-        return Decision(Verdict.IMPLICIT_DENY, (Reason("error", "account data incomplete; denied"),), (str(e),), "error")
+        return Decision(
+            Verdict.IMPLICIT_DENY, (Reason("error", "account data incomplete; denied"),), (str(e),), "error"
+        )

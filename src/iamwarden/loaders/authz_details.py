@@ -114,7 +114,8 @@ def account_from_details(data: Any, source: str = "<data>") -> Account:
         if default not in versions:
             default = next(iter(versions))
         policies[p["Arn"]] = ManagedPolicy(
-            p["Arn"], p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1], p.get("Path", "/"), p.get("PolicyId", ""), default, versions,
+            p["Arn"], p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1], p.get("Path", "/"),
+            p.get("PolicyId", ""), default, versions,
             int(p.get("AttachmentCount", 0) or 0),
         )
     groups: dict[str, Group] = {}

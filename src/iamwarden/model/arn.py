@@ -19,7 +19,7 @@ class Arn:
     resource: str
 
     @classmethod
-    def parse(cls, text: str) -> "Arn | None":
+    def parse(cls, text: str) -> Arn | None:
         parts = text.split(":", 5)
         if len(parts) != 6 or parts[0] != "arn":
             return None

@@ -76,7 +76,7 @@ class Caller:
         principal: str,
         entity_arn: str | None = None,
         unique_id: str | None = None,
-    ) -> "Caller":
+    ) -> Caller:
         """Read a caller from its ARN (or a service principal name, or ``*`` for anonymous).
 
         A role ARN is read as a session of that role (session name

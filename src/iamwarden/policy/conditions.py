@@ -19,7 +19,7 @@ import binascii
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Callable, Protocol
@@ -66,11 +66,11 @@ def parse_date(text: str) -> float:
         return float(t)
     try:
         if len(t) == 10:  # 2020-01-01
-            dt = datetime.fromisoformat(t).replace(tzinfo=timezone.utc)
+            dt = datetime.fromisoformat(t).replace(tzinfo=UTC)
         else:
             dt = datetime.fromisoformat(t.replace("z", "Z"))
             if dt.tzinfo is None:
-                dt = dt.replace(tzinfo=timezone.utc)
+                dt = dt.replace(tzinfo=UTC)
     except ValueError:
         raise ConditionError(f"{text!r} is not an ISO 8601 date or epoch seconds") from None
     return dt.timestamp()
@@ -157,7 +157,7 @@ def _arn_like(r: str, p: str) -> bool:
     pp = _split_arn(p)
     if rp is None or pp is None:
         return False
-    return all(compile_glob(pat).match(val) is not None for pat, val in zip(pp, rp))
+    return all(compile_glob(pat).match(val) is not None for pat, val in zip(pp, rp, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +315,7 @@ class Condition:
         if not any(self._parts):
             return list(self.values)
         out: list[str | None] = []
-        for raw, parts in zip(self.values, self._parts):
+        for raw, parts in zip(self.values, self._parts, strict=True):
             if parts is None:
                 out.append(raw)
             elif family.pattern:
@@ -383,4 +383,4 @@ def _match_escaped(family: OperatorFamily, r: str, p: str) -> bool:
     segs.append("".join(cur))
     if len(segs) != 6:
         return False
-    return all(_escaped_glob_regex(s).match(v) is not None for s, v in zip(segs, rp))
+    return all(_escaped_glob_regex(s).match(v) is not None for s, v in zip(segs, rp, strict=True))

@@ -11,12 +11,11 @@ and raised together as one ``PolicySyntaxError``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable
-
-import re
 from functools import lru_cache
+from typing import Any, Iterable
 
 from .conditions import Condition, ContextView, parse_operator
 from .errors import PolicySyntaxError, Problem
@@ -132,7 +131,7 @@ class Statement:
             if static:
                 object.__setattr__(self, "_static_resources", compile_glob_set(static, False))
 
-    def matches_resource(self, resource: str, ctx: "ContextView") -> bool:
+    def matches_resource(self, resource: str, ctx: ContextView) -> bool:
         """Case-sensitive glob over the whole ARN (spec §2.4); no element = the attached resource.
 
         A pattern whose variable cannot be resolved matches no resource.
@@ -278,7 +277,7 @@ class _Parser:
             return None
         variables = version == VERSION_2012
         statements = []
-        for i, (st, path) in enumerate(zip(items, paths)):
+        for i, (st, path) in enumerate(zip(items, paths, strict=True)):
             parsed = self.statement(st, path, i, variables)
             if parsed is not None:
                 statements.append(parsed)
@@ -327,7 +326,7 @@ class _Parser:
 
         actions, not_action = self.either(st, path, "Action", "NotAction", required=True)
         if actions is not None:
-            for j, a in enumerate(actions):
+            for a in actions:
                 if a != "*" and ":" not in a:
                     self.bad(
                         f"{path}.{'NotAction' if not_action else 'Action'}",

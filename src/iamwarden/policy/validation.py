@@ -679,7 +679,7 @@ class _Validator:
         )
         if act_key == "Action":
             if star_resource is not None:
-                for p, a in actions:
+                for _, a in actions:
                     if a in ("*", "*:*"):
                         continue  # FULL_ACCESS says more
                     if compile_glob(a, True).match("iam:PassRole") is not None:

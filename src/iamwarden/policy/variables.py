@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _DEFAULT = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
@@ -41,7 +41,7 @@ class Fixed:
     text: str
 
 
-Part = Union[Literal, Variable, Fixed]
+Part = Literal | Variable | Fixed
 
 
 def split_variables(text: str) -> tuple[Part, ...]:

@@ -8,7 +8,7 @@ HTTP facts become global condition keys (spec §3.2). A denial is AWS's
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Callable, Mapping
 
 from ..evaluation import Decision, Verdict, decide
@@ -34,7 +34,7 @@ _TYPE_WORDS = {
 
 def request_keys(ctx: RequestContext) -> dict[str, Any]:
     """Global condition keys from the HTTP request (spec §3.2)."""
-    t = ctx.request_time.astimezone(timezone.utc)
+    t = ctx.request_time.astimezone(UTC)
     return {
         "aws:CurrentTime": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:EpochTime": str(int(t.timestamp())),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -34,7 +34,7 @@ SELF_USER_OPERATIONS = frozenset(
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,7 @@ class Endpoint:
 
     # -- running -------------------------------------------------------------
 
-    def start(self) -> "Endpoint":
+    def start(self) -> Endpoint:
         self.server.start()
         return self
 
@@ -181,7 +181,7 @@ class Endpoint:
         self.server.stop()
         self.store.close()
 
-    def __enter__(self) -> "Endpoint":
+    def __enter__(self) -> Endpoint:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -30,11 +30,11 @@ from typing import Any
 from ..store import Store
 from ..store.errors import StoreError
 from ..store.records import entity_arn
+from . import simulator
 from .dispatch import HandlerRegistry
 from .errors import AwsError, InvalidClientTokenId, InvalidInput
 from .request import RequestContext
 from .sigv4 import ResolvedCredential
-from . import simulator
 
 SERVICE = "iam"
 DEFAULT_MAX_ITEMS = 100

@@ -72,7 +72,8 @@ AWS_MANAGED: dict[str, AwsManagedPolicy] = {
              "Resource": "*"}]),
         # Reduced: the published policy's NotAction statement plus the IAM
         # actions it allows back.
-        _p("PowerUserAccess", "v5", "Provides full access to AWS services and resources, but does not allow management of Users and groups.",
+        _p("PowerUserAccess", "v5",
+           "Provides full access to AWS services and resources, but does not allow management of Users and groups.",
            [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"],
              "Resource": "*"},
             {"Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole",

@@ -17,10 +17,9 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from . import ids
 from .core import StoreBase, from_iso
 from .errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity
 from .records import USER, entity_arn, find_entity
@@ -317,7 +316,7 @@ class KeysMixin(StoreBase):
             ).fetchone()
         if row is None:
             return None
-        expiration = datetime.fromtimestamp(row[1], tz=timezone.utc) if row[1] is not None else None
+        expiration = datetime.fromtimestamp(row[1], tz=UTC) if row[1] is not None else None
         return json.loads(row[0]), expiration
 
     def delete_session(self, access_key_id: str) -> None:

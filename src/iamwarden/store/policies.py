@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Iterable, Mapping
 
-from . import ids
 from ..policy.document import PolicyKind
+from . import ids
 from .aws_managed import AWS_MANAGED, AwsManagedPolicy
 from .core import StoreBase, from_iso
 from .errors import AccessDenied, DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity

@@ -23,7 +23,7 @@ from ..policy.document import PolicyKind
 from .aws_managed import AWS_MANAGED
 from .entities import EntitiesMixin, group_out, user_out
 from .policies import PoliciesMixin
-from .records import entity_arn, load_tags, parsed, row_arn, ROLE, USER, GROUP
+from .records import GROUP, ROLE, USER, entity_arn, load_tags, parsed, row_arn
 from .trust import id_to_arn, render_trust
 
 ENTITY_FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")

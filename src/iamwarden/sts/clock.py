@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Callable, Protocol
 
 Clock = Callable[[], datetime]
@@ -23,7 +23,7 @@ class ManualClock:
         if isinstance(start, str):
             start = datetime.fromisoformat(start.replace("Z", "+00:00"))
         if start.tzinfo is None:
-            start = start.replace(tzinfo=timezone.utc)
+            start = start.replace(tzinfo=UTC)
         self.now = start
 
     def __call__(self) -> datetime:
@@ -57,10 +57,10 @@ class SeededRandom:
 
 def iso8601(t: datetime) -> str:
     """``2025-01-06T09:30:00Z``: the form of ``Expiration`` and ``aws:TokenIssueTime`` (spec §3.2, §4.3)."""
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def utc(t: datetime) -> datetime:
     if t.tzinfo is None:
         raise ValueError("the clock must return timezone-aware datetimes (UTC)")
-    return t.astimezone(timezone.utc)
+    return t.astimezone(UTC)

@@ -81,7 +81,7 @@ class AssumeRoleParams:
     source_identity: str | None = None
 
     @classmethod
-    def from_api(cls, p: Mapping[str, Any]) -> "AssumeRoleParams":
+    def from_api(cls, p: Mapping[str, Any]) -> AssumeRoleParams:
         """From boto3-style names: ``RoleArn``, ``PolicyArns=[{"arn": …}]``, ``Tags=[{"Key", "Value"}]``."""
         dur = p.get("DurationSeconds")
         return cls(
@@ -120,7 +120,7 @@ class GetSessionTokenParams:
     token_code: str | None = None
 
     @classmethod
-    def from_api(cls, p: Mapping[str, Any]) -> "GetSessionTokenParams":
+    def from_api(cls, p: Mapping[str, Any]) -> GetSessionTokenParams:
         dur = p.get("DurationSeconds")
         return cls(int(dur) if dur is not None else None, p.get("SerialNumber"), p.get("TokenCode"))
 

@@ -22,7 +22,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Mapping
 
 from cryptography.exceptions import InvalidTag
@@ -58,18 +58,18 @@ class Keyring:
                 raise ValueError(f"key {kid!r}: AES-256-GCM keys are {KEY_BYTES} bytes")
 
     @classmethod
-    def generate(cls, key_id: str = "k1", rnd: RandomSource | None = None) -> "Keyring":
+    def generate(cls, key_id: str = "k1", rnd: RandomSource | None = None) -> Keyring:
         r = rnd or SecretsRandom()
         return cls({key_id: r.token_bytes(KEY_BYTES)}, key_id)
 
-    def rotate(self, key_id: str, rnd: RandomSource | None = None) -> "Keyring":
+    def rotate(self, key_id: str, rnd: RandomSource | None = None) -> Keyring:
         """A new active key; old keys still verify until retired."""
         if key_id in self.keys:
             raise ValueError(f"key id {key_id!r} already used")
         r = rnd or SecretsRandom()
         return Keyring({**self.keys, key_id: r.token_bytes(KEY_BYTES)}, key_id)
 
-    def retire(self, key_id: str) -> "Keyring":
+    def retire(self, key_id: str) -> Keyring:
         """Remove a key: tokens issued under it are refused from now on."""
         if key_id == self.active:
             raise ValueError("cannot retire the active key; rotate first")
@@ -157,8 +157,8 @@ def read_token(keyring: Keyring, token: str) -> TokenClaims:
         c = json.loads(body)
         return TokenClaims(
             c["akid"], c["sid"],
-            datetime.fromtimestamp(c["iat"], timezone.utc),
-            datetime.fromtimestamp(c["exp"], timezone.utc),
+            datetime.fromtimestamp(c["iat"], UTC),
+            datetime.fromtimestamp(c["exp"], UTC),
             kid, c.get("x") or {},
         )
     except (ValueError, KeyError, TypeError):  # authentic but unreadable: refuse
