@@ -63,6 +63,25 @@ def candidate_list(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: s
     return hit
 
 
+def capable_list(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
+    """Of ``candidate_list``, the sources the engine lets do one action of every group
+    (on a resource they create): target-independent, so decided once per source (cached)."""
+    key = ("capable_list", tuple(tuple(g) for g in groups), account)
+    hit = ix.cache.get(key)
+    if hit is None:
+        hit = ix.cache[key] = tuple(
+            a for a in candidate_list(ix, groups, account) if allowed_groups(ix, ix.subjects[a], groups) is not None)
+    return hit
+
+
+def capable_set(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> frozenset[str]:
+    key = ("capable_set", tuple(tuple(g) for g in groups), account)
+    hit = ix.cache.get(key)
+    if hit is None:
+        hit = ix.cache[key] = frozenset(capable_list(ix, groups, account))
+    return hit
+
+
 def _candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> set[str]:
     out: set[str] | None = None
     for group in groups:

@@ -23,6 +23,7 @@ from ...evaluation import Decision, PolicySet, Request, authorize
 from ...policy.document import PolicyKind, parse_policy
 from ...model.account import Role
 from ..edges import Edge, reasons_of
+from ..index import _tag_values
 from . import Want
 
 if TYPE_CHECKING:
@@ -75,8 +76,8 @@ def trust_admits(ix: "WorldIndex", s: "Subject", role: Role) -> bool:
     """
     if ix._trust_specific(role.trust):
         key: object = ("admits", role.arn, s.arn)
-    else:
-        key = ("admits", role.arn, s.account_id, s.kind, ix.trust_sig(s, "", role.trust))
+    else:  # the probe has no boundary: only account, kind and the tested tags matter
+        key = ("admits", role.arn, s.account_id, s.kind, _tag_values(s, ix.trust_tag_keys(role.trust)))
     hit = ix.cache.get(key)
     if hit is None:
         t = ix.trust[role.arn]
@@ -187,8 +188,7 @@ class AssumeRoleChecker:
                 for members in lists
             )
         else:
-            live = ix.live(want, ("D15",), lambda: sorted(ix.holders_any(ASSUME)))
-            cands = _named(ix, role) | (_delegated(ix, role) & live.keys())
+            cands = _named(ix, role) | _delegated(ix, role)
             if ix._trust_specific(role.trust):
                 groups = ([a] for a in sorted(cands))
             else:

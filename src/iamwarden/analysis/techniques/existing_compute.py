@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
-from ._service import EC2, ServiceTechnique, allowed_groups, candidate_list, short, trusts_service
+from ._service import EC2, ServiceTechnique, allowed_groups, capable_list, short, trusts_service
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -78,7 +78,7 @@ class ExistingComputeChecker:
         for t in TECHNIQUES:
             if t.profile and not role.instance_profiles:
                 continue
-            srcs = candidate_list(ix, t.actions, target.account_id)
+            srcs = capable_list(ix, t.actions, target.account_id)
             if not srcs:
                 continue
             svc = trusts_service(ix, role, t.service)

@@ -209,7 +209,8 @@ class IamDirectChecker:
             return
         for tid, actions, verb in plan:
             h = ix.holders[actions[0].lower()]
-            anywhere = ix.live(want, ("D-anywhere", actions[0]), lambda h=h: sorted(h.anywhere))
+            anywhere = ix.live(want, ("D-anywhere", actions), lambda h=h, actions=actions: [
+                a for a in sorted(h.anywhere) if all(ix.can_somewhere(ix.subjects[a], x) for x in actions)])
             srcs = h.specific(target.arn) | anywhere.keys()
             for a in actions[1:]:
                 srcs &= ix.holders_of(a, target.arn)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
-from ._service import EC2, ServiceTechnique, allowed_groups, candidate_list, candidate_sources, short, trusts_service
+from ._service import EC2, ServiceTechnique, allowed_groups, candidate_sources, capable_list, capable_set, short, trusts_service
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -109,10 +109,10 @@ class PassRoleChecker:
                 continue
             if t.profile and not role.instance_profiles:
                 continue
-            live = ix.live(want, ("P", t.id, target.account_id), candidate_list(ix, t.actions, target.account_id),
-                           t.uncertain is not None)
-            for src in (sorted(live.keys() & passers) if len(passers) < len(live) else live):
-                if src in done or src not in passers or src == target.arn:
+            capable = capable_set(ix, t.actions, target.account_id)
+            for src in sorted(passers & capable) if len(passers) < len(capable) else capable_list(
+                    ix, t.actions, target.account_id):
+                if src in done or src not in passers or src == target.arn or not want(src, t.uncertain is not None):
                     continue
                 s = ix.subjects[src]
                 dp = ix.ask(s, PASS, role.arn, {"iam:PassedToService": t.service})
