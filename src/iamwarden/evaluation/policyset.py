@@ -51,7 +51,11 @@ class PolicySet:
         return c
 
     def replace(self, **changes: Any) -> PolicySet:
-        fields = {
+        """A copy with some policy types swapped (e.g. a hypothetical trust policy).
+
+        The per-action index is not copied: it belongs to the old policies.
+        """
+        fields: dict[str, Any] = {
             "identity": self.identity,
             "resource": self.resource,
             "boundary": self.boundary,

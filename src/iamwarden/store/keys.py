@@ -27,9 +27,6 @@ from .records import USER, entity_arn, find_entity
 ACCESS_KEYS_PER_USER = 2
 
 
-_MISSING = object()
-
-
 @dataclass(frozen=True, slots=True)
 class AccessKeyRecord:
     """A long-term access key and its owner (``user_*`` are None for the root user)."""
@@ -239,13 +236,12 @@ class KeysMixin(StoreBase):
         bumps it, so a cached answer is never staler than the generation.
         """
         gen = self.generation()
-        cache = getattr(self, "_key_cache", None)
+        cache: tuple[int, dict[str, AccessKeyRecord | None]] | None = getattr(self, "_key_cache", None)
         if cache is None or cache[0] != gen:
             cache = (gen, {})
             self._key_cache = cache
-        hit = cache[1].get(key_id, _MISSING)
-        if hit is not _MISSING:
-            return hit
+        if key_id in cache[1]:
+            return cache[1][key_id]
         with self._connection() as conn:
             row = conn.execute(
                 "SELECT 1 FROM access_keys WHERE access_key_id = ?", (key_id,)
