@@ -20,6 +20,7 @@ certainly "no" (no Allow statement for the action exists).
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -139,6 +140,7 @@ class WorldIndex:
     """The analysed world: subjects, holder and trust indexes, and engine questions with caches."""
 
     def __init__(self, world: World, actions: Iterable[str]):
+        self._names_cache, self._content_cache, self._tags_cache = IdCache(), IdCache(), IdCache()
         self.world = world
         self.actions = frozenset(a.lower() for a in actions)
         self.subjects: dict[str, Subject] = {}
@@ -270,10 +272,10 @@ class WorldIndex:
             if any(_statement_names_caller(st) for st in sts):
                 sig = ("arn", s.arn)
             else:
-                ident = _content_ids if content else _ids
+                ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
                 keys = sorted({k for st in sts for k in _tag_keys(st)})
                 sig = (s.kind, s.account_id, ident(c.identity), ident(c.boundary), s.policies.boundary is not None,
-                       _tag_values(s, keys))
+                       self.tag_values(s, keys))
             self._sigs[key] = sig
         return sig
 
@@ -287,7 +289,11 @@ class WorldIndex:
         """``qsig`` plus the principal tags the trust policy tests."""
         keys = self.trust_tag_keys(trust)
         base = self.qsig(s, action_key, content)
-        return (base, _tag_values(s, keys)) if keys else base
+        return (base, self.tag_values(s, keys)) if keys else base
+
+    def tag_values(self, s: Subject, keys: Any) -> tuple[Any, ...]:
+        """Values of the principal tags ``keys`` (lower-cased names) of ``s``; None when absent."""
+        return _tag_values(s, keys, self._tags_cache)
 
     def classes(self, action_key: str, arns: Iterable[str] | None = None,
                 trust: Policy | None = None, content: bool = False) -> dict[Any, list[str]]:
@@ -310,7 +316,7 @@ class WorldIndex:
     def _trust_specific(self, trust: Policy) -> bool:
         v = self._trust_spec.get(id(trust))
         if v is None:
-            v = self._trust_spec[id(trust)] = _names_caller(trust) or any(
+            v = self._trust_spec[id(trust)] = _names_caller(trust, self._names_cache) or any(
                 st.principal is not None and any(
                     t == "AWS" and any(x != "*" and not ACCOUNT_ID.match(x) and not x.endswith(":root") for x in vs)
                     for t, vs in st.principal.entries)
@@ -414,7 +420,7 @@ class WorldIndex:
             hit = defaultdict(list)
             for members in self.classes("sts:assumerole", trust=trust).values():
                 s = self.subjects[members[0]]
-                hit[(s.account_id, s.kind, _tag_values(s, keys))].append(members)
+                hit[(s.account_id, s.kind, self.tag_values(s, keys))].append(members)
             self.cache[ck] = hit
         return hit
 
@@ -526,29 +532,38 @@ RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
 #: condition keys whose value differs between principals that share policies
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
                          "aws:sourcearn", "aws:sourceaccount"})
-_NAMES_CALLER: dict[int, bool] = {}
+class IdCache(dict):  # type: ignore[type-arg]
+    """id(obj) -> (obj, value): keeps the object, so a recycled id never returns a stale answer.
+    One per WorldIndex (dropped with it): nothing outlives the audit that built it."""
+
+    def lookup(self, obj: Any) -> Any:
+        hit = self.get(id(obj))
+        return hit[1] if hit is not None and hit[0] is obj else None
+
+    def store(self, obj: Any, value: Any) -> Any:
+        self[id(obj)] = (obj, value)
+        return value
+
+
 
 
 def _ids(picked: Any) -> tuple[int, ...]:
     return tuple(id(st) for _, st in picked)
 
 
-_CONTENT: dict[int, int] = {}
-_CONTENT_TEXT: dict[str, int] = {}
 
 
-def _content_ids(picked: Any) -> tuple[int, ...]:
-    """Statements by their text (policy version + statement JSON), interned to small ints."""
+def _content_ids(picked: Any, cache: IdCache) -> tuple[str, ...]:
+    """Statements by their text (policy version + statement JSON)."""
     out = []
     for p, st in picked:
-        v = _CONTENT.get(id(st))
+        v = cache.lookup(st)
         if v is None:
             doc = p.document
             raw = doc.get("Statement") if isinstance(doc, dict) else None
             item = raw[st.index] if isinstance(raw, list) and st.index < len(raw) else raw
             text = f"{p.version}|{json.dumps(item, sort_keys=True, default=str)}"
-            v = _CONTENT_TEXT.setdefault(text, len(_CONTENT_TEXT))
-            _CONTENT[id(st)] = v
+            v = cache.store(st, sys.intern(text))
         out.append(v)
     return tuple(out)
 
@@ -559,18 +574,17 @@ def _tag_keys(st: Statement) -> Iterator[str]:
             yield c.key_lower[len("aws:principaltag/"):]
 
 
-_LOWER_TAGS: dict[int, dict[str, str]] = {}
 
 
-def _tag_values(s: Subject, keys: Any) -> tuple[Any, ...]:
+def _tag_values(s: Subject, keys: Any, cache: IdCache) -> tuple[Any, ...]:
     if not keys:
         return ()
     tags = s.entity.tags
     if not tags:
         return (None,) * len(keys)
-    low = _LOWER_TAGS.get(id(tags))
+    low = cache.lookup(tags)
     if low is None:
-        low = _LOWER_TAGS[id(tags)] = {k.lower(): v for k, v in tags.items()}
+        low = cache.store(tags, {k.lower(): v for k, v in tags.items()})
     return tuple(low.get(k) for k in keys)
 
 
@@ -580,11 +594,11 @@ def _statement_names_caller(st: Statement) -> bool:
     return any(c.key_lower in CALLER_KEYS or any(x is not None for x in c._parts) for c in st.conditions)
 
 
-def _names_caller(p: Policy) -> bool:
+def _names_caller(p: Policy, cache: IdCache) -> bool:
     """Can this policy tell apart principals that hold the same policies? (variables, caller keys)"""
-    v = _NAMES_CALLER.get(id(p))
+    v = cache.lookup(p)
     if v is None:
-        v = _NAMES_CALLER[id(p)] = any(_statement_names_caller(st) for st in p.statements)
+        v = cache.store(p, any(_statement_names_caller(st) for st in p.statements))
     return v
 
 

@@ -23,7 +23,6 @@ from ...evaluation import Decision, PolicySet, Request, authorize
 from ...policy.document import PolicyKind, parse_policy
 from ...model.account import Role
 from ..edges import Edge, reasons_of
-from ..index import _tag_values
 from . import Want
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ def trust_admits(ix: "WorldIndex", s: "Subject", role: Role) -> bool:
     if ix._trust_specific(role.trust):
         key: object = ("admits", role.arn, s.arn)
     else:  # the probe has no boundary: only account, kind and the tested tags matter
-        key = ("admits", role.arn, s.account_id, s.kind, _tag_values(s, ix.trust_tag_keys(role.trust)))
+        key = ("admits", role.arn, s.account_id, s.kind, ix.tag_values(s, ix.trust_tag_keys(role.trust)))
     hit = ix.cache.get(key)
     if hit is None:
         t = ix.trust[role.arn]
