@@ -174,3 +174,25 @@ def test_audit_endpoint_pages_through_boto3(monkeypatch, capsys) -> None:
     assert seen["endpoint"] == "http://127.0.0.1:9"
     r = json.loads(out)
     assert r["summary"]["admins"] == 1 and r["summary"]["can_escalate"] == 3
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from iamwarden.cli.audit import progress_bar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert progress_bar(io.StringIO()) is None
+    tty = Tty()
+    bar = progress_bar(tty)
+    assert bar is not None
+    bar("paths", 5, 10)
+    assert "5/10" in tty.getvalue()
+
+
+def test_text_report_limits_principals(capsys) -> None:
+    rc, out, _ = run(capsys, "audit", CHAIN, "--max-principals", "1", "--no-statements")
+    assert rc == 0 and "and 2 more" in out and "identity-based policy allows" not in out
