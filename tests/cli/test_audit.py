@@ -195,4 +195,4 @@ def test_progress_bar_only_on_a_terminal() -> None:
 
 def test_text_report_limits_principals(capsys) -> None:
     rc, out, _ = run(capsys, "audit", CHAIN, "--max-principals", "1", "--no-statements")
-    assert rc == 0 and "and 2 more" in out and "identity-based policy allows" not in out
+    assert rc == 0 and "and 2 more" in out and "- identity-based policy allows [" not in out
