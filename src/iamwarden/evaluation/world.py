@@ -17,7 +17,7 @@ from ..policy.document import Policy
 from .authorizer import authorize
 from .decision import Decision, Reason, Verdict
 from .policyset import PolicySet
-from .request import Request
+from .request import TRUST_ACTIONS, Request
 
 
 class UnknownPrincipal(ValueError):
@@ -68,7 +68,13 @@ def policies_for(
             boundary = acct.boundary(entity)
     resource_policy = None
     a = Arn.parse(resource)
-    if a is not None and a.service == "iam" and a.resource.startswith("role/"):
+    # A role's trust policy is its resource policy only for the STS actions
+    # that assume it or tag/identify the session (spec §1.6); an IAM action on
+    # the role (iam:DeleteRole…) has no resource-based policy at all.
+    if (
+        a is not None and a.service == "iam" and a.resource.startswith("role/")
+        and action.lower() in TRUST_ACTIONS
+    ):
         target = world.entity(resource)
         if isinstance(target, Role):
             resource_policy = target.trust
