@@ -173,7 +173,8 @@ class WorldIndex:
         self._new_role: dict[str, Subject] = {}
         self._arns: dict[tuple[str, str], list[str]] = {}
         self._memo: dict[Any, Decision] = {}
-        self._sigs: dict[str, Any] = {}
+        self._sigs: dict[Any, Any] = {}
+        self._psigs: dict[str, Any] = {}
         self._trust_spec: dict[int, bool] = {}
         self._trust_tags: dict[int, tuple[str, ...]] = {}
         #: free-form caches for the checkers (keys start with the checker's name)
@@ -264,20 +265,26 @@ class WorldIndex:
         principal tags those statements test, kind and account. Principals with equal
         signatures get equal answers, unless a matching statement can tell them apart by
         name (then the signature is the ARN)."""
-        key = (s.arn, action_key, content)
+        psig = self._psigs.get(s.arn)
+        if psig is None:
+            ps = s.policies
+            psig = self._psigs[s.arn] = (s.kind, s.account_id, tuple(id(p) for p in ps.identity), id(ps.boundary),
+                                         tuple(sorted(s.entity.tags.items())))
+        key = (psig, action_key, content)
         sig = self._sigs.get(key)
         if sig is None:
+            # computed once per distinct policy setup (users of the same groups share it)
             c = s.policies.candidates(action_key)
             sts = [st for _, st in c.identity] + [st for _, st in c.boundary]
             if any(_statement_names_caller(st) for st in sts):
-                sig = ("arn", s.arn)
+                sig = _BY_ARN
             else:
                 ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
                 keys = sorted({k for st in sts for k in _tag_keys(st)})
                 sig = (s.kind, s.account_id, ident(c.identity), ident(c.boundary), s.policies.boundary is not None,
                        self.tag_values(s, keys))
             self._sigs[key] = sig
-        return sig
+        return ("arn", s.arn) if sig is _BY_ARN else sig
 
     def trust_tag_keys(self, trust: Policy) -> tuple[str, ...]:
         keys = self._trust_tags.get(id(trust))
@@ -532,6 +539,9 @@ RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
 #: condition keys whose value differs between principals that share policies
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
                          "aws:sourcearn", "aws:sourceaccount"})
+_BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
+
+
 class IdCache(dict):  # type: ignore[type-arg]
     """id(obj) -> (obj, value): keeps the object, so a recycled id never returns a stale answer.
     One per WorldIndex (dropped with it): nothing outlives the audit that built it."""
