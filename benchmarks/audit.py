@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--peer-timeout", type=float, default=180.0, help="seconds per peer run (default 180)")
     ap.add_argument("--our-timeout", type=float, default=900.0)
-    ap.add_argument("--write-docs", action="store_true", help="update the Escalation audit section of docs/performance.md")
+    ap.add_argument("--write-docs", action="store_true",
+                    help="update the Escalation audit section of docs/performance.md")
     a = ap.parse_args(argv)
     sizes = [int(x) for x in a.sizes.split(",") if x]
     names = [] if a.no_peers else [n for n in a.peers.split(",") if n]
@@ -153,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             if rep.get("status") == "ok" and secs is not None and r.get("status") == "ok":
                 ratio = secs / r["total_seconds"]
                 rep["ratio"] = ratio
-                print(f"          {name}: {fmt_s(secs)} ({secs / n * 1e6:.0f} µs/principal) → ours is {ratio:.1f}× faster",
+                print(f"          {name}: {fmt_s(secs)} ({secs / n * 1e6:.0f} µs/principal) → "
+                      f"ours is {ratio:.1f}× faster",
                       flush=True)
             else:
                 if rep.get("status") == "timeout":

@@ -38,7 +38,7 @@ def test_account(expected: Path, conformance_dir: Path) -> None:
         if arn in skip:
             continue
         assert got.get(arn) == want, f"{arn}: can_escalate {got.get(arn)}, expected {want}"
-    for path, techs in zip(exp.get("paths") or [], exp.get("path_techniques") or []):
+    for path, techs in zip(exp.get("paths") or [], exp.get("path_techniques") or [], strict=True):
         src = path[0]
         if src in skip:
             continue

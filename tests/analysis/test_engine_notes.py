@@ -10,8 +10,6 @@ trust only for ``sts:AssumeRole`` (``WorldIndex.ask``), so it is not affected.
 
 from __future__ import annotations
 
-import pytest
-
 from iamwarden.evaluation import decide
 
 from .builders import Builder, arn, doc, world

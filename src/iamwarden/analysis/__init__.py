@@ -11,16 +11,15 @@ Technique IDs are those of ``shared/spec/privesc-catalog.md``.
 
 from __future__ import annotations
 
+from ..model.account import World
 from .edges import Edge
 from .findings import Finding
+from .findings import findings as _findings
 from .graph import Escalation, Progress, escalation
 from .index import WorldIndex
 from .queries import Reach, find_path, who_can
 from .result import AuditResult, PrincipalResult, build_result
 from .techniques import ACTIONS
-from .findings import findings as _findings
-
-from ..model.account import World
 
 
 def index_world(world: World) -> WorldIndex:

@@ -6,7 +6,8 @@ resource, e.g. AdministratorAccess; ``iam:*`` plus ``s3:*`` does not), *and*
 every probe action below is allowed on ``*`` as well, where the probes are a
 fixed sample of sensitive actions plus one concrete action for every Deny
 statement and every Allow-with-NotAction statement in force, boundaries
-and SCPs included (``iam:*`` in a Deny becomes ``iam:IamwardenProbe``). A Deny, a permissions boundary or an SCP that removes
+and SCPs included (``iam:*`` in a Deny becomes ``iam:IamwardenProbe``).
+A Deny, a permissions boundary or an SCP that removes
 any action on all resources therefore removes admin status. Denies limited to
 particular resources (one bucket, one role) do not: those principals can still
 do anything almost everywhere.

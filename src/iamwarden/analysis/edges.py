@@ -27,13 +27,13 @@ class Edge:
     reasons: tuple[Reason, ...] = ()
     uncertain: str | None = None
     grants_admin: bool = False
-    then: tuple["Edge", ...] = ()
+    then: tuple[Edge, ...] = ()
 
     @property
     def certain(self) -> bool:
         return self.uncertain is None and all(e.certain for e in self.then)
 
-    def steps(self) -> tuple["Edge", ...]:
+    def steps(self) -> tuple[Edge, ...]:
         return (self,) + tuple(s for e in self.then for s in e.steps())
 
     def to_json(self) -> dict[str, Any]:

@@ -105,7 +105,8 @@ def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
                 if ptype != "AWS":
                     continue
                 for v in values:
-                    acct = v if v.isdigit() else (Arn.parse(v).account if Arn.parse(v) else "")
+                    parsed = Arn.parse(v)
+                    acct = v if v.isdigit() else (parsed.account if parsed else "")
                     if acct and acct not in loaded:
                         third.add(acct)
             has_ext = any(c.key_lower == "sts:externalid" for c in st.conditions)

@@ -216,7 +216,6 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
             place(e)
     while queue:
         t = queue.popleft()
-        for e in in_edges(ix, t, Wanted(lambda src, uncertain=False: src not in reached and src not in dist, token),
-                          checkers):
+        for e in in_edges(ix, t, Wanted(lambda src, _unc: src not in reached and src not in dist, token), checkers):
             place(e)
     return Escalation(admins, first, certain, uncertain)

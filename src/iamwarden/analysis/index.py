@@ -27,12 +27,12 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
 from ..evaluation.context import principal_keys
-from ..policy.variables import Variable, substitute
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
 from ..policy.document import Effect, Policy, Statement
 from ..policy.patterns import compile_glob, has_wildcard
+from ..policy.variables import Variable, substitute
 from .admin import AdminStatus, admin_status
 from .subject import ADMIN_POLICY, ADMIN_POLICY_ARN, Subject, new_role_subject, subject_for
 
@@ -66,7 +66,7 @@ def lookup_keys(lookup: Callable[[str], str | None]) -> Any:
     return getattr(lookup, "keys", lambda: ())()
 
 
-class CallerKeys(dict):  # type: ignore[type-arg]
+class CallerKeys(dict[str, str]):
     """The caller-derived context keys (lower-cased), usable as a variable lookup."""
 
     def __call__(self, key: str) -> str | None:
@@ -542,7 +542,7 @@ CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:
 _BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
 
 
-class IdCache(dict):  # type: ignore[type-arg]
+class IdCache(dict[int, tuple[Any, Any]]):
     """id(obj) -> (obj, value): keeps the object, so a recycled id never returns a stale answer.
     One per WorldIndex (dropped with it): nothing outlives the audit that built it."""
 

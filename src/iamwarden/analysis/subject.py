@@ -50,12 +50,12 @@ class Subject:
     def is_user(self) -> bool:
         return self.kind == "user"
 
-    def with_identity(self, *extra: Policy, note: str) -> "Subject":
+    def with_identity(self, *extra: Policy, note: str) -> Subject:
         """The same principal holding ``extra`` identity policies as well."""
         ps = self.policies.replace(identity=self.policies.identity + tuple(extra))
         return replace(self, policies=ps, note=note)
 
-    def with_group(self, group: Group) -> "Subject":
+    def with_group(self, group: Group) -> Subject:
         """A user after ``iam:AddUserToGroup`` (catalog D13)."""
         extra = [p.policy for p in group.inline]
         for arn in group.attached:
@@ -65,7 +65,7 @@ class Subject:
         s = self.with_identity(*extra, note=f"after joining group {group.name}")
         return replace(s, groups=self.groups + (group.name,))
 
-    def with_policy_swapped(self, old: Policy, new: Policy, note: str) -> "Subject":
+    def with_policy_swapped(self, old: Policy, new: Policy, note: str) -> Subject:
         """The principal after a managed policy's default version changes (catalog D01, D02)."""
         ident = tuple(new if p is old else p for p in self.policies.identity)
         return replace(self, policies=self.policies.replace(identity=ident), note=note)

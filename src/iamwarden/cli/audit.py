@@ -98,7 +98,8 @@ def fetch_details(endpoint: str | None = None, profile: str | None = None, regio
     try:
         session = boto3.Session(profile_name=profile) if profile else boto3.Session()
         client = session.client("iam", endpoint_url=endpoint, region_name=region or session.region_name or "us-east-1")
-        merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+        merged: dict[str, list[Any]] = {k: [] for k in ("UserDetailList", "GroupDetailList", "RoleDetailList",
+                                                          "Policies")}
         for page in client.get_paginator("get_account_authorization_details").paginate():
             for k in merged:
                 merged[k] += page.get(k) or []
@@ -244,7 +245,8 @@ def run_path(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.source} → {args.target}: {len(steps)} step(s)")
     for i, e in enumerate(steps, 1):
-        print(f"  {i}. {e.technique}: {e.source} {e.reason} → {e.target}" + (f" (uncertain: {e.uncertain})" if e.uncertain else ""))
+        note = f" (uncertain: {e.uncertain})" if e.uncertain else ""
+        print(f"  {i}. {e.technique}: {e.source} {e.reason} → {e.target}{note}")
         for r in e.reasons:
             if r.policy:
                 print(f"       - {r.message} [{r.policy_type}: {r.policy} statement {r.statement}]")

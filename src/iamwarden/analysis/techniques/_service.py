@@ -35,7 +35,7 @@ class ServiceTechnique:
         return frozenset(a.lower() for group in self.actions for a in group)
 
 
-def trusts_service(ix: "WorldIndex", role: Role, service: str) -> Decision | None:
+def trusts_service(ix: WorldIndex, role: Role, service: str) -> Decision | None:
     """The engine's decision that ``service`` may assume ``role``, if it may (catalog rule 6)."""
     t = ix.trust[role.arn]
     if not any(sv.lower() == service for sv in t.services):
@@ -44,7 +44,7 @@ def trusts_service(ix: "WorldIndex", role: Role, service: str) -> Decision | Non
     return d if d.allowed else None
 
 
-def candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> set[str]:
+def candidate_sources(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> set[str]:
     """Principals of ``account`` holding some Allow for one action of every group (cached)."""
     key = ("candidate_sources", tuple(tuple(g) for g in groups), account)
     hit = ix.cache.get(key)
@@ -54,7 +54,7 @@ def candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account
     return found
 
 
-def candidate_list(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
+def candidate_list(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
     """``candidate_sources`` as a sorted tuple (cached): iterated once per target."""
     key = ("candidate_list", tuple(tuple(g) for g in groups), account)
     hit = ix.cache.get(key)
@@ -63,7 +63,7 @@ def candidate_list(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: s
     return hit
 
 
-def capable_list(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
+def capable_list(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
     """Of ``candidate_list``, the sources the engine lets do one action of every group
     (on a resource they create): target-independent, so decided once per source (cached)."""
     key = ("capable_list", tuple(tuple(g) for g in groups), account)
@@ -74,7 +74,7 @@ def capable_list(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str
     return hit
 
 
-def capable_set(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> frozenset[str]:
+def capable_set(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> frozenset[str]:
     key = ("capable_set", tuple(tuple(g) for g in groups), account)
     hit = ix.cache.get(key)
     if hit is None:
@@ -82,7 +82,7 @@ def capable_set(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str)
     return hit
 
 
-def _candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], account: str) -> set[str]:
+def _candidate_sources(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> set[str]:
     out: set[str] | None = None
     for group in groups:
         hs: set[str] = set()
@@ -94,7 +94,7 @@ def _candidate_sources(ix: "WorldIndex", groups: Sequence[Sequence[str]], accoun
     return {a for a in out or () if ix.subjects[a].account_id == account}
 
 
-def allowed_groups(ix: "WorldIndex", s: "Subject", groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
     """One allowing decision per group (on a resource the caller creates), or None (cached)."""
     key = ("allowed_groups", s.arn, tuple(tuple(g) for g in groups))
     if not s.note and key in ix.cache:
@@ -105,7 +105,7 @@ def allowed_groups(ix: "WorldIndex", s: "Subject", groups: Sequence[Sequence[str
     return found
 
 
-def _allowed_groups(ix: "WorldIndex", s: "Subject", groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+def _allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
     out = []
     for group in groups:
         for a in group:

@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ...evaluation import Decision, PolicySet, Request, authorize
-from ...policy.document import PolicyKind, parse_policy
 from ...model.account import Role
+from ...policy.document import PolicyKind, parse_policy
 from ..edges import Edge, reasons_of
 from . import Want
 
@@ -30,10 +30,11 @@ if TYPE_CHECKING:
     from ..subject import Subject
 
 ASSUME = "sts:AssumeRole"
-MFA_NOTE = "needs MFA: the trust or identity policy requires aws:MultiFactorAuthPresent, and MFA devices are not in IAM data"
+MFA_NOTE = ("needs MFA: the trust or identity policy requires aws:MultiFactorAuthPresent, "
+            "and MFA devices are not in IAM data")
 
 
-def assume_decision(ix: "WorldIndex", s: "Subject", role: Role, content: bool = False) -> tuple[Decision, str | None]:
+def assume_decision(ix: WorldIndex, s: Subject, role: Role, content: bool = False) -> tuple[Decision, str | None]:
     """Can ``s`` assume ``role``? Returns the deciding decision and an uncertainty note."""
     t = ix.trust[role.arn]
     contexts: list[dict[str, str]] = [{}]
@@ -64,7 +65,7 @@ _ALLOW_ALL = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Al
                           PolicyKind.IDENTITY, "iamwarden:trust-probe")
 
 
-def trust_admits(ix: "WorldIndex", s: "Subject", role: Role) -> bool:
+def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
     """Would the role's trust let ``s`` in if its own policies allowed everything?
 
     A necessary condition for D15 (the trust must always allow the caller), asked of the
@@ -93,7 +94,7 @@ def trust_admits(ix: "WorldIndex", s: "Subject", role: Role) -> bool:
     return hit
 
 
-def assume_candidates(ix: "WorldIndex", role: Role) -> set[str]:
+def assume_candidates(ix: WorldIndex, role: Role) -> set[str]:
     """Principals that could possibly assume ``role`` (the engine decides which do)."""
     t = ix.trust[role.arn]
     if t.everyone:
@@ -101,7 +102,7 @@ def assume_candidates(ix: "WorldIndex", role: Role) -> set[str]:
     return _named_or_delegated(ix, role)
 
 
-def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None,
+def candidate_classes(ix: WorldIndex, role: Role, kind: str | None = None,
                       content: bool = False) -> dict[object, list[str]]:
     """``assume_candidates`` grouped by what can matter to the decision (``WorldIndex.qsig``).
 
@@ -124,11 +125,11 @@ def candidate_classes(ix: "WorldIndex", role: Role, kind: str | None = None,
     return ix.classes(key, sorted(cands), trust=role.trust, content=content)
 
 
-def _named_or_delegated(ix: "WorldIndex", role: Role) -> set[str]:
+def _named_or_delegated(ix: WorldIndex, role: Role) -> set[str]:
     return _named(ix, role) | _delegated(ix, role)
 
 
-def _named(ix: "WorldIndex", role: Role) -> set[str]:
+def _named(ix: WorldIndex, role: Role) -> set[str]:
     """Loaded principals the trust names by ARN or unique ID."""
     out: set[str] = set()
     for n in ix.trust[role.arn].named:
@@ -142,7 +143,7 @@ def _named(ix: "WorldIndex", role: Role) -> set[str]:
     return out
 
 
-def _delegated(ix: "WorldIndex", role: Role) -> set[str]:
+def _delegated(ix: WorldIndex, role: Role) -> set[str]:
     """Holders of an ``sts:AssumeRole`` Allow matching the role, in the accounts the trust names."""
     t = ix.trust[role.arn]
     if not t.accounts:
@@ -150,7 +151,7 @@ def _delegated(ix: "WorldIndex", role: Role) -> set[str]:
     return {h for h in ix.holders_of(ASSUME, role.arn) if ix.subjects[h].account_id in t.accounts}
 
 
-def assumable_roles(ix: "WorldIndex", s: "Subject") -> set[str]:
+def assumable_roles(ix: WorldIndex, s: Subject) -> set[str]:
     """Roles whose trust could let ``s`` in (forward direction of ``assume_candidates``)."""
     out = set(ix.trusted_by_name.get(s.arn, ()))
     uid = getattr(s.entity, "user_id", None) or getattr(s.entity, "role_id", None)
@@ -168,13 +169,13 @@ class AssumeRoleChecker:
     family = "direct"
     actions = frozenset({"sts:assumerole"})
 
-    def self_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def self_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return ()
 
-    def granting_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def granting_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return ()
 
-    def edges_into(self, target: "Subject", ix: "WorldIndex", want: Want) -> Iterable[Edge]:
+    def edges_into(self, target: Subject, ix: WorldIndex, want: Want) -> Iterable[Edge]:
         role = target.entity
         if not isinstance(role, Role):
             return

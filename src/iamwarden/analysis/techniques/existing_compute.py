@@ -64,13 +64,13 @@ class ExistingComputeChecker:
     family = "existing"
     actions = frozenset(a for t in TECHNIQUES for a in t.all_actions)
 
-    def self_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def self_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return ()
 
-    def granting_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def granting_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return ()
 
-    def edges_into(self, target: "Subject", ix: "WorldIndex", want: Want) -> Iterable[Edge]:
+    def edges_into(self, target: Subject, ix: WorldIndex, want: Want) -> Iterable[Edge]:
         role = target.entity
         if not isinstance(role, Role) or not ix.trust[role.arn].services:
             return
@@ -92,5 +92,6 @@ class ExistingComputeChecker:
                     continue
                 done.add(src)
                 names = ", ".join(g[0] for g in t.actions)
-                yield Edge(src, target.arn, t.id, f"can take over a {short(t.service)} resource running as {role.name} ({names})",
+                yield Edge(src, target.arn, t.id,
+                           f"can take over a {short(t.service)} resource running as {role.name} ({names})",
                            reasons_of(svc, *ds), uncertain=t.uncertain)

@@ -48,7 +48,7 @@ SELF_ACTIONS = ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AttachRolePoli
                 "iam:AttachGroupPolicy", "iam:PutGroupPolicy", "iam:CreatePolicyVersion")
 
 
-def _customer_policies(s: "Subject") -> list[str]:
+def _customer_policies(s: Subject) -> list[str]:
     """Customer-managed policies in force for ``s`` (its own and, for a user, its groups')."""
     acct = s.account
     arns = list(s.entity.attached)
@@ -59,7 +59,7 @@ def _customer_policies(s: "Subject") -> list[str]:
     return [a for a in dict.fromkeys(arns) if a in acct.policies and not acct.policies[a].aws_managed]
 
 
-def _attach(ix: "WorldIndex", s: "Subject", action: str, resource: str) -> Decision | None:
+def _attach(ix: WorldIndex, s: Subject, action: str, resource: str) -> Decision | None:
     """Can ``s`` attach some admin-granting managed policy to ``resource``? (honours iam:PolicyARN)."""
     if not ix.holds(s, action):
         return None
@@ -70,19 +70,19 @@ def _attach(ix: "WorldIndex", s: "Subject", action: str, resource: str) -> Decis
     return None
 
 
-def _can_attach(ix: "WorldIndex", s: "Subject", action: str) -> bool:
+def _can_attach(ix: WorldIndex, s: Subject, action: str) -> bool:
     """Could ``s`` attach an admin-granting policy anywhere at all? (prunes target enumeration)"""
     return any(ix.can_somewhere(s, action, {"iam:PolicyARN": p}) for p in ix.admin_policy_arns(s.account))
 
 
-def _put(ix: "WorldIndex", s: "Subject", action: str, resource: str) -> Decision | None:
+def _put(ix: WorldIndex, s: Subject, action: str, resource: str) -> Decision | None:
     if not ix.holds(s, action):
         return None
     d = ix.ask(s, action, resource)
     return d if d.allowed else None
 
 
-def _policy_version(ix: "WorldIndex", s: "Subject", holder: "Subject") -> tuple[Decision, str] | None:
+def _policy_version(ix: WorldIndex, s: Subject, holder: Subject) -> tuple[Decision, str] | None:
     """Can ``s`` write a new default version of a customer policy attached to ``holder``? (D01/D18/D22)"""
     if not ix.holds(s, "iam:CreatePolicyVersion"):
         return None
@@ -99,10 +99,10 @@ class IamDirectChecker:
 
     # -- on oneself -------------------------------------------------------------------
 
-    def self_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def self_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return list(self._self_edges(s, ix, allow_groups=True))
 
-    def _self_edges(self, s: "Subject", ix: "WorldIndex", allow_groups: bool) -> Iterator[Edge]:
+    def _self_edges(self, s: Subject, ix: WorldIndex, allow_groups: bool) -> Iterator[Edge]:
         me = s.arn
         found = False
         if any(ix.holds(s, a) for a in SELF_ACTIONS) and ix.admin_if_granted(s):
@@ -157,7 +157,7 @@ class IamDirectChecker:
         if allow_groups and not found and s.kind == "user" and ix.holds(s, "iam:AddUserToGroup"):
             yield from self._join_group(s, ix)
 
-    def _new_role(self, s: "Subject", ix: "WorldIndex") -> Edge | None:
+    def _new_role(self, s: Subject, ix: WorldIndex) -> Edge | None:
         """D24: create a role trusting oneself, make it admin, assume it (no sts permission needed)."""
         new = ix.new_role(s.account)
         if not admin_status(new).admin:
@@ -171,7 +171,7 @@ class IamDirectChecker:
         return Edge(s.arn, s.arn, "D24", f"can create role {arn.rsplit('/', 1)[-1]} trusting itself and give it admin",
                     reasons_of(d1, d2), grants_admin=True)
 
-    def _join_group(self, s: "Subject", ix: "WorldIndex") -> Iterator[Edge]:
+    def _join_group(self, s: Subject, ix: WorldIndex) -> Iterator[Edge]:
         """D13: join a group whose powers make the user admin, or let it escalate itself."""
         acct = s.account
         holders = ix.holders["iam:addusertogroup"]
@@ -194,8 +194,9 @@ class IamDirectChecker:
 
     # -- into another principal ------------------------------------------------------------
 
-    def edges_into(self, target: "Subject", ix: "WorldIndex", want: Want) -> Iterable[Edge]:
+    def edges_into(self, target: Subject, ix: WorldIndex, want: Want) -> Iterable[Edge]:
         e = target.entity
+        plan: tuple[tuple[str, tuple[str, ...], str], ...]
         if isinstance(e, User):
             plan = (
                 ("D03", ("iam:CreateAccessKey",), "can create an access key for"),
@@ -227,10 +228,10 @@ class IamDirectChecker:
 
     # -- make another principal admin, then become it ------------------------------------------
 
-    def granting_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def granting_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return list(islice(self._granting(s, ix), MAX_GRANTING))
 
-    def _granting(self, s: "Subject", ix: "WorldIndex") -> Iterator[Edge]:
+    def _granting(self, s: Subject, ix: WorldIndex) -> Iterator[Edge]:
         can_attach_role = _can_attach(ix, s, "iam:AttachRolePolicy") or ix.can_somewhere(s, "iam:PutRolePolicy")
         can_version = ix.can_somewhere(s, "iam:CreatePolicyVersion")
         if can_attach_role or can_version:
@@ -254,12 +255,12 @@ class IamDirectChecker:
                 how, d_in = entry
                 for tids, action, verb in ((("D16", "D21"), "iam:AttachRolePolicy", _attach),
                                            (("D17", "D23"), "iam:PutRolePolicy", _put)):
-                    d = verb(ix, s, action, rarn)
-                    if d is not None:
+                    dv = verb(ix, s, action, rarn)
+                    if dv is not None:
                         tid = tids[0] if how == "assume" else tids[1]
                         yield Edge(s.arn, rarn, tid, f"can use {action} on {t.entity.name}, then "
                                    + ("assume it" if how == "assume" else "rewrite its trust and assume it"),
-                                   reasons_of(d, d_in), grants_admin=True)
+                                   reasons_of(dv, d_in), grants_admin=True)
                         break
                 else:
                     pv = _policy_version(ix, s, t)
@@ -280,8 +281,8 @@ class IamDirectChecker:
                     continue
                 for tid, action, verb in (("D19", "iam:AttachUserPolicy", _attach),
                                           ("D20", "iam:PutUserPolicy", _put)):
-                    d = verb(ix, s, action, uarn)
-                    if d is not None:
+                    du = verb(ix, s, action, uarn)
+                    if du is not None:
                         yield Edge(s.arn, uarn, tid, f"can use {action} on {t.entity.name}, then create its access key",
-                                   reasons_of(d, dk), grants_admin=True)
+                                   reasons_of(du, dk), grants_admin=True)
                         break

@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Iterable
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
-from ._service import EC2, ServiceTechnique, allowed_groups, candidate_sources, capable_list, capable_set, short, trusts_service
+from ._service import (
+    EC2,
+    ServiceTechnique,
+    allowed_groups,
+    candidate_sources,
+    capable_list,
+    capable_set,
+    short,
+    trusts_service,
+)
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -85,13 +94,13 @@ class PassRoleChecker:
         | {a for t in TECHNIQUES for a in t.all_actions}
     )
 
-    def self_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def self_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return ()
 
-    def granting_edges(self, s: "Subject", ix: "WorldIndex") -> Iterable[Edge]:
+    def granting_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
         return ()
 
-    def edges_into(self, target: "Subject", ix: "WorldIndex", want: Want) -> Iterable[Edge]:
+    def edges_into(self, target: Subject, ix: WorldIndex, want: Want) -> Iterable[Edge]:
         role = target.entity
         if not isinstance(role, Role):
             return
@@ -128,7 +137,7 @@ class PassRoleChecker:
                            reasons_of(svc, dp, *ds), uncertain=t.uncertain)  # type: ignore[arg-type]
         yield from self._p03(target, role, ix, want, passers - done)
 
-    def _p03(self, target: "Subject", role: Role, ix: "WorldIndex", want: Want, passers: set[str]) -> Iterable[Edge]:
+    def _p03(self, target: Subject, role: Role, ix: WorldIndex, want: Want, passers: set[str]) -> Iterable[Edge]:
         """P03: a role trusting EC2 but in no instance profile: create/fill one, then launch."""
         if role.instance_profiles:
             return
@@ -148,5 +157,6 @@ class PassRoleChecker:
             d2 = ix.ask_new(s, "iam:AddRoleToInstanceProfile", profile)
             ds = allowed_groups(ix, s, (P03_LAUNCH,))
             if d1.allowed and d2.allowed and ds:
-                yield Edge(src, target.arn, "P03", f"can put {role.name} into a new instance profile and launch EC2 with it",
+                yield Edge(src, target.arn, "P03",
+                           f"can put {role.name} into a new instance profile and launch EC2 with it",
                            reasons_of(svc, dp, d1, d2, *ds))
