@@ -36,11 +36,21 @@ class RequestContext:
     __slots__ = ("_values", "_multi")
 
     def __init__(self, values: Mapping[str, Any] | None = None):
-        self._values: dict[str, tuple[str, ...]] = {}
+        vals: dict[str, tuple[str, ...]] = {}
+        self._values = vals
         self._multi: set[str] = set()
         if values:
+            multi = self._multi
             for k, v in values.items():
-                self.set(k, v)
+                if type(v) is str:  # inlined ``set`` for the common case (built for every request)
+                    k = k.lower()
+                    vals[k] = (v,)
+                    if k in KNOWN_MULTIVALUED:
+                        multi.add(k)
+                    elif multi:
+                        multi.discard(k)
+                else:
+                    self.set(k, v)
 
     def set(self, key: str, value: Any) -> None:
         k = key.lower()
@@ -108,6 +118,18 @@ def principal_keys(caller: Caller) -> dict[str, str]:
 def _principal_keys(caller: Caller) -> tuple[tuple[str, str], ...]:
     """Memoised per caller (a frozen value): a server or an analysis asks for the same callers often."""
     return tuple(_derive_principal_keys(caller).items())
+
+
+@lru_cache(maxsize=4096)
+def _principal_values(caller: Caller) -> tuple[tuple[str, tuple[str]], ...]:
+    """``_principal_keys`` as ``RequestContext`` stores them: lower-cased key, 1-tuple value.
+
+    None of these keys is multivalued, so ``Request.build`` can add them to the
+    context's dict directly instead of going through ``RequestContext.set``.
+    """
+    out = tuple((k.lower(), (v,)) for k, v in _principal_keys(caller))
+    assert not any(k in KNOWN_MULTIVALUED for k, _ in out)
+    return out
 
 
 def _derive_principal_keys(caller: Caller) -> dict[str, str]:

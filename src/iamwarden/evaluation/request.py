@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from ..model.arn import Arn
 from ..model.principal import Caller
-from .context import RequestContext, _principal_keys
+from .context import RequestContext, _principal_values
 
 #: Actions whose resource policy, on a role, is the role's trust policy (spec §1.6).
 TRUST_ACTIONS = frozenset(
@@ -98,11 +98,13 @@ class Request:
             ctx = context.copy()
         else:
             ctx = RequestContext(context)
+        values = ctx._values  # derived keys are single-valued: add them to the dict directly
         if derive_keys:
-            for k, v in _principal_keys(caller):
-                ctx.setdefault(k, v)
+            for k, v in _principal_values(caller):
+                if k not in values:
+                    values[k] = v
         if resource_account is None:
             resource_account = _resource_account(resource) or caller.account
-        if resource_account and resource_account != "*":
-            ctx.setdefault("aws:ResourceAccount", resource_account)
+        if resource_account and resource_account != "*" and "aws:resourceaccount" not in values:
+            values["aws:resourceaccount"] = (resource_account,)
         return cls(caller, action, resource, resource_account, ctx)
