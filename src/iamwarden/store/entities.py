@@ -68,6 +68,25 @@ def group_out(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+
+#: what must be gone before a user, group or role can be deleted: its policies
+_POLICY_DEPENDENTS = (
+    ("SELECT 1 FROM inline_policies WHERE owner_id = ?", "must delete policies first."),
+    ("SELECT 1 FROM attachments WHERE owner_id = ?", "must detach all policies first."),
+)
+
+
+def _delete_unless_dependents(
+    conn: sqlite3.Connection, table: str, id_column: str, entity_id: str,
+    checks: tuple[tuple[str, str], ...],
+) -> None:
+    """AWS refuses to delete an entity that still has dependents: ``DeleteConflict`` naming the first."""
+    for sql, what in checks:
+        if conn.execute(sql, (entity_id,)).fetchone():
+            raise DeleteConflict(f"Cannot delete entity, {what}")
+    conn.execute(f"DELETE FROM {table} WHERE {id_column} = ?", (entity_id,))
+
+
 class EntitiesMixin(StoreBase):
     # --- users ---------------------------------------------------------------------
 
@@ -136,18 +155,12 @@ class EntitiesMixin(StoreBase):
         """AWS refuses while the user has keys, a login profile, groups or policies."""
         with self.write() as conn:
             row = find_entity(conn, account_id, USER, name)
-            uid = row["user_id"]
-            checks = (
+            _delete_unless_dependents(conn, "users", "user_id", row["user_id"], (
                 ("SELECT 1 FROM access_keys WHERE user_id = ?", "must delete access keys first."),
                 ("SELECT 1 FROM login_profiles WHERE user_id = ?", "must delete login profile first."),
                 ("SELECT 1 FROM group_members WHERE user_id = ?", "must remove users from group first."),
-                ("SELECT 1 FROM inline_policies WHERE owner_id = ?", "must delete policies first."),
-                ("SELECT 1 FROM attachments WHERE owner_id = ?", "must detach all policies first."),
-            )
-            for sql, what in checks:
-                if conn.execute(sql, (uid,)).fetchone():
-                    raise DeleteConflict(f"Cannot delete entity, {what}")
-            conn.execute("DELETE FROM users WHERE user_id = ?", (uid,))
+                *_POLICY_DEPENDENTS,
+            ))
 
     # --- tags (users and roles) ----------------------------------------------------------
 
@@ -233,16 +246,10 @@ class EntitiesMixin(StoreBase):
     def delete_group(self, account_id: str, name: str) -> None:
         with self.write() as conn:
             row = find_entity(conn, account_id, GROUP, name)
-            gid = row["group_id"]
-            checks = (
+            _delete_unless_dependents(conn, "groups", "group_id", row["group_id"], (
                 ("SELECT 1 FROM group_members WHERE group_id = ?", "must remove users from group first."),
-                ("SELECT 1 FROM inline_policies WHERE owner_id = ?", "must delete policies first."),
-                ("SELECT 1 FROM attachments WHERE owner_id = ?", "must detach all policies first."),
-            )
-            for sql, what in checks:
-                if conn.execute(sql, (gid,)).fetchone():
-                    raise DeleteConflict(f"Cannot delete entity, {what}")
-            conn.execute("DELETE FROM groups WHERE group_id = ?", (gid,))
+                *_POLICY_DEPENDENTS,
+            ))
 
     def add_user_to_group(self, account_id: str, group: str, user: str) -> None:
         with self.write() as conn:
@@ -375,17 +382,11 @@ class EntitiesMixin(StoreBase):
     def delete_role(self, account_id: str, name: str) -> None:
         with self.write() as conn:
             row = find_entity(conn, account_id, ROLE, name)
-            rid = row["role_id"]
-            checks = (
+            _delete_unless_dependents(conn, "roles", "role_id", row["role_id"], (
                 ("SELECT 1 FROM instance_profile_roles WHERE role_id = ?",
                  "must remove roles from instance profile first."),
-                ("SELECT 1 FROM inline_policies WHERE owner_id = ?", "must delete policies first."),
-                ("SELECT 1 FROM attachments WHERE owner_id = ?", "must detach all policies first."),
-            )
-            for sql, what in checks:
-                if conn.execute(sql, (rid,)).fetchone():
-                    raise DeleteConflict(f"Cannot delete entity, {what}")
-            conn.execute("DELETE FROM roles WHERE role_id = ?", (rid,))
+                *_POLICY_DEPENDENTS,
+            ))
 
     def note_role_used(self, role_id: str, region: str | None) -> None:
         """RoleLastUsed (optional: costs a write; callers decide when to record)."""
