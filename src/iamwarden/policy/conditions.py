@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Callable, Protocol
 
-from .patterns import compile_glob, glob_to_regex
+from .patterns import compile_glob, compile_glob_set, glob_to_regex
 from .variables import Part, has_variables, split_variables, substitute
 
 
@@ -125,12 +125,21 @@ def _string_like(r: str, p: str) -> bool:
     return compile_glob(p).match(r) is not None
 
 
+#: compare function → (value parser, comparison), so ``Condition.build`` can
+#: parse the policy values once (see ``_precompiled_test``).
+_PARSED_FAMILIES: dict[Compare, tuple[Callable[[str], object], Callable[..., bool]]] = {}
+
+
 def _numeric(op: Callable[[Decimal, Decimal], bool]) -> Compare:
-    return lambda r, p: op(parse_number(r), parse_number(p))
+    compare: Compare = lambda r, p: op(parse_number(r), parse_number(p))  # noqa: E731
+    _PARSED_FAMILIES[compare] = (parse_number, op)
+    return compare
 
 
 def _date(op: Callable[[float, float], bool]) -> Compare:
-    return lambda r, p: op(parse_date(r), parse_date(p))
+    compare: Compare = lambda r, p: op(parse_date(r), parse_date(p))  # noqa: E731
+    _PARSED_FAMILIES[compare] = (parse_date, op)
+    return compare
 
 
 def _bool(r: str, p: str) -> bool:
@@ -264,6 +273,9 @@ class Condition:
     _family: OperatorFamily | None = field(default=None, repr=False, compare=False)
     _negated: bool = field(default=False, repr=False, compare=False)
     _has_variables: bool = field(default=False, repr=False, compare=False)
+    #: request value → "matches one of the policy values" (before negation), when
+    #: the policy values are static and could be parsed at build time; else None
+    _test: Callable[[str], bool] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, operator: OperatorName, key: str, values: tuple[str, ...], variables: bool):
@@ -276,13 +288,25 @@ class Condition:
             else:
                 parts.append(None)
         negated = False if fam is None else OPERATORS[operator.base][1]
-        return cls(operator, key, key.lower(), values, tuple(parts), fam, negated,
-                   any(p is not None for p in parts))
+        has_vars = any(p is not None for p in parts)
+        test = None if fam is None or has_vars else _precompiled_test(fam, values)
+        return cls(operator, key, key.lower(), values, tuple(parts), fam, negated, has_vars, test)
 
     def evaluate(self, ctx: ContextView) -> bool:
         """True when the condition holds. Raises ``ConditionError`` on unreadable values."""
         op = self.operator
         present = ctx.values(self.key_lower)
+        test = self._test
+        if test is not None and present:  # static policy values, parsed once (see Condition.build)
+            set_op = op.set_op
+            if set_op is None:
+                if len(present) > 1 or ctx.multivalued(self.key_lower):
+                    return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+                return test(present[0]) != self._negated
+            negated = self._negated
+            if set_op == "ForAllValues":
+                return all(test(r) != negated for r in present)
+            return any(test(r) != negated for r in present)
         if op.is_null:
             absent = present is None or len(present) == 0
             return any(_bool("true" if absent else "false", v) for v in self.values)
@@ -340,6 +364,66 @@ class Condition:
                 hit = True
                 break
         return not hit if negated else hit
+
+
+def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callable[[str], bool] | None:
+    """``r -> any(family.compare(r, p) for p in values)`` with the policy side done once.
+
+    Same results and same errors as the generic loop in ``Condition._match_one``:
+    the request value is parsed (and may raise ``ConditionError``) exactly when
+    the loop would parse it. Returns None (use the generic loop) when a policy
+    value cannot be parsed, since that error must surface at evaluation time,
+    or when a value holds the private escape character.
+    """
+    if not values or any(_ESC in v for v in values):
+        return None
+    compare = family.compare
+    if compare is _string_equals:
+        return frozenset(values).__contains__
+    if compare is _string_equals_ic:
+        folded = frozenset(v.casefold() for v in values)
+        return lambda r: r.casefold() in folded
+    if compare is _bool:
+        wanted = frozenset(v.strip().lower() for v in values)
+        return lambda r: r.strip().lower() in wanted
+    if compare is _string_like:
+        rx = compile_glob_set(values, False)
+        return lambda r: rx.match(r) is not None
+    try:
+        if compare is _ip:
+            nets = tuple(parse_network(v) for v in values)
+
+            def ip_test(r: str) -> bool:
+                addr = parse_address(r)
+                v = addr.version
+                return any(n.version == v and addr in n for n in nets)
+
+            return ip_test
+        parsed = _PARSED_FAMILIES.get(compare)
+        if parsed is not None:
+            parse, op = parsed
+            policy = tuple(parse(v) for v in values)
+
+            def parsed_test(r: str) -> bool:
+                x = parse(r)
+                return any(op(x, p) for p in policy)
+
+            return parsed_test
+    except ConditionError:
+        return None
+    if compare is _arn_like:
+        pats = tuple(
+            tuple(compile_glob(seg) for seg in pp) for v in values if (pp := _split_arn(v)) is not None
+        )
+
+        def arn_test(r: str) -> bool:
+            rp = _split_arn(r)
+            if rp is None:
+                return False
+            return any(all(rx.match(val) is not None for rx, val in zip(pp, rp, strict=True)) for pp in pats)
+
+        return arn_test
+    return None
 
 
 # Inserted text inside a pattern must be literal. We mark it with private-use
