@@ -13,6 +13,13 @@ readers see the last committed snapshot). Writers in this process take a lock
 before ``BEGIN IMMEDIATE`` (no busy-waiting between threads); other processes
 are held off by SQLite's own lock with ``busy_timeout``. Connections come from
 a small pool, so short-lived server threads do not each open a database.
+
+Group commit (:meth:`StoreBase.grouped_write`): small independent writes that
+many request threads make at once (STS sessions) are queued and committed
+together, several in one transaction and so one fsync. Each caller returns
+only after the transaction holding its write has committed, so "answered 200"
+still means "durable" at the configured durability; a failed batch is retried
+one write at a time, so one bad write fails only its own caller.
 """
 
 from __future__ import annotations
@@ -54,6 +61,18 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+class _Pending:
+    """One queued grouped write and, once its batch has committed, its outcome."""
+
+    __slots__ = ("sql", "params", "done", "error")
+
+    def __init__(self, sql: str, params: tuple[object, ...]) -> None:
+        self.sql = sql
+        self.params = params
+        self.done = False
+        self.error: BaseException | None = None
+
+
 class StoreBase:
     """Connections, transactions and the write generation (see module docstring).
 
@@ -86,6 +105,9 @@ class StoreBase:
         self._closed = False
         self._local = threading.local()
         self._generation_seen: tuple[int, float] | None = None
+        self._group_queue: list[_Pending] = []
+        self._group_queue_lock = threading.Lock()
+        self._group_commit_lock = threading.Lock()
         with self._connection() as conn:
             conn.executescript(DDL)
             conn.execute(
@@ -174,6 +196,52 @@ class StoreBase:
                     raise
                 finally:
                     self._local.writing = False
+
+    def grouped_write(self, sql: str, params: tuple[object, ...]) -> None:
+        """Run one statement in a write transaction shared with concurrent callers.
+
+        Leader/follower group commit: the caller queues its statement, then
+        waits for the commit lock. Whoever holds it commits everything queued
+        so far (one ``BEGIN IMMEDIATE`` ... ``COMMIT``, one fsync under FULL)
+        and marks those writes done; a caller that finds its write done returns
+        at once. A lone caller commits its own write immediately, as
+        :meth:`write` would. Never bumps the generation (for data outside the
+        IAM model). Inside an open :meth:`write` the statement joins that
+        transaction instead.
+        """
+        if getattr(self._local, "writing", False):
+            with self.write(bump_generation=False) as conn:
+                conn.execute(sql, params)
+            return
+        mine = _Pending(sql, params)
+        with self._group_queue_lock:
+            self._group_queue.append(mine)
+        with self._group_commit_lock:
+            if not mine.done:
+                with self._group_queue_lock:
+                    batch, self._group_queue = self._group_queue, []
+                self._commit_batch(batch)
+        if mine.error is not None:
+            raise mine.error
+
+    def _commit_batch(self, batch: list[_Pending]) -> None:
+        try:
+            with self.write(bump_generation=False) as conn:
+                for p in batch:
+                    conn.execute(p.sql, p.params)
+        except BaseException as error:
+            if len(batch) == 1:
+                batch[0].error = error
+            else:  # find the culprit: each write alone, so only it fails
+                for p in batch:
+                    try:
+                        with self.write(bump_generation=False) as conn:
+                            conn.execute(p.sql, p.params)
+                    except BaseException as own:  # noqa: BLE001 - handed to its caller
+                        p.error = own
+        finally:
+            for p in batch:
+                p.done = True
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

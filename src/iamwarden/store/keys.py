@@ -295,14 +295,17 @@ class KeysMixin(StoreBase):
     # --- STS sessions (generic) ----------------------------------------------------------
 
     def put_session(self, access_key_id: str, data: Any, expiration: datetime | None) -> None:
-        """Store (or replace) a session blob under its access key ID."""
-        with self.write(bump_generation=False) as conn:
-            conn.execute(
-                "INSERT INTO sessions(access_key_id, data, expiration) VALUES (?, ?, ?)"
-                " ON CONFLICT(access_key_id) DO UPDATE SET data = excluded.data,"
-                " expiration = excluded.expiration",
-                (access_key_id, json.dumps(data), expiration.timestamp() if expiration else None),
-            )
+        """Store (or replace) a session blob under its access key ID.
+
+        Committed durably before this returns, possibly in one transaction with
+        other threads' sessions (group commit, :meth:`StoreBase.grouped_write`).
+        """
+        self.grouped_write(
+            "INSERT INTO sessions(access_key_id, data, expiration) VALUES (?, ?, ?)"
+            " ON CONFLICT(access_key_id) DO UPDATE SET data = excluded.data,"
+            " expiration = excluded.expiration",
+            (access_key_id, json.dumps(data), expiration.timestamp() if expiration else None),
+        )
 
     def get_session(self, access_key_id: str) -> tuple[Any, datetime | None] | None:
         """(blob, expiration) or None; expired sessions are returned too (the caller decides)."""
