@@ -19,6 +19,13 @@ What this layer decides itself (everything else is the dispatcher's):
   oversized headers) are answered as AWS error XML too, never as HTML; an
   unknown method is ``MethodNotAllowed`` (405).
 
+The common request -- ``METHOD target HTTP/1.1`` (or 1.0) and ordinary header
+lines -- is read by a plain loop rather than the stdlib's ``parse_request``
+(whose ``email`` parser cost more than the rest of a GetCallerIdentity), with
+the stdlib's limits: 65,536 bytes per line, 100 header lines, both answered
+431. Any other request line goes through the stdlib's ``parse_request`` as
+before. Responses leave as one buffer with a ``Date`` cached per second.
+
 Use::
 
     server = QueryServer(QueryDispatcher(registry, resolver), port=0).start()
@@ -32,11 +39,13 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 import socketserver
 import ssl
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.utils import formatdate
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
@@ -56,6 +65,70 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 IDLE_TIMEOUT_SECONDS = 60.0
+MAX_LINE_BYTES = 65536  # the stdlib's limits (http.server / http.client)
+MAX_HEADER_LINES = 100
+_FAST_VERSIONS = frozenset({"HTTP/1.1", "HTTP/1.0"})
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+class _Headers:
+    """Request headers: case-insensitive ``get`` (first value) and ``items()`` in order."""
+
+    __slots__ = ("_pairs", "_first")
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+        first: dict[str, str] = {}
+        for name, value in pairs:
+            first.setdefault(name.lower(), value)
+        self._first = first
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._first.get(name.lower(), default)
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._first.get(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._first
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._pairs)
+
+
+def _header_pairs(lines: list[bytes]) -> list[tuple[str, str]]:
+    """Name/value pairs of raw header lines (obsolete folding joined, as ``email`` does).
+
+    A line that is not ``name: value`` ends the headers, like the stdlib's
+    parser, which takes the rest for a body.
+    """
+    pairs: list[tuple[str, str]] = []
+    for raw in lines:
+        line = raw.decode("iso-8859-1").rstrip("\r\n")
+        if line[:1] in (" ", "\t"):
+            if not pairs:
+                break
+            name, value = pairs[-1]
+            pairs[-1] = (name, value + "\r\n" + line)
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name or name != name.strip() or " " in name:
+            break
+        pairs.append((name, value.strip(" \t")))
+    return pairs
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    global _date_cache
+    now = int(time.time())
+    cached = _date_cache
+    if cached[0] != now:
+        cached = (now, formatdate(now, usegmt=True))
+        _date_cache = cached
+    return cached[1]
 
 
 class _QueryHTTPServer(ThreadingHTTPServer):
@@ -112,6 +185,72 @@ class _QueryRequestHandler(BaseHTTPRequestHandler):
         super().setup()
         if isinstance(self.connection, ssl.SSLSocket):
             self.connection.do_handshake()
+
+    def handle_one_request(self) -> None:
+        """The stdlib's loop step, with the common request line and headers read by hand."""
+        try:
+            self.raw_requestline = self.rfile.readline(MAX_LINE_BYTES + 1)
+            if len(self.raw_requestline) > MAX_LINE_BYTES:
+                self.requestline = ""
+                self.request_version = ""
+                self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self._parse_fast():
+                return
+            mname = "do_" + self.command
+            if not hasattr(self, mname):
+                self.send_error(HTTPStatus.NOT_IMPLEMENTED, "Unsupported method (%r)" % self.command)
+                return
+            getattr(self, mname)()
+            self.wfile.flush()
+        except TimeoutError as e:
+            self.log_error("Request timed out: %r", e)
+            self.close_connection = True
+
+    def _parse_fast(self) -> bool:
+        """``parse_request`` for ``METHOD target HTTP/1.x``; anything else goes to the stdlib's."""
+        requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = requestline.split()
+        if len(words) != 3 or words[2] not in _FAST_VERSIONS:
+            return self.parse_request()
+        self.requestline = requestline
+        self.command, path, self.request_version = words
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")
+        self.path = path
+        lines: list[bytes] = []
+        readline = self.rfile.readline
+        while True:
+            line = readline(MAX_LINE_BYTES + 1)
+            if len(line) > MAX_LINE_BYTES:
+                self.close_connection = True
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long")
+                return False
+            if line in (b"\r\n", b"\n", b""):
+                break
+            lines.append(line)
+            if len(lines) > MAX_HEADER_LINES:
+                self.close_connection = True
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers")
+                return False
+        headers = _Headers(_header_pairs(lines))
+        self.headers = headers  # type: ignore[assignment]
+        connection = (headers.get("Connection") or "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive" or self.request_version == "HTTP/1.1":
+            self.close_connection = False
+        else:
+            self.close_connection = True  # HTTP/1.0 without keep-alive
+        expect = (headers.get("Expect") or "").lower()
+        if expect == "100-continue" and self.request_version == "HTTP/1.1":
+            if not self.handle_expect_100():
+                return False
+        return True
 
     def do_POST(self) -> None:
         self._serve()
@@ -171,6 +310,29 @@ class _QueryRequestHandler(BaseHTTPRequestHandler):
         return body
 
     def _send(self, response: Response, close: bool) -> None:
+        if self.request_version not in _FAST_VERSIONS:
+            self._send_stdlib(response, close)
+            return
+        if logger.isEnabledFor(logging.DEBUG):
+            self.log_request(response.status)
+        head = [
+            f"{self.protocol_version} {response.status} {_REASONS.get(response.status, '')}\r\n"
+            f"Server: {self.server_version}\r\nDate: {_http_date()}\r\n"
+        ]
+        for name, value in response.headers:
+            head.append(f"{name}: {value}\r\n")
+        head.append(f"Content-Length: {len(response.body)}\r\n")
+        if close:
+            head.append("Connection: close\r\n")
+            self.close_connection = True
+        head.append("\r\n")
+        data = "".join(head).encode("latin-1")
+        if self.command != "HEAD":
+            data += response.body
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def _send_stdlib(self, response: Response, close: bool) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
