@@ -8,6 +8,8 @@ is reported in ``Decision.errors``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..model.principal import PrincipalType
 from ..policy.conditions import ConditionError
 from ..policy.document import Effect, Policy, PolicyKind, Statement
@@ -25,6 +27,19 @@ ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY = True
 ROOT_FORBIDDEN_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
 
 Match = tuple[Policy, Statement, MatchClass | None]
+
+# Enum members as module constants: ``PrincipalType.ROOT`` is a slow class lookup in Python 3.11.
+_ROOT = PrincipalType.ROOT
+_ANONYMOUS = PrincipalType.ANONYMOUS
+_FEDERATED_USER = PrincipalType.FEDERATED_USER
+_RESOURCE_ONLY = (PrincipalType.SERVICE, PrincipalType.ANONYMOUS)
+_SESSIONS = (PrincipalType.ROLE_SESSION, PrincipalType.FEDERATED_USER)
+_DENY = Effect.DENY
+_ALLOW_V = Verdict.ALLOW
+_EXPLICIT_DENY_V = Verdict.EXPLICIT_DENY
+_IMPLICIT_DENY_V = Verdict.IMPLICIT_DENY
+_DIRECT = MatchClass.DIRECT
+_ACCOUNT = MatchClass.ACCOUNT
 _ROLE_LIKE = (MatchClass.ROLE, MatchClass.FEDUSER)
 
 
@@ -35,10 +50,16 @@ def authorize(request: Request, policies: PolicySet) -> Decision:
     except Exception as e:  # fail closed: never Allow on an internal error
         return Decision(
             Verdict.IMPLICIT_DENY,
-            (Reason("error", "evaluation failed; denied (fail closed)"),),
+            (_rule("error", "evaluation failed; denied (fail closed)"),),
             (f"internal error while evaluating: {type(e).__name__}: {e}",),
             rule="error",
         )
+
+
+@lru_cache(maxsize=1024)
+def _rule(ptype: str, message: str) -> Reason:
+    """A reason that names a rule, not a statement: immutable, so built once per message."""
+    return Reason(ptype, message)
 
 
 _REASONS: dict[tuple[str, Policy, Statement, str], Reason] = {}
@@ -56,13 +77,14 @@ def _reason(ptype: str, p: Policy, s: Statement, message: str) -> Reason:
 
 
 class _Evaluation:
-    __slots__ = ("req", "ps", "cands", "errors", "caller")
+    __slots__ = ("req", "ps", "cands", "errors", "caller", "action")
 
     def __init__(self, request: Request, policies: PolicySet):
         self.req = request
         self.ps = policies
         self.caller = request.caller
-        self.cands = policies.candidates(request.action_key)
+        self.action = action = request.action.lower()  # ``Request.action_key``, computed once
+        self.cands = policies.candidates(action)
         self.errors: list[str] = []
 
     # -- statement matching ------------------------------------------------
@@ -70,7 +92,7 @@ class _Evaluation:
     def applies(self, p: Policy, s: Statement) -> tuple[bool, MatchClass | None]:
         """Does statement ``s`` (action already matched) apply to this request?"""
         req = self.req
-        if s.principal is None and not s.conditions:  # the common identity-policy shape
+        if s._plain:  # no Principal, no Condition: the common identity-policy shape
             return s.matches_resource(req.resource, req.context), None
         cls: MatchClass | None = None
         if s.principal is not None:
@@ -78,7 +100,7 @@ class _Evaluation:
             if s.not_principal:
                 if cls is not None:
                     # Deny+NotPrincipal always denies principals with a boundary (§1.4 quirk)
-                    if not (s.effect is Effect.DENY and self.ps.boundary is not None):
+                    if not (s.effect is _DENY and self.ps.boundary is not None):
                         return False, None
                 cls = None
             elif cls is None:
@@ -95,17 +117,19 @@ class _Evaluation:
                     f"condition {c.operator.text} on {c.key}: {e}"
                 )
                 # fail closed: a Deny applies, an Allow does not
-                return s.effect is Effect.DENY, cls
+                return s.effect is _DENY, cls
         return True, cls
 
     def matching(self, picked: Picked) -> list[Match]:
         """The statements of ``picked`` (one effect, action already matched) that apply."""
         out: list[Match] = []
+        if not picked:
+            return out
         resource = self.req.resource
         ctx = self.req.context
         for p, s in picked:
-            if s.principal is None and not s.conditions:  # inlined fast path of ``applies``
-                if s.matches_resource(resource, ctx):
+            if s._plain:  # inlined fast path of ``applies``
+                if s._any_resource or s.matches_resource(resource, ctx):
                     out.append((p, s, None))
                 continue
             ok, cls = self.applies(p, s)
@@ -114,9 +138,9 @@ class _Evaluation:
         return out
 
     def decision(self, verdict: Verdict, reasons: list[Reason], rule: str) -> Decision:
-        if self.errors and verdict is Verdict.ALLOW:
-            verdict = Verdict.IMPLICIT_DENY
-            reasons = [Reason("error", "an error occurred while evaluating; denied (fail closed)")]
+        if self.errors and verdict is _ALLOW_V:
+            verdict = _IMPLICIT_DENY_V
+            reasons = [_rule("error", "an error occurred while evaluating; denied (fail closed)")]
             rule = "error"
         return Decision(verdict, tuple(reasons), tuple(self.errors), rule)
 
@@ -124,25 +148,26 @@ class _Evaluation:
 
     def run(self) -> Decision:
         req, caller, c = self.req, self.caller, self.cands
-        action = req.action_key
+        action = self.action
         t = caller.type
 
         # 0. special cases
-        if action == "sts:getcalleridentity" and t is not PrincipalType.ANONYMOUS:
+        if action == "sts:getcalleridentity" and t is not _ANONYMOUS:
             return Decision(
-                Verdict.ALLOW,
-                (Reason("rule", "sts:GetCallerIdentity needs no permission and cannot be denied"),),
+                _ALLOW_V,
+                (_rule("rule", "sts:GetCallerIdentity needs no permission and cannot be denied"),),
                 rule="GetCallerIdentity",
             )
-        if action in ROOT_FORBIDDEN_ACTIONS and t is PrincipalType.ROOT:
+        if action in ROOT_FORBIDDEN_ACTIONS and t is _ROOT:
             return Decision(
-                Verdict.IMPLICIT_DENY,
-                (Reason("rule", "Roles may not be assumed by root accounts."),),
+                _IMPLICIT_DENY_V,
+                (_rule("rule", "Roles may not be assumed by root accounts."),),
                 rule="root may not assume roles",
             )
 
-        resource_only = t in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS)
-        scp_applies = not resource_only and not self._service_linked_role()
+        resource_only = t in _RESOURCE_ONLY
+        # only asked when there are SCPs (the service-linked check reads the entity ARN)
+        scp_applies = bool(self.ps.scp) and not resource_only and not self._service_linked_role()
 
         # 1. explicit deny anywhere
         denies: list[Reason] = []
@@ -154,7 +179,7 @@ class _Evaluation:
             for p, s, _ in self.matching(picked):
                 denies.append(_reason(ptype, p, s, _DENY_MESSAGES[ptype]))
         if denies:
-            return self.decision(Verdict.EXPLICIT_DENY, denies, "explicit deny")
+            return self.decision(_EXPLICIT_DENY_V, denies, "explicit deny")
 
         # 2. RCP levels of the resource account: every level must allow
         allows: list[Reason] = []
@@ -162,8 +187,8 @@ class _Evaluation:
             hits = self.matching(level)
             if not hits:
                 return self.decision(
-                    Verdict.IMPLICIT_DENY,
-                    [Reason("rcp", f"no resource control policy at organization level {i} allows this")],
+                    _IMPLICIT_DENY_V,
+                    [_rule("rcp", f"no resource control policy at organization level {i} allows this")],
                     "RCP",
                 )
         # 3. SCP levels of the principal's account
@@ -172,8 +197,8 @@ class _Evaluation:
                 hits = self.matching(level)
                 if not hits:
                     return self.decision(
-                        Verdict.IMPLICIT_DENY,
-                        [Reason("scp", f"no service control policy at organization level {i} allows this")],
+                        _IMPLICIT_DENY_V,
+                        [_rule("scp", f"no service control policy at organization level {i} allows this")],
                         "SCP",
                     )
                 allows += [_reason("scp", p, s, "allowed by a service control policy") for p, s, _ in hits]
@@ -182,23 +207,23 @@ class _Evaluation:
             return self._resource_only(allows)
 
         # 4. the root user
-        if t is PrincipalType.ROOT:
+        if t is _ROOT:
             if req.same_account:
                 return self.decision(
-                    Verdict.ALLOW,
-                    allows + [Reason("rule", "the root user has full access in its own account")],
+                    _ALLOW_V,
+                    allows + [_rule("rule", "the root user has full access in its own account")],
                     "root user, same account",
                 )
             hits = self.matching(c.allow["resource"])
             if hits:
                 return self.decision(
-                    Verdict.ALLOW,
+                    _ALLOW_V,
                     allows + [_reason("resource", p, s, "resource policy allows the account") for p, s, _ in hits],
                     "root user, cross account",
                 )
             return self.decision(
-                Verdict.IMPLICIT_DENY,
-                [Reason("resource", "no resource policy statement allows this account")],
+                _IMPLICIT_DENY_V,
+                [_rule("resource", "no resource policy statement allows this account")],
                 "root user, cross account",
             )
         if req.same_account:
@@ -215,13 +240,13 @@ class _Evaluation:
         hits = self.matching(self.cands.allow["resource"])
         if hits:
             return self.decision(
-                Verdict.ALLOW,
+                _ALLOW_V,
                 allows + [_reason("resource", p, s, "resource policy names this principal") for p, s, _ in hits],
                 "resource policy only",
             )
         return self.decision(
-            Verdict.IMPLICIT_DENY,
-            [Reason("resource", "no resource policy statement allows this principal")],
+            _IMPLICIT_DENY_V,
+            [_rule("resource", "no resource policy statement allows this principal")],
             "resource policy only",
         )
 
@@ -233,25 +258,25 @@ class _Evaluation:
             hits = self.matching(c.allow["boundary"])
             if not hits:
                 return self.decision(
-                    Verdict.IMPLICIT_DENY,
-                    [Reason("boundary", "the permissions boundary does not allow this action")],
+                    _IMPLICIT_DENY_V,
+                    [_rule("boundary", "the permissions boundary does not allow this action")],
                     "permissions boundary",
                 )
             out += [_reason("boundary", p, s, "permissions boundary allows") for p, s, _ in hits]
-        if caller.is_session:
+        if caller.type in _SESSIONS:  # ``Caller.is_session``
             if self.ps.session:
                 hits = self.matching(c.allow["session"])
                 if not hits:
                     return self.decision(
-                        Verdict.IMPLICIT_DENY,
-                        [Reason("session", "no session policy allows this action")],
+                        _IMPLICIT_DENY_V,
+                        [_rule("session", "no session policy allows this action")],
                         "session policy",
                     )
                 out += [_reason("session", p, s, "session policy allows") for p, s, _ in hits]
-            elif caller.type is PrincipalType.FEDERATED_USER:
+            elif caller.type is _FEDERATED_USER:
                 return self.decision(
-                    Verdict.IMPLICIT_DENY,
-                    [Reason("session", "a federated user session without session policies has no permissions")],
+                    _IMPLICIT_DENY_V,
+                    [_rule("session", "a federated user session without session policies has no permissions")],
                     "federated user without session policy",
                 )
         return out
@@ -262,10 +287,10 @@ class _Evaluation:
         trust = self.req.on_trust_policy
         rtype = "trust" if trust else "resource"
         r_hits = self.matching(c.allow["resource"])
-        direct = [(p, s) for p, s, k in r_hits if k is MatchClass.DIRECT] if r_hits else ()
+        direct = [(p, s) for p, s, k in r_hits if k is _DIRECT] if r_hits else ()
         if direct:
             return self.decision(
-                Verdict.ALLOW,
+                _ALLOW_V,
                 allows
                 + [_reason(rtype, p, s, f"the {_label(rtype)} names the caller directly") for p, s in direct],
                 f"same account, {_label(rtype)} names the caller directly, so no identity permission was needed",
@@ -274,7 +299,7 @@ class _Evaluation:
         role_like = named_role
         if trust and not ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY:
             role_like = ()  # the role-ARN trust still opens the door to identity policies
-        account = [(p, s) for p, s, k in r_hits if k is MatchClass.ACCOUNT] if r_hits else ()
+        account = [(p, s) for p, s, k in r_hits if k is _ACCOUNT] if r_hits else ()
         id_hits = self.matching(c.allow["identity"])
         # role trust and KMS key policies must always allow the caller (§1.3 notes, §1.5)
         must_name = trust or self.req.on_key_policy
@@ -282,8 +307,8 @@ class _Evaluation:
         if not (path_identity or role_like):
             if not trust and must_name:
                 return self.decision(
-                    Verdict.IMPLICIT_DENY,
-                    [Reason("resource", "a KMS key policy must allow the caller (directly, via its "
+                    _IMPLICIT_DENY_V,
+                    [_rule("resource", "a KMS key policy must allow the caller (directly, via its "
                             "role, or by trusting the account), and no statement does")],
                     "same account, KMS key policy",
                 )
@@ -294,13 +319,13 @@ class _Evaluation:
                     msg = ("the trust policy only trusts the account, which delegates to identity "
                            "policies, and no identity-based policy allows this action")
                 return self.decision(
-                    Verdict.IMPLICIT_DENY,
-                    [Reason("trust" if not r_hits else "identity", msg)],
+                    _IMPLICIT_DENY_V,
+                    [_rule("trust" if not r_hits else "identity", msg)],
                     "same account, trust policy",
                 )
             return self.decision(
-                Verdict.IMPLICIT_DENY,
-                [Reason("identity", "no identity-based or resource-based policy allows this action")],
+                _IMPLICIT_DENY_V,
+                [_rule("identity", "no identity-based or resource-based policy allows this action")],
                 "same account",
             )
         ceiling = self._ceilings()
@@ -324,7 +349,7 @@ class _Evaluation:
                     if trust and account and not role_like else "same account, identity-based policy allows")
         else:
             rule = f"same account, {_label(rtype)} names the caller's role (limited by boundary and session policies)"
-        return self.decision(Verdict.ALLOW, reasons, rule)
+        return self.decision(_ALLOW_V, reasons, rule)
 
     def _cross_account(self, allows: list[Reason]) -> Decision:
         """Cross account: both the caller's and the resource's account must allow (§1.3)."""
@@ -334,8 +359,8 @@ class _Evaluation:
         id_hits = self.matching(c.allow["identity"])
         if not id_hits:
             return self.decision(
-                Verdict.IMPLICIT_DENY,
-                [Reason("identity",
+                _IMPLICIT_DENY_V,
+                [_rule("identity",
                         "cross account: the caller's identity-based policies must allow this, and none does")],
                 "cross account",
             )
@@ -345,15 +370,15 @@ class _Evaluation:
         r_hits = self.matching(c.allow["resource"])
         if not r_hits:
             return self.decision(
-                Verdict.IMPLICIT_DENY,
-                [Reason(rtype, f"cross account: the {_label(rtype)} must allow this caller, and no statement does")],
+                _IMPLICIT_DENY_V,
+                [_rule(rtype, f"cross account: the {_label(rtype)} must allow this caller, and no statement does")],
                 "cross account",
             )
         reasons = list(allows)
         reasons += [_reason("identity", p, s, "identity-based policy allows") for p, s, _ in id_hits]
         reasons += ceiling
         reasons += [_reason(rtype, p, s, f"the {_label(rtype)} allows the caller") for p, s, _ in r_hits]
-        return self.decision(Verdict.ALLOW, reasons, "cross account, both sides allow")
+        return self.decision(_ALLOW_V, reasons, "cross account, both sides allow")
 
 
 _DENY_MESSAGES = {
