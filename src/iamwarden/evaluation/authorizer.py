@@ -16,7 +16,7 @@ from ..policy.document import Effect, Policy, PolicyKind, Statement
 from .decision import Decision, Reason, Verdict
 from .policyset import Picked, PolicySet
 from .principals import MatchClass, classify
-from .request import Request
+from .request import TRUST_ACTIONS, Request, _resource_kind
 
 #: Spec §1.6 / §9.1 (UNCONFIRMED): a trust policy naming the caller's *role*
 #: ARN stands in for the identity allow, as for any same-account resource
@@ -284,7 +284,8 @@ class _Evaluation:
     def _same_account(self, allows: list[Reason]) -> Decision:
         """Same account (spec §1.3 ``same_account``, §1.5 matrix)."""
         c = self.cands
-        trust = self.req.on_trust_policy
+        kind = _resource_kind(self.req.resource)
+        trust = kind == "role" and self.action in TRUST_ACTIONS  # ``Request.on_trust_policy``
         rtype = "trust" if trust else "resource"
         r_hits = self.matching(c.allow["resource"])
         direct = [(p, s) for p, s, k in r_hits if k is _DIRECT] if r_hits else ()
@@ -302,7 +303,7 @@ class _Evaluation:
         account = [(p, s) for p, s, k in r_hits if k is _ACCOUNT] if r_hits else ()
         id_hits = self.matching(c.allow["identity"])
         # role trust and KMS key policies must always allow the caller (§1.3 notes, §1.5)
-        must_name = trust or self.req.on_key_policy
+        must_name = trust or kind == "kms-key"  # ``Request.on_key_policy``
         path_identity = bool(id_hits) and (not must_name or bool(account) or bool(named_role))
         if not (path_identity or role_like):
             if not trust and must_name:

@@ -59,6 +59,23 @@ class Decision:
     rule: str = ""
     details: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def __init__(
+        self,
+        verdict: Verdict,
+        reasons: tuple[Reason, ...] = (),
+        errors: tuple[str, ...] = (),
+        rule: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        # Written out (``dataclass`` keeps a class's own ``__init__``): the generated
+        # frozen one calls ``object.__setattr__`` per field, which costs about twice
+        # as much, and one Decision is built per authorization.
+        _set_verdict(self, verdict)
+        _set_reasons(self, reasons)
+        _set_errors(self, errors)
+        _set_rule(self, rule)
+        _set_details(self, {} if details is None else details)
+
     @property
     def decision(self) -> str:
         return self.verdict.value
@@ -76,3 +93,11 @@ class Decision:
         if self.rule:
             out["rule"] = self.rule
         return out
+
+
+# the slot descriptors of the final (slotted) class, used by ``Decision.__init__``
+_set_verdict = Decision.verdict.__set__  # type: ignore[attr-defined]
+_set_reasons = Decision.reasons.__set__  # type: ignore[attr-defined]
+_set_errors = Decision.errors.__set__  # type: ignore[attr-defined]
+_set_rule = Decision.rule.__set__  # type: ignore[attr-defined]
+_set_details = Decision.details.__set__  # type: ignore[attr-defined]
