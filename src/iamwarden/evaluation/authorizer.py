@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..model.principal import PrincipalType
-from ..policy.conditions import ConditionError
+from ..policy.conditions import Condition, ConditionError
 from ..policy.document import Effect, Policy, PolicyKind, Statement
 from .decision import Decision, Reason, Verdict
 from .policyset import Picked, PolicySet
@@ -112,13 +112,16 @@ class _Evaluation:
                 if not c.evaluate(req.context):
                     return False, None
             except ConditionError as e:
-                self.errors.append(
-                    f"{p.name} statement {s.index}{' (' + s.sid + ')' if s.sid else ''}: "
-                    f"condition {c.operator.text} on {c.key}: {e}"
-                )
+                self._condition_error(p, s, c, e)
                 # fail closed: a Deny applies, an Allow does not
                 return s.effect is _DENY, cls
         return True, cls
+
+    def _condition_error(self, p: Policy, s: Statement, c: Condition, e: ConditionError) -> None:
+        self.errors.append(
+            f"{p.name} statement {s.index}{' (' + s.sid + ')' if s.sid else ''}: "
+            f"condition {c.operator.text} on {c.key}: {e}"
+        )
 
     def matching(self, picked: Picked) -> list[Match]:
         """The statements of ``picked`` (one effect, action already matched) that apply."""
@@ -128,9 +131,23 @@ class _Evaluation:
         resource = self.req.resource
         ctx = self.req.context
         for p, s in picked:
-            if s._plain:  # inlined fast path of ``applies``
-                if s._any_resource or s.matches_resource(resource, ctx):
-                    out.append((p, s, None))
+            if s.principal is None:  # inlined ``applies`` for statements without a Principal
+                if not (s._any_resource or s.matches_resource(resource, ctx)):
+                    continue
+                if s.conditions:
+                    ok = True
+                    for c in s.conditions:
+                        try:
+                            if not c.evaluate(ctx):
+                                ok = False
+                                break
+                        except ConditionError as e:
+                            self._condition_error(p, s, c, e)
+                            ok = s.effect is _DENY  # fail closed: a Deny applies, an Allow does not
+                            break
+                    if not ok:
+                        continue
+                out.append((p, s, None))
                 continue
             ok, cls = self.applies(p, s)
             if ok:

@@ -42,6 +42,16 @@ def _caller(principal: str, principal_entity: str | None) -> Caller:
     return Caller.from_arn(principal, entity_arn=principal_entity)
 
 
+@lru_cache(maxsize=4096)
+def _caller_and_keys(
+    principal: str, principal_entity: str | None
+) -> tuple[Caller, tuple[tuple[str, tuple[str]], ...]]:
+    """``_caller`` with its derived keys, keyed by the strings: hashing a ``Caller``
+    (a frozen dataclass of eight fields) costs more than the rest of the look-up."""
+    caller = _caller(principal, principal_entity)
+    return caller, _principal_values(caller)
+
+
 @lru_cache(maxsize=8192)
 def _resource_account(resource: str) -> str | None:
     parts = resource.split(":", 5)  # ``Arn.parse(resource).account`` without building the Arn
@@ -95,14 +105,18 @@ class Request:
         ``resource_account`` defaults to the account in the resource ARN, else
         the caller's account (spec §8).
         """
-        caller = principal if isinstance(principal, Caller) else _caller(principal, principal_entity)
+        if isinstance(principal, Caller):
+            caller = principal
+            derived = _principal_values(caller) if derive_keys else ()
+        else:
+            caller, derived = _caller_and_keys(principal, principal_entity)
         if isinstance(context, RequestContext):
             ctx = context.copy()
         else:
             ctx = RequestContext(context)
         values = ctx._values  # derived keys are single-valued: add them to the dict directly
         if derive_keys:
-            for k, v in _principal_values(caller):
+            for k, v in derived:
                 if k not in values:
                     values[k] = v
         if resource_account is None:
