@@ -66,7 +66,21 @@ def resolve_caller(directory: Directory, who: CallerLike, now: datetime | None =
         ctx = who.context(now)
         ctx.update({f"aws:PrincipalTag/{k}": v for k, v in tags.items()})
         return CallerInfo(who.caller(), who, tags, ctx, mfa=who.mfa, mfa_time=who.mfa_time)
-    caller = who if isinstance(who, Caller) else _from_arn(who)
+    if isinstance(who, str):
+        # a long-term caller ARN: the answer depends on the directory alone
+        memo = getattr(directory, "memo", None)
+        if isinstance(memo, dict):
+            key = ("caller", who)
+            hit = memo.get(key)
+            if hit is None:
+                hit = _resolve_long_term(directory, _from_arn(who))
+                if len(memo) < 4096:
+                    memo[key] = hit
+            return hit
+    return _resolve_long_term(directory, who if isinstance(who, Caller) else _from_arn(who))
+
+
+def _resolve_long_term(directory: Directory, caller: Caller) -> CallerInfo:
     if caller.type is PrincipalType.USER:
         user = directory.user(caller.arn)
         if user is None:

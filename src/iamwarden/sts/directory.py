@@ -37,10 +37,21 @@ class Directory(Protocol):
 
 
 class WorldDirectory:
-    """:class:`Directory` over accounts loaded from files."""
+    """:class:`Directory` over accounts loaded from files.
+
+    A loaded :class:`World` is immutable (the store builds a new one after
+    every write), so answers derived from it alone are memoised on the
+    directory: the :class:`PolicySet` per (caller entity, resource, action)
+    when no session policies are passed -- which also keeps the engine's
+    per-action candidate index warm across requests -- and, in
+    :func:`~iamwarden.sts.caller.resolve_caller`, the caller info of a
+    long-term caller ARN. :func:`as_directory` hands out the same directory
+    for the same world object.
+    """
 
     def __init__(self, world: World):
         self.world = world
+        self.memo: dict[object, object] = {}
 
     def role(self, arn: str) -> Role | None:
         e = self.world.entity(arn)
@@ -65,17 +76,35 @@ class WorldDirectory:
 
     def policies_for(self, caller: Caller, resource: str, action: str,
                      session: tuple[Policy, ...] = ()) -> PolicySet:
-        return policies_for(self.world, caller, resource, action, session)
+        if session:
+            return policies_for(self.world, caller, resource, action, session)
+        # everything policies_for reads of the caller: type, account, entity
+        key = ("policies", caller.type, caller.account, caller.entity_arn, resource, action.lower())
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = policies_for(self.world, caller, resource, action, session)
+            if len(self.memo) < MEMO_MAX:
+                self.memo[key] = hit
+        return hit  # type: ignore[return-value]
 
     def tags_of(self, arn: str) -> Mapping[str, str]:
         e = self.world.entity(arn)
         return dict(e.tags) if isinstance(e, (User, Role)) else {}
 
 
+MEMO_MAX = 4096
+_last: WorldDirectory | None = None
+
+
 def as_directory(source: World | Directory) -> Directory:
-    """Accept a loaded world or any directory."""
+    """Accept a loaded world or any directory (the same one again for the same world)."""
+    global _last
     if isinstance(source, World):
-        return WorldDirectory(source)
+        last = _last
+        if last is not None and last.world is source:
+            return last
+        last = _last = WorldDirectory(source)
+        return last
     return source
 
 
