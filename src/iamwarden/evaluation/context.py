@@ -40,17 +40,18 @@ class RequestContext:
         self._values = vals
         self._multi: set[str] = set()
         if values:
-            multi = self._multi
+            for k, v in values.items():  # the common case: every value a string
+                if type(v) is not str:
+                    break
+                vals[k.lower()] = (v,)
+            else:
+                # a string value is multivalued exactly when its key is a known multivalued one
+                if not KNOWN_MULTIVALUED.isdisjoint(vals):
+                    self._multi = set(KNOWN_MULTIVALUED.intersection(vals))
+                return
+            vals.clear()
             for k, v in values.items():
-                if type(v) is str:  # inlined ``set`` for the common case (built for every request)
-                    k = k.lower()
-                    vals[k] = (v,)
-                    if k in KNOWN_MULTIVALUED:
-                        multi.add(k)
-                    elif multi:
-                        multi.discard(k)
-                else:
-                    self.set(k, v)
+                self.set(k, v)
 
     def set(self, key: str, value: Any) -> None:
         k = key.lower()

@@ -68,6 +68,17 @@ class Request:
     resource_account: str | None
     context: RequestContext
 
+    def __init__(
+        self, caller: Caller, action: str, resource: str, resource_account: str | None, context: RequestContext
+    ) -> None:
+        # Written out (``dataclass`` keeps a class's own ``__init__``): one Request per
+        # decision, and the generated frozen one calls ``object.__setattr__`` per field.
+        _set_caller(self, caller)
+        _set_action(self, action)
+        _set_resource(self, resource)
+        _set_resource_account(self, resource_account)
+        _set_context(self, context)
+
     @property
     def action_key(self) -> str:
         """Actions compare case-insensitively (spec §2.3)."""
@@ -124,3 +135,11 @@ class Request:
         if resource_account and resource_account != "*" and "aws:resourceaccount" not in values:
             values["aws:resourceaccount"] = (resource_account,)
         return cls(caller, action, resource, resource_account, ctx)
+
+
+# the slot descriptors of the final (slotted) class, used by ``Request.__init__``
+_set_caller = Request.caller.__set__  # type: ignore[attr-defined]
+_set_action = Request.action.__set__  # type: ignore[attr-defined]
+_set_resource = Request.resource.__set__  # type: ignore[attr-defined]
+_set_resource_account = Request.resource_account.__set__  # type: ignore[attr-defined]
+_set_context = Request.context.__set__  # type: ignore[attr-defined]
