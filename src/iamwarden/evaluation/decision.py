@@ -96,8 +96,8 @@ class Decision:
 
 
 # the slot descriptors of the final (slotted) class, used by ``Decision.__init__``
-_set_verdict = Decision.verdict.__set__  # type: ignore[attr-defined]
-_set_reasons = Decision.reasons.__set__  # type: ignore[attr-defined]
-_set_errors = Decision.errors.__set__  # type: ignore[attr-defined]
-_set_rule = Decision.rule.__set__  # type: ignore[attr-defined]
-_set_details = Decision.details.__set__  # type: ignore[attr-defined]
+_set_verdict = Decision.__dict__["verdict"].__set__
+_set_reasons = Decision.__dict__["reasons"].__set__
+_set_errors = Decision.__dict__["errors"].__set__
+_set_rule = Decision.__dict__["rule"].__set__
+_set_details = Decision.__dict__["details"].__set__

@@ -138,8 +138,8 @@ class Request:
 
 
 # the slot descriptors of the final (slotted) class, used by ``Request.__init__``
-_set_caller = Request.caller.__set__  # type: ignore[attr-defined]
-_set_action = Request.action.__set__  # type: ignore[attr-defined]
-_set_resource = Request.resource.__set__  # type: ignore[attr-defined]
-_set_resource_account = Request.resource_account.__set__  # type: ignore[attr-defined]
-_set_context = Request.context.__set__  # type: ignore[attr-defined]
+_set_caller = Request.__dict__["caller"].__set__
+_set_action = Request.__dict__["action"].__set__
+_set_resource = Request.__dict__["resource"].__set__
+_set_resource_account = Request.__dict__["resource_account"].__set__
+_set_context = Request.__dict__["context"].__set__

@@ -125,7 +125,7 @@ class Statement:
     _action_cache: dict[str, bool] = field(default_factory=dict, repr=False)
     _static_resources: Any = field(default=None, repr=False)
     # derived in __post_init__ for the authorizer's hot path
-    _var_resources: tuple[ResourcePattern, ...] = field(default=(), repr=False)
+    _var_resources: tuple[tuple[Part, ...], ...] = field(default=(), repr=False)
     #: no Principal and no Condition: only the resource decides whether it applies
     _plain: bool = field(default=False, repr=False)
     #: ``Resource`` (not NotResource) lists a bare ``*``, or there is no Resource element
@@ -140,7 +140,7 @@ class Statement:
         static = tuple(r.text for r in self.resources if r.parts is None)
         if static:
             setattr_(self, "_static_resources", compile_glob_set(static, False))
-        setattr_(self, "_var_resources", tuple(r for r in self.resources if r.parts is not None))
+        setattr_(self, "_var_resources", tuple(r.parts for r in self.resources if r.parts is not None))
         setattr_(self, "_any_resource", not self.not_resource and "*" in static)
 
     def matches_resource(self, resource: str, ctx: ContextView) -> bool:
@@ -155,8 +155,8 @@ class Statement:
         if rx is not None and rx.match(resource) is not None:
             hit = True
         else:
-            for r in self._var_resources:
-                regex = substitute(r.parts, ctx.single, literal=glob_to_regex, value=re.escape)
+            for parts in self._var_resources:
+                regex = substitute(parts, ctx.single, literal=glob_to_regex, value=re.escape)
                 if regex is not None and _compile(regex).match(resource) is not None:
                     hit = True
                     break
