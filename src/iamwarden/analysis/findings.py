@@ -20,14 +20,14 @@ Rules (IDs are stable; ``rule`` names them for people):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from ..model.account import Role
 from ..model.arn import Arn
 from ..policy.document import Effect
 from .graph import Escalation
 from .index import WorldIndex
-from .techniques.assume_role import assume_decision, candidate_classes, trust_admits
+from .techniques.assume_role import ASSUME, _named, assume_decision, candidate_classes, part_classes, trust_admits
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +50,70 @@ def who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> list[
     key = ("who_can_assume", role.arn, kind)
     found = ix.cache.get(key)
     if found is None:
-        found = []
-        for members in candidate_classes(ix, role, kind, content=True).values():
-            rep = members[0] if members[0] != role.arn else (members[1] if len(members) > 1 else None)
-            if rep is None or not trust_admits(ix, ix.subjects[rep], role):
-                continue
-            if assume_decision(ix, ix.subjects[rep], role, content=True)[1] is None:
-                found += [m for m in members if m != role.arn]
-        found = ix.cache[key] = sorted(found)
+        found = ix.cache[key] = sorted(set().union(*assume_blocks(ix, role, kind)) - {role.arn})
     return found
+
+
+def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[list[str]]:
+    """Who can assume ``role``, as blocks of principals decided together (catalog D15).
+
+    Each block is a class of principals with the same ``trust_sig`` (content), so one
+    engine question decides it. Blocks of account-wide holders (``sts:AssumeRole`` on
+    ``*`` or on a pattern) are the same list objects for every role they can assume:
+    that is what lets ``_cycles`` keep a dense "everyone who holds role/*" relation as
+    one node instead of enumerating every pair. Blocks may overlap and may contain the
+    role itself (callers drop it).
+    """
+    t = ix.trust[role.arn]
+    key = "sts:assumerole"
+    groups: list[Iterable[tuple[object, list[str]]]]
+    if ix._trust_specific(role.trust) or not (t.everyone or t.accounts):
+        groups = [candidate_classes(ix, role, kind, content=True).items()]
+    elif t.everyone:
+        # the trust alone sees account, kind and the tags it tests: one pre-check per such group
+        groups = [classes for (_, k, _), classes in _admit_groups(ix, role).items()
+                  if (kind is None or k == kind) and trust_admits(ix, ix.subjects[classes[0][1][0]], role)]
+    else:
+        named = sorted(_named(ix, role))
+        groups = [ix.classes(key, named, trust=role.trust, content=True).items()] if named else []
+        for part_key, part in ix.holder_parts(ASSUME, role.arn):
+            for acct in sorted(t.accounts):
+                groups.append(part_classes(ix, part_key, part, acct, role.trust, key, True).items())
+    out: list[list[str]] = []
+    verdict: dict[object, bool] = {}
+    for classes in groups:
+        for sig, members in classes:
+            if kind is not None and ix.subjects[members[0]].kind != kind:
+                continue
+            ok = verdict.get(sig)
+            if ok is None:
+                rep = members[0] if members[0] != role.arn else (members[1] if len(members) > 1 else None)
+                if rep is None:
+                    continue
+                s = ix.subjects[rep]
+                ok = verdict[sig] = (trust_admits(ix, s, role)
+                                     and assume_decision(ix, s, role, content=True)[1] is None)
+            if ok:
+                out.append(members)
+    return out
+
+
+AdmitGroups = dict[tuple[str, str, tuple[object, ...]], list[tuple[object, list[str]]]]
+
+
+def _admit_groups(ix: WorldIndex, role: Role) -> AdmitGroups:
+    """Every principal's content classes for a trust open to ``*``, grouped by (account, kind,
+    values of the tags the trust tests): cached per set of tested tags."""
+    keys = ix.trust_tag_keys(role.trust)
+    ck = ("findings_admit_groups", keys)
+    hit = ix.cache.get(ck)
+    if hit is None:
+        hit = {}
+        for sig, members in ix.classes("sts:assumerole", trust=role.trust, content=True).items():
+            s = ix.subjects[members[0]]
+            hit.setdefault((s.account_id, s.kind, ix.tag_values(s, keys)), []).append((sig, members))
+        ix.cache[ck] = hit
+    return hit
 
 
 def _names(arns: list[str], limit: int = 5) -> str:
@@ -164,33 +219,57 @@ def _fix(technique: str) -> str:
 
 
 def _cycles(ix: WorldIndex) -> list[Finding]:
-    """IW005: strongly connected groups of roles that can assume each other (catalog D15)."""
-    graph: dict[str, list[str]] = {}
+    """IW005: strongly connected groups of roles that can assume each other (catalog D15).
+
+    The "can assume" relation is dense where a whole class may assume many roles
+    (admin roles holding ``sts:AssumeRole`` on ``*``, ``role/team-*`` grants): a class
+    shared by several roles becomes one node ``block -> role`` with ``member -> block``
+    edges, which has exactly the same strongly connected roles as the pair graph (a
+    path through a block is an edge member -> role, or a loop back to the member) and
+    grows linearly. Findings are ordered by their first role.
+    """
+    graph: dict[object, list[object]] = {}
+    blocks: dict[int, tuple[list[str], tuple[str, int]]] = {}  # id -> (block kept alive, node)
     for arn, s in ix.subjects.items():
         role = s.entity
         if not isinstance(role, Role):
             continue
-        for src in who_can_assume(ix, role, kind="role"):
-            graph.setdefault(src, []).append(arn)
-    out = []
+        for members in assume_blocks(ix, role, kind="role"):
+            if len(members) <= _BLOCK_MIN:
+                for src in members:
+                    if src != arn:
+                        graph.setdefault(src, []).append(arn)
+                continue
+            hit = blocks.get(id(members))
+            if hit is None:
+                node = ("block", len(blocks))
+                hit = blocks[id(members)] = (members, node)
+                for src in members:
+                    graph.setdefault(src, []).append(node)
+            graph.setdefault(hit[1], []).append(arn)
+    comps = []
     for comp in _scc(graph):
-        if len(comp) < 2:
-            continue
-        comp = sorted(comp)
-        out.append(Finding(
-            "IW005", "circular-access", "low", comp[0],
-            "roles can assume each other in a cycle: " + ", ".join(comp),
-            "Break the cycle: trust relationships between roles should run one way.", tuple(comp)))
-    return out
+        roles = sorted(x for x in comp if isinstance(x, str))
+        if len(roles) >= 2:
+            comps.append(roles)
+    return [Finding(
+        "IW005", "circular-access", "low", comp[0],
+        "roles can assume each other in a cycle: " + ", ".join(comp),
+        "Break the cycle: trust relationships between roles should run one way.", tuple(comp))
+        for comp in sorted(comps)]
 
 
-def _scc(graph: dict[str, list[str]]) -> list[list[str]]:
+#: blocks of at most this many principals are written as pair edges
+_BLOCK_MIN = 4
+
+
+def _scc(graph: dict[Any, list[Any]]) -> list[list[Any]]:
     """Tarjan's algorithm, iterative."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on: set[str] = set()
-    stack: list[str] = []
-    out: list[list[str]] = []
+    index: dict[Any, int] = {}
+    low: dict[Any, int] = {}
+    on: set[Any] = set()
+    stack: list[Any] = []
+    out: list[list[Any]] = []
     counter = 0
     for root in list(graph):
         if root in index:

@@ -88,6 +88,8 @@ class Holders:
     patterns: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     anywhere: set[str] = field(default_factory=set)
     everyone: set[str] = field(default_factory=set)
+    _prefixes: Any = None
+    _matched: Any = None
 
     def add(self, arn: str, st: Statement, lookup: Callable[[str], str | None]) -> None:
         self.everyone.add(arn)
@@ -103,13 +105,47 @@ class Holders:
             else:
                 self.literal[text].add(arn)
 
+    def matching_patterns(self, resource: str) -> list[str]:
+        """The wildcard patterns (texts) that match ``resource``, in insertion order.
+
+        Patterns are bucketed by their literal prefix (the text before the first
+        wildcard), so a lookup tries only the patterns whose prefix ``resource``
+        starts with, not every pattern of the account (one per team, say).
+        """
+        memo = self._matched
+        if memo is None or memo[0] != len(self.patterns):
+            memo = self._matched = (len(self.patterns), {})
+        got = memo[1].get(resource)
+        if got is None:
+            got = memo[1][resource] = self._match_patterns(resource)
+        return got
+
+    def _match_patterns(self, resource: str) -> list[str]:
+        idx = self._prefix_index()
+        hits: list[tuple[int, str]] = []
+        for n, bucket in idx[1].items():
+            for order, pat in bucket.get(resource[:n], ()):
+                if compile_glob(pat).match(resource) is not None:
+                    hits.append((order, pat))
+        hits.sort()
+        return [p for _, p in hits]
+
+    def _prefix_index(self) -> tuple[int, dict[int, dict[str, list[tuple[int, str]]]]]:
+        idx = self._prefixes
+        if idx is None or idx[0] != len(self.patterns):
+            by_len: dict[int, dict[str, list[tuple[int, str]]]] = {}
+            for order, pat in enumerate(self.patterns):
+                cut = min((i for i in (pat.find("*"), pat.find("?")) if i >= 0), default=len(pat))
+                by_len.setdefault(cut, {}).setdefault(pat[:cut], []).append((order, pat))
+            idx = self._prefixes = (len(self.patterns), by_len)
+        return idx
+
     def specific(self, resource: str) -> set[str]:
         """Holders whose statement names ``resource`` literally or by a pattern (not ``*``)."""
         lit = self.literal.get(resource)
         out = set(lit) if lit else set()
-        for pat, arns in self.patterns.items():
-            if compile_glob(pat).match(resource) is not None:
-                out |= arns
+        for pat in self.matching_patterns(resource):
+            out |= self.patterns[pat]
         return out
 
     def of(self, resource: str) -> set[str]:
@@ -118,9 +154,19 @@ class Holders:
         lit = self.literal.get(resource)
         if lit:
             out |= lit
-        for pat, arns in self.patterns.items():
-            if compile_glob(pat).match(resource) is not None:
-                out |= arns
+        for pat in self.matching_patterns(resource):
+            out |= self.patterns[pat]
+        return out
+
+    def parts(self, resource: str) -> list[tuple[object, set[str]]]:
+        """``of(resource)`` as the index parts it unites, each with a stable key:
+        ``("anywhere",)``, ``("literal", text)``, ``("pattern", text)``."""
+        out: list[tuple[object, set[str]]] = [(("anywhere",), self.anywhere)] if self.anywhere else []
+        lit = self.literal.get(resource)
+        if lit:
+            out.append((("literal", resource), lit))
+        for pat in self.matching_patterns(resource):
+            out.append((("pattern", pat), self.patterns[pat]))
         return out
 
 
@@ -450,6 +496,10 @@ class WorldIndex:
 
     def holders_of(self, action: str, resource: str) -> set[str]:
         return self.holders[action.lower()].of(resource)
+
+    def holder_parts(self, action: str, resource: str) -> list[tuple[object, set[str]]]:
+        """``holders_of`` as the index parts it unites (see ``Holders.parts``)."""
+        return self.holders[action.lower()].parts(resource)
 
     def holders_any(self, action: str) -> set[str]:
         return self.holders[action.lower()].everyone

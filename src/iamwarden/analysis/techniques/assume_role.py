@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ...evaluation import Decision, PolicySet, Request, authorize
 from ...model.account import Role
-from ...policy.document import PolicyKind, parse_policy
+from ...policy.document import Policy, PolicyKind, parse_policy
 from ..edges import Edge, reasons_of
 from . import Want
 
@@ -165,6 +165,41 @@ def assumable_roles(ix: WorldIndex, s: Subject) -> set[str]:
     return out
 
 
+def part_classes(ix: WorldIndex, part_key: object, part: set[str], account: str, trust: Policy,
+                 action_key: str, content: bool = False) -> dict[object, list[str]]:
+    """The principals of one holder-index part (``WorldIndex.holder_parts``) in ``account``,
+    grouped by ``trust_sig`` for trusts testing the tags ``trust`` tests (sorted lists, cached:
+    shared by every role the part matches, so a ``role/*`` grant is grouped once, not per role)."""
+    ck = ("part_classes", part_key, account, ix.trust_tag_keys(trust), action_key, content)
+    hit = ix.cache.get(ck)
+    if hit is None:
+        mine = sorted(a for a in part if ix.subjects[a].account_id == account)
+        hit = ix.cache[ck] = {ix.trust_sig(ix.subjects[m[0]], action_key, trust, content): m
+                              for m in ix.classes(action_key, mine, trust=trust, content=content).values()}
+    return hit
+
+
+def _live_classes(ix: WorldIndex, role: Role, want: Want) -> list[list[str]]:
+    """``classes`` of the named and delegated candidates of an account-trusting role, built from
+    cached per-part classes whose member lists shrink as the search places sources
+    (``WorldIndex.live``): the same groups, in the same order, as grouping the candidates afresh,
+    without rescanning every holder of ``sts:AssumeRole`` on ``*`` for every role."""
+    t = ix.trust[role.arn]
+    merged: dict[object, list[str]] = {}
+    named = sorted(_named(ix, role))
+    if named:
+        for members in ix.classes(ASSUME, named, trust=role.trust).values():
+            merged.setdefault(ix.trust_sig(ix.subjects[members[0]], ASSUME, role.trust), []).extend(members)
+    tkeys = ix.trust_tag_keys(role.trust)
+    for part_key, part in ix.holder_parts(ASSUME, role.arn):
+        for acct in sorted(t.accounts):
+            for sig, members in part_classes(ix, part_key, part, acct, role.trust, ASSUME).items():
+                live = ix.live(want, ("D15", part_key, acct, tkeys, sig), members)
+                if live:
+                    merged.setdefault(sig, []).extend(live)
+    return sorted((sorted(set(v)) for v in merged.values()), key=lambda g: g[0])
+
+
 class AssumeRoleChecker:
     family = "direct"
     actions = frozenset({"sts:assumerole"})
@@ -187,12 +222,10 @@ class AssumeRoleChecker:
                 if trust_admits(ix, ix.subjects[lists[0][0]], role)
                 for members in lists
             )
+        elif ix._trust_specific(role.trust) or not t.accounts:
+            groups = ([a] for a in sorted(_named(ix, role) | _delegated(ix, role)))
         else:
-            cands = _named(ix, role) | _delegated(ix, role)
-            if ix._trust_specific(role.trust):
-                groups = ([a] for a in sorted(cands))
-            else:
-                groups = ix.classes(ASSUME, sorted(cands), trust=role.trust).values()
+            groups = _live_classes(ix, role, want)
         for members in groups:
             wanted = [m for m in members if m != target.arn and want(m)]
             if not wanted or not trust_admits(ix, ix.subjects[wanted[0]], role):
