@@ -132,7 +132,11 @@ class _Evaluation:
         ctx = self.req.context
         for p, s in picked:
             if s.principal is None:  # inlined ``applies`` for statements without a Principal
-                if not (s._any_resource or s.matches_resource(resource, ctx)):
+                rm = s._resource_match  # ``matches_resource`` for fixed patterns, inlined
+                if rm is not None:
+                    if not s._any_resource and rm(resource) is None:
+                        continue
+                elif not (s._any_resource or s.matches_resource(resource, ctx)):
                     continue
                 if s.conditions:
                     ok = True

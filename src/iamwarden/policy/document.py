@@ -130,6 +130,9 @@ class Statement:
     _plain: bool = field(default=False, repr=False)
     #: ``Resource`` (not NotResource) lists a bare ``*``, or there is no Resource element
     _any_resource: bool = field(default=False, repr=False)
+    #: ``Resource`` of fixed patterns only (no variables, not NotResource): the
+    #: compiled alternation's ``match``, so the authorizer skips ``matches_resource``
+    _resource_match: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
@@ -142,6 +145,8 @@ class Statement:
             setattr_(self, "_static_resources", compile_glob_set(static, False))
         setattr_(self, "_var_resources", tuple(r.parts for r in self.resources if r.parts is not None))
         setattr_(self, "_any_resource", not self.not_resource and "*" in static)
+        if static and len(static) == len(self.resources) and not self.not_resource:
+            setattr_(self, "_resource_match", self._static_resources.match)
 
     def matches_resource(self, resource: str, ctx: ContextView) -> bool:
         """Case-sensitive glob over the whole ARN (spec §2.4); no element = the attached resource.
