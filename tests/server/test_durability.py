@@ -125,3 +125,61 @@ def test_restart_keeps_root_credentials_and_sessions(tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
+
+
+def test_sigkill_during_concurrent_assume_role_loses_no_acknowledged_session(tmp_path):
+    """Sessions are group-committed: a 200 still means the session is on disk."""
+    db = tmp_path / "state.db"
+    port = free_port()
+    server = start(db, port)
+    c = iam(port)
+    c.create_role(RoleName="r", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}')
+    c.create_user(UserName="u")
+    c.put_user_policy(UserName="u", PolicyName="p", PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}')
+    k = c.create_access_key(UserName="u")["AccessKey"]
+    acked: list[dict] = []
+    lock = threading.Lock()
+
+    def worker(w: int) -> None:
+        sts = boto3.client("sts", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                           aws_access_key_id=k["AccessKeyId"], aws_secret_access_key=k["SecretAccessKey"],
+                           config=Config(retries={"max_attempts": 0}, connect_timeout=2, read_timeout=5))
+        for i in range(10_000):
+            try:
+                creds = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/r",
+                                        RoleSessionName=f"w{w}-{i}")["Credentials"]
+            except Exception:
+                return
+            with lock:
+                acked.append(creds)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with lock:
+            if len(acked) >= 80:
+                break
+        time.sleep(0.01)
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait()
+    for t in threads:
+        t.join()
+    assert len(acked) >= 20
+    port2 = free_port()
+    server = start(db, port2)
+    try:
+        lost = []
+        for creds in acked:
+            s = boto3.client("sts", endpoint_url=f"http://127.0.0.1:{port2}", region_name="us-east-1",
+                             aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                             aws_session_token=creds["SessionToken"], config=Config(retries={"max_attempts": 0}))
+            try:
+                s.get_caller_identity()
+            except ClientError:
+                lost.append(creds["AccessKeyId"])
+        assert not lost, f"{len(lost)} of {len(acked)} acknowledged sessions lost"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
