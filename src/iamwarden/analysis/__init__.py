@@ -12,6 +12,7 @@ Technique IDs are those of ``shared/spec/privesc-catalog.md``.
 from __future__ import annotations
 
 from ..model.account import World
+from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
 from .findings import findings as _findings
@@ -29,9 +30,10 @@ def index_world(world: World) -> WorldIndex:
 
 def audit(world: World, progress: Progress | None = None, index: WorldIndex | None = None) -> AuditResult:
     """The whole audit: admins, escalation paths (certain, then uncertain), findings."""
-    ix = index or index_world(world)
-    esc = escalation(ix, progress)
-    return build_result(ix, esc, _findings(ix, esc))
+    with gc_paused():
+        ix = index or index_world(world)
+        esc = escalation(ix, progress)
+        return build_result(ix, esc, _findings(ix, esc))
 
 
 __all__ = [

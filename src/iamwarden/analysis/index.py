@@ -158,6 +158,15 @@ class Holders:
             out |= self.patterns[pat]
         return out
 
+    def holds_for(self, arn: str, resource: str) -> bool:
+        """Is ``arn`` among ``of(resource)``? (without building that set)"""
+        if arn in self.anywhere:
+            return True
+        lit = self.literal.get(resource)
+        if lit and arn in lit:
+            return True
+        return any(arn in self.patterns[p] for p in self.matching_patterns(resource))
+
     def parts(self, resource: str) -> list[tuple[object, set[str]]]:
         """``of(resource)`` as the index parts it unites, each with a stable key:
         ``("anywhere",)``, ``("literal", text)``, ``("pattern", text)``."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
 from .graph import Escalation
@@ -87,6 +88,10 @@ class AuditResult:
         return next((p for p in self.principals if p.arn == arn), None)
 
     def to_json(self) -> dict[str, Any]:
+        with gc_paused():
+            return self._to_json()
+
+    def _to_json(self) -> dict[str, Any]:
         edges: dict[tuple[str, str, str], dict[str, Any]] = {}
         for p in self.principals:
             for path in p.paths + p.uncertain_paths:

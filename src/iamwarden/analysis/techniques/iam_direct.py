@@ -176,7 +176,7 @@ class IamDirectChecker:
         acct = s.account
         holders = ix.holders["iam:addusertogroup"]
         for g in acct.groups.values():
-            if g.name in s.groups or s.arn not in holders.of(g.arn):
+            if g.name in s.groups or not holders.holds_for(s.arn, g.arn):
                 continue
             d = ix.ask(s, "iam:AddUserToGroup", g.arn)
             if not d.allowed:
@@ -214,7 +214,8 @@ class IamDirectChecker:
                 a for a in sorted(h.anywhere) if all(ix.can_somewhere(ix.subjects[a], x) for x in actions)])
             srcs = h.specific(target.arn) | anywhere.keys()
             for a in actions[1:]:
-                srcs &= ix.holders_of(a, target.arn)
+                h2 = ix.holders[a.lower()]
+                srcs = {x for x in srcs if h2.holds_for(x, target.arn)}
             for src in sorted(srcs):
                 # IAM has no resource policies on users and roles: only the same account can write them
                 if src == target.arn or not want(src) or ix.subjects[src].account_id != target.account_id:
