@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import logging
 import socket
-import time
 import socketserver
 import ssl
 import threading
+import time
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from email.utils import formatdate
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
