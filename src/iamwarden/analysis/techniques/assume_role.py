@@ -17,11 +17,11 @@ uncertain: MFA devices are not in the data.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ...evaluation import Decision, PolicySet, Request, authorize
 from ...model.account import Role
-from ...policy.document import Policy, PolicyKind, parse_policy
+from ...policy.document import Effect, Policy, PolicyKind, parse_policy
 from ..edges import Edge, reasons_of
 from . import Want
 
@@ -92,6 +92,53 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
                   for c in ctxs[:16])
         ix.cache[key] = hit
     return hit
+
+
+def may_admit(ix: WorldIndex, trust: Policy, tags: tuple[object, ...]) -> bool:
+    """False when no Allow statement of ``trust`` can admit a caller whose values of the tags
+    the trust tests (``trust_tag_keys`` order) are ``tags``: a cheap pre-filter for
+    ``trust_admits`` on trusts open to ``*``, so a role does not probe the engine once per
+    group of every team. Only conditions the engine itself reduces to a value test
+    (``Condition._test``: static values, single-valued, no IfExists, not negated) are
+    read, and a missing tag fails them as it does in the engine; a statement without
+    such a condition keeps every group (True)."""
+    f = _admit_filters(ix, trust)
+    if f is None:
+        return True
+    return any(all(_passes(tags[i], test) for i, test in conds) for conds in f)
+
+
+def _passes(value: object, test: Callable[[str], bool]) -> bool:
+    if value is None:
+        return False  # a missing key fails a non-IfExists, non-negated test in the engine too
+    return test(value) if isinstance(value, str) else True
+
+
+def _admit_filters(ix: WorldIndex, trust: Policy) -> list[list[tuple[int, Callable[[str], bool]]]] | None:
+    ck = ("admit_filters", id(trust))
+    hit = ix.cache.get(ck)
+    if hit is not None and hit[0] is trust:
+        return hit[1]
+    keys = ix.trust_tag_keys(trust)
+    found: list[list[tuple[int, Callable[[str], bool]]]] | None = []
+    for st in trust.statements:
+        if st.effect is not Effect.ALLOW or not st.matches_action("sts:assumerole"):
+            continue
+        conds = []
+        for c in st.conditions:
+            op = c.operator
+            if (c.key_lower.startswith("aws:principaltag/") and c._test is not None and op.set_op is None
+                    and not op.if_exists and not op.is_null and not c._negated and not c._has_variables):
+                name = c.key_lower[len("aws:principaltag/"):]
+                if name in keys:
+                    conds.append((keys.index(name), c._test))
+        if not conds:
+            found = None
+            break
+        assert found is not None
+        found.append(conds)
+    ix.cache[ck] = (trust, found)
+    return found
 
 
 def assume_candidates(ix: WorldIndex, role: Role) -> set[str]:
@@ -218,8 +265,8 @@ class AssumeRoleChecker:
         if t.everyone and not ix._trust_specific(role.trust):
             groups: Iterable[list[str]] = (
                 members
-                for lists in ix.admit_groups(role.trust).values()
-                if trust_admits(ix, ix.subjects[lists[0][0]], role)
+                for (_, _, tags), lists in ix.admit_groups(role.trust).items()
+                if may_admit(ix, role.trust, tags) and trust_admits(ix, ix.subjects[lists[0][0]], role)
                 for members in lists
             )
         elif ix._trust_specific(role.trust) or not t.accounts:
