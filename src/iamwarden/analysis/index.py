@@ -123,20 +123,28 @@ class Holders:
     def _match_patterns(self, resource: str) -> list[str]:
         idx = self._prefix_index()
         hits: list[tuple[int, str]] = []
-        for n, bucket in idx[1].items():
-            for order, pat in bucket.get(resource[:n], ()):
+        n = len(resource)
+        for (pl, sl), bucket in idx[1].items():
+            if pl + sl > n:
+                continue
+            for order, pat in bucket.get((resource[:pl], resource[n - sl:] if sl else ""), ()):
                 if compile_glob(pat).match(resource) is not None:
                     hits.append((order, pat))
         hits.sort()
         return [p for _, p in hits]
 
-    def _prefix_index(self) -> tuple[int, dict[int, dict[str, list[tuple[int, str]]]]]:
+    def _prefix_index(self) -> tuple[int, dict[tuple[int, int], dict[tuple[str, str], list[tuple[int, str]]]]]:
+        """Patterns bucketed by (literal prefix, literal suffix) around their wildcards:
+        ``user/${aws:username}`` resolved per caller gives one pattern per user, all with
+        the prefix ``arn:aws:iam::``; their suffixes tell them apart."""
         idx = self._prefixes
         if idx is None or idx[0] != len(self.patterns):
-            by_len: dict[int, dict[str, list[tuple[int, str]]]] = {}
+            by_len: dict[tuple[int, int], dict[tuple[str, str], list[tuple[int, str]]]] = {}
             for order, pat in enumerate(self.patterns):
                 cut = min((i for i in (pat.find("*"), pat.find("?")) if i >= 0), default=len(pat))
-                by_len.setdefault(cut, {}).setdefault(pat[:cut], []).append((order, pat))
+                last = max(pat.rfind("*"), pat.rfind("?"))
+                suffix = pat[last + 1:] if last >= cut else ""
+                by_len.setdefault((cut, len(suffix)), {}).setdefault((pat[:cut], suffix), []).append((order, pat))
             idx = self._prefixes = (len(self.patterns), by_len)
         return idx
 
