@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
@@ -210,12 +210,14 @@ class WorldIndex:
         self.errors: list[str] = []
         self.by_account: dict[str, list[Subject]] = defaultdict(list)
         self.by_unique_id: dict[str, str] = {}
+        self._policy_sets: dict[Any, PolicySet] = {}
         for acct, entity in world.principals():
             try:
                 s = subject_for(world, acct, entity)
             except ValueError as e:  # AccountError: a dangling policy reference
                 self.errors.append(str(e))
                 continue
+            s = self._share_policies(s)
             self.subjects[s.arn] = s
             self.by_account[acct.account_id].append(s)
             uid = entity.user_id if isinstance(entity, User) else entity.role_id
@@ -244,6 +246,16 @@ class WorldIndex:
         self.cache: dict[Any, Any] = {}
 
     # -- building --------------------------------------------------------------
+
+    def _share_policies(self, s: Subject) -> Subject:
+        """One ``PolicySet`` per distinct set of policy objects: principals of the same groups
+        (same attached policies, boundary, SCPs) then share its per-action statement index,
+        built once instead of once per principal. Same policy objects, same decisions."""
+        ps = s.policies
+        key = (tuple(map(id, ps.identity)), id(ps.resource), id(ps.boundary), tuple(map(id, ps.session)),
+               tuple(tuple(map(id, level)) for level in ps.scp), tuple(tuple(map(id, level)) for level in ps.rcp))
+        shared = self._policy_sets.setdefault(key, ps)  # the kept set keeps the ids alive
+        return s if shared is ps else replace(s, policies=shared)
 
     def _index_holders(self) -> None:
         per_policy: dict[int, list[tuple[str, Statement]]] = {}
