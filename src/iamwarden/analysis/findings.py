@@ -20,7 +20,7 @@ Rules (IDs are stable; ``rule`` names them for people):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from ..model.account import Role
 from ..model.arn import Arn
@@ -55,10 +55,25 @@ class Finding:
 
 def who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> list[str]:
     """Principals (of ``kind``, if given) the engine lets assume ``role`` (catalog D15)."""
+    return list(_who_can_assume(ix, role, kind))
+
+
+def _who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> tuple[str, ...]:
+    """``who_can_assume`` as a tuple shared by every role the same blocks admit (roles of one
+    team trusting the account: the same admin classes and ``role/team-*`` holders), so the
+    union of those blocks is built and sorted once, not once per role."""
     key = ("who_can_assume", role.arn, kind)
     found = ix.cache.get(key)
     if found is None:
-        found = ix.cache[key] = sorted(set().union(*assume_blocks(ix, role, kind)) - {role.arn})
+        blocks = sorted(assume_blocks(ix, role, kind), key=id)
+        ck = ("who_union", tuple(map(id, blocks)))
+        hit = ix.cache.get(ck)
+        # the cached entry keeps its blocks alive, so equal ids are the same lists
+        if hit is None or len(hit[0]) != len(blocks) or any(a is not b for a, b in zip(hit[0], blocks, strict=True)):
+            members = set().union(*blocks)
+            hit = ix.cache[ck] = (blocks, tuple(sorted(members)), members)
+        union = hit[1]
+        found = ix.cache[key] = union if role.arn not in hit[2] else tuple(a for a in union if a != role.arn)
     return found
 
 
@@ -125,7 +140,7 @@ def _admit_groups(ix: WorldIndex, role: Role) -> AdmitGroups:
     return hit
 
 
-def _names(arns: list[str], limit: int = 5) -> str:
+def _names(arns: Sequence[str], limit: int = 5) -> str:
     if not arns:
         return "nobody in the loaded accounts"
     shown = ", ".join(arns[:limit])
@@ -143,7 +158,7 @@ def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
         t = ix.trust[arn]
         powerful = arn in admins or arn in esc.certain.dist
         if powerful and (t.accounts or t.everyone):
-            who = who_can_assume(ix, role)
+            who = _who_can_assume(ix, role)
             scope = "everyone (*)" if t.everyone else "account " + ", ".join(sorted(t.accounts))
             what = "is admin" if arn in admins else "can escalate to admin"
             out.append(Finding(
@@ -153,7 +168,7 @@ def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
                 "Name the specific principals that need this role in the trust policy "
                 "(Principal: {\"AWS\": \"arn:aws:iam::ACCOUNT:role/NAME\"}) instead of the account root, "
                 "and require MFA or an aws:PrincipalArn condition.",
-                tuple(who)))
+                who))
         for st in role.trust.statements:
             if st.effect is not Effect.ALLOW or st.principal is None:
                 continue
