@@ -69,6 +69,14 @@ def group_out(row: sqlite3.Row) -> dict[str, Any]:
 
 
 
+def _refuse_taken_name(conn: sqlite3.Connection, table: str, account_id: str, name: str, message: str) -> None:
+    """Names are unique case-insensitively per account (spec §5.2): ``EntityAlreadyExists``."""
+    if conn.execute(
+        f"SELECT 1 FROM {table} WHERE account_id = ? AND name_lower = ?", (account_id, name.lower())
+    ).fetchone():
+        raise EntityAlreadyExists(message)
+
+
 #: what must be gone before a user, group or role can be deleted: its policies
 _POLICY_DEPENDENTS = (
     ("SELECT 1 FROM inline_policies WHERE owner_id = ?", "must delete policies first."),
@@ -101,11 +109,7 @@ class EntitiesMixin(StoreBase):
         tag_list = check_new_tags(tags)
         with self.write() as conn:
             self._require_account(conn, account_id)
-            if conn.execute(
-                "SELECT 1 FROM users WHERE account_id = ? AND name_lower = ?",
-                (account_id, name.lower()),
-            ).fetchone():
-                raise EntityAlreadyExists(f"User with name {name} already exists.")
+            _refuse_taken_name(conn, "users", account_id, name, f"User with name {name} already exists.")
             if boundary:
                 self._require_policy(conn, account_id, boundary)
             user_id = self.ids.unique_id(ids.USER)
@@ -140,11 +144,7 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             row = find_entity(conn, account_id, USER, name)
             if new_name and new_name.lower() != row["name_lower"]:
-                if conn.execute(
-                    "SELECT 1 FROM users WHERE account_id = ? AND name_lower = ?",
-                    (account_id, new_name.lower()),
-                ).fetchone():
-                    raise EntityAlreadyExists(f"User with name {new_name} already exists.")
+                _refuse_taken_name(conn, "users", account_id, new_name, f"User with name {new_name} already exists.")
             conn.execute(
                 "UPDATE users SET name = ?, name_lower = ?, path = ? WHERE user_id = ?",
                 (new_name or row["name"], (new_name or row["name"]).lower(),
@@ -193,11 +193,7 @@ class EntitiesMixin(StoreBase):
     def create_group(self, account_id: str, name: str, path: str = "/") -> dict[str, Any]:
         with self.write() as conn:
             self._require_account(conn, account_id)
-            if conn.execute(
-                "SELECT 1 FROM groups WHERE account_id = ? AND name_lower = ?",
-                (account_id, name.lower()),
-            ).fetchone():
-                raise EntityAlreadyExists(f"Group with name {name} already exists.")
+            _refuse_taken_name(conn, "groups", account_id, name, f"Group with name {name} already exists.")
             group_id = self.ids.unique_id(ids.GROUP)
             conn.execute(
                 "INSERT INTO groups(group_id, account_id, name, name_lower, path, create_date)"
@@ -232,11 +228,7 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             row = find_entity(conn, account_id, GROUP, name)
             if new_name and new_name.lower() != row["name_lower"]:
-                if conn.execute(
-                    "SELECT 1 FROM groups WHERE account_id = ? AND name_lower = ?",
-                    (account_id, new_name.lower()),
-                ).fetchone():
-                    raise EntityAlreadyExists(f"Group with name {new_name} already exists.")
+                _refuse_taken_name(conn, "groups", account_id, new_name, f"Group with name {new_name} already exists.")
             final = new_name or row["name"]
             conn.execute(
                 "UPDATE groups SET name = ?, name_lower = ?, path = ? WHERE group_id = ?",
@@ -299,11 +291,7 @@ class EntitiesMixin(StoreBase):
         tag_list = check_new_tags(tags)
         with self.write() as conn:
             self._require_account(conn, account_id)
-            if conn.execute(
-                "SELECT 1 FROM roles WHERE account_id = ? AND name_lower = ?",
-                (account_id, name.lower()),
-            ).fetchone():
-                raise EntityAlreadyExists(f"Role with name {name} already exists.")
+            _refuse_taken_name(conn, "roles", account_id, name, f"Role with name {name} already exists.")
             stored = bind_trust(conn, trust_policy, name)
             if boundary:
                 self._require_policy(conn, account_id, boundary)
@@ -432,11 +420,7 @@ class EntitiesMixin(StoreBase):
         tag_list = check_new_tags(tags)
         with self.write() as conn:
             self._require_account(conn, account_id)
-            if conn.execute(
-                "SELECT 1 FROM instance_profiles WHERE account_id = ? AND name_lower = ?",
-                (account_id, name.lower()),
-            ).fetchone():
-                raise EntityAlreadyExists(f"Instance Profile {name} already exists.")
+            _refuse_taken_name(conn, "instance_profiles", account_id, name, f"Instance Profile {name} already exists.")
             pid = self.ids.unique_id(ids.INSTANCE_PROFILE)
             conn.execute(
                 "INSERT INTO instance_profiles(profile_id, account_id, name, name_lower, path,"
