@@ -13,36 +13,45 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from iamwarden.server.errors import MalformedQueryString
+
+MAX_FORM_FIELDS = 10_000
 
 
 def parse_form(text: str, what: str) -> tuple[tuple[str, str], ...]:
     """``a=1&b=2`` -> pairs, form-decoded (``+`` is a space), strict UTF-8.
 
-    A field without ``=`` counts as an empty value, like AWS does.
-    ``what`` names the source ("query string", "request body") in errors.
+    A field without ``=`` counts as an empty value, like AWS does; empty fields
+    (``a=1&&b=2``) are skipped. ``what`` names the source ("query string",
+    "request body") in errors. The same result as ``urllib.parse.parse_qsl``
+    with ``keep_blank_values=True``, ``errors="strict"`` and a field limit, but
+    percent-decoding only the parts that contain a ``%`` (a third of the cost
+    on a signed AssumeRole body).
     """
     if not text:
         return ()
+    if text.count("&") >= MAX_FORM_FIELDS:
+        raise MalformedQueryString(f"The {what} cannot be parsed: Max number of fields exceeded.")
+    pairs: list[tuple[str, str]] = []
     try:
-        return tuple(
-            parse_qsl(
-                text,
-                keep_blank_values=True,
-                strict_parsing=False,
-                encoding="utf-8",
-                errors="strict",
-                max_num_fields=10_000,
-            )
-        )
+        for field in text.split("&"):
+            if not field:
+                continue
+            if "+" in field:
+                field = field.replace("+", " ")
+            name, _, value = field.partition("=")
+            if "%" in name:
+                name = unquote(name, errors="strict")
+            if "%" in value:
+                value = unquote(value, errors="strict")
+            pairs.append((name, value))
     except UnicodeDecodeError:
         raise MalformedQueryString(
             f"The {what} contains percent-encoded bytes that are not valid UTF-8."
         ) from None
-    except ValueError as exc:
-        raise MalformedQueryString(f"The {what} cannot be parsed: {exc}.") from None
+    return tuple(pairs)
 
 
 @dataclass(frozen=True, slots=True)
