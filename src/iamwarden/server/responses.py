@@ -46,8 +46,16 @@ class OutputShapeError(TypeError):
     """A handler returned a value that does not fit the operation's output shape."""
 
 
+#: text that needs neither replacing nor escaping: XML characters other than & < > " and CR
+_PLAIN_TEXT = re.compile(
+    "[\t\n\x20-\x21\x23-\x25\x27-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*"
+)
+
+
 def escape_text(text: str) -> str:
     """Escape a string for XML text or a double-quoted attribute."""
+    if _PLAIN_TEXT.fullmatch(text):
+        return text  # the common case, in one scan
     if _NOT_XML.search(text):
         text = _NOT_XML.sub("\ufffd", text)
     if _NEEDS_ESCAPE.search(text):
