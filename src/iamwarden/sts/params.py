@@ -44,13 +44,13 @@ def _policy_text_ok(text: str) -> bool:
     return all(c in "\t\n\r" or 0x20 <= ord(c) <= 0xFF for c in text)
 
 
+#: characters allowed in ARN parameters: tab, LF, CR, printable ASCII, U+0085, U+00A0-U+D7FF,
+#: U+E000-U+FFFD and U+10000 up
+_ARN_TEXT = re.compile("[\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+
+
 def _arn_text_ok(text: str) -> bool:
-    for c in text:
-        o = ord(c)
-        if not (c in "\t\n\r" or 0x20 <= o <= 0x7E or o == 0x85 or 0xA0 <= o <= 0xD7FF
-                or 0xE000 <= o <= 0xFFFD or o >= 0x10000):
-            return False
-    return True
+    return _ARN_TEXT.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
