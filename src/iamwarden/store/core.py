@@ -25,7 +25,6 @@ one write at a time, so one bad write fails only its own caller.
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import sqlite3
 import tempfile
@@ -98,7 +97,8 @@ class StoreBase:
         self.clock = clock
         self.ids = ids or IdGenerator()
         self._synchronous = durability.upper()
-        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._pool: list[sqlite3.Connection] = []  # idle connections, last returned on top
+        self._pool_lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self._write_lock = threading.RLock()
@@ -140,18 +140,19 @@ class StoreBase:
             return
         if self._closed:
             raise RuntimeError("store is closed")
-        try:
-            conn = self._pool.get_nowait()
-        except queue.Empty:
-            conn = self._open()
+        with self._pool_lock:
+            idle = self._pool.pop() if self._pool else None
+        conn = idle if idle is not None else self._open()
         self._local.conn = conn
         try:
             yield conn
         finally:
             self._local.conn = None
-            if self._pool.qsize() < POOL_SIZE and not self._closed:
-                self._pool.put(conn)
-            else:
+            with self._pool_lock:
+                keep = len(self._pool) < POOL_SIZE and not self._closed
+                if keep:
+                    self._pool.append(conn)
+            if not keep:
                 self._discard(conn)
 
     def _discard(self, conn: sqlite3.Connection) -> None:
@@ -286,11 +287,8 @@ class StoreBase:
     def close(self) -> None:
         """Close every connection (and remove a temporary database)."""
         self._closed = True
-        while True:
-            try:
-                self._pool.get_nowait()
-            except queue.Empty:
-                break
+        with self._pool_lock:
+            self._pool.clear()
         with self._all_lock:
             conns, self._all = self._all, []
         for conn in conns:
