@@ -13,12 +13,8 @@ the signing timestamp. Only the signer's read-only steps are called
 (canonical request, string to sign, signature) rather than ``add_auth``, which
 would read the current time and rewrite the request. The one override makes the
 signer use exactly the headers named in ``SignedHeaders`` (botocore would
-otherwise pick headers itself and skip e.g. ``user-agent``). For the shape
-every SDK sends to IAM/STS (header-signed POST to ``/``, no query string, a
-plain host) the same canonical request is built directly, without the
-``AWSRequest`` and signer objects (:func:`_plain_canonical_request`; identical
-output, a quarter of a verification's cost). Signatures are compared with
-:func:`hmac.compare_digest`.
+otherwise pick headers itself and skip e.g. ``user-agent``). Signatures are
+compared with :func:`hmac.compare_digest`.
 
 Checks run in this order, and the first failure is the answer:
 
@@ -365,62 +361,10 @@ class SigningMaterial:
     signature: str
 
 
-#: hosts for which ``urlsplit(f"{scheme}://{host}/").path`` is certainly ``/``
-_PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(?::[0-9]+)?")
-
-
-def _plain_canonical_request(
-    request: IncomingRequest, params: SignatureParams, payload_hash: str
-) -> str | None:
-    """botocore's canonical request, built directly, for the shape every SDK sends
-    to IAM/STS: header-signed, path ``/``, no query string, a plain host. ``None``
-    for anything else (botocore then builds it).
-
-    Line for line what :meth:`botocore.auth.SigV4Auth.canonical_request` makes of
-    the :class:`AWSRequest` that :func:`signing_material` would build (path ``/``
-    normalises and quotes to ``/``; no params and no URL query give an empty
-    query string; the header view and the pinned payload hash as in
-    ``canonical_headers``/``signed_headers``), without building the request
-    object or the signer (about a quarter of an AssumeRole's verification).
-    """
-    if params.presigned or request.query_params or request.path != "/":
-        return None
-    if not _PLAIN_HOST.fullmatch(request.header("host") or "localhost"):
-        return None
-    names = params.signed_headers
-    incoming = request.headers
-    canonical_headers = "\n".join(
-        f"{name}:{','.join(' '.join(v.split()) for v in incoming.get(name, ()))}"
-        for name in sorted(set(names))
-    )
-    signed = ";".join(sorted(n.lower().strip() for n in set(names)))
-    return "\n".join(
-        (request.method.upper(), "/", "", canonical_headers + "\n", signed, payload_hash)
-    )
-
-
 def signing_material(
     request: IncomingRequest, params: SignatureParams, secret_access_key: str
 ) -> SigningMaterial:
     """Recompute the canonical request, string to sign and signature (spec §6.4 3-5)."""
-    # The payload hash is handed to botocore's signer the way it honours a
-    # client-sent X-Amz-Content-SHA256 (canonical_request reads that header);
-    # for IAM/STS it is always the SHA-256 of the body (checked in verify), and
-    # this skips AWSRequest.prepare(), half the cost of a verification.
-    payload_hash = (
-        request.header("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
-    )
-    key = signing_key(secret_access_key, params.amz_date[:8], params.region, params.service)
-    canonical = _plain_canonical_request(request, params, payload_hash)
-    if canonical is not None:
-        string_to_sign = "\n".join((
-            ALGORITHM,
-            params.amz_date,
-            f"{params.amz_date[:8]}/{params.region}/{params.service}/aws4_request",
-            hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-        ))
-        signature = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
-        return SigningMaterial(canonical, string_to_sign, signature)
     credentials = ReadOnlyCredentials(params.access_key_id, secret_access_key, params.session_token)
     signer_class = _QuerySignatureVerifier if params.presigned else _HeaderSignatureVerifier
     signer = signer_class(
@@ -433,6 +377,13 @@ def signing_material(
     ]
     host = request.header("host") or "localhost"
     scheme = "https" if request.secure_transport else "http"
+    # The payload hash is handed to botocore's signer the way it honours a
+    # client-sent X-Amz-Content-SHA256 (canonical_request reads that header);
+    # for IAM/STS it is always the SHA-256 of the body (checked in verify), and
+    # this skips AWSRequest.prepare(), half the cost of a verification.
+    payload_hash = (
+        request.header("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    )
     aws_request = AWSRequest(
         method=request.method,
         url=f"{scheme}://{host}{request.path}",
@@ -442,6 +393,7 @@ def signing_material(
     aws_request.context["timestamp"] = params.amz_date
     canonical = signer.canonical_request(aws_request)
     string_to_sign = signer.string_to_sign(aws_request, canonical)
+    key = signing_key(secret_access_key, params.amz_date[:8], params.region, params.service)
     signature = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
     return SigningMaterial(canonical, string_to_sign, signature)
 
