@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 ALLOW = "Allow"
 DENY = "Deny"
@@ -86,6 +86,27 @@ def time_loop(fn: Callable[[], List[Optional[str]]], warmup: int, repeat: int):
         if first is None:
             first = out
     return first or [], runs
+
+
+def time_decisions(n: int, slots: Sequence[Tuple[int, Callable[[], bool]]], warmup: int, repeat: int):
+    """Time a peer's prepared decision callables (``slots``: case index, call).
+
+    One place for the loop both decision peers run: a call returning truthy is
+    ALLOW, falsy DENY, raising counts as an error for that case. Returns
+    ``(decisions, [ns per run], number of cases that raised)``."""
+    failed = set()
+
+    def loop() -> List[Optional[str]]:
+        out: List[Optional[str]] = [None] * n
+        for i, fn in slots:
+            try:
+                out[i] = ALLOW if fn() else DENY
+            except Exception:
+                failed.add(i)
+        return out
+
+    decisions, runs = time_loop(loop, warmup, repeat)
+    return decisions, runs, len(failed)
 
 
 def decision_report(tool: str, cases: Sequence[Dict[str, Any]],

@@ -121,21 +121,10 @@ def main(argv=None):
             key = "build error: %s" % type(e).__name__
             reasons[key] = reasons.get(key, 0) + 1
 
-    failed = set()
-
-    def loop():
-        out = [None] * len(cases)
-        for i, fn in slots:
-            try:
-                out[i] = _common.ALLOW if fn() else _common.DENY
-            except Exception:
-                failed.add(i)
-        return out
-
-    decisions, runs = _common.time_loop(loop, args.warmup, args.repeat)
-    errors += len(failed)
+    decisions, runs, failed = _common.time_decisions(len(cases), slots, args.warmup, args.repeat)
+    errors += failed
     _common.emit(_common.decision_report(
-        "moto", cases, decisions, runs, evaluated=len(slots) - len(failed), skipped=skipped,
+        "moto", cases, decisions, runs, evaluated=len(slots) - failed, skipped=skipped,
         errors=errors, extra={"version": moto.__version__, "skip_reasons": reasons,
                               "api": "moto.iam.access_control.IAMPolicy.is_action_permitted"}))
 

@@ -132,21 +132,10 @@ def main(argv=None):
             skip_reasons["build error: %s" % type(e).__name__] = \
                 skip_reasons.get("build error: %s" % type(e).__name__, 0) + 1
 
-    failed = set()
-
-    def loop():
-        out = [None] * len(cases)
-        for i, fn in slots:
-            try:
-                out[i] = _common.ALLOW if fn() else _common.DENY
-            except Exception:
-                failed.add(i)
-        return out
-
-    decisions, runs = _common.time_loop(loop, args.warmup, args.repeat)
-    errors += len(failed)
+    decisions, runs, failed = _common.time_decisions(len(cases), slots, args.warmup, args.repeat)
+    errors += failed
     _common.emit(_common.decision_report(
-        "pmapper", cases, decisions, runs, evaluated=len(slots) - len(failed), skipped=skipped,
+        "pmapper", cases, decisions, runs, evaluated=len(slots) - failed, skipped=skipped,
         errors=errors, extra={"version": pm.version, "skip_reasons": skip_reasons,
                               "api": "query_interface.local_check_authorization_full"}))
 
