@@ -12,7 +12,6 @@ import base64
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..store import Store
@@ -205,4 +204,4 @@ def _account_of(principal: object) -> str | None:
     return None
 
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "Endpoint", "RootCredentials", "Path"]
+__all__ = ["DEFAULT_ACCOUNT_ID", "Endpoint", "RootCredentials"]
