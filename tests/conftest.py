@@ -1,4 +1,11 @@
-"""Shared test fixtures: where the shared conformance data lives."""
+"""Shared test fixtures: where the conformance data lives.
+
+The conformance data is *in the repository* (``tests/conformance/data``), copied
+from the project's shared folder, so a bare ``git clone`` runs every case.
+``tests/conformance/test_data_copy.py`` keeps the copy honest: every file matches
+``tests/conformance/MANIFEST.sha256``, and, where the shared folder is present
+beside the clone (or ``IAMWARDEN_SHARED`` names it), matches it byte for byte.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+CONFORMANCE = REPO / "tests" / "conformance" / "data"
 SHARED = Path(os.environ.get("IAMWARDEN_SHARED", REPO.parent / "shared"))
-CONFORMANCE = SHARED / "conformance"
 
 
 @pytest.fixture(scope="session")
 def conformance_dir() -> Path:
-    if not CONFORMANCE.is_dir():
-        pytest.fail(f"conformance data not found at {CONFORMANCE} (set IAMWARDEN_SHARED)")
     return CONFORMANCE
