@@ -32,7 +32,10 @@ def _param(path: Path) -> object:
 def test_guide_examples_run_as_written(guide: Path, tmp_path: Path) -> None:
     for tool in ("iamwarden", "aws"):
         assert (VENV_BIN / tool).exists(), f"{tool} is not installed in {VENV_BIN} (pip install -e '.[test]')"
-    problems = run_guide(guide, tmp_path / "work")
+    try:
+        problems = run_guide(guide, tmp_path / "work")
+    except DocFormatError as e:
+        pytest.fail(str(e), pytrace=False)
     if problems:
         pytest.fail("\n\n".join(problems), pytrace=False)
 
@@ -40,7 +43,10 @@ def test_guide_examples_run_as_written(guide: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("guide", GUIDES, ids=[str(g.relative_to(REPO)) for g in GUIDES])
 def test_guide_blocks_follow_the_rules(guide: Path) -> None:
     """Parsing enforces the rules (a language on every fence, known markers with a reason)."""
-    blocks = guide_blocks(guide)
+    try:
+        blocks = guide_blocks(guide)
+    except DocFormatError as e:
+        pytest.fail(str(e), pytrace=False)
     for b in blocks:
         if b.lang == "console":
             assert b.commands, f"{b.where}: console block without a '$ ' command"
