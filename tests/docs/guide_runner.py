@@ -44,7 +44,7 @@ def guide_blocks(path: Path, port: int | None = None) -> list[Block]:
     text = path.read_text(encoding="utf-8")
     if port is not None:
         text = _PORT.sub(str(port), text)
-    return parse_blocks(text, str(path.relative_to(REPO)))
+    return parse_blocks(text, str(path.relative_to(REPO)) if path.is_relative_to(REPO) else path.name)
 
 
 def needs_server(path: Path) -> bool:

@@ -120,7 +120,7 @@ def parse_blocks(text: str, source: str) -> list[Block]:
         i = j + 1
 
     blocks: list[Block] = []
-    for n, (start, end, lang, code, skip, file) in enumerate(raw):
+    for n, (start, _end, lang, code, skip, file) in enumerate(raw):
         if lang == "text" and blocks and blocks[-1].lang in ("sh", "bash", "python") \
                 and _adjacent(lines, raw[n - 1][1], start):
             prev = blocks[-1]
