@@ -20,7 +20,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .markdown_blocks import Block, missing_lines, parse_blocks
@@ -67,13 +66,15 @@ def prepare(work: Path) -> dict[str, str]:
     return env
 
 
-@dataclass
 class Server:
-    """A background ``iamwarden serve`` block and everything it printed."""
+    """A background ``iamwarden serve`` block and everything it printed (a process, not a value)."""
 
-    block: Block
-    proc: subprocess.Popen[str]
-    lines: list[str] = field(default_factory=list)
+    def __init__(self, block: Block, proc: subprocess.Popen[str]):
+        self.block = block
+        self.proc = proc
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._pump, daemon=True)
+        self._reader.start()
 
     def _pump(self) -> None:
         assert self.proc.stdout is not None
@@ -82,18 +83,18 @@ class Server:
 
     def wait_ready(self, timeout: float = 60) -> str | None:
         """None when ready, else what went wrong."""
-        threading.Thread(target=self._pump, daemon=True).start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if any(SERVER_READY in ln for ln in self.lines):
                 return None
             if self.proc.poll() is not None:
-                time.sleep(0.2)
-                return f"server block exited {self.proc.returncode} before it was ready:\n{self.output}"
+                self._reader.join(timeout=5)
+                return f"server block exited {self.proc.returncode} before it was ready:\n{_indent(self.output)}"
             time.sleep(0.05)
-        return f"server block not ready after {timeout:.0f} s:\n{self.output}"
+        return f"server block not ready after {timeout:.0f} s:\n{_indent(self.output)}"
 
     def stop(self) -> None:
+        """SIGTERM to the block's process group (bash and serve), SIGKILL if it lingers."""
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -101,6 +102,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        self._reader.join(timeout=5)
 
     @property
     def output(self) -> str:

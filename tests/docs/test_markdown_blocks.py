@@ -152,3 +152,22 @@ def test_a_failing_command_fails_the_block_under_errexit(tmp_path: Path) -> None
     guide.write_text(f"{F}sh\nfalse\necho never\n{F}\n")
     (problem,) = run_guide(guide, tmp_path / "w")
     assert "g.md:1: shell block exited 1" in problem
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(120)
+def test_a_server_guide_runs_against_its_server_and_stops_it(tmp_path: Path) -> None:
+    """The serve block starts on a free port (not 4577), later blocks reach it, its output is checked."""
+    guide = tmp_path / "s.md"
+    guide.write_text(
+        f"{F}sh\niamwarden serve --port 4577 --db s.db --load examples/demo-account.json\n"
+        "# iamwarden endpoint on http://127.0.0.1:… (account 999999999999, database s.db)\n"
+        f"{F}\n\n"
+        f"{F}python\nimport urllib.error, urllib.request\n"
+        "try:\n    print('answered', urllib.request.urlopen('http://127.0.0.1:4577/', timeout=10).status)\n"
+        "except urllib.error.HTTPError as e:\n    print('answered', e.code)\n# answered …\n"
+        f"{F}\n")
+    problems = run_guide(guide, tmp_path / "w")
+    assert len(problems) == 1, problems  # the python block reached the server on the moved port
+    assert problems[0].startswith("s.md:1: server block does not print") and "account 999999999999" in problems[0]
+    assert "(account 111122223333, database s.db)" in problems[0]
