@@ -16,7 +16,19 @@ import pytest
 from .guide_runner import REPO, VENV_BIN, guide_blocks, needs_server, run_guide
 from .markdown_blocks import DocFormatError
 
-GUIDES = sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]
+MANIFEST = REPO / "tests" / "conformance" / "MANIFEST.sha256"
+
+
+def _spec_copies() -> set[str]:
+    """docs/ files that are byte-for-byte copies of the shared spec (tests/conformance/test_data_copy.py
+    keeps them equal to it): reference text to cite, not guides, so not edited to run here."""
+    if not MANIFEST.is_file():
+        return set()
+    names = (line.split("  ", 1)[1] for line in MANIFEST.read_text().splitlines() if "  " in line)
+    return {Path(n).name for n in names if n.startswith("spec/")}
+
+
+GUIDES = sorted(p for p in (REPO / "docs").glob("*.md") if p.name not in _spec_copies()) + [REPO / "README.md"]
 
 
 def _param(path: Path) -> object:
@@ -59,6 +71,11 @@ def test_not_run_blocks_are_few_and_give_a_reason() -> None:
     for b in skipped:
         assert len(b.skip or "") >= 10, f"{b.where}: say why the block is not run"
     assert len(runnable) > 2 * len(skipped), [b.where for b in skipped]
+
+
+def test_spec_copies_are_left_out_and_nothing_else() -> None:
+    left_out = {p.name for p in (REPO / "docs").glob("*.md")} - {g.name for g in GUIDES}
+    assert left_out == {"aws-semantics.md", "privesc-catalog.md"}
 
 
 def test_the_guides_need_graphviz_and_it_is_here() -> None:
