@@ -92,7 +92,7 @@ def test_path(capsys) -> None:
     assert r["found"] and [s["to"] for s in r["steps"]] == [f"{A}:role/RoleA", f"{A}:role/RoleB"]
     neg = str(ACCOUNTS / "seed-neg-no-identity-permission.json")
     rc, out, _ = run(capsys, "path", f"{A}:user/alice", f"{A}:role/AdminRole", "--account", neg)
-    assert rc == 0 and "no path" in out
+    assert rc == 1 and "no path" in out
     rc, _, err = run(capsys, "path", f"{A}:user/nobody", f"{A}:user/alice", "--account", CHAIN)
     assert rc == 2 and "nobody" in err
 

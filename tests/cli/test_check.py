@@ -23,7 +23,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_check_case_file_list_prints_one_json_decision_per_case_in_order(capsys):
     rc, out, _ = run(capsys, "check", "--case", str(CONFORMANCE / "decisions.json"), "--format", "json")
-    assert rc == 0
+    assert rc == 1  # the list holds denies
     got = json.loads(out)
     want = json.loads((CONFORMANCE / "decisions.json").read_text())
     assert [d["decision"] for d in got] == [c["expected"] for c in want]
@@ -36,7 +36,7 @@ def test_check_single_case_prints_one_object_and_ignores_expected(tmp_path, caps
     f = tmp_path / "case.json"
     f.write_text(json.dumps(raw))
     rc, out, _ = run(capsys, "check", "--case", str(f), "--format", "json")
-    assert rc == 0
+    assert rc == 1
     assert json.loads(out)["decision"] == "ExplicitDeny"
 
 
@@ -57,10 +57,10 @@ def test_check_account_form_trust_names_user_directly_text(capsys):
     assert ": Allow" in out and "names the caller directly" in out
 
 
-def test_check_account_form_denied_is_still_exit_zero(capsys):
+def test_check_account_form_denied_exits_1(capsys):
     rc, out, _ = run(capsys, "check", "--account", str(DEMO), "--principal", f"{A}:user/bob",
                      "--action", "sts:AssumeRole", "--resource", f"{A}:role/AdminRole", "--format", "json")
-    assert rc == 0
+    assert rc == 1
     assert json.loads(out)["decision"] == "ImplicitDeny"
 
 

@@ -23,7 +23,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-
 
 def test_explain_text_shows_both_sides_and_the_rule(capsys) -> None:
     code, out, _ = run(capsys, "--principal", f"arn:aws:iam::{ACCT}:user/carol", "--role", f"arn:aws:iam::{ACCT}:role/AdminRole")
-    assert code == 0
+    assert code == 1  # denied
     assert "carol (IAM user) → sts:AssumeRole → AdminRole: AccessDenied" in out
     assert "[DENIES] carol's permissions" in out and "[ALLOWS] AdminRole's trust policy" in out
     assert "What would change the answer:" in out

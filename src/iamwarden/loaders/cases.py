@@ -97,6 +97,8 @@ def load_cases(path: str | Path) -> tuple[list[Case], bool]:
     except (OSError, ValueError) as e:
         raise CaseError(f"{path}: cannot read JSON: {e}") from None
     if isinstance(raw, list):
+        if not raw:
+            raise CaseError(f"{path}: an empty list: expected one case or a list of cases")
         return [case_from_dict(c, i) for i, c in enumerate(raw)], True
     return [case_from_dict(raw, 0)], False
 
