@@ -1,8 +1,11 @@
 """Read ``aws iam get-account-authorization-details`` output into ``Account`` values.
 
 Accepts the CLI's JSON (one file per account), the same split over several
-pages (``--no-paginate`` off), or a folder of such files. Errors name the file
-and the JSON path, e.g. ``dev.json: $.RoleDetailList[3].AssumeRolePolicyDocument.Statement[0].Effect``.
+pages (a JSON list of page objects), or a folder of such files. The shape is
+the shipped JSON Schema (``account_schema``, docs/account-files.md), checked
+before anything is built, so every error names the file and the JSON path,
+e.g. ``dev.json: $.RoleDetailList[3]: missing AssumeRolePolicyDocument`` or,
+inside a policy, ``dev.json: $.RoleDetailList[3].AssumeRolePolicyDocument.Statement[0].Effect``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, U
 from ..model.arn import Arn
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.errors import PolicySyntaxError
+from .account_schema import ShapeProblem, check_shape
 
 
 class LoadError(ValueError):
@@ -79,15 +83,25 @@ def _require(d: Any, keys: Iterable[str], where: str, source: str) -> None:
             raise LoadError(f"{source}: {where}: missing {k}")
 
 
+#: shape problems shown in one error message (the rest are counted)
+SHOWN_PROBLEMS = 5
+
+
+def _shape_error(source: str, problems: list[ShapeProblem]) -> LoadError:
+    shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
+    more = f" (and {len(problems) - SHOWN_PROBLEMS} more)" if len(problems) > SHOWN_PROBLEMS else ""
+    return LoadError(f"{source}: not get-account-authorization-details output: {shown}{more}")
+
+
 def account_from_details(data: Any, source: str = "<data>") -> Account:
-    """Build one account from parsed GetAccountAuthorizationDetails output."""
-    if not isinstance(data, dict) or not any(
-        k in data for k in ("UserDetailList", "RoleDetailList", "GroupDetailList", "Policies")
-    ):
-        raise LoadError(
-            f"{source}: not get-account-authorization-details output "
-            "(expected UserDetailList, GroupDetailList, RoleDetailList, Policies)"
-        )
+    """Build one account from parsed GetAccountAuthorizationDetails output (one page object)."""
+    problems = check_shape(data, "page")
+    if problems:
+        raise _shape_error(source, problems)
+    return _build(data, source)
+
+
+def _build(data: dict[str, Any], source: str) -> Account:
     accounts: set[str] = set()
 
     def note(arn: str) -> None:
@@ -183,9 +197,14 @@ def load_account(path: str | Path) -> Account:
         raise LoadError(f"{p}: cannot read: {e.strerror}") from None
     except ValueError as e:
         raise LoadError(f"{p}: not valid JSON: {e}") from None
+    except RecursionError:
+        raise LoadError(f"{p}: not valid JSON: nested too deeply") from None
+    problems = check_shape(data)
+    if problems:
+        raise _shape_error(str(p), problems)
     if isinstance(data, list):
         data = _merge_pages(data)
-    return account_from_details(data, str(p))
+    return _build(data, str(p))
 
 
 def account_files(paths: Iterable[str | Path]) -> list[Path]:
