@@ -37,8 +37,13 @@ class RunningEndpoint:
 
     def client(self, service: str, *, access_key_id: str | None = None, secret_access_key: str | None = None,
                session_token: str | None = None, **kwargs: Any) -> Any:
-        """A boto3 client for ``service`` (root credentials unless others are given)."""
-        import boto3
+        """A boto3 client for ``service`` (root credentials unless others are given; boto3 is the ``aws`` extra)."""
+        try:
+            import boto3
+        except ModuleNotFoundError as e:
+            raise ModuleNotFoundError(
+                "iamwarden's endpoint clients need boto3, which is not installed: install iamwarden[aws] "
+                "(pip install 'iamwarden[aws]', or pip install -e '.[aws]' in a clone)", name="boto3") from e
 
         return boto3.client(
             service,

@@ -36,6 +36,8 @@ RENDERERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "svg": ("graph_dot", ("render_svg",)),
 }
 PROGRESS_MIN_PRINCIPALS = 500
+#: what to do when boto3 is missing (the ``aws`` extra of pyproject.toml)
+INSTALL_AWS = "install iamwarden[aws] (pip install 'iamwarden[aws]', or pip install -e '.[aws]' in a clone)"
 
 
 def register(sub: Any) -> None:
@@ -98,8 +100,7 @@ def _boto3() -> Any:
     try:
         import boto3  # noqa: PLC0415 (optional dependency)
     except ModuleNotFoundError:
-        raise UsageError("this command needs boto3, which is not installed: install iamwarden[aws] "
-                         "(pip install 'iamwarden[aws]')") from None
+        raise UsageError(f"this command needs boto3, which is not installed: {INSTALL_AWS}") from None
     return boto3
 
 
