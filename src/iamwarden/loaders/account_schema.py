@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Callable
 
 SCHEMA_FILE = "account-authorization-details.schema.json"
 #: the JSON Schema keywords this validator implements; any other keyword in the schema is an error
@@ -88,11 +88,29 @@ def check_shape(data: Any, definition: str | None = None) -> list[ShapeProblem]:
     ``definition=None`` checks a whole file (one page or a list of pages);
     ``definition="page"`` checks one page, e.g. what boto3 returned.
     """
+    problems: list[_Raw] = []
+    _compiled(definition)(data, None, problems)
+    return [ShapeProblem(_format_path(p), m) for p, m in problems]
+
+
+#: a JSON path as a linked list (parent, key), formatted only when a problem is reported
+_Path = tuple[Any, str | int] | None
+_Raw = tuple[_Path, str]
+_Check = Callable[[Any, _Path, list[_Raw]], bool]
+
+
+def _format_path(path: _Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "$" + "".join(reversed(parts))
+
+
+@cache
+def _compiled(definition: str | None) -> _Check:
     schema = load_schema()
-    root = schema if definition is None else schema["$defs"][definition]
-    problems: list[ShapeProblem] = []
-    _Checker(schema["$defs"], problems).check(data, root, "$")
-    return problems
+    return _Compiler(schema["$defs"]).compile(schema if definition is None else schema["$defs"][definition])
 
 
 def describe_value(value: Any) -> str:
@@ -118,6 +136,12 @@ def describe_value(value: Any) -> str:
     return type(value).__name__
 
 
+_KIND: dict[type, str] = {
+    dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean",
+    type(None): "null",
+}
+
+
 def _type_of(value: Any) -> str:
     if value is None:
         return "null"
@@ -141,11 +165,6 @@ def _types(schema: dict[str, Any]) -> tuple[str, ...]:
     return (t,) if isinstance(t, str) else tuple(t)
 
 
-def _matches_type(value: Any, types: tuple[str, ...]) -> bool:
-    actual = _type_of(value)
-    return not types or actual in types or (actual == "integer" and "number" in types)
-
-
 def _join(words: list[str], last: str) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
@@ -158,15 +177,104 @@ def _alternatives(words: list[str]) -> str:
     return sep.join(words)
 
 
-class _Checker:
-    def __init__(self, defs: dict[str, Any], problems: list[ShapeProblem]):
+class _Compiler:
+    """Turns the schema into nested closures once, so checking a large account is one cheap pass."""
+
+    def __init__(self, defs: dict[str, Any]):
         self.defs = defs
-        self.problems = problems
+        self.by_name: dict[str, _Check] = {}
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in schema:
             schema = self.defs[schema["$ref"].removeprefix("#/$defs/")]
         return schema
+
+    def ref(self, name: str) -> _Check:
+        """A late-bound check of ``#/$defs/name`` (definitions may refer to each other)."""
+        def check(value: Any, path: _Path, out: list[_Raw]) -> bool:
+            return self.by_name[name](value, path, out)
+
+        if name not in self.by_name:
+            self.by_name[name] = _pending
+            self.by_name[name] = self.compile(self.defs[name])
+        return check
+
+    def compile(self, schema: dict[str, Any]) -> _Check:
+        if "$ref" in schema:
+            return self.ref(schema["$ref"].removeprefix("#/$defs/"))
+        types = frozenset(_types(schema))
+        noun = self.noun(schema)
+        if set(schema) <= {"type", "title", "description", "$comment"} and "number" not in types:
+            return self.leaf(types, noun)
+        required = tuple(schema.get("required") or ())
+        props = tuple((k, self.compile(v)) for k, v in (schema.get("properties") or {}).items())
+        items = self.compile(schema["items"]) if "items" in schema else None
+        least = schema.get("minItems")
+        branches = [(frozenset(_types(self.resolve(b))), self.compile(b)) for b in schema.get("anyOf") or ()]
+
+        def check(value: Any, path: _Path, out: list[_Raw]) -> bool:
+            if len(out) >= MAX_PROBLEMS:
+                return False
+            kind = _KIND.get(type(value)) or _type_of(value)
+            if types and kind not in types and not (kind == "integer" and "number" in types):
+                out.append((path, f"expected {noun}, got {describe_value(value)}"))
+                return False
+            if branches and not any_of(value, kind, path, out):
+                return False
+            ok = True
+            if kind == "object":
+                for key in required:
+                    if key not in value:
+                        out.append((path, f"missing {key} (expected {noun})"))
+                        ok = False
+                for key, sub in props:
+                    if key in value and not sub(value[key], (path, key), out):
+                        ok = False
+            elif kind == "array":
+                if least is not None and len(value) < least:
+                    out.append((path, f"expected {noun}, got {describe_value(value)}"))
+                    return False
+                if items is not None:
+                    for i, item in enumerate(value):
+                        if not items(item, (path, i), out):
+                            ok = False
+                            if len(out) >= MAX_PROBLEMS:
+                                break
+            return ok
+
+        def any_of(value: Any, kind: str, path: _Path, out: list[_Raw]) -> bool:
+            """True when some branch accepts ``value``; otherwise reports the closest branch's problems.
+
+            A branch whose ``type`` does not fit the value is not the one meant;
+            among those that fit, the first is reported (the schema lists the
+            usual shape first).
+            """
+            fitting = [c for t, c in branches if not t or kind in t or (kind == "integer" and "number" in t)]
+            first: list[_Raw] = []
+            for i, c in enumerate(fitting):
+                trial: list[_Raw] = []
+                if c(value, path, trial):
+                    return True
+                if i == 0:
+                    first = trial
+            if first and any(p is not path for p, _ in first):  # something inside the value: point there
+                out.extend(first[: MAX_PROBLEMS - len(out)])
+            else:  # the value itself is wrong: say what would do
+                out.append((path, f"expected {noun}, got {describe_value(value)}"))
+            return False
+
+        return check
+
+    @staticmethod
+    def leaf(types: frozenset[str], noun: str) -> _Check:
+        """A check of the type alone (most fields): the common case, kept short."""
+        def check(value: Any, path: _Path, out: list[_Raw]) -> bool:
+            if (_KIND.get(type(value)) or _type_of(value)) in types or not types:
+                return True
+            out.append((path, f"expected {noun}, got {describe_value(value)}"))
+            return False
+
+        return check
 
     def noun(self, schema: dict[str, Any]) -> str:
         """What ``schema`` accepts, in words (the "expected …" half of a message)."""
@@ -210,61 +318,6 @@ class _Checker:
                 return f"{head}s {rest}".rstrip()
         return f"items each {noun}"
 
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(ShapeProblem(path, message))
 
-    def full(self) -> bool:
-        return len(self.problems) >= MAX_PROBLEMS
-
-    def check(self, value: Any, schema: dict[str, Any], path: str) -> None:
-        if self.full():
-            return
-        schema = self.resolve(schema)
-        types = _types(schema)
-        if not _matches_type(value, types):
-            self.add(path, f"expected {self.noun(schema)}, got {describe_value(value)}")
-            return
-        branches = schema.get("anyOf")
-        if branches is not None and not self.any_of(value, schema, branches, path):
-            return
-        if isinstance(value, dict):
-            for key in schema.get("required") or []:
-                if key not in value:
-                    self.add(path, f"missing {key} (expected {self.noun(schema)})")
-            for key, sub in (schema.get("properties") or {}).items():
-                if key in value:
-                    self.check(value[key], sub, f"{path}.{key}")
-        elif isinstance(value, list):
-            least = schema.get("minItems")
-            if least is not None and len(value) < least:
-                self.add(path, f"expected {self.noun(schema)}, got {describe_value(value)}")
-                return
-            if "items" in schema:
-                for i, item in enumerate(value):
-                    if self.full():
-                        return
-                    self.check(item, schema["items"], f"{path}[{i}]")
-
-    def any_of(self, value: Any, schema: dict[str, Any], branches: list[dict[str, Any]], path: str) -> bool:
-        """True when ``value`` satisfies some branch; otherwise reports the closest branch's problems.
-
-        A branch whose ``type`` does not fit the value is not the one meant;
-        among those that fit, the first is reported (the schema lists the
-        usual shape first).
-        """
-        fitting = [b for b in branches if _matches_type(value, _types(self.resolve(b)))]
-        for b in fitting:
-            trial: list[ShapeProblem] = []
-            _Checker(self.defs, trial).check(value, b, path)
-            if not trial:
-                return True
-        if not fitting:
-            self.add(path, f"expected {self.noun(schema)}, got {describe_value(value)}")
-            return False
-        trial = []
-        _Checker(self.defs, trial).check(value, fitting[0], path)
-        if all(p.path == path for p in trial):  # the value itself is wrong: say what would do
-            self.add(path, f"expected {self.noun(schema)}, got {describe_value(value)}")
-        else:  # something inside it is: point there
-            self.problems.extend(trial[: MAX_PROBLEMS - len(self.problems)])
-        return False
+def _pending(value: Any, path: _Path, out: list[_Raw]) -> bool:  # pragma: no cover (never called)
+    raise SchemaError("a definition was used while it was being compiled")

@@ -19,7 +19,7 @@ from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, U
 from ..model.arn import Arn
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.errors import PolicySyntaxError
-from .account_schema import ShapeProblem, check_shape
+from .account_schema import MAX_PROBLEMS, ShapeProblem, check_shape
 
 
 class LoadError(ValueError):
@@ -89,7 +89,11 @@ SHOWN_PROBLEMS = 5
 
 def _shape_error(source: str, problems: list[ShapeProblem]) -> LoadError:
     shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
-    more = f" (and {len(problems) - SHOWN_PROBLEMS} more)" if len(problems) > SHOWN_PROBLEMS else ""
+    more = ""
+    if len(problems) >= MAX_PROBLEMS:  # the check stopped counting
+        more = " (and more)"
+    elif len(problems) > SHOWN_PROBLEMS:
+        more = f" (and {len(problems) - SHOWN_PROBLEMS} more)"
     return LoadError(f"{source}: not get-account-authorization-details output: {shown}{more}")
 
 
