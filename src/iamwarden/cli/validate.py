@@ -101,7 +101,7 @@ def summary_counts(findings: list[Finding]) -> dict[str, int]:
 
 def print_text(name: str, kind: PolicyKind, findings: list[Finding]) -> None:
     if not findings:
-        print(f"{name}: no findings ({kind.value} policy)")
+        print(f"{name}: no findings ({kind.label})")
         return
     counts = summary_counts(findings)
     parts = [
@@ -109,7 +109,7 @@ def print_text(name: str, kind: PolicyKind, findings: list[Finding]) -> None:
         for t, n in counts.items()
         if n
     ]
-    print(f"{name}: {', '.join(parts)} ({kind.value} policy)")
+    print(f"{name}: {', '.join(parts)} ({kind.label})")
     for f in findings:
         print(f"{f.type} {f.code} at {f.path}")
         print(f"  {f.message}")

@@ -51,6 +51,28 @@ class PolicyKind(Enum):
     def needs_resource(self) -> bool:
         return self in (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
 
+    @property
+    def label(self) -> str:
+        """The kind in messages: "identity policy", "SCP" (the abbreviations already say "policy")."""
+        return _KIND_LABELS[self]
+
+    @property
+    def noun(self) -> str:
+        """The label with its article, by sound: "an identity policy", "a trust policy", "an SCP"."""
+        label = self.label
+        return f"{'an' if label[0] in 'aeiouAEIOU' or label in ('SCP', 'RCP') else 'a'} {label}"
+
+
+_KIND_LABELS = {
+    PolicyKind.IDENTITY: "identity policy",
+    PolicyKind.RESOURCE: "resource policy",
+    PolicyKind.TRUST: "trust policy",
+    PolicyKind.BOUNDARY: "permissions boundary",
+    PolicyKind.SESSION: "session policy",
+    PolicyKind.SCP: "SCP",
+    PolicyKind.RCP: "RCP",
+}
+
 
 class Effect(Enum):
     ALLOW = "Allow"
@@ -213,27 +235,77 @@ class Policy:
         return self.version == VERSION_2012
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in seen:
-            raise ValueError(f"duplicate key {k!r}")
-        seen[k] = v
-    return seen
+#: what a policy document must be, for the message when it is JSON but not an object
+NOT_AN_OBJECT = "the policy document must be a JSON object with Version and Statement"
+
+
+def json_kind(value: Any) -> str:
+    """A decoded JSON value's kind in words, for "got …" in messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _paths_of(root: Any, targets: set[int]) -> dict[int, str]:
+    """The JSON path of each object in ``targets`` (by identity), found by one walk from ``root``."""
+    found: dict[int, str] = {}
+    stack: list[tuple[Any, str]] = [(root, "$")]
+    while stack and len(found) < len(targets):
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in targets:
+                found[id(node)] = path
+            stack.extend((v, f"{path}.{k}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+    return found
 
 
 def load_json(text: str | bytes, source: str | None = None) -> Any:
-    """Parse policy JSON text strictly (duplicate keys are an error, spec §2.1)."""
+    """Parse policy JSON text strictly (duplicate keys are an error, spec §2.1).
+
+    A duplicate key is reported at the path of the object that repeats it
+    (``$.Statement[0]`` for a statement with two ``Effect`` keys), found
+    after parsing: ``json`` does not say where an object is while building it.
+    """
+    duplicates: list[tuple[dict[str, Any], str]] = []
+
+    def note_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in obj:
+                duplicates.append((obj, k))
+            obj[k] = v
+        return obj
+
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        return json.loads(text, object_pairs_hook=_reject_duplicates)
+        doc = json.loads(text, object_pairs_hook=note_duplicates)
     except (ValueError, UnicodeDecodeError) as e:
         raise PolicySyntaxError([Problem("$", f"not valid JSON: {e}")], source) from None
     except RecursionError:  # json's decoder recurses once per nesting level
         raise PolicySyntaxError(
             [Problem("$", "not valid JSON: nested too deeply for a policy document")], source
         ) from None
+    if duplicates:
+        paths = _paths_of(doc, {id(o) for o, _ in duplicates})
+        raise PolicySyntaxError(
+            [Problem(paths.get(id(o), "$"), f"duplicate key {k!r}: IAM rejects a key given twice in one object")
+             for o, k in duplicates],
+            source,
+        )
+    return doc
 
 
 def parse_policy(
@@ -265,7 +337,7 @@ class _Parser:
 
     def policy(self, doc: Any, name: str) -> Policy | None:
         if not isinstance(doc, dict):
-            self.bad("$", "a policy must be a JSON object with Version and Statement")
+            self.bad("$", f"{NOT_AN_OBJECT}, got {json_kind(doc)}")
             return None
         for k in doc:
             if k not in _TOP_KEYS:
@@ -394,13 +466,13 @@ class _Parser:
             return None, False
         if not (has or has_not):
             if self.kind.needs_principal:
-                self.bad(path, f"missing Principal: a {self.kind.value} policy must name who it applies to")
+                self.bad(path, f"missing Principal: {self.kind.noun} must name who it applies to")
             return None, False
         el = "Principal" if has else "NotPrincipal"
         if not self.kind.needs_principal:
             self.bad(
                 f"{path}.{el}",
-                f"a {self.kind.value} policy must not specify a principal "
+                f"{self.kind.noun} must not specify a principal "
                 "(Principal belongs in resource and trust policies)",
             )
             return None, False

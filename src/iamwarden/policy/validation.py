@@ -36,7 +36,16 @@ from .conditions import (
     parse_number,
     parse_operator,
 )
-from .document import VERSION_2008, VERSION_2012, PolicyKind, _as_text, load_json, parse_policy
+from .document import (
+    NOT_AN_OBJECT,
+    VERSION_2008,
+    VERSION_2012,
+    PolicyKind,
+    _as_text,
+    json_kind,
+    load_json,
+    parse_policy,
+)
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob, has_wildcard
 
@@ -278,8 +287,8 @@ class _Validator:
                 ERROR,
                 "POLICY_SIZE_EXCEEDED",
                 "$",
-                f"the policy has {n:,} characters (whitespace not counted); a {self.kind.value} "
-                f"policy may have at most {limit:,}",
+                f"the policy has {n:,} characters (whitespace not counted); {self.kind.noun} "
+                f"may have at most {limit:,}",
             )
 
     def document(self, doc: Any) -> None:
@@ -755,6 +764,11 @@ def validate_policy(
                 text = text.decode("utf-8", "replace")
             v._bad_char("$", text, "document")
             return v.findings
+    if not isinstance(document, dict):
+        # valid JSON, but a string, list, number…: say so (re-parsing a string as JSON text would call it
+        # "not valid JSON")
+        v.add(ERROR, "INVALID_TYPE", "$", f"{NOT_AN_OBJECT}, got {json_kind(document)}")
+        return v.findings
     try:
         parse_policy(document, kind, "policy")
     except PolicySyntaxError as e:

@@ -144,7 +144,7 @@ def to_digraph(e: AssumeRoleExplanation) -> graphviz.Digraph:
             (e.error_code or "AccessDenied", 16, True), (e.error_message or "", 10, False)]))
 
     g.edge("caller", "sts", label=" asks ")
-    g.edge("sts", "callerside", label=" does the caller's\n account allow it? ",
+    g.edge("sts", "callerside", label=" do the caller's\n policies allow it? ",
            color=STATE_STYLE[e.caller_side.state][0])
     g.edge("sts", "trustside", label=" does the role\n trust the caller? ",
            color=STATE_STYLE[e.trust_side.state][0])

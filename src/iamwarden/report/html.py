@@ -520,6 +520,7 @@ def render(result: dict[str, Any]) -> str:
         f'<span class="badge sev {s}">{sev_count[s]} {s}</span>' for s in SEVERITIES)
     account_list = ", ".join(f"<code>{_e(a)}</code>" for a in accounts) or "–"
     meta_text = (" · " + " · ".join(meta)) if meta else ""
+    principals_lbl = _plural(len(principals), "principal")
     n_users = sum(1 for p in principals if p.get("type") == "user")
     n_roles = sum(1 for p in principals if p.get("type") == "role")
     may_note = (f'<div class="sub">and {uncertain_n} may escalate through existing resources</div>'
@@ -541,14 +542,14 @@ def render(result: dict[str, Any]) -> str:
 <main>
 {error_box}
 <section class="cards">
-  <div class="card"><div class="num">{len(principals)}</div><div class="lbl">principals</div>
-    <div class="sub">{n_users} users · {n_roles} roles</div></div>
-  <div class="card admin"><div class="num">{len(admins)}</div><div class="lbl">admins</div>
+  <div class="card"><div class="num">{len(principals)}</div><div class="lbl">{principals_lbl}</div>
+    <div class="sub">{_count(n_users, "user")} · {_count(n_roles, "role")}</div></div>
+  <div class="card admin"><div class="num">{len(admins)}</div><div class="lbl">{_plural(len(admins), "admin")}</div>
     <div class="sub">{kind_text or "none"}</div><div class="names">{names(admins)}</div></div>
   <div class="card escalates"><div class="num">{len(escalating)}</div>
     <div class="lbl">can escalate to admin</div>
     <div class="names">{names(escalating) or "nobody"}</div>{may_note}</div>
-  <div class="card"><div class="num">{len(findings)}</div><div class="lbl">findings</div>
+  <div class="card"><div class="num">{len(findings)}</div><div class="lbl">{_plural(len(findings), "finding")}</div>
     <div class="sevs">{sev_chips}</div></div>
 </section>
 <section class="graphwrap">
@@ -593,3 +594,12 @@ Technique IDs refer to the iamwarden privilege-escalation catalog.</footer>
         f"<style>{_asset('report.css')}</style></head><body>{body}"
         f"<script>{_asset('report.js')}</script></body></html>\n"
     )
+
+
+def _plural(n: int, word: str) -> str:
+    """``word`` as it reads after the number ``n``: "1 user", "2 users", "0 users"."""
+    return word if n == 1 else f"{word}s"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {_plural(n, word)}"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
-from ._service import EC2, ServiceTechnique, allowed_groups, capable_list, short, trusts_service
+from ._service import EC2, ServiceTechnique, allowed_groups, capable_list, trusts_service
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -93,5 +93,6 @@ class ExistingComputeChecker:
                 done.add(src)
                 names = ", ".join(g[0] for g in t.actions)
                 yield Edge(src, target.arn, t.id,
-                           f"can take over a {short(t.service)} resource running as {role.name} ({names})",
+                           f"can take over an existing {t.service.removesuffix('.amazonaws.com')} resource running as "
+                           f"{role.name} ({names})",
                            reasons_of(svc, *ds), uncertain=t.uncertain)
