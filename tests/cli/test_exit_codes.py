@@ -75,6 +75,19 @@ def test_check_case_list_exits_0_only_when_every_case_allows(tmp_path: Path, cap
     assert rc == 1 and [d["decision"] for d in json.loads(out)] == ["Allow", "ImplicitDeny", "Allow"]
 
 
+def test_check_status_rule_a_case_that_could_not_be_decided_is_2_not_a_deny() -> None:
+    """The rule behind ``check``'s status; a bad case in a list is its own error object (issue 10)."""
+    from iamwarden.cli.check import exit_status
+    from iamwarden.evaluation.decision import Decision, Verdict
+    from iamwarden.loaders.cases import CaseError
+
+    allow, deny, explicit = Decision(Verdict.ALLOW), Decision(Verdict.IMPLICIT_DENY), Decision(Verdict.EXPLICIT_DENY)
+    assert exit_status([allow, allow]) == 0
+    assert exit_status([allow, deny]) == exit_status([explicit]) == 1
+    assert exit_status([allow, CaseError("case[1]: bad"), deny]) == 2
+    assert exit_status([]) == 2
+
+
 def test_check_empty_case_list_is_unusable_input(tmp_path: Path, capsys) -> None:
     f = tmp_path / "c.json"
     f.write_text("[]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, Sequence
 
 from ..evaluation import Decision, authorize, decide
 from ..evaluation.world import UnknownPrincipal
@@ -79,12 +79,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise UsageError("give --case FILE, or --account FILE with --principal/--action/--resource")
     emit(decisions, labels, is_list, args.format)
-    return exit_status(decisions)
+    status = exit_status(decisions)
+    if status == 2:
+        bad = sum(1 for d in decisions if not isinstance(d, Decision))
+        print(f"iamwarden: error: {bad} of {len(decisions)} cases could not be decided (their error objects say why)",
+              file=sys.stderr)
+    return status
 
 
-def exit_status(decisions: list[Decision]) -> int:
-    """0 only when every decision allows; any deny (implicit, explicit, or an error) is 1."""
-    return 0 if decisions and all(d.allowed for d in decisions) else 1
+def exit_status(decisions: Sequence[object]) -> int:
+    """docs/exit-codes.md: 0 only when every decision allows; any deny (implicit, explicit, or an
+    error while evaluating, which is a deny) is 1; a case that could not be decided at all (its own
+    error object in a list of cases) is 2, since "denied" would be an answer never given."""
+    if not decisions or any(not isinstance(d, Decision) for d in decisions):
+        return 2
+    return 0 if all(d.allowed for d in decisions if isinstance(d, Decision)) else 1
 
 
 def emit(decisions: list[Decision], labels: list[str], is_list: bool, fmt: str) -> None:
