@@ -34,8 +34,8 @@ def _doc(raw: Any) -> Any:
             text = urllib.parse.unquote(text)
         try:
             return json.loads(text)
-        except ValueError:
-            return text  # parse_policy reports it with a path
+        except (ValueError, RecursionError):
+            return text  # parse_policy reports it with a path (and bounds the nesting)
     return raw
 
 
