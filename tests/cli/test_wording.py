@@ -120,3 +120,13 @@ def test_explain_default_session_name_is_the_callers_name_when_sts_accepts_it(pr
     from iamwarden.cli.explain import default_session_name
 
     assert default_session_name(principal) == expected
+
+
+def test_duplicate_keys_reported_are_bounded() -> None:
+    from iamwarden.policy.document import MAX_DUPLICATES_REPORTED
+
+    text = '{"Version": "2012-10-17", "Statement": [' + ", ".join(
+        '{"Effect": "Allow", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}' for _ in range(5000)) + "]}"
+    findings = validate_policy(text)
+    assert len(findings) == MAX_DUPLICATES_REPORTED
+    assert [f.path for f in findings[:2]] == ["$.Statement[0]", "$.Statement[1]"]

@@ -235,6 +235,8 @@ class Policy:
         return self.version == VERSION_2012
 
 
+#: duplicate keys reported per document (a hostile document may repeat a key a million times)
+MAX_DUPLICATES_REPORTED = 20
 #: what a policy document must be, for the message when it is JSON but not an object
 NOT_AN_OBJECT = "the policy document must be a JSON object with Version and Statement"
 
@@ -283,7 +285,7 @@ def load_json(text: str | bytes, source: str | None = None) -> Any:
     def note_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj: dict[str, Any] = {}
         for k, v in pairs:
-            if k in obj:
+            if k in obj and len(duplicates) < MAX_DUPLICATES_REPORTED:
                 duplicates.append((obj, k))
             obj[k] = v
         return obj
