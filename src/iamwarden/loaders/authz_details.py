@@ -7,14 +7,13 @@ and the JSON path, e.g. ``dev.json: $.RoleDetailList[3].AssumeRolePolicyDocument
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
 from ..model.arn import Arn
-from ..policy.document import Policy, PolicyKind, parse_policy
+from ..policy.document import Policy, PolicyKind, parse_policy, strict_json
 from ..policy.errors import PolicySyntaxError
 
 
@@ -28,10 +27,7 @@ def _doc(raw: Any) -> Any:
         text = raw
         if text.lstrip().startswith("%7B") or "%22" in text:
             text = urllib.parse.unquote(text)
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text  # parse_policy reports it with a path
+        return text  # parse_policy reads it strictly and reports problems with a path
     return raw
 
 
@@ -178,11 +174,12 @@ def _merge_pages(pages: list[Any]) -> dict[str, Any]:
 def load_account(path: str | Path) -> Account:
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        # strict: no NaN/Infinity, no overflowing numbers, bounded nesting (issue 8)
+        data = strict_json(p.read_bytes(), str(p))
     except OSError as e:
         raise LoadError(f"{p}: cannot read: {e.strerror}") from None
-    except ValueError as e:
-        raise LoadError(f"{p}: not valid JSON: {e}") from None
+    except PolicySyntaxError as e:
+        raise LoadError(f"{p}: {e.problems[0].message}") from None
     if isinstance(data, list):
         data = _merge_pages(data)
     return account_from_details(data, str(p))

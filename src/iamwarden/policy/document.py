@@ -222,18 +222,125 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def load_json(text: str | bytes, source: str | None = None) -> Any:
-    """Parse policy JSON text strictly (duplicate keys are an error, spec §2.1)."""
+#: Deepest nesting of objects and arrays accepted in JSON text. A policy needs 6
+#: (document > Statement > statement > Condition > operator > key > values); an
+#: account file from get-account-authorization-details about 13. The bound is
+#: checked before parsing, so no recursive reader (json's decoder, the
+#: validators, ``json.dumps``) can run out of stack on hostile input.
+MAX_JSON_DEPTH = 64
+
+# A JSON string literal (possessive: linear time) or one bracket.
+_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.DOTALL)
+# Literals Python's json accepts that JSON (RFC 8259) does not.
+_NON_JSON_CONSTANTS = re.compile(r'"(?:[^"\\]++|\\.)*+"|(-?Infinity|NaN)', re.DOTALL)
+
+
+class _NotJson(ValueError):
+    """Strict-JSON refusal raised from inside the decoder's hooks."""
+
+
+def _position(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line} column {column} (char {index})"
+
+
+def _too_deep(text: str, limit: int) -> int | None:
+    """Index of the first bracket nested deeper than ``limit``, or None (linear scan)."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > limit:
+                return m.start()
+        elif c in "]}":
+            depth -= 1
+    return None
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJson(f"the number {literal[:32]} is out of range")
+    return value
+
+
+#: Python's own limit for int(str) (sys.int_info.default_max_str_digits).
+MAX_INTEGER_DIGITS = 4300
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal) > MAX_INTEGER_DIGITS:
+        raise _NotJson(f"the number {literal[:32]} is out of range")
+    return int(literal)
+
+
+def strict_json(text: str | bytes, source: str | None = None, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON text strictly (RFC 8259), or raise ``PolicySyntaxError`` naming the position.
+
+    Refused: duplicate keys (spec §2.1), ``NaN``/``Infinity``/``-Infinity``
+    (Python's ``json`` accepts them), numbers that overflow a double
+    (``1e999``), integers over 4,300 digits, nesting deeper than ``max_depth``,
+    and text that is not UTF-8.
+    """
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        return json.loads(text, object_pairs_hook=_reject_duplicates)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: {e}")], source) from None
-    except RecursionError:  # json's decoder recurses once per nesting level
+    except UnicodeDecodeError as e:
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: not UTF-8 at byte {e.start}")], source) from None
+    deep = _too_deep(text, max_depth)
+    if deep is not None:
+        raise PolicySyntaxError(
+            [Problem("$", f"not valid JSON: nested more than {max_depth} levels deep at {_position(text, deep)}")],
+            source,
+        )
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_reject_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
+    except _NotJson as e:
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: {e} at {_locate_bad_literal(text, str(e))}")],
+                                source) from None
+    except ValueError as e:
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: {_short(str(e))}")], source) from None
+    except RecursionError:  # unreachable after the depth check; kept as a last line
         raise PolicySyntaxError(
             [Problem("$", "not valid JSON: nested too deeply for a policy document")], source
         ) from None
+
+
+def _locate_bad_literal(text: str, message: str) -> str:
+    """Where the refused literal is: hooks are not told the position, so find it."""
+    if message.startswith("the number "):
+        literal = message[len("the number "):].split(" ", 1)[0]
+        index = -1
+        for m in re.finditer(r'"(?:[^"\\]++|\\.)*+"|[-+0-9.eE]+', text):
+            if m.group().startswith(literal):
+                index = m.start()
+                break
+    else:
+        index = next((m.start(1) for m in _NON_JSON_CONSTANTS.finditer(text) if m.group(1)), -1)
+    return _position(text, index) if index >= 0 else "an unknown position"
+
+
+def _short(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[:limit] + "…"
+
+
+def load_json(text: str | bytes, source: str | None = None) -> Any:
+    """Parse policy JSON text strictly: :func:`strict_json` (spec §2.1)."""
+    return strict_json(text, source)
 
 
 def parse_policy(
