@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .conditions import Condition, ContextView, parse_operator
+from .echo import echo_repr
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob_set, glob_to_regex, has_wildcard
 from .variables import Part, has_variables, split_variables, substitute
@@ -379,7 +380,7 @@ class _Parser:
                 self.bad(f"$.{k}", "unknown element; accepted: Version, Id, Statement")
         version = doc.get("Version")
         if version is not None and version not in VERSIONS:
-            self.bad("$.Version", f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {version!r}")
+            self.bad("$.Version", f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {echo_repr(version)}")
         pid = doc.get("Id")
         if pid is not None and not isinstance(pid, str):
             self.bad("$.Id", "must be a string")
@@ -440,7 +441,7 @@ class _Parser:
         if effect_raw is None:
             self.bad(f"{path}.Effect", "missing; accepted: \"Allow\" or \"Deny\"")
         elif effect_raw not in ("Allow", "Deny"):
-            self.bad(f"{path}.Effect", f"must be \"Allow\" or \"Deny\" (case-sensitive), got {effect_raw!r}")
+            self.bad(f"{path}.Effect", f"must be \"Allow\" or \"Deny\" (case-sensitive), got {echo_repr(effect_raw)}")
         else:
             effect = Effect(effect_raw)
 
@@ -452,7 +453,7 @@ class _Parser:
                 if a != "*" and ":" not in a:
                     self.bad(
                         f"{path}.{'NotAction' if not_action else 'Action'}",
-                        f"{a!r} is not of the form service:Action (or \"*\")",
+                        f"{echo_repr(a)} is not of the form service:Action (or \"*\")",
                     )
         resources_raw, not_resource = self.either(
             st, path, "Resource", "NotResource", required=self.kind.needs_resource
@@ -533,7 +534,7 @@ class _Parser:
                 if t == "AWS" and v != "*" and has_wildcard(v):
                     self.bad(
                         f"{ppath}.{t}",
-                        f"{v!r}: wildcards are not allowed inside principal ARNs; "
+                        f"{echo_repr(v)}: wildcards are not allowed inside principal ARNs; "
                         'use "*" with an aws:PrincipalArn ArnLike condition',
                     )
             entries.append((t, vals))
@@ -563,7 +564,7 @@ class _Parser:
                 if op.is_null:
                     for v in values:
                         if v.lower() not in ("true", "false"):
-                            self.bad(kp, f'Null takes "true" or "false", got {v!r}')
+                            self.bad(kp, f'Null takes "true" or "false", got {echo_repr(v)}')
                 out.append(Condition.build(op, key, values, variables))
         return tuple(out)
 

@@ -5,6 +5,10 @@ Rules enforced here (IAM quotas and semantics):
 * every document is parsed with the policy engine before anything is written
   (identity policies as ``PolicyKind.IDENTITY``); a problem is
   ``MalformedPolicyDocument`` naming its JSON path;
+* size quotas (``policy.quotas``, white space not counted), checked before
+  the document is parsed: a managed policy version ≤ 6,144 characters; the
+  inline policies of one user/group/role together ≤ 2,048 / 5,120 / 10,240
+  (the new document replaces one of the same name) -- ``LimitExceeded``;
 * a managed policy has at most 5 versions (``LimitExceeded``); the default
   version cannot be deleted (``DeleteConflict``); a policy still attached, used
   as a boundary, or with non-default versions cannot be deleted;
@@ -19,12 +23,22 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Iterable, Mapping
 
+from ..policy import quotas
 from ..policy.document import PolicyKind
 from . import ids
 from .aws_managed import AWS_MANAGED, AwsManagedPolicy
 from .core import StoreBase, from_iso
 from .errors import AccessDenied, DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
-from .records import KINDS, check_new_tags, dump, find_entity, load_tags, policy_arn, validate_policy
+from .records import (
+    KINDS,
+    check_new_tags,
+    check_quota,
+    dump,
+    find_entity,
+    load_tags,
+    policy_arn,
+    validate_policy,
+)
 
 MAX_POLICY_VERSIONS = 5
 
@@ -40,9 +54,17 @@ class PoliciesMixin(StoreBase):
         self, account_id: str, kind: str, owner: str, policy_name: str, document: str
     ) -> None:
         k = KINDS[kind]
+        quota = quotas.INLINE_QUOTAS[kind]
+        size = quotas.policy_size(document)
+        check_quota(quota, size, owner)
         validate_policy(document, PolicyKind.IDENTITY, f"{kind}/{owner}:{policy_name}")
         with self.write() as conn:
             row = find_entity(conn, account_id, k, owner)
+            others = conn.execute(
+                "SELECT document FROM inline_policies WHERE owner_id = ? AND name != ?",
+                (row[k.id_column], policy_name),
+            ).fetchall()
+            check_quota(quota, size + sum(quotas.policy_size(r[0]) for r in others), row["name"])
             conn.execute(
                 "INSERT INTO inline_policies(owner_id, name, document) VALUES (?, ?, ?)"
                 " ON CONFLICT(owner_id, name) DO UPDATE SET document = excluded.document",
@@ -159,6 +181,7 @@ class PoliciesMixin(StoreBase):
         tags: Iterable[Mapping[str, str]] = (),
     ) -> dict[str, Any]:
         tag_list = check_new_tags(tags)
+        check_quota(quotas.MANAGED_POLICY, quotas.policy_size(document))
         validate_policy(document, PolicyKind.IDENTITY, name)
         arn = policy_arn(account_id, path or "/", name)
         with self.write() as conn:
@@ -251,6 +274,7 @@ class PoliciesMixin(StoreBase):
     def create_policy_version(self, arn: str, document: str, set_as_default: bool = False) -> dict[str, Any]:
         if arn in AWS_MANAGED:
             raise AccessDenied(f"{arn} is an AWS managed policy and cannot be modified.")
+        check_quota(quotas.MANAGED_POLICY, quotas.policy_size(document))
         validate_policy(document, PolicyKind.IDENTITY, arn)
         with self.write() as conn:
             row = self._policy_row(conn, arn)

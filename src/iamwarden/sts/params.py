@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..policy.echo import echo
+from ..policy.quotas import policy_size
 from . import rules
 from .errors import StsError, validation_error
 
@@ -137,7 +139,7 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, value: Any, path: str, constraint: str) -> None:
-        shown = "null" if value is None else f"'{_render(value)}'"
+        shown = "null" if value is None else f"'{echo(_render(value))}'"  # a short prefix only
         self.items.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
 
     def required(self, value: Any, path: str) -> bool:
@@ -202,8 +204,10 @@ def validate_assume_role(p: AssumeRoleParams) -> None:
             v.string(arn, f"policyArns.{i}.member.arn", 20, 2048, _arn_text_ok, P_ARN)
     if p.policy is not None:
         v.string(p.policy, "policy", 1, None, _policy_text_ok, P_POLICY)
-        if rules.INLINE_POLICY_MAX_LENGTH is not None:
-            v.length(p.policy, "policy", None, rules.INLINE_POLICY_MAX_LENGTH)
+        # the session-policy quota counts characters as IAM does: white space not
+        # counted (policy.quotas); checked here, before the policy is parsed
+        if rules.INLINE_POLICY_MAX_LENGTH is not None and policy_size(p.policy) > rules.INLINE_POLICY_MAX_LENGTH:
+            v.add(p.policy, "policy", f"Member must have length less than or equal to {rules.INLINE_POLICY_MAX_LENGTH}")
     v.integer(p.duration_seconds, "durationSeconds", rules.DURATION_MIN, rules.ASSUME_ROLE_DURATION_MAX)
     _check_tags(v, p.tags, p.transitive_tag_keys)
     v.string(p.external_id, "externalId", 2, 1224, _full(EXTERNAL_ID), P_EXTERNAL_ID)
