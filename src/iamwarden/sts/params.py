@@ -55,6 +55,19 @@ def _arn_text_ok(text: str) -> bool:
     return _ARN_TEXT.fullmatch(text) is not None
 
 
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,19}")  # a Java long at most; ranges are checked later
+
+
+def _duration(value: Any) -> int | None:
+    """``DurationSeconds`` as an int, or ``ValidationError``: never ``int()`` of unbounded text."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+        return int(value)
+    raise validation_error([f"Value '{echo(str(value))}' at 'durationSeconds' failed to satisfy constraint: "
+                            "Member must be an integer"])
+
+
 @dataclass(frozen=True, slots=True)
 class Tag:
     """A session tag (spec §4.1): key 1–128, value 0–256; keys compare case-insensitively."""
@@ -85,11 +98,10 @@ class AssumeRoleParams:
     @classmethod
     def from_api(cls, p: Mapping[str, Any]) -> AssumeRoleParams:
         """From boto3-style names: ``RoleArn``, ``PolicyArns=[{"arn": …}]``, ``Tags=[{"Key", "Value"}]``."""
-        dur = p.get("DurationSeconds")
         return cls(
             role_arn=p.get("RoleArn"),
             role_session_name=p.get("RoleSessionName"),
-            duration_seconds=int(dur) if dur is not None else None,
+            duration_seconds=_duration(p.get("DurationSeconds")),
             policy=p.get("Policy"),
             policy_arns=tuple(
                 (a.get("arn") or a.get("Arn") or "") if isinstance(a, Mapping) else str(a)
@@ -123,8 +135,7 @@ class GetSessionTokenParams:
 
     @classmethod
     def from_api(cls, p: Mapping[str, Any]) -> GetSessionTokenParams:
-        dur = p.get("DurationSeconds")
-        return cls(int(dur) if dur is not None else None, p.get("SerialNumber"), p.get("TokenCode"))
+        return cls(_duration(p.get("DurationSeconds")), p.get("SerialNumber"), p.get("TokenCode"))
 
     @property
     def with_mfa(self) -> bool:
