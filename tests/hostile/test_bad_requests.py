@@ -44,7 +44,7 @@ class OneKey:
 
 
 @pytest.fixture(scope="module")
-def dispatcher():  # type: ignore[no-untyped-def]
+def dispatcher():
     store = Store(clock=lambda: NOW, ids=seeded(5))
     store.ensure_account(ACCOUNT)
     registry = HandlerRegistry()
@@ -59,7 +59,7 @@ def body(pairs: list[tuple[str, str]]) -> bytes:
     return "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs).encode()
 
 
-def signed(data: bytes, service: str = "iam", headers: dict[str, str] | None = None) -> IncomingRequest:
+def signed(data: bytes, service: str = "iam", headers: dict[str, str | None] | None = None) -> IncomingRequest:
     """A request signed by botocore now, then given ``headers`` (set after signing)."""
     req = AWSRequest("POST", "http://localhost/", data=data, headers=dict(FORM))
     SigV4Auth(Credentials(KEY, SECRET), service, "us-east-1").add_auth(req)
@@ -90,22 +90,22 @@ WEB_IDENTITY = [("RoleArn", f"arn:aws:iam::{ACCOUNT}:role/web"), ("RoleSessionNa
 
 
 @pytest.mark.timeout(20)
-def test_valid_signed_request_still_succeeds(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_valid_signed_request_still_succeeds(dispatcher) -> None:
     status, _, _, _ = answer(dispatcher, signed(body([("Action", "ListUsers"), ("Version", "2010-05-08")])))
     assert status == 200
 
 
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -0100", "Fri, 31 Dec 9999 23:59:59 -2359"])
-def test_date_header_of_year_9999_with_offset_is_signature_not_yet_current(dispatcher, date: str) -> None:  # type: ignore[no-untyped-def]
+def test_date_header_of_year_9999_with_offset_is_signature_not_yet_current(dispatcher, date: str) -> None:
     data = body([("Action", "ListUsers"), ("Version", "2010-05-08")])
-    status, code, message, _ = answer(dispatcher, signed(data, headers={"X-Amz-Date": None, "Date": date}))  # type: ignore[dict-item]
+    status, code, message, _ = answer(dispatcher, signed(data, headers={"X-Amz-Date": None, "Date": date}))
     assert (status, code) == (403, "SignatureDoesNotMatch")
     assert message.startswith("Signature not yet current: 99991231T235959Z is still later than ")
 
 
 @pytest.mark.timeout(20)
-def test_date_header_of_year_9999_with_unknown_key_is_invalid_client_token(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_date_header_of_year_9999_with_unknown_key_is_invalid_client_token(dispatcher) -> None:
     auth = "AWS4-HMAC-SHA256 Credential=AKIANOTAKEY000000000/99991231/us-east-1/iam/aws4_request, " \
            "SignedHeaders=host, Signature=00"
     req = IncomingRequest.build("POST", "/", [*FORM, ("Host", "h"), ("Authorization", auth),
@@ -118,9 +118,9 @@ def test_date_header_of_year_9999_with_unknown_key_is_invalid_client_token(dispa
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("date", ["garbage", "Fri, 31 Dec 99999 23:59:59 GMT", "Fri, 31 Dec 2025 25:61:00 +9999",
                                   "9" * 5000])
-def test_unreadable_date_header_is_incomplete_signature(dispatcher, date: str) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_date_header_is_incomplete_signature(dispatcher, date: str) -> None:
     data = body([("Action", "ListUsers"), ("Version", "2010-05-08")])
-    status, code, message, _ = answer(dispatcher, signed(data, headers={"X-Amz-Date": None, "Date": date}))  # type: ignore[dict-item]
+    status, code, message, _ = answer(dispatcher, signed(data, headers={"X-Amz-Date": None, "Date": date}))
     assert (status, code) == (400, "IncompleteSignature")
     assert len(message) < 2 * ECHO_LIMIT + 200
 
@@ -128,7 +128,7 @@ def test_unreadable_date_header_is_incomplete_signature(dispatcher, date: str) -
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("amz_date", ["20261301T000000Z", "99999999T999999Z", "yesterday", "2" * 100_000,
                                       "20260102T030405"])
-def test_x_amz_date_garbage_is_incomplete_signature_quoting_a_prefix(dispatcher, amz_date: str) -> None:  # type: ignore[no-untyped-def]
+def test_x_amz_date_garbage_is_incomplete_signature_quoting_a_prefix(dispatcher, amz_date: str) -> None:
     data = body([("Action", "ListUsers"), ("Version", "2010-05-08")])
     status, code, message, response = answer(dispatcher, signed(data, headers={"X-Amz-Date": amz_date}))
     assert (status, code) == (400, "IncompleteSignature")
@@ -138,7 +138,7 @@ def test_x_amz_date_garbage_is_incomplete_signature_quoting_a_prefix(dispatcher,
 
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("key", [KEY, "AKIANOTAKEY000000000"])
-def test_presigned_expires_of_5000_digits_is_incomplete_signature(dispatcher, key: str) -> None:  # type: ignore[no-untyped-def]
+def test_presigned_expires_of_5000_digits_is_incomplete_signature(dispatcher, key: str) -> None:
     query = (f"Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256"
              f"&X-Amz-Credential={key}%2F20260102%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=20260102T030405Z"
              f"&X-Amz-SignedHeaders=host&X-Amz-Signature=00&X-Amz-Expires={'9' * 5000}")
@@ -150,7 +150,7 @@ def test_presigned_expires_of_5000_digits_is_incomplete_signature(dispatcher, ke
 
 
 @pytest.mark.timeout(20)
-def test_presigned_expires_with_leading_zeros_is_read_as_its_value(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_presigned_expires_with_leading_zeros_is_read_as_its_value(dispatcher) -> None:
     query = ("Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256"
              f"&X-Amz-Credential={KEY}%2F20260102%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=20260102T030405Z"
              f"&X-Amz-SignedHeaders=host&X-Amz-Signature=00&X-Amz-Expires={'0' * 5000}60")
@@ -161,7 +161,7 @@ def test_presigned_expires_with_leading_zeros_is_read_as_its_value(dispatcher) -
 
 
 @pytest.mark.timeout(20)
-def test_long_authorization_header_is_quoted_as_a_prefix(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_long_authorization_header_is_quoted_as_a_prefix(dispatcher) -> None:
     req = IncomingRequest.build("POST", "/", [*FORM, ("Authorization", "AWS4-HMAC-SHA256 " + "x" * 60_000)],
                                 b"Action=ListUsers&Version=2010-05-08")
     status, code, _, response = answer(dispatcher, req)
@@ -173,7 +173,7 @@ def test_long_authorization_header_is_quoted_as_a_prefix(dispatcher) -> None:  #
 
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("index", ["1" * 4301, "99999999999", "10001"])
-def test_absurd_list_index_is_invalid_parameter_value(dispatcher, index: str) -> None:  # type: ignore[no-untyped-def]
+def test_absurd_list_index_is_invalid_parameter_value(dispatcher, index: str) -> None:
     status, code, message, response = unsigned(dispatcher, [*WEB_IDENTITY, (f"PolicyArns.member.{index}.arn",
                                                                             "arn:aws:iam::aws:policy/x")])
     assert (status, code) == (400, "InvalidParameterValue")
@@ -181,7 +181,7 @@ def test_absurd_list_index_is_invalid_parameter_value(dispatcher, index: str) ->
 
 
 @pytest.mark.timeout(20)
-def test_list_index_up_to_the_bound_is_read(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_list_index_up_to_the_bound_is_read(dispatcher) -> None:
     arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
     status, _, _, _ = unsigned(dispatcher, [*WEB_IDENTITY, ("PolicyArns.member.10000.arn", arn),
                                             ("PolicyArns.member.0000003.arn", arn)])
@@ -189,7 +189,7 @@ def test_list_index_up_to_the_bound_is_read(dispatcher) -> None:  # type: ignore
 
 
 @pytest.mark.timeout(20)
-def test_absurd_list_index_in_signed_iam_tags_is_400(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_absurd_list_index_in_signed_iam_tags_is_400(dispatcher) -> None:
     data = body([("Action", "TagUser"), ("Version", "2010-05-08"), ("UserName", "u"),
                  (f"Tags.member.{'7' * 4301}.Key", "k"), (f"Tags.member.{'7' * 4301}.Value", "v")])
     status, code, _, _ = answer(dispatcher, signed(data))
@@ -200,7 +200,7 @@ def test_absurd_list_index_in_signed_iam_tags_is_400(dispatcher) -> None:  # typ
 @pytest.mark.parametrize(("value", "code"), [("9" * 5000, "InvalidParameterValue"),
                                              ("9" * 19, "ValidationError"), ("-" + "9" * 19, "ValidationError"),
                                              ("1e9", "InvalidParameterValue"), ("NaN", "InvalidParameterValue")])
-def test_huge_duration_seconds_is_400(dispatcher, value: str, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_huge_duration_seconds_is_400(dispatcher, value: str, code: str) -> None:
     status, got, message, _ = unsigned(dispatcher, [*WEB_IDENTITY, ("DurationSeconds", value)])
     assert (status, got) == (400, code)
     assert len(message) < 2 * ECHO_LIMIT + 200
@@ -216,7 +216,7 @@ def test_huge_duration_seconds_to_the_library_is_validation_error() -> None:
     assert e.value.code == "ValidationError" and e.value.status == 400
 
 
-def _empty_world():  # type: ignore[no-untyped-def]
+def _empty_world():
     store = Store(clock=lambda: NOW, ids=seeded(1))
     store.ensure_account(ACCOUNT)
     try:
@@ -226,7 +226,7 @@ def _empty_world():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.timeout(20)
-def test_long_value_is_quoted_as_a_short_prefix(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_long_value_is_quoted_as_a_short_prefix(dispatcher) -> None:
     status, code, message, response = unsigned(dispatcher, [*WEB_IDENTITY, ("Policy", "{" + "x" * 200_000)])
     assert (status, code) == (400, "ValidationError")
     assert "Member must have length less than or equal to 2048" in message
@@ -245,7 +245,7 @@ def test_every_error_message_is_bounded() -> None:
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("raw", [b"Action=ListUsers&UserName=%ff%fe", b"Action=ListUsers&\xff\xfe=1",
                                  b"Action=List\xc3Users", b"Action=%C0%AF"])
-def test_invalid_utf8_in_form_body_is_malformed_query_string(dispatcher, raw: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_in_form_body_is_malformed_query_string(dispatcher, raw: bytes) -> None:
     status, code, _, _ = answer(dispatcher, IncomingRequest.build("POST", "/", FORM, raw))
     assert (status, code) == (400, "MalformedQueryString")
 
@@ -259,7 +259,7 @@ def test_bad_percent_encoding_in_query_string_is_malformed_query_string(query: s
 
 
 @pytest.mark.timeout(20)
-def test_stray_percent_signs_are_read_literally(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_stray_percent_signs_are_read_literally(dispatcher) -> None:
     status, code, message, _ = unsigned_raw(dispatcher, b"RoleSessionName=a%zz%&RoleArn=x")
     assert (status, code) == (400, "ValidationError")
     assert "Value 'a%zz%' at 'roleSessionName'" in message
@@ -313,7 +313,7 @@ def test_deeply_nested_session_policy_is_malformed_policy_document() -> None:
     assert e.value.code == "MalformedPolicyDocument" and "nested more than 64 levels" in e.value.message
 
 
-def _user_world():  # type: ignore[no-untyped-def]
+def _user_world():
     store = Store(clock=lambda: NOW, ids=seeded(1))
     store.create_user(ACCOUNT, "u")
     try:
@@ -323,7 +323,7 @@ def _user_world():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.timeout(20)
-def test_negative_marker_is_invalid_input(dispatcher) -> None:  # type: ignore[no-untyped-def]
+def test_negative_marker_is_invalid_input(dispatcher) -> None:
     import base64
 
     marker = base64.urlsafe_b64encode(b"-5").decode()

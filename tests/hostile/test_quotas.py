@@ -185,13 +185,13 @@ def sts_world():
     s.close()
 
 
-def _assume(world, keyring, **kw):  # type: ignore[no-untyped-def]
+def _assume(world, keyring, **kw):
     return assume_role(world, f"arn:aws:iam::{A}:user/alice",
                        {"RoleArn": ROLE, "RoleSessionName": "s1", **kw}, lambda: NOW, keyring, SeededRandom(1))
 
 
 @pytest.mark.timeout(20)
-def test_session_policy_over_2048_characters_is_validation_error(sts_world) -> None:  # type: ignore[no-untyped-def]
+def test_session_policy_over_2048_characters_is_validation_error(sts_world) -> None:
     world, keyring = sts_world
     assert _assume(world, keyring, Policy=pretty(sized(PERMISSIONS, 2048))).packed_policy_size == 100
     with pytest.raises(StsError) as e:
@@ -203,7 +203,7 @@ def test_session_policy_over_2048_characters_is_validation_error(sts_world) -> N
 
 
 @pytest.mark.timeout(20)
-def test_session_policies_inline_and_managed_together_are_packed_policy_too_large(sts_world) -> None:  # type: ignore[no-untyped-def]
+def test_session_policies_inline_and_managed_together_are_packed_policy_too_large(sts_world) -> None:
     world, keyring = sts_world
     with pytest.raises(StsError) as e:
         _assume(world, keyring, Policy=sized(PERMISSIONS, 1000),
