@@ -330,3 +330,62 @@ def test_negative_marker_is_invalid_input(dispatcher) -> None:
     data = body([("Action", "ListUsers"), ("Version", "2010-05-08"), ("Marker", marker)])
     status, code, _, _ = answer(dispatcher, signed(data))
     assert (status, code) == (400, "InvalidInput")
+
+
+# --- every IAM operation, model-driven garbage ---------------------------------------------------
+
+_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+_GARBAGE = ["", "a", "x" * 70_000, "*", f"arn:aws:iam::{ACCOUNT}:user/u", f"arn:aws:iam::{ACCOUNT}:policy/p",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess", "u", "p", "/", "/a/", "%ff", "\x00", "NaN", "1e999", _POLICY,
+            _POLICY.replace('"*"}', '"*","Condition":{"NumericLessThan":{"a":NaN}}}'), "[" * 5000, _POLICY * 3,
+            "v1", "v" + "9" * 30, "-1", "9" * 5000, "9999-12-31T23:59:59Z", "Active", "true", "\U0001f600" * 10,
+            "${aws:username}", "AKIA" + "A" * 16]
+
+
+def _garbage(rnd: Any, shape: Any) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        return {n: _garbage(rnd, m) for n, m in shape.members.items()
+                if rnd.random() < (0.9 if n in shape.required_members else 0.4)}
+    if kind == "list":
+        return [_garbage(rnd, shape.member) for _ in range(rnd.choice([0, 1, 3, 60]))]
+    if kind == "map":
+        return {rnd.choice(_GARBAGE)[:50]: _garbage(rnd, shape.value) for _ in range(rnd.choice([0, 2]))}
+    if kind == "string":
+        return rnd.choice(shape.enum) if shape.enum and rnd.random() < 0.5 else rnd.choice(_GARBAGE)
+    if kind in ("integer", "long"):
+        return rnd.choice([0, -1, 900, 43200, 10**18, 2**63, -(2**63) - 1, 10**30])
+    if kind == "boolean":
+        return rnd.choice([True, False])
+    if kind == "timestamp":
+        return rnd.choice(["2026-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"])
+    return "x"
+
+
+@pytest.mark.timeout(300)
+def test_model_driven_garbage_for_every_iam_operation_never_5xx(dispatcher) -> None:
+    """botocore's own serializer sends shape-shaped garbage to every IAM operation, signed."""
+    import random
+    from urllib.parse import urlencode
+
+    from botocore.loaders import Loader
+    from botocore.model import ServiceModel
+    from botocore.serialize import QuerySerializer
+
+    rnd = random.Random(8)
+    model = ServiceModel(Loader().load_service_model("iam", "service-2"), "iam")
+    serializer = QuerySerializer()
+    seen = 0
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        for _ in range(2):
+            params = _garbage(rnd, operation.input_shape) if operation.input_shape is not None else {}
+            try:
+                data = urlencode(serializer.serialize_to_request(params, operation)["body"]).encode()
+            except (TypeError, ValueError):
+                continue
+            status, code, _, response = answer(dispatcher, signed(data))
+            assert status < 500 or status == 501, (name, code, params)
+            assert len(response.body) < 40_000, (name, code)
+            seen += 1
+    assert seen > 200
