@@ -225,15 +225,19 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 #: Deepest nesting of objects and arrays accepted in JSON text. A policy needs 6
 #: (document > Statement > statement > Condition > operator > key > values); an
-#: account file from get-account-authorization-details about 13. The bound is
-#: checked before parsing, so no recursive reader (json's decoder, the
-#: validators, ``json.dumps``) can run out of stack on hostile input.
+#: account file from get-account-authorization-details about 13. Every value
+#: this module hands out is at most this deep, so no recursive reader after it
+#: (the validators, ``json.dumps``) can run out of stack on hostile input;
+#: json's own C decoder refuses deeper input with ``RecursionError``, caught.
 MAX_JSON_DEPTH = 64
 
 # A JSON string literal (possessive: linear time) or one bracket.
 _TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.DOTALL)
 # Literals Python's json accepts that JSON (RFC 8259) does not.
 _NON_JSON_CONSTANTS = re.compile(r'"(?:[^"\\]++|\\.)*+"|(-?Infinity|NaN)', re.DOTALL)
+
+
+_TOO_DEEP: Any = object()
 
 
 class _NotJson(ValueError):
@@ -247,9 +251,10 @@ def _position(text: str, index: int) -> str:
 
 
 def _too_deep(text: str, limit: int) -> int | None:
-    """Index of the first bracket nested deeper than ``limit``, or None (linear scan)."""
-    if text.count("[") + text.count("{") <= limit:
-        return None
+    """Index of the first bracket nested deeper than ``limit``, or None (linear scan).
+
+    Only run to name the position once a document is known to be too deep.
+    """
     depth = 0
     for m in _TOKENS.finditer(text):
         c = m.group()
@@ -260,6 +265,22 @@ def _too_deep(text: str, limit: int) -> int | None:
         elif c in "]}":
             depth -= 1
     return None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether decoded JSON nests containers more than ``limit`` deep (level by level)."""
+    level = [value]
+    depth = 1
+    while level:
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for node in level:
+            below += [c for c in (node.values() if type(node) is dict else node)
+                      if type(c) is dict or type(c) is list]
+        level = below
+        depth += 1
+    return False
 
 
 def _reject_constant(name: str) -> Any:
@@ -296,14 +317,8 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
             text = text.decode("utf-8")
     except UnicodeDecodeError as e:
         raise PolicySyntaxError([Problem("$", f"not valid JSON: not UTF-8 at byte {e.start}")], source) from None
-    deep = _too_deep(text, max_depth)
-    if deep is not None:
-        raise PolicySyntaxError(
-            [Problem("$", f"not valid JSON: nested more than {max_depth} levels deep at {_position(text, deep)}")],
-            source,
-        )
     try:
-        return json.loads(
+        value = json.loads(
             text,
             object_pairs_hook=_reject_duplicates,
             parse_constant=_reject_constant,
@@ -315,10 +330,18 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
                                 source) from None
     except ValueError as e:
         raise PolicySyntaxError([Problem("$", f"not valid JSON: {_short(str(e))}")], source) from None
-    except RecursionError:  # unreachable after the depth check; kept as a last line
+    except RecursionError:  # json's C decoder checks its depth against the recursion limit
+        value = _TOO_DEEP
+    # Few brackets cannot nest deeply: the common case costs two counts.
+    if value is _TOO_DEEP or (
+        text.count("[") + text.count("{") > max_depth and _deeper_than(value, max_depth)
+    ):
+        at = _too_deep(text, max_depth)
+        where = _position(text, at) if at is not None else "an unknown position"
         raise PolicySyntaxError(
-            [Problem("$", "not valid JSON: nested too deeply for a policy document")], source
-        ) from None
+            [Problem("$", f"not valid JSON: nested too deeply (more than {max_depth} levels) at {where}")], source
+        )
+    return value
 
 
 def _locate_bad_literal(text: str, message: str) -> str:
