@@ -390,3 +390,19 @@ def test_model_driven_garbage_for_every_iam_operation_never_5xx(dispatcher) -> N
             assert len(response.body) < 40_000, (name, code)
             seen += 1
     assert seen > 200
+
+
+@pytest.mark.timeout(60)
+def test_simulation_of_millions_of_pairs_evaluates_only_the_page_asked_for(dispatcher) -> None:
+    """ActionNames x ResourceArns (no model maximum): 9 million pairs in a 300 KB body."""
+    pairs = [("Action", "SimulateCustomPolicy"), ("Version", "2010-05-08"), ("PolicyInputList.member.1", _POLICY),
+             ("MaxItems", "5")]
+    pairs += [(f"ActionNames.member.{i}", f"s3:GetObject{i}") for i in range(1, 3001)]
+    pairs += [(f"ResourceArns.member.{i}", f"arn:aws:s3:::bucket/key{i}") for i in range(1, 3001)]
+    status, _, _, response = answer(dispatcher, signed(body(pairs)))
+    assert status == 200
+    root = ElementTree.fromstring(response.body)
+    names = [(e.findtext("{*}EvalActionName"), e.findtext("{*}EvalResourceName"))
+             for e in root.iter("{https://iam.amazonaws.com/doc/2010-05-08/}member") if e.find("{*}EvalDecision") is not None]
+    assert names == [("s3:GetObject1", f"arn:aws:s3:::bucket/key{i}") for i in range(1, 6)]
+    assert root.findtext(".//{*}IsTruncated") == "true"
