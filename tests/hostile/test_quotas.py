@@ -260,3 +260,28 @@ def test_quotas_over_the_wire_answer_limit_exceeded_409() -> None:
         assert e.value.response["Error"]["Code"] == "LimitExceeded"
         assert e.value.response["Error"]["Message"] == "Cannot exceed quota for PolicySize: 6144"
         assert not [p for p in iam.list_policies(Scope="Local")["Policies"]]
+
+
+@pytest.mark.timeout(60)
+def test_serve_load_keeps_documents_aws_already_holds_but_api_writes_are_checked(tmp_path: Path) -> None:
+    """An account may have raised quotas (a 4,096-character trust policy): ``--load`` takes it as is."""
+    trust = json.loads(sized(TRUST, 4000))
+    role_policy = json.loads(sized(PERMISSIONS, 12_000))
+    details = {
+        "UserDetailList": [], "GroupDetailList": [], "Policies": [],
+        "RoleDetailList": [{"RoleName": "wide", "RoleId": "AROAAAAAAAAAAAAAAAAAA", "Path": "/",
+                            "Arn": f"arn:aws:iam::{A}:role/wide", "AssumeRolePolicyDocument": trust,
+                            "RolePolicyList": [{"PolicyName": "big", "PolicyDocument": role_policy}],
+                            "AttachedManagedPolicies": [], "InstanceProfileList": []}],
+    }
+    path = tmp_path / "account.json"
+    path.write_text(json.dumps(details))
+    with local_endpoint(account_id=A, load=[str(path)]) as ep:
+        iam = ep.client("iam")
+        assert policy_size(iam.get_role(RoleName="wide")["Role"]["AssumeRolePolicyDocument"]) > 2048
+        with pytest.raises(ClientError) as e:
+            iam.update_assume_role_policy(RoleName="wide", PolicyDocument=json.dumps(trust))
+        assert e.value.response["Error"]["Message"] == "Cannot exceed quota for ACLSizePerRole: 2048"
+        with pytest.raises(ClientError) as e:
+            iam.put_role_policy(RoleName="wide", PolicyName="more", PolicyDocument=sized(PERMISSIONS, 200))
+        assert e.value.response["Error"]["Message"] == "Maximum policy size of 10240 bytes exceeded for role wide"

@@ -96,6 +96,9 @@ def _delete_unless_dependents(
 
 
 class EntitiesMixin(StoreBase):
+    #: the trust-policy quota is off while ``PoliciesMixin.quotas_suspended`` loads a file
+    _quotas_suspended = False
+
     # --- users ---------------------------------------------------------------------
 
     def create_user(
@@ -292,7 +295,7 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             self._require_account(conn, account_id)
             _refuse_taken_name(conn, "roles", account_id, name, f"Role with name {name} already exists.")
-            stored = bind_trust(conn, trust_policy, name)
+            stored = bind_trust(conn, trust_policy, name, check_size=not self._quotas_suspended)
             if boundary:
                 self._require_policy(conn, account_id, boundary)
             role_id = self.ids.unique_id(ids.ROLE)
@@ -364,7 +367,7 @@ class EntitiesMixin(StoreBase):
     def update_assume_role_policy(self, account_id: str, name: str, trust_policy: str) -> None:
         with self.write() as conn:
             row = find_entity(conn, account_id, ROLE, name)
-            stored = bind_trust(conn, trust_policy, row["name"])
+            stored = bind_trust(conn, trust_policy, row["name"], check_size=not self._quotas_suspended)
             conn.execute("UPDATE roles SET trust = ? WHERE role_id = ?", (stored, row["role_id"]))
 
     def delete_role(self, account_id: str, name: str) -> None:

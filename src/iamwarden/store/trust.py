@@ -58,13 +58,15 @@ def _map_statement(st: Any, fn: Callable[[str], str]) -> Any:
     return out
 
 
-def bind_trust(conn: sqlite3.Connection, text: str, role_name: str = "trust") -> str:
+def bind_trust(conn: sqlite3.Connection, text: str, role_name: str = "trust", check_size: bool = True) -> str:
     """Validate a submitted trust policy and return the text to store (principals bound).
 
     The trust-policy quota (2,048 characters, white space not counted,
-    ``policy.quotas.TRUST_POLICY``) is checked on the submitted text, before parsing.
+    ``policy.quotas.TRUST_POLICY``) is checked on the submitted text, before
+    parsing, unless ``check_size`` is off (documents AWS already holds).
     """
-    check_quota(quotas.TRUST_POLICY, quotas.policy_size(text))
+    if check_size:
+        check_quota(quotas.TRUST_POLICY, quotas.policy_size(text))
     validate_policy(text, PolicyKind.TRUST, f"role/{role_name}:trust")
     doc = json.loads(text)
     hosted = {r[0] for r in conn.execute("SELECT account_id FROM accounts")}
