@@ -9,6 +9,7 @@ rules and the offline readers that must not refuse what AWS already holds.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -285,3 +286,68 @@ def test_serve_load_keeps_documents_aws_already_holds_but_api_writes_are_checked
         with pytest.raises(ClientError) as e:
             iam.put_role_policy(RoleName="wide", PolicyName="more", PolicyDocument=sized(PERMISSIONS, 200))
         assert e.value.response["Error"]["Message"] == "Maximum policy size of 10240 bytes exceeded for role wide"
+
+
+# --- entity counts --------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(10)
+def test_count_quota_table_holds_the_documented_defaults() -> None:
+    assert {k: (q.aws_name, q.limit) for k, q in quotas.COUNT_QUOTAS.items()} == {
+        "users-per-account": ("UsersPerAccount", 5000), "groups-per-account": ("GroupsPerAccount", 300),
+        "roles-per-account": ("RolesPerAccount", 1000), "policies-per-account": ("PoliciesPerAccount", 1500),
+        "instance-profiles-per-account": ("InstanceProfilesPerAccount", 1000),
+        "groups-per-user": ("GroupsPerUser", 10), "policies-per-user": ("PoliciesPerUser", 10),
+        "policies-per-group": ("PoliciesPerGroup", 10), "policies-per-role": ("PoliciesPerRole", 10),
+    }
+
+
+@pytest.mark.parametrize(("kind", "owner"), [("user", "alice"), ("group", "devs"), ("role", "app")])
+@pytest.mark.timeout(30)
+def test_at_most_10_managed_policies_attached_per_entity(store: Store, kind: str, owner: str) -> None:
+    arns = [store.create_policy(A, f"p{i}", sized(PERMISSIONS, 120))["Arn"] for i in range(11)]
+    for arn in arns[:10]:
+        store.attach_policy(A, kind, owner, arn)
+    store.attach_policy(A, kind, owner, arns[0])  # attaching again is not one more
+    with pytest.raises(LimitExceeded) as e:
+        store.attach_policy(A, kind, owner, arns[10])
+    assert e.value.message == f"Cannot exceed quota for PoliciesPer{kind.title()}: 10" and e.value.status == 409
+    assert len(store.list_attached_policies(A, kind, owner)) == 10
+
+
+@pytest.mark.timeout(30)
+def test_a_user_is_in_at_most_10_groups(store: Store) -> None:
+    for i in range(11):
+        store.create_group(A, f"g{i}")
+    for i in range(10):
+        store.add_user_to_group(A, f"g{i}", "alice")
+    store.add_user_to_group(A, "g0", "alice")  # already a member: not one more
+    with pytest.raises(LimitExceeded, match="Cannot exceed quota for GroupsPerUser: 10"):
+        store.add_user_to_group(A, "g10", "alice")
+
+
+@pytest.mark.timeout(120)
+def test_at_most_300_groups_per_account(store: Store) -> None:
+    for i in range(1, 300):  # "devs" is the first
+        store.create_group(A, f"g{i}")
+    with pytest.raises(LimitExceeded, match="Cannot exceed quota for GroupsPerAccount: 300"):
+        store.create_group(A, "one-more")
+
+
+@pytest.mark.parametrize(("name", "create"), [
+    ("USERS_PER_ACCOUNT", lambda s, i: s.create_user(A, f"u{i}")),
+    ("ROLES_PER_ACCOUNT", lambda s, i: s.create_role(A, f"r{i}", sized(TRUST, 300))),
+    ("POLICIES_PER_ACCOUNT", lambda s, i: s.create_policy(A, f"p{i}", sized(PERMISSIONS, 120))),
+    ("INSTANCE_PROFILES_PER_ACCOUNT", lambda s, i: s.create_instance_profile(A, f"ip{i}")),
+])
+@pytest.mark.timeout(30)
+def test_entities_per_account_are_counted_against_their_quota(store: Store, monkeypatch, name, create) -> None:
+    """The rule for 5,000 users (1,000 roles, ...), run with the limit lowered to keep the test fast."""
+    quota = getattr(quotas, name)
+    existing = {"USERS_PER_ACCOUNT": 1, "ROLES_PER_ACCOUNT": 1}.get(name, 0)  # the fixture's alice, app
+    monkeypatch.setattr(quotas, name, dataclasses.replace(quota, limit=existing + 3))
+    for i in range(3):
+        create(store, i)
+    with pytest.raises(LimitExceeded) as e:
+        create(store, 99)
+    assert e.value.message == f"Cannot exceed quota for {quota.aws_name}: {existing + 3}"

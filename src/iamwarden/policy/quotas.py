@@ -1,4 +1,4 @@
-"""IAM and STS policy size quotas, in one table, and how AWS counts against them.
+"""IAM and STS quotas, in one table: policy sizes (and how AWS counts them), entity counts.
 
 Source: the IAM User Guide page "IAM and AWS STS quotas, name requirements, and
 character limits" (spec §2.1, §5 "Size"), and the STS API reference for session
@@ -86,6 +86,38 @@ QUOTAS: dict[str, Quota] = {
 
 #: The aggregate inline-policy quota of each entity kind.
 INLINE_QUOTAS: dict[str, Quota] = {"user": USER_INLINE, "group": GROUP_INLINE, "role": ROLE_INLINE}
+
+
+# --- entity counts (IAM quotas page, "IAM object quotas"; defaults, raisable) --------------
+# Not policy sizes, but the same kind of rule with the same answer, kept in the
+# same table so that every quota the store enforces is written once. Messages
+# follow the observed form ``Cannot exceed quota for PoliciesPerRole: 10``
+# [OBS: PoliciesPerRole, PoliciesPerGroup, InstanceProfilesPerAccount]; the
+# other names are AWS's by analogy (UNCONFIRMED).
+
+
+def _count(key: str, aws_name: str, limit: int) -> Quota:
+    return Quota(key, aws_name, limit, "LimitExceeded", 409, f"Cannot exceed quota for {aws_name}: {{limit}}")
+
+
+USERS_PER_ACCOUNT = _count("users-per-account", "UsersPerAccount", 5000)
+GROUPS_PER_ACCOUNT = _count("groups-per-account", "GroupsPerAccount", 300)
+ROLES_PER_ACCOUNT = _count("roles-per-account", "RolesPerAccount", 1000)
+POLICIES_PER_ACCOUNT = _count("policies-per-account", "PoliciesPerAccount", 1500)
+INSTANCE_PROFILES_PER_ACCOUNT = _count("instance-profiles-per-account", "InstanceProfilesPerAccount", 1000)
+GROUPS_PER_USER = _count("groups-per-user", "GroupsPerUser", 10)
+ATTACHED_QUOTAS: dict[str, Quota] = {
+    "user": _count("policies-per-user", "PoliciesPerUser", 10),
+    "group": _count("policies-per-group", "PoliciesPerGroup", 10),
+    "role": _count("policies-per-role", "PoliciesPerRole", 10),
+}
+
+#: Every entity-count quota, by key.
+COUNT_QUOTAS: dict[str, Quota] = {
+    q.key: q
+    for q in (USERS_PER_ACCOUNT, GROUPS_PER_ACCOUNT, ROLES_PER_ACCOUNT, POLICIES_PER_ACCOUNT,
+              INSTANCE_PROFILES_PER_ACCOUNT, GROUPS_PER_USER, *ATTACHED_QUOTAS.values())
+}
 
 
 def policy_size(document: Any) -> int:

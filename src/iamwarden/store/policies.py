@@ -33,6 +33,7 @@ from .core import StoreBase, from_iso
 from .errors import AccessDenied, DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from .records import (
     KINDS,
+    check_count,
     check_new_tags,
     check_quota,
     dump,
@@ -212,6 +213,9 @@ class PoliciesMixin(StoreBase):
         arn = policy_arn(account_id, path or "/", name)
         with self.write() as conn:
             self._require_account(conn, account_id)
+            if not self._quotas_suspended:
+                check_count(conn, quotas.POLICIES_PER_ACCOUNT,
+                            "SELECT COUNT(*) FROM managed_policies WHERE account_id = ?", (account_id,))
             if conn.execute(
                 "SELECT 1 FROM managed_policies WHERE account_id = ? AND name_lower = ?",
                 (account_id, name.lower()),
@@ -400,6 +404,11 @@ class PoliciesMixin(StoreBase):
         with self.write() as conn:
             row = find_entity(conn, account_id, k, owner)
             self._require_policy(conn, account_id, arn)
+            if not self._quotas_suspended and conn.execute(
+                "SELECT 1 FROM attachments WHERE owner_id = ? AND policy_arn = ?", (row[k.id_column], arn)
+            ).fetchone() is None:
+                check_count(conn, quotas.ATTACHED_QUOTAS[kind],
+                            "SELECT COUNT(*) FROM attachments WHERE owner_id = ?", (row[k.id_column],))
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM attachments").fetchone()[0]
             conn.execute(
                 "INSERT OR IGNORE INTO attachments(owner_id, policy_arn, seq) VALUES (?, ?, ?)",

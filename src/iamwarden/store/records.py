@@ -124,6 +124,12 @@ def check_quota(quota: Quota, size: int, name: str = "") -> None:
         raise LimitExceeded(quota.exceeded_message(name, size))
 
 
+def check_count(conn: sqlite3.Connection, quota: Quota, sql: str, params: tuple[object, ...]) -> None:
+    """``LimitExceeded`` when ``sql`` (a ``COUNT``) already reaches ``quota``: one more is refused."""
+    if conn.execute(sql, params).fetchone()[0] >= quota.limit:
+        raise LimitExceeded(quota.exceeded_message())
+
+
 def validate_policy(text: str, kind: PolicyKind, name: str = "policy") -> Policy:
     """Parse a submitted document; any problem is ``MalformedPolicyDocument`` naming its JSON path."""
     try:
