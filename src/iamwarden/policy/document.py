@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .conditions import Condition, ContextView, parse_operator
-from .echo import echo_repr
+from .echo import echo, echo_repr
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob_set, glob_to_regex, has_wildcard
 from .variables import Part, has_variables, split_variables, substitute
@@ -329,7 +329,7 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
         raise PolicySyntaxError([Problem("$", f"not valid JSON: {e} at {_locate_bad_literal(text, str(e))}")],
                                 source) from None
     except ValueError as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: {_short(str(e))}")], source) from None
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: {echo(str(e), 200)}")], source) from None
     except RecursionError:  # json's C decoder checks its depth against the recursion limit
         value = _TOO_DEEP
     # Few brackets cannot nest deeply: the common case costs two counts.
@@ -356,10 +356,6 @@ def _locate_bad_literal(text: str, message: str) -> str:
     else:
         index = next((m.start(1) for m in _NON_JSON_CONSTANTS.finditer(text) if m.group(1)), -1)
     return _position(text, index) if index >= 0 else "an unknown position"
-
-
-def _short(message: str, limit: int = 200) -> str:
-    return message if len(message) <= limit else message[:limit] + "…"
 
 
 def load_json(text: str | bytes, source: str | None = None) -> Any:
