@@ -51,7 +51,7 @@ def test_packed_size_of_exactly_100_percent_passes_and_101_fails() -> None:
     check_packed_size(PackedSize(100, 100))
     with pytest.raises(StsError) as e:
         check_packed_size(PackedSize(101, 3))
-    assert e.value.message == "Packed size of session policies consumes 101% of allotted space."
+    assert e.value.message == "Packed policy consumes 101% of allotted space, please use smaller policy."
 
 
 def test_inherited_transitive_tags_count_toward_packed_size(world, clock, keyring) -> None:

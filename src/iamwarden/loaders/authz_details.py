@@ -10,14 +10,13 @@ inside a policy, ``dev.json: $.RoleDetailList[3].AssumeRolePolicyDocument.Statem
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
 from ..model.arn import Arn
-from ..policy.document import Policy, PolicyKind, parse_policy
+from ..policy.document import Policy, PolicyKind, parse_policy, strict_json
 from ..policy.errors import PolicySyntaxError
 from .account_schema import MAX_PROBLEMS, ShapeProblem, check_shape
 
@@ -32,10 +31,7 @@ def _doc(raw: Any) -> Any:
         text = raw
         if text.lstrip().startswith("%7B") or "%22" in text:
             text = urllib.parse.unquote(text)
-        try:
-            return json.loads(text)
-        except (ValueError, RecursionError):
-            return text  # parse_policy reports it with a path (and bounds the nesting)
+        return text  # parse_policy reads it strictly and reports problems with a path
     return raw
 
 
@@ -196,13 +192,12 @@ def _merge_pages(pages: list[Any]) -> dict[str, Any]:
 def load_account(path: str | Path) -> Account:
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        # strict: no NaN/Infinity, no overflowing numbers, bounded nesting (issue 8)
+        data = strict_json(p.read_bytes(), str(p))
     except OSError as e:
         raise LoadError(f"{p}: cannot read: {e.strerror}") from None
-    except ValueError as e:
-        raise LoadError(f"{p}: not valid JSON: {e}") from None
-    except RecursionError:
-        raise LoadError(f"{p}: not valid JSON: nested too deeply") from None
+    except PolicySyntaxError as e:
+        raise LoadError(f"{p}: {e.problems[0].message}") from None
     problems = check_shape(data)
     if problems:
         raise _shape_error(str(p), problems)

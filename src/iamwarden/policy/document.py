@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .conditions import Condition, ContextView, parse_operator
+from .echo import echo, echo_repr
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob_set, glob_to_regex, has_wildcard
 from .variables import Part, has_variables, split_variables, substitute
@@ -273,13 +274,100 @@ def _paths_of(root: Any, targets: set[int]) -> dict[int, str]:
     return found
 
 
-def load_json(text: str | bytes, source: str | None = None) -> Any:
-    """Parse policy JSON text strictly (duplicate keys are an error, spec §2.1).
+#: Deepest nesting of objects and arrays accepted in JSON text. A policy needs 6
+#: (document > Statement > statement > Condition > operator > key > values); an
+#: account file from get-account-authorization-details about 13. Every value
+#: this module hands out is at most this deep, so no recursive reader after it
+#: (the validators, ``json.dumps``) can run out of stack on hostile input;
+#: json's own C decoder refuses deeper input with ``RecursionError``, caught.
+MAX_JSON_DEPTH = 64
 
-    A duplicate key is reported at the path of the object that repeats it
-    (``$.Statement[0]`` for a statement with two ``Effect`` keys), found
-    after parsing: ``json`` does not say where an object is while building it.
+# A JSON string literal (possessive: linear time) or one bracket.
+_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.DOTALL)
+# Literals Python's json accepts that JSON (RFC 8259) does not.
+_NON_JSON_CONSTANTS = re.compile(r'"(?:[^"\\]++|\\.)*+"|(-?Infinity|NaN)', re.DOTALL)
+
+
+_TOO_DEEP: Any = object()
+
+
+class _NotJson(ValueError):
+    """Strict-JSON refusal raised from inside the decoder's hooks."""
+
+
+def _position(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line} column {column} (char {index})"
+
+
+def _too_deep(text: str, limit: int) -> int | None:
+    """Index of the first bracket nested deeper than ``limit``, or None (linear scan).
+
+    Only run to name the position once a document is known to be too deep.
     """
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > limit:
+                return m.start()
+        elif c in "]}":
+            depth -= 1
+    return None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether decoded JSON nests containers more than ``limit`` deep (level by level)."""
+    level = [value]
+    depth = 1
+    while level:
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for node in level:
+            below += [c for c in (node.values() if type(node) is dict else node)
+                      if type(c) is dict or type(c) is list]
+        level = below
+        depth += 1
+    return False
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJson(f"the number {literal[:32]} is out of range")
+    return value
+
+
+#: Python's own limit for int(str) (sys.int_info.default_max_str_digits).
+MAX_INTEGER_DIGITS = 4300
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal) > MAX_INTEGER_DIGITS:
+        raise _NotJson(f"the number {literal[:32]} is out of range")
+    return int(literal)
+
+
+def strict_json(text: str | bytes, source: str | None = None, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON text strictly (RFC 8259), or raise ``PolicySyntaxError`` naming the position.
+
+    Refused: duplicate keys (spec §2.1), ``NaN``/``Infinity``/``-Infinity``
+    (Python's ``json`` accepts them), numbers that overflow a double
+    (``1e999``), integers over 4,300 digits, nesting deeper than ``max_depth``,
+    and text that is not UTF-8.
+    """
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: not UTF-8 at byte {e.start}")], source) from None
     duplicates: list[tuple[dict[str, Any], str]] = []
 
     def note_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -291,23 +379,57 @@ def load_json(text: str | bytes, source: str | None = None) -> Any:
         return obj
 
     try:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
-        doc = json.loads(text, object_pairs_hook=note_duplicates)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: {e}")], source) from None
-    except RecursionError:  # json's decoder recurses once per nesting level
+        value = json.loads(
+            text,
+            object_pairs_hook=note_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
+    except _NotJson as e:
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: {e} at {_locate_bad_literal(text, str(e))}")],
+                                source) from None
+    except ValueError as e:
+        raise PolicySyntaxError([Problem("$", f"not valid JSON: {echo(str(e), 200)}")], source) from None
+    except RecursionError:  # json's C decoder checks its depth against the recursion limit
+        value = _TOO_DEEP
+    # Few brackets cannot nest deeply: the common case costs two counts.
+    if value is _TOO_DEEP or (
+        text.count("[") + text.count("{") > max_depth and _deeper_than(value, max_depth)
+    ):
+        at = _too_deep(text, max_depth)
+        where = _position(text, at) if at is not None else "an unknown position"
         raise PolicySyntaxError(
-            [Problem("$", "not valid JSON: nested too deeply for a policy document")], source
-        ) from None
+            [Problem("$", f"not valid JSON: nested too deeply (more than {max_depth} levels) at {where}")], source
+        )
     if duplicates:
-        paths = _paths_of(doc, {id(o) for o, _ in duplicates})
+        # json does not say where an object is while building it: find each repeating object's path after
+        paths = _paths_of(value, {id(o) for o, _ in duplicates})
         raise PolicySyntaxError(
             [Problem(paths.get(id(o), "$"), f"duplicate key {k!r}: IAM rejects a key given twice in one object")
              for o, k in duplicates],
             source,
         )
-    return doc
+    return value
+
+
+def _locate_bad_literal(text: str, message: str) -> str:
+    """Where the refused literal is: hooks are not told the position, so find it."""
+    if message.startswith("the number "):
+        literal = message[len("the number "):].split(" ", 1)[0]
+        index = -1
+        for m in re.finditer(r'"(?:[^"\\]++|\\.)*+"|[-+0-9.eE]+', text):
+            if m.group().startswith(literal):
+                index = m.start()
+                break
+    else:
+        index = next((m.start(1) for m in _NON_JSON_CONSTANTS.finditer(text) if m.group(1)), -1)
+    return _position(text, index) if index >= 0 else "an unknown position"
+
+
+def load_json(text: str | bytes, source: str | None = None) -> Any:
+    """Parse policy JSON text strictly: :func:`strict_json` (spec §2.1)."""
+    return strict_json(text, source)
 
 
 def parse_policy(
@@ -346,7 +468,7 @@ class _Parser:
                 self.bad(f"$.{k}", "unknown element; accepted: Version, Id, Statement")
         version = doc.get("Version")
         if version is not None and version not in VERSIONS:
-            self.bad("$.Version", f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {version!r}")
+            self.bad("$.Version", f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {echo_repr(version)}")
         pid = doc.get("Id")
         if pid is not None and not isinstance(pid, str):
             self.bad("$.Id", "must be a string")
@@ -407,7 +529,7 @@ class _Parser:
         if effect_raw is None:
             self.bad(f"{path}.Effect", "missing; accepted: \"Allow\" or \"Deny\"")
         elif effect_raw not in ("Allow", "Deny"):
-            self.bad(f"{path}.Effect", f"must be \"Allow\" or \"Deny\" (case-sensitive), got {effect_raw!r}")
+            self.bad(f"{path}.Effect", f"must be \"Allow\" or \"Deny\" (case-sensitive), got {echo_repr(effect_raw)}")
         else:
             effect = Effect(effect_raw)
 
@@ -419,7 +541,7 @@ class _Parser:
                 if a != "*" and ":" not in a:
                     self.bad(
                         f"{path}.{'NotAction' if not_action else 'Action'}",
-                        f"{a!r} is not of the form service:Action (or \"*\")",
+                        f"{echo_repr(a)} is not of the form service:Action (or \"*\")",
                     )
         resources_raw, not_resource = self.either(
             st, path, "Resource", "NotResource", required=self.kind.needs_resource
@@ -500,7 +622,7 @@ class _Parser:
                 if t == "AWS" and v != "*" and has_wildcard(v):
                     self.bad(
                         f"{ppath}.{t}",
-                        f"{v!r}: wildcards are not allowed inside principal ARNs; "
+                        f"{echo_repr(v)}: wildcards are not allowed inside principal ARNs; "
                         'use "*" with an aws:PrincipalArn ArnLike condition',
                     )
             entries.append((t, vals))
@@ -530,7 +652,7 @@ class _Parser:
                 if op.is_null:
                     for v in values:
                         if v.lower() not in ("true", "false"):
-                            self.bad(kp, f'Null takes "true" or "false", got {v!r}')
+                            self.bad(kp, f'Null takes "true" or "false", got {echo_repr(v)}')
                 out.append(Condition.build(op, key, values, variables))
         return tuple(out)
 

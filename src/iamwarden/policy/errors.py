@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .echo import bound_message, echo, join_listed
+
+#: Longest JSON path a problem names (a path holds the document's own keys).
+MAX_PATH = 256
+#: Longest message of one problem.
+MAX_PROBLEM_MESSAGE = 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -16,6 +23,11 @@ class Problem:
 
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        # Paths and messages quote the document; keep them short (policy.echo).
+        object.__setattr__(self, "path", echo(self.path, MAX_PATH))
+        object.__setattr__(self, "message", bound_message(self.message, MAX_PROBLEM_MESSAGE))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -28,4 +40,4 @@ class PolicySyntaxError(ValueError):
         self.problems = tuple(problems)
         self.source = source
         where = f"{source}: " if source else ""
-        super().__init__(where + "; ".join(str(p) for p in self.problems))
+        super().__init__(where + join_listed([str(p) for p in self.problems]))

@@ -21,12 +21,12 @@ The codes are documented, with real output, in ``docs/validation.md``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import quotas
 from .catalog import catalog
 from .conditions import (
     ConditionError,
@@ -48,6 +48,7 @@ from .document import (
 )
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob, has_wildcard
+from .quotas import policy_size
 
 ERROR = "ERROR"
 SECURITY_WARNING = "SECURITY_WARNING"
@@ -72,64 +73,29 @@ class Finding:
         return f"{self.type} {self.code} at {self.path}: {self.message}"
 
 
-#: Maximum size per kind, in characters not counting whitespace (spec §2.1).
-#: Identity policies use the managed-policy limit; the aggregate limits for
-#: inline policies (user 2,048, group 5,120, role 10,240) span several
-#: documents and are left to the caller (pass ``size_limit=``). Resource
-#: policies are limited per service (S3 20 KB, KMS 32 KB, ...): not checked.
-#: SCP/RCP: AWS Organizations' 5,120-character limit (whitespace handling
-#: UNCONFIRMED; we count as for IAM).
+#: Maximum size per kind, in characters not counting whitespace (spec §2.1),
+#: from the one quota table in ``policy.quotas``. Identity policies use the
+#: managed-policy limit; the aggregate limits for inline policies (user 2,048,
+#: group 5,120, role 10,240) span several documents and are left to the caller
+#: (pass ``size_limit=``). Resource policies are limited per service (S3 20 KB,
+#: KMS 32 KB, ...): not checked. SCP/RCP: AWS Organizations' 5,120-character
+#: limit (whitespace handling UNCONFIRMED; we count as for IAM).
 SIZE_LIMITS: dict[PolicyKind, int | None] = {
-    PolicyKind.IDENTITY: 6144,
-    PolicyKind.BOUNDARY: 6144,
-    PolicyKind.TRUST: 2048,
-    PolicyKind.SESSION: 2048,
+    PolicyKind.IDENTITY: quotas.MANAGED_POLICY.limit,
+    PolicyKind.BOUNDARY: quotas.MANAGED_POLICY.limit,
+    PolicyKind.TRUST: quotas.TRUST_POLICY.limit,
+    PolicyKind.SESSION: quotas.SESSION_POLICY.limit,
     PolicyKind.SCP: 5120,
     PolicyKind.RCP: 5120,
     PolicyKind.RESOURCE: None,
 }
 
-INLINE_AGGREGATE_LIMITS = {"user": 2048, "group": 5120, "role": 10240}
+INLINE_AGGREGATE_LIMITS = {kind: q.limit for kind, q in quotas.INLINE_QUOTAS.items()}
 
 
 def size_limit(kind: PolicyKind) -> int | None:
     """The per-document size limit for ``kind`` (``None``: not checked)."""
     return SIZE_LIMITS.get(kind)
-
-
-def policy_size(document: Any) -> int:
-    """Characters of the JSON document, whitespace not counted (as IAM counts).
-
-    For text this counts the text as written; for a parsed document, its
-    compact JSON serialisation. Iterative, so any nesting depth is fine.
-    """
-    if isinstance(document, bytes):
-        document = document.decode("utf-8", "replace")
-    if isinstance(document, str):
-        return sum(1 for c in document if not c.isspace())
-    total = 0
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            total += 2 + max(len(node) - 1, 0) + len(node)  # braces, commas, colons
-            for k, v in node.items():
-                total += _scalar_size(k if isinstance(k, str) else str(k))
-                stack.append(v)
-        elif isinstance(node, (list, tuple)):
-            total += 2 + max(len(node) - 1, 0)
-            stack.extend(node)
-        else:
-            total += _scalar_size(node)
-    return total
-
-
-def _scalar_size(value: Any) -> int:
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = str(value)
-    return sum(1 for c in text if not c.isspace())
 
 
 # --- parser problems → codes ----------------------------------------------

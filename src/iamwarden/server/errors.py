@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from iamwarden.policy.echo import bound_message
+
 
 class AwsError(Exception):
     """An error answered as AWS error XML (spec §6.2).
 
     ``sender_fault`` defaults to ``status < 500``: 4xx is the caller's fault
-    (``Sender``), 5xx the service's (``Receiver``).
+    (``Sender``), 5xx the service's (``Receiver``). ``message`` is cut to
+    ``policy.echo.MAX_MESSAGE`` characters, whatever built it.
     """
 
     code: str
@@ -39,6 +42,7 @@ class AwsError(Exception):
         status: int = 400,
         sender_fault: bool | None = None,
     ) -> None:
+        message = bound_message(message)  # a backstop; values are quoted short (policy.echo)
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message

@@ -265,6 +265,8 @@ def paginate(items: Sequence[Any], params: Mapping[str, Any], key: str) -> dict[
             start = int(base64.urlsafe_b64decode(marker.encode()).decode())
         except (ValueError, UnicodeDecodeError):
             raise InvalidInput("Invalid Marker.") from None
+        if start < 0:
+            raise InvalidInput("Invalid Marker.")
     size = params.get("MaxItems") or DEFAULT_MAX_ITEMS
     page = list(items[start : start + size])
     out: dict[str, Any] = {key: page, "IsTruncated": start + size < len(items)}

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from iamwarden.policy.echo import echo
 from iamwarden.server.errors import InvalidParameterValue
+from iamwarden.server.request import MAX_FORM_FIELDS
 from iamwarden.server.service_model import Shape
 
 _Node = dict[Any, Any]
@@ -86,13 +89,31 @@ def _decode_structure(shape: Shape, node: _Node, wire_path: str) -> Any:
     return result
 
 
-def _indexed(container: _Node) -> list[tuple[int, _Node]]:
-    """Children keyed by 1-based decimal indices, in index order (others ignored)."""
-    items = [
-        (int(index), child)
-        for index, child in container.items()
-        if isinstance(index, str) and index.isdigit() and index.isascii() and int(index) > 0
-    ]
+#: Largest list index accepted (``Tags.member.N``). No list can hold more
+#: items than a request has fields (``request.MAX_FORM_FIELDS``), so a larger
+#: index is refused before it is converted: ``int()`` of 4,301 digits raises,
+#: and a big one costs time for nothing (issue 8).
+MAX_LIST_INDEX = MAX_FORM_FIELDS
+_MAX_INDEX_DIGITS = len(str(MAX_LIST_INDEX))
+
+
+def _indexed(container: _Node, wire_path: str) -> list[tuple[int, _Node]]:
+    """Children keyed by 1-based decimal indices, in index order (others ignored).
+
+    An index over :data:`MAX_LIST_INDEX` is ``InvalidParameterValue`` (400).
+    """
+    items = []
+    for index, child in container.items():
+        if not (isinstance(index, str) and index.isdigit() and index.isascii()):
+            continue
+        digits = index.lstrip("0")
+        if len(digits) > _MAX_INDEX_DIGITS or (digits and int(digits) > MAX_LIST_INDEX):
+            raise InvalidParameterValue(
+                f"The list index '{echo(index, 16)}' in parameter {echo(wire_path)} is invalid. "
+                f"Expected an index from 1 to {MAX_LIST_INDEX}."
+            )
+        if digits:
+            items.append((int(digits), child))
     items.sort(key=lambda item: item[0])
     return items
 
@@ -104,7 +125,7 @@ def _decode_list(shape: Shape, node: _Node, wire_path: str) -> Any:
         return [] if node.get(_LEAF) == "" else _ABSENT
     assert shape.member is not None
     values = []
-    for index, child in _indexed(container):
+    for index, child in _indexed(container, f"{wire_path}.{shape.member_wire}"):
         value = _decode(shape.member, child, f"{wire_path}.{shape.member_wire}.{index}")
         if value is not _ABSENT:
             values.append(value)
@@ -117,7 +138,7 @@ def _decode_map(shape: Shape, node: _Node, wire_path: str) -> Any:
         return {} if node.get(_LEAF) == "" else _ABSENT
     assert shape.key is not None and shape.value is not None
     result: dict[Any, Any] = {}
-    for index, entry in _indexed(container):
+    for index, entry in _indexed(container, f"{wire_path}.entry"):
         key_node = entry.get(shape.key_wire)
         value_node = entry.get(shape.value_wire)
         if key_node is None or value_node is None:
@@ -131,9 +152,8 @@ def _decode_map(shape: Shape, node: _Node, wire_path: str) -> Any:
 
 
 def _invalid(raw: str, wire_path: str, expected: str) -> InvalidParameterValue:
-    shown = raw if len(raw) <= 256 else raw[:256] + "..."
     return InvalidParameterValue(
-        f"Value '{shown}' for parameter {wire_path} is invalid. Expected {expected}."
+        f"Value '{echo(raw)}' for parameter {echo(wire_path)} is invalid. Expected {expected}."
     )
 
 
@@ -154,9 +174,12 @@ def _decode_scalar(shape: Shape, raw: str, wire_path: str) -> Any:
         raise _invalid(raw, wire_path, "true or false")
     if kind in ("float", "double"):
         try:
-            return float(raw)
+            number = float(raw)
         except ValueError:
             raise _invalid(raw, wire_path, "a number") from None
+        if not math.isfinite(number):  # nan, inf, 1e999: not numbers AWS accepts
+            raise _invalid(raw, wire_path, "a finite number")
+        return number
     if kind == "timestamp":
         return parse_timestamp(raw, wire_path)
     if kind == "blob":

@@ -52,6 +52,7 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
+from iamwarden.policy.echo import echo
 from iamwarden.server.errors import (
     ExpiredToken,
     IncompleteSignature,
@@ -64,6 +65,9 @@ from iamwarden.server.request import IncomingRequest
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = timedelta(minutes=15)
 MAX_PRESIGN_EXPIRES = 604_800  # one week, in seconds
+_MAX_EXPIRES_DIGITS = len(str(MAX_PRESIGN_EXPIRES))
+_LATEST = datetime.max.replace(microsecond=0, tzinfo=UTC)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 _AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z", re.ASCII)
 
@@ -159,8 +163,8 @@ def _parse_authorization_header(request: IncomingRequest, header: str) -> Signat
     algorithm, _, rest = header.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise IncompleteSignature(
-            f"Unsupported AWS 'algorithm': '{algorithm}'. Expected '{ALGORITHM}'. "
-            f"Authorization={header}"
+            f"Unsupported AWS 'algorithm': '{echo(algorithm)}'. Expected '{ALGORITHM}'. "
+            f"Authorization={echo(header)}"
         )
     fields: dict[str, str] = {}
     for part in rest.split(","):
@@ -176,7 +180,7 @@ def _parse_authorization_header(request: IncomingRequest, header: str) -> Signat
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
         )
     if problems:
-        raise IncompleteSignature(" ".join(problems) + f" Authorization={header}")
+        raise IncompleteSignature(" ".join(problems) + f" Authorization={echo(header)}")
     access_key_id, scope_date, region, service = _parse_credential(fields["Credential"])
     signed_headers = _parse_signed_headers(fields["SignedHeaders"])
     raw_date, request_time = _parse_request_time(amz_date, date_header)
@@ -212,14 +216,16 @@ def _parse_query_auth(request: IncomingRequest, query: Mapping[str, str]) -> Sig
         )
     if query["X-Amz-Algorithm"] != ALGORITHM:
         raise IncompleteSignature(
-            f"X-Amz-Algorithm only supports \"{ALGORITHM}\", got '{query['X-Amz-Algorithm']}'"
+            f"X-Amz-Algorithm only supports \"{ALGORITHM}\", got '{echo(query['X-Amz-Algorithm'])}'"
         )
     expires: int | None = None
     if "X-Amz-Expires" in query:
         raw_expires = query["X-Amz-Expires"]
         if not (raw_expires.isascii() and raw_expires.isdigit()):
-            raise IncompleteSignature(f"X-Amz-Expires should be a number, got '{raw_expires}'")
-        expires = int(raw_expires)
+            raise IncompleteSignature(f"X-Amz-Expires should be a number, got '{echo(raw_expires)}'")
+        # digits are counted before conversion: int() of 4,301+ digits raises (issue 8)
+        digits = raw_expires.lstrip("0")
+        expires = int(digits) if len(digits) <= _MAX_EXPIRES_DIGITS else MAX_PRESIGN_EXPIRES + 1
         if expires > MAX_PRESIGN_EXPIRES:
             raise IncompleteSignature(
                 f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_PRESIGN_EXPIRES}"
@@ -247,12 +253,12 @@ def _parse_credential(credential: str) -> tuple[str, str, str, str]:
     if len(parts) != 5 or not all(parts):
         raise IncompleteSignature(
             "Credential must have exactly 5 slash-delimited elements, "
-            f"e.g. keyid/date/region/service/term, got '{credential}'"
+            f"e.g. keyid/date/region/service/term, got '{echo(credential)}'"
         )
     access_key_id, scope_date, region, service, terminator = parts
     if terminator != "aws4_request":
         raise IncompleteSignature(
-            f"Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'."
+            f"Credential should be scoped with a valid terminator: 'aws4_request', not '{echo(terminator)}'."
         )
     return access_key_id, scope_date, region, service
 
@@ -277,20 +283,26 @@ def _parse_request_time(amz_date: str | None, date_header: str | None) -> tuple[
             parsed = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             raise IncompleteSignature(
-                f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. "
+                f"Date must be in ISO-8601 'basic format'. Got '{echo(amz_date)}'. "
                 "See http://en.wikipedia.org/wiki/ISO_8601"
             ) from None
         return amz_date, parsed
     assert date_header is not None
     try:
         parsed = parsedate_to_datetime(date_header)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         raise IncompleteSignature(
-            f"Date must be in RFC 1123 format. Got '{date_header}'."
+            f"Date must be in RFC 1123 format. Got '{echo(date_header)}'."
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:
+        # 31 Dec 9999 23:59 -0100 is a valid RFC 1123 date in year 10000 UTC, past
+        # what datetime holds: clamp to the last (or first) representable moment,
+        # so the skew check answers "not yet current" ("expired"), as AWS would.
+        parsed = _LATEST if parsed.year > 1 else _EARLIEST
     return parsed.strftime(AMZ_DATE_FORMAT), parsed
 
 
@@ -471,7 +483,7 @@ class SigV4Verifier:
         if params.scope_date != params.amz_date[:8]:
             raise SignatureDoesNotMatch(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-                f"from HTTP: '{params.scope_date}' != '{params.amz_date[:8]}', "
+                f"from HTTP: '{echo(params.scope_date)}' != '{params.amz_date[:8]}', "
                 f"from '{params.amz_date}'."
             )
         if expected_service is not None and params.service != expected_service:
@@ -500,7 +512,7 @@ class SigV4Verifier:
                 f"{_stamp(now + self._max_skew)} ({_stamp(now)} + {self._minutes()} min.)"
             )
         if params.presigned and params.expires is not None:
-            if now > signed_at + timedelta(seconds=params.expires):
+            if now - signed_at > timedelta(seconds=params.expires):  # no overflow near year 9999
                 raise RequestExpired(
                     f"Request has expired. X-Amz-Date: {params.amz_date}, "
                     f"X-Amz-Expires: {params.expires}, now: {_stamp(now)}."

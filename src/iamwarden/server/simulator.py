@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, overload
 
 from ..evaluation.authorizer import authorize
 from ..evaluation.policyset import PolicySet
@@ -34,6 +34,7 @@ from ..model.account import User
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
 from ..policy.document import Policy, PolicyKind, parse_policy
+from ..policy.echo import echo
 from ..policy.errors import PolicySyntaxError
 from ..store import Store
 from ..store.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity
@@ -294,7 +295,7 @@ class Simulation:
                         out[cond.key_lower] = cond.key
         return list(out.values())
 
-    def evaluate(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def evaluate(self, params: dict[str, Any]) -> Evaluations:
         caller = self.caller
         if caller is None:
             caller = Caller(PrincipalType.USER, f"arn:aws:iam::{self.account_id}:user/simulated",
@@ -304,14 +305,12 @@ class Simulation:
         if owner and not ACCOUNT_ID.match(owner):
             a = Arn.parse(owner)
             owner = a.account if a else owner
-        results = []
-        resources = params.get("ResourceArns") or ["*"]
-        for action in params["ActionNames"]:
+        actions = list(params["ActionNames"])
+        resources = list(params.get("ResourceArns") or ["*"])
+        for action in actions:
             if "*" in action or "?" in action:
-                raise InvalidInput(f"Actions or resources in the request contain wildcards: {action}")
-            for resource in resources:
-                results.append(self._one(caller, action, resource, context, owner))
-        return results
+                raise InvalidInput(f"Actions or resources in the request contain wildcards: {echo(action)}")
+        return Evaluations(actions, resources, lambda a, r: self._one(caller, a, r, context, owner))
 
     def _one(
         self, caller: Caller, action: str, resource: str, context: dict[str, Any], owner: str | None
@@ -364,6 +363,42 @@ class Simulation:
         return result
 
 
+class Evaluations(Sequence[dict[str, Any]]):
+    """The results for every (action, resource) pair, in AWS's order, computed on demand.
+
+    ``ActionNames`` and ``ResourceArns`` have no maximum in the model, so their
+    product can be hundreds of millions of pairs inside one request body; the
+    handler pages the results (``MaxItems`` ≤ 1,000), so only the pairs of the
+    page asked for are evaluated (issue 8: bounded work per request). Same
+    results, same order, same ``Marker``s as computing them all.
+    """
+
+    def __init__(self, actions: list[str], resources: list[str],
+                 one: Callable[[str, str], dict[str, Any]]) -> None:
+        self._actions = actions
+        self._resources = resources
+        self._one = one
+
+    def __len__(self) -> int:
+        return len(self._actions) * len(self._resources)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        a, r = divmod(index, len(self._resources))
+        return self._one(self._actions[a], self._resources[r])
+
+
 def context_from_entries(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """ContextEntries → engine context (list types stay lists)."""
     out: dict[str, Any] = {}
@@ -379,7 +414,7 @@ def context_from_entries(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def simulate_custom(store: Store, account_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def simulate_custom(store: Store, account_id: str, params: dict[str, Any]) -> Evaluations:
     sim = Simulation(store, account_id)
     sim.add_inputs(params)
     levels = []
@@ -394,7 +429,7 @@ def simulate_custom(store: Store, account_id: str, params: dict[str, Any]) -> li
     return sim.evaluate(params)
 
 
-def simulate_principal(store: Store, account_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def simulate_principal(store: Store, account_id: str, params: dict[str, Any]) -> Evaluations:
     sim = Simulation(store, account_id)
     sim.add_inputs(params)
     sim.add_principal(params["PolicySourceArn"])

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from iamwarden.policy.echo import echo
 from iamwarden.server.errors import ValidationError
 from iamwarden.server.service_model import Shape
 
@@ -69,8 +70,9 @@ def render_value(shape: Shape, value: Any) -> str:
 
 
 def _violation(shape: Shape, value: Any, path: str, constraint: str) -> str:
+    # Only a short prefix of the rejected value is quoted (policy.echo, issue 8).
     return (
-        f"Value '{render_value(shape, value)}' at '{path}' failed to satisfy constraint: "
+        f"Value '{echo(render_value(shape, value))}' at '{path}' failed to satisfy constraint: "
         f"{constraint}"
     )
 

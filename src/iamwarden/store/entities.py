@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from ..policy import quotas
 from . import ids
 from .core import StoreBase, from_iso
 from .errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
@@ -21,6 +22,7 @@ from .records import (
     ROLE,
     USER,
     EntityKind,
+    check_count,
     check_new_tags,
     dump,
     entity_arn,
@@ -96,6 +98,14 @@ def _delete_unless_dependents(
 
 
 class EntitiesMixin(StoreBase):
+    #: the quotas are off while ``PoliciesMixin.quotas_suspended`` loads a file
+    _quotas_suspended = False
+
+    def _count(self, conn: sqlite3.Connection, quota: quotas.Quota, table: str, account_id: str) -> None:
+        """The per-account entity-count quotas (``policy.quotas``): one more than the limit is refused."""
+        if not self._quotas_suspended:
+            check_count(conn, quota, f"SELECT COUNT(*) FROM {table} WHERE account_id = ?", (account_id,))
+
     # --- users ---------------------------------------------------------------------
 
     def create_user(
@@ -110,6 +120,7 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             self._require_account(conn, account_id)
             _refuse_taken_name(conn, "users", account_id, name, f"User with name {name} already exists.")
+            self._count(conn, quotas.USERS_PER_ACCOUNT, "users", account_id)
             if boundary:
                 self._require_policy(conn, account_id, boundary)
             user_id = self.ids.unique_id(ids.USER)
@@ -194,6 +205,7 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             self._require_account(conn, account_id)
             _refuse_taken_name(conn, "groups", account_id, name, f"Group with name {name} already exists.")
+            self._count(conn, quotas.GROUPS_PER_ACCOUNT, "groups", account_id)
             group_id = self.ids.unique_id(ids.GROUP)
             conn.execute(
                 "INSERT INTO groups(group_id, account_id, name, name_lower, path, create_date)"
@@ -247,6 +259,11 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             g = find_entity(conn, account_id, GROUP, group)
             u = find_entity(conn, account_id, USER, user)
+            if not self._quotas_suspended and conn.execute(
+                "SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?", (g["group_id"], u["user_id"])
+            ).fetchone() is None:
+                check_count(conn, quotas.GROUPS_PER_USER,
+                            "SELECT COUNT(*) FROM group_members WHERE user_id = ?", (u["user_id"],))
             conn.execute(
                 "INSERT OR IGNORE INTO group_members(group_id, user_id) VALUES (?, ?)",
                 (g["group_id"], u["user_id"]),
@@ -292,7 +309,8 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             self._require_account(conn, account_id)
             _refuse_taken_name(conn, "roles", account_id, name, f"Role with name {name} already exists.")
-            stored = bind_trust(conn, trust_policy, name)
+            self._count(conn, quotas.ROLES_PER_ACCOUNT, "roles", account_id)
+            stored = bind_trust(conn, trust_policy, name, check_size=not self._quotas_suspended)
             if boundary:
                 self._require_policy(conn, account_id, boundary)
             role_id = self.ids.unique_id(ids.ROLE)
@@ -364,7 +382,7 @@ class EntitiesMixin(StoreBase):
     def update_assume_role_policy(self, account_id: str, name: str, trust_policy: str) -> None:
         with self.write() as conn:
             row = find_entity(conn, account_id, ROLE, name)
-            stored = bind_trust(conn, trust_policy, row["name"])
+            stored = bind_trust(conn, trust_policy, row["name"], check_size=not self._quotas_suspended)
             conn.execute("UPDATE roles SET trust = ? WHERE role_id = ?", (stored, row["role_id"]))
 
     def delete_role(self, account_id: str, name: str) -> None:
@@ -421,6 +439,7 @@ class EntitiesMixin(StoreBase):
         with self.write() as conn:
             self._require_account(conn, account_id)
             _refuse_taken_name(conn, "instance_profiles", account_id, name, f"Instance Profile {name} already exists.")
+            self._count(conn, quotas.INSTANCE_PROFILES_PER_ACCOUNT, "instance_profiles", account_id)
             pid = self.ids.unique_id(ids.INSTANCE_PROFILE)
             conn.execute(
                 "INSERT INTO instance_profiles(profile_id, account_id, name, name_lower, path,"

@@ -5,6 +5,10 @@ Rules enforced here (IAM quotas and semantics):
 * every document is parsed with the policy engine before anything is written
   (identity policies as ``PolicyKind.IDENTITY``); a problem is
   ``MalformedPolicyDocument`` naming its JSON path;
+* size quotas (``policy.quotas``, white space not counted), checked before
+  the document is parsed: a managed policy version ≤ 6,144 characters; the
+  inline policies of one user/group/role together ≤ 2,048 / 5,120 / 10,240
+  (the new document replaces one of the same name) -- ``LimitExceeded``;
 * a managed policy has at most 5 versions (``LimitExceeded``); the default
   version cannot be deleted (``DeleteConflict``); a policy still attached, used
   as a boundary, or with non-default versions cannot be deleted;
@@ -17,14 +21,27 @@ simulator can point at statements by line and column.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Iterable, Mapping
 
+from ..policy import quotas
 from ..policy.document import PolicyKind
 from . import ids
 from .aws_managed import AWS_MANAGED, AwsManagedPolicy
 from .core import StoreBase, from_iso
 from .errors import AccessDenied, DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
-from .records import KINDS, check_new_tags, dump, find_entity, load_tags, policy_arn, validate_policy
+from .records import (
+    KINDS,
+    check_count,
+    check_new_tags,
+    check_quota,
+    dump,
+    find_entity,
+    load_tags,
+    policy_arn,
+    validate_policy,
+)
 
 MAX_POLICY_VERSIONS = 5
 
@@ -34,15 +51,47 @@ def _no_policy(arn: str) -> NoSuchEntity:
 
 
 class PoliciesMixin(StoreBase):
+    # --- quotas ------------------------------------------------------------------------
+
+    _quotas_suspended = False
+
+    @contextmanager
+    def quotas_suspended(self) -> Iterator[None]:
+        """Load documents AWS already holds (``serve --load``) without the size quotas.
+
+        An account's quotas can be raised (trust policies to 4,096, say), and a
+        file of its authorization details is the operator's, not a caller's;
+        every API write is checked (docs/decisions/policy-size-quotas.md).
+        Meant for loading before serving: the flag is the store's, not a thread's.
+        """
+        self._quotas_suspended = True
+        try:
+            yield
+        finally:
+            self._quotas_suspended = False
+
+    def _check_quota(self, quota: quotas.Quota, size: int, name: str = "") -> None:
+        if not self._quotas_suspended:
+            check_quota(quota, size, name)
+
     # --- inline ----------------------------------------------------------------------
 
     def put_inline_policy(
         self, account_id: str, kind: str, owner: str, policy_name: str, document: str
     ) -> None:
         k = KINDS[kind]
+        quota = quotas.INLINE_QUOTAS[kind]
+        size = quotas.policy_size(document)
+        self._check_quota(quota, size, owner)
         validate_policy(document, PolicyKind.IDENTITY, f"{kind}/{owner}:{policy_name}")
         with self.write() as conn:
             row = find_entity(conn, account_id, k, owner)
+            others = conn.execute(
+                "SELECT document FROM inline_policies WHERE owner_id = ? AND name != ?",
+                (row[k.id_column], policy_name),
+            ).fetchall()
+            if not self._quotas_suspended:
+                check_quota(quota, size + sum(quotas.policy_size(r[0]) for r in others), row["name"])
             conn.execute(
                 "INSERT INTO inline_policies(owner_id, name, document) VALUES (?, ?, ?)"
                 " ON CONFLICT(owner_id, name) DO UPDATE SET document = excluded.document",
@@ -159,10 +208,14 @@ class PoliciesMixin(StoreBase):
         tags: Iterable[Mapping[str, str]] = (),
     ) -> dict[str, Any]:
         tag_list = check_new_tags(tags)
+        self._check_quota(quotas.MANAGED_POLICY, quotas.policy_size(document))
         validate_policy(document, PolicyKind.IDENTITY, name)
         arn = policy_arn(account_id, path or "/", name)
         with self.write() as conn:
             self._require_account(conn, account_id)
+            if not self._quotas_suspended:
+                check_count(conn, quotas.POLICIES_PER_ACCOUNT,
+                            "SELECT COUNT(*) FROM managed_policies WHERE account_id = ?", (account_id,))
             if conn.execute(
                 "SELECT 1 FROM managed_policies WHERE account_id = ? AND name_lower = ?",
                 (account_id, name.lower()),
@@ -251,6 +304,7 @@ class PoliciesMixin(StoreBase):
     def create_policy_version(self, arn: str, document: str, set_as_default: bool = False) -> dict[str, Any]:
         if arn in AWS_MANAGED:
             raise AccessDenied(f"{arn} is an AWS managed policy and cannot be modified.")
+        self._check_quota(quotas.MANAGED_POLICY, quotas.policy_size(document))
         validate_policy(document, PolicyKind.IDENTITY, arn)
         with self.write() as conn:
             row = self._policy_row(conn, arn)
@@ -350,6 +404,11 @@ class PoliciesMixin(StoreBase):
         with self.write() as conn:
             row = find_entity(conn, account_id, k, owner)
             self._require_policy(conn, account_id, arn)
+            if not self._quotas_suspended and conn.execute(
+                "SELECT 1 FROM attachments WHERE owner_id = ? AND policy_arn = ?", (row[k.id_column], arn)
+            ).fetchone() is None:
+                check_count(conn, quotas.ATTACHED_QUOTAS[kind],
+                            "SELECT COUNT(*) FROM attachments WHERE owner_id = ?", (row[k.id_column],))
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM attachments").fetchone()[0]
             conn.execute(
                 "INSERT OR IGNORE INTO attachments(owner_id, policy_arn, seq) VALUES (?, ?, ?)",

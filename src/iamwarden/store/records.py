@@ -9,7 +9,9 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ..policy.document import Policy, PolicyKind, parse_policy
+from ..policy.echo import join_listed
 from ..policy.errors import PolicySyntaxError
+from ..policy.quotas import Quota
 from .errors import InvalidInput, LimitExceeded, MalformedPolicyDocument, NoSuchEntity
 
 PARTITION = "aws"
@@ -113,7 +115,19 @@ def dump(value: Any) -> str:
 
 
 def problems_message(error: PolicySyntaxError) -> str:
-    return "; ".join(f"{p.path}: {p.message}" for p in error.problems)
+    return join_listed([f"{p.path}: {p.message}" for p in error.problems])
+
+
+def check_quota(quota: Quota, size: int, name: str = "") -> None:
+    """``LimitExceeded`` (409) with AWS's message when ``size`` is over ``quota`` (policy.quotas)."""
+    if size > quota.limit:
+        raise LimitExceeded(quota.exceeded_message(name, size))
+
+
+def check_count(conn: sqlite3.Connection, quota: Quota, sql: str, params: tuple[object, ...]) -> None:
+    """``LimitExceeded`` when ``sql`` (a ``COUNT``) already reaches ``quota``: one more is refused."""
+    if conn.execute(sql, params).fetchone()[0] >= quota.limit:
+        raise LimitExceeded(quota.exceeded_message())
 
 
 def validate_policy(text: str, kind: PolicyKind, name: str = "policy") -> Policy:

@@ -19,9 +19,10 @@ import re
 import sqlite3
 from typing import Any, Callable
 
+from ..policy import quotas
 from ..policy.document import PolicyKind
 from .errors import MalformedPolicyDocument
-from .records import dump, entity_arn, validate_policy
+from .records import check_quota, dump, entity_arn, validate_policy
 
 BOUND_ID = re.compile(r"^(AIDA|AROA)[A-Z2-7]{17}$")
 _ENTITY_ARN = re.compile(r"^arn:aws:iam::(\d{12}):(user|role)(/.*/|/)([^/]+)$")
@@ -57,8 +58,15 @@ def _map_statement(st: Any, fn: Callable[[str], str]) -> Any:
     return out
 
 
-def bind_trust(conn: sqlite3.Connection, text: str, role_name: str = "trust") -> str:
-    """Validate a submitted trust policy and return the text to store (principals bound)."""
+def bind_trust(conn: sqlite3.Connection, text: str, role_name: str = "trust", check_size: bool = True) -> str:
+    """Validate a submitted trust policy and return the text to store (principals bound).
+
+    The trust-policy quota (2,048 characters, white space not counted,
+    ``policy.quotas.TRUST_POLICY``) is checked on the submitted text, before
+    parsing, unless ``check_size`` is off (documents AWS already holds).
+    """
+    if check_size:
+        check_quota(quotas.TRUST_POLICY, quotas.policy_size(text))
     validate_policy(text, PolicyKind.TRUST, f"role/{role_name}:trust")
     doc = json.loads(text)
     hosted = {r[0] for r in conn.execute("SELECT account_id FROM accounts")}

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..policy.echo import echo
+from ..policy.quotas import policy_size
 from . import rules
 from .errors import StsError, validation_error
 
@@ -53,6 +55,19 @@ def _arn_text_ok(text: str) -> bool:
     return _ARN_TEXT.fullmatch(text) is not None
 
 
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,19}")  # a Java long at most; ranges are checked later
+
+
+def _duration(value: Any) -> int | None:
+    """``DurationSeconds`` as an int, or ``ValidationError``: never ``int()`` of unbounded text."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+        return int(value)
+    raise validation_error([f"Value '{echo(str(value))}' at 'durationSeconds' failed to satisfy constraint: "
+                            "Member must be an integer"])
+
+
 @dataclass(frozen=True, slots=True)
 class Tag:
     """A session tag (spec §4.1): key 1–128, value 0–256; keys compare case-insensitively."""
@@ -83,11 +98,10 @@ class AssumeRoleParams:
     @classmethod
     def from_api(cls, p: Mapping[str, Any]) -> AssumeRoleParams:
         """From boto3-style names: ``RoleArn``, ``PolicyArns=[{"arn": …}]``, ``Tags=[{"Key", "Value"}]``."""
-        dur = p.get("DurationSeconds")
         return cls(
             role_arn=p.get("RoleArn"),
             role_session_name=p.get("RoleSessionName"),
-            duration_seconds=int(dur) if dur is not None else None,
+            duration_seconds=_duration(p.get("DurationSeconds")),
             policy=p.get("Policy"),
             policy_arns=tuple(
                 (a.get("arn") or a.get("Arn") or "") if isinstance(a, Mapping) else str(a)
@@ -121,8 +135,7 @@ class GetSessionTokenParams:
 
     @classmethod
     def from_api(cls, p: Mapping[str, Any]) -> GetSessionTokenParams:
-        dur = p.get("DurationSeconds")
-        return cls(int(dur) if dur is not None else None, p.get("SerialNumber"), p.get("TokenCode"))
+        return cls(_duration(p.get("DurationSeconds")), p.get("SerialNumber"), p.get("TokenCode"))
 
     @property
     def with_mfa(self) -> bool:
@@ -137,7 +150,7 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, value: Any, path: str, constraint: str) -> None:
-        shown = "null" if value is None else f"'{_render(value)}'"
+        shown = "null" if value is None else f"'{echo(_render(value))}'"  # a short prefix only
         self.items.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
 
     def required(self, value: Any, path: str) -> bool:
@@ -202,8 +215,10 @@ def validate_assume_role(p: AssumeRoleParams) -> None:
             v.string(arn, f"policyArns.{i}.member.arn", 20, 2048, _arn_text_ok, P_ARN)
     if p.policy is not None:
         v.string(p.policy, "policy", 1, None, _policy_text_ok, P_POLICY)
-        if rules.INLINE_POLICY_MAX_LENGTH is not None:
-            v.length(p.policy, "policy", None, rules.INLINE_POLICY_MAX_LENGTH)
+        # the session-policy quota counts characters as IAM does: white space not
+        # counted (policy.quotas); checked here, before the policy is parsed
+        if rules.INLINE_POLICY_MAX_LENGTH is not None and policy_size(p.policy) > rules.INLINE_POLICY_MAX_LENGTH:
+            v.add(p.policy, "policy", f"Member must have length less than or equal to {rules.INLINE_POLICY_MAX_LENGTH}")
     v.integer(p.duration_seconds, "durationSeconds", rules.DURATION_MIN, rules.ASSUME_ROLE_DURATION_MAX)
     _check_tags(v, p.tags, p.transitive_tag_keys)
     v.string(p.external_id, "externalId", 2, 1224, _full(EXTERNAL_ID), P_EXTERNAL_ID)

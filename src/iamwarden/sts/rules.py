@@ -8,6 +8,8 @@ so that a later finding about real AWS changes one line.
 
 from __future__ import annotations
 
+from ..policy import quotas as _quotas
+
 # -- documented limits (spec §4.1, §4.4, §4.6) ------------------------------------
 
 DURATION_MIN = 900
@@ -65,10 +67,13 @@ CHECK_ORDER: tuple[str, ...] = (
 SESSION_POLICY_BUDGET = 2048
 SESSION_TAG_BUDGET = 2048
 #: §4.1: the inline ``Policy`` plaintext alone is also held to 2048 characters
-#: (older models had it as the member's max); ``None`` turns the check off.
-INLINE_POLICY_MAX_LENGTH: int | None = 2048
+#: (older models had it as the member's max), white space not counted as for
+#: every IAM/STS policy quota (the one table: ``policy.quotas.SESSION_POLICY``);
+#: ``None`` turns the check off. See docs/decisions/policy-size-quotas.md.
+INLINE_POLICY_MAX_LENGTH: int | None = _quotas.SESSION_POLICY.limit
 PACKED_TOO_LARGE_TAGS = "Packed size of session tags consumes {pct}% of allotted space."
-PACKED_TOO_LARGE_POLICY = "Packed size of session policies consumes {pct}% of allotted space."
+#: AWS's text for policies, as its knowledge-center article on PackedPolicyTooLarge quotes it.
+PACKED_TOO_LARGE_POLICY = "Packed policy consumes {pct}% of allotted space, please use smaller policy."
 
 #: §4.2 step 8: a new session tag that has the key of an inherited transitive
 #: tag (case-insensitive). Code and text UNCONFIRMED.
