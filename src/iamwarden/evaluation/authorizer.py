@@ -15,7 +15,7 @@ from ..policy.conditions import Condition, ConditionError
 from ..policy.document import Effect, Policy, PolicyKind, Statement
 from .decision import Decision, Reason, Verdict
 from .policyset import Picked, PolicySet
-from .principals import MatchClass, classify
+from .principals import MatchClass, classify, exempt
 from .request import TRUST_ACTIONS, Request, _resource_kind
 
 #: Spec §1.6 / §9.1 (UNCONFIRMED): a trust policy naming the caller's *role*
@@ -96,15 +96,18 @@ class _Evaluation:
             return s.matches_resource(req.resource, req.context), None
         cls: MatchClass | None = None
         if s.principal is not None:
-            cls = classify(s.principal, self.caller)
             if s.not_principal:
-                if cls is not None:
+                # an exemption on the caller's whole chain (§1.4, corrected 2026-12)
+                if exempt(s.principal, self.caller):
                     # Deny+NotPrincipal always denies principals with a boundary (§1.4 quirk)
                     if not (s.effect is _DENY and self.ps.boundary is not None):
                         return False, None
-                cls = None
-            elif cls is None:
-                return False, None
+                # Allow+NotPrincipal grants every non-exempt caller like an Allow to "*" (§1.4)
+                cls = None if s.effect is _DENY else _DIRECT
+            else:
+                cls = classify(s.principal, self.caller)
+                if cls is None:
+                    return False, None
         if not s.matches_resource(req.resource, req.context):
             return False, None
         for c in s.conditions:
