@@ -46,7 +46,8 @@ _ROLE_LIKE = (MatchClass.ROLE, MatchClass.FEDUSER)
 def authorize(request: Request, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` exactly as AWS does (spec §1.3)."""
     try:
-        return _Evaluation(request, policies).run()
+        d = _Evaluation(request, policies).run()
+        return _with_document_problems(d, policies) if policies.problems else d
     except Exception as e:  # fail closed: never Allow on an internal error
         return Decision(
             Verdict.IMPLICIT_DENY,
@@ -54,6 +55,27 @@ def authorize(request: Request, policies: PolicySet) -> Decision:
             (f"internal error while evaluating: {type(e).__name__}: {e}",),
             rule="error",
         )
+
+
+def _with_document_problems(d: Decision, policies: PolicySet) -> Decision:
+    """Report what the documents hold that IAM would refuse (spec §1.4).
+
+    The decision is the one AWS takes on what the documents hold (a principal
+    entry with a wildcard inside matches nothing); the problems go in its
+    errors. A left-out statement that may be a Deny makes an Allow an implicit
+    deny: what it would deny is unknown, so we fail closed (design: bounded and
+    fail closed; docs/decisions/engine-refused-documents.md).
+    """
+    errors = d.errors + policies.problems
+    if policies.unreadable_denies and d.verdict is _ALLOW_V and d.rule != "GetCallerIdentity":
+        where = ", ".join(policies.unreadable_denies)
+        return Decision(
+            _IMPLICIT_DENY_V,
+            (_rule("error", f"a statement that may be a Deny could not be read ({where}); denied (fail closed)"),),
+            errors,
+            rule="error",
+        )
+    return Decision(d.verdict, d.reasons, errors, d.rule, d.details)
 
 
 @lru_cache(maxsize=1024)
