@@ -10,7 +10,7 @@ from iamwarden.analysis import audit
 from iamwarden.analysis.session import session_keys
 from iamwarden.model.principal import Caller
 
-from .builders import Builder, allow, arn, doc, trust, world
+from .builders import ADMIN, Builder, allow, arn, doc, trust, world
 from .helpers import escalates, techniques
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
@@ -83,3 +83,12 @@ def test_session_keys_for_each_kind_of_principal() -> None:
     assert "aws:TokenIssueTime" not in user and user["aws:SecureTransport"] == "true"
     assert "aws:MultiFactorAuthPresent" not in role | user  # outside state: MFA devices
     assert "aws:CurrentTime" not in session_keys(Caller.from_arn(ME), None)  # no clock, no time
+
+
+def test_a_service_assuming_a_passed_role_makes_its_request_now_too() -> None:
+    """P04: a trust that admits Lambda only inside a time window still admits it now."""
+    b = Builder()
+    window = {"DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}
+    b.role("fn", trust({"Service": "lambda.amazonaws.com"}, Condition=window), attached=(ADMIN,))
+    a = b.user("a", doc(allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"])))
+    assert techniques(audit(world(b), now=NOW), a) == [["P04"]]

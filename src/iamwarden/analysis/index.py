@@ -647,7 +647,9 @@ class WorldIndex:
         key = (service, role.arn)
         d = self._service_trust.get(key)
         if d is None:
-            d = self._service_trust[key] = decide(self.world, service, "sts:AssumeRole", role.arn)
+            caller = Caller.from_arn(service)
+            d = self._service_trust[key] = decide(self.world, caller, "sts:AssumeRole", role.arn,
+                                                  session_keys(caller, self.now))
         return d
 
     def role(self, arn: str) -> Role | None:
