@@ -19,6 +19,7 @@ time keys are absent, as for a request whose time nobody knows.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from ..model.principal import Caller, PrincipalType
 
@@ -33,11 +34,19 @@ def iso(t: datetime) -> str:
 
 def session_keys(caller: Caller, now: datetime | None) -> dict[str, str]:
     """The context keys every request of ``caller`` carries at ``now`` (see the module docstring)."""
+    return dict(_keys(caller.type in _TEMPORARY, now))
+
+
+_TEMPORARY = (PrincipalType.ROLE_SESSION, PrincipalType.FEDERATED_USER)
+
+
+@lru_cache(maxsize=64)
+def _keys(temporary: bool, now: datetime | None) -> tuple[tuple[str, str], ...]:
+    """Memoised per (kind of credentials, moment): one audit builds a subject per principal."""
     out = dict(ALWAYS)
-    if now is None:
-        return out
-    out["aws:CurrentTime"] = iso(now)
-    out["aws:EpochTime"] = str(int(now.timestamp()))
-    if caller.type in (PrincipalType.ROLE_SESSION, PrincipalType.FEDERATED_USER):
-        out["aws:TokenIssueTime"] = iso(now)
-    return out
+    if now is not None:
+        out["aws:CurrentTime"] = iso(now)
+        out["aws:EpochTime"] = str(int(now.timestamp()))
+        if temporary:
+            out["aws:TokenIssueTime"] = iso(now)
+    return tuple(out.items())
