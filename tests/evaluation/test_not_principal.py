@@ -124,6 +124,7 @@ def test_allow_not_principal_grants_a_non_exempt_same_account_caller_like_star()
     rp = doc(_not_principal("Allow", [OTHER_USER, ROOT_A]))
     d = decide(USER, SEND, QUEUE_A, resource_policy=rp)
     assert d.verdict is ALLOW, d.to_json()
+    assert any("NotPrincipal" in r.message and r.statement == 0 for r in d.reasons)
     assert decide(USER, SEND, QUEUE_A, resource_policy=rp, boundary=doc(allow("ec2:*"))).verdict is ALLOW
     assert decide(SESSION, SEND, QUEUE_A, resource_policy=rp).verdict is ALLOW
 

@@ -339,7 +339,8 @@ class _Evaluation:
             return self.decision(
                 _ALLOW_V,
                 allows
-                + [_reason(rtype, p, s, f"the {_label(rtype)} names the caller directly") for p, s in direct],
+                + [_reason(rtype, p, s, _NOT_PRINCIPAL_GRANT if s.not_principal
+                           else f"the {_label(rtype)} names the caller directly") for p, s in direct],
                 f"same account, {_label(rtype)} names the caller directly, so no identity permission was needed",
             )
         named_role = [(p, s) for p, s, k in r_hits if k in _ROLE_LIKE] if r_hits else ()
@@ -427,6 +428,10 @@ class _Evaluation:
         reasons += [_reason(rtype, p, s, f"the {_label(rtype)} allows the caller") for p, s, _ in r_hits]
         return self.decision(_ALLOW_V, reasons, "cross account, both sides allow")
 
+
+#: why an Allow + NotPrincipal statement granted (spec §1.4): it is read like Principal "*"
+_NOT_PRINCIPAL_GRANT = ("Allow with NotPrincipal: the caller is not exempted, so it is granted "
+                        "as by Principal \"*\"")
 
 _DENY_MESSAGES = {
     t: f"explicit Deny in the {label}"
