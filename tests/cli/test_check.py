@@ -90,12 +90,63 @@ def test_check_unusable_input_exits_2_with_error(capsys, argv, needle):
 
 
 def test_check_malformed_policy_in_case_names_json_path(tmp_path, capsys):
+    """Spec §1.4: a statement IAM would refuse is still decided (it matches nothing; one that
+    may be a Deny fails closed) and the problem, with its JSON path, is in the errors."""
     f = tmp_path / "bad.json"
     f.write_text(json.dumps({"policies": {"identity": [{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]}]},
                              "request": {"principal": f"{A}:user/x", "action": "s3:GetObject", "resource": "*"}}))
-    rc, _, err = run(capsys, "check", "--case", str(f))
-    assert rc == 2
-    assert "$.Statement[0].Effect" in err
+    rc, out, _ = run(capsys, "check", "--case", str(f), "--format", "json")
+    d = json.loads(out)
+    assert d["decision"] == "ImplicitDeny"
+    assert any("$.Statement[0].Effect" in e for e in d["errors"])
+
+
+def _case(cid: str, principal_entry: object, principal: str = f"{A}:user/alice") -> dict:
+    return {"id": cid,
+            "policies": {"resource": [{"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": principal_entry}, "Action": "sqs:SendMessage",
+                 "Resource": "*"}]}]},
+            "request": {"principal": principal, "action": "sqs:SendMessage",
+                        "resource": "arn:aws:sqs:us-east-1:111122223333:q"}}
+
+
+def test_check_principal_wildcard_inside_an_arn_matches_nothing_and_is_reported(tmp_path, capsys):
+    """Spec §1.4: ``user/*`` in Principal is not a wildcard: the entry matches nothing, other
+    entries still match, and the decision's errors say what IAM would refuse."""
+    cases = [_case("only-wildcard", f"{A}:user/*"),
+             _case("wildcard-and-exact", [f"{A}:user/*", f"{A}:user/alice"])]
+    f = tmp_path / "cases.json"
+    f.write_text(json.dumps(cases))
+    rc, out, _ = run(capsys, "check", "--case", str(f), "--format", "json")
+    got = json.loads(out)
+    assert [d["decision"] for d in got] == ["ImplicitDeny", "Allow"]
+    for d in got:
+        assert any("wildcards are not allowed inside principal ARNs" in e for e in d["errors"])
+
+
+def test_check_one_bad_case_in_a_list_never_stops_the_others(tmp_path, capsys):
+    """Spec §1.4: each case gets its own decision or its own error object, in order."""
+    bad_request = _case("no-principal", f"{A}:user/alice")
+    del bad_request["request"]["principal"]
+    not_a_policy = _case("not-a-policy", f"{A}:user/alice")
+    not_a_policy["policies"]["identity"] = ["{not json"]
+    wrong_shape = _case("wrong-shape", f"{A}:user/alice")
+    wrong_shape["policies"]["identity"] = 5
+    cases = [_case("first", f"{A}:user/alice"), bad_request, not_a_policy, "not an object", wrong_shape,
+             _case("last", f"{A}:user/alice")]
+    f = tmp_path / "cases.json"
+    f.write_text(json.dumps(cases))
+    rc, out, _ = run(capsys, "check", "--case", str(f), "--format", "json")
+    got = json.loads(out)
+    assert len(got) == 6
+    assert got[0]["decision"] == "Allow" and got[5]["decision"] == "Allow"
+    assert [g.get("id") for g in got[1:5]] == ["no-principal", "not-a-policy", "case[3]", "wrong-shape"]
+    assert all("error" in g and "decision" not in g for g in got[1:5])
+    assert "request.principal" in got[1]["error"]
+    rc, out, _ = run(capsys, "check", "--case", str(f))
+    lines = [ln for ln in out.splitlines() if not ln.startswith(" ")]
+    assert lines[0] == "first: Allow" and lines[-1] == "last: Allow"
+    assert lines[1].startswith("no-principal: error:")
 
 
 def test_parse_context_repeated_key_becomes_list():

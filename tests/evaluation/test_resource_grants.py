@@ -235,11 +235,13 @@ def test_unique_id_principal_matches_the_entity():
 
 
 def test_not_principal_applies_to_everyone_not_listed():
-    """§1.4: a Deny with NotPrincipal applies to every principal it does not list."""
-    rp = doc(grant("*", SEND), grant(OTHER := f"arn:aws:iam::{A}:user/admin", SEND, "Deny"))
+    """§1.4: a Deny with NotPrincipal applies to every principal it does not exempt
+    (an exempt user is listed with its account: the chain rule, tests/evaluation/test_not_principal.py)."""
+    other = f"arn:aws:iam::{A}:user/admin"
+    rp = doc(grant("*", SEND), grant({"AWS": [other, f"arn:aws:iam::{A}:root"]}, SEND, "Deny"))
     rp["Statement"][1]["NotPrincipal"] = rp["Statement"][1].pop("Principal")
     assert _send(USER, rp).verdict is EXPLICIT
-    assert _send(OTHER, rp).verdict is ALLOW
+    assert _send(other, rp).verdict is ALLOW
 
 
 def test_not_principal_exempts_session_listed_with_role_and_account():

@@ -225,6 +225,28 @@ def test_bool_compares_case_insensitively():
     assert not holds({"Bool": {"aws:SecureTransport": "true"}}, {"aws:SecureTransport": "false"})
 
 
+@pytest.mark.parametrize("value", ["asdf", "t", "1", "yes", "", "  false "])
+def test_bool_request_value_that_is_not_true_counts_as_false(value):
+    """§2.6 Bool row (corrected): a request value other than ``true`` counts as ``false``
+    (AWS's simulator: ``Bool "false"`` matches ``asdf`` and ``t``)."""
+    k = "aws:SecureTransport"
+    assert holds({"Bool": {k: "false"}}, {k: value})
+    assert not holds({"Bool": {k: "true"}}, {k: value})
+    # IfExists: the key is present, so it is evaluated normally, as false (§2.5)
+    assert holds({"BoolIfExists": {k: "false"}}, {k: value})
+    assert not holds({"BoolIfExists": {k: "true"}}, {k: value})
+    # with a variable in the policy value (not precompiled)
+    assert holds({"Bool": {k: "${aws:username}"}}, {k: value}) is False
+
+
+def test_bool_rule_leaves_true_and_missing_keys_alone():
+    """§2.6/§2.5: ``true`` (any case) is true; a missing key is false for Bool, true for IfExists."""
+    k = "aws:SecureTransport"
+    assert holds({"Bool": {k: "true"}}, {k: "TRUE"})
+    assert not holds({"Bool": {k: "false"}})
+    assert holds({"BoolIfExists": {k: "false"}})
+
+
 def test_binary_equals_compares_decoded_bytes():
     """§2.6: BinaryEquals decodes the base64 policy value."""
     assert holds({"BinaryEquals": {"k:b": "QmluYXJ5"}}, {"k:b": "QmluYXJ5"})
@@ -291,7 +313,38 @@ def test_arn_operators_are_case_sensitive():
 def test_arn_operator_needs_six_parts():
     """§2.6: part counts must both be 6."""
     assert not holds({"ArnLike": {"k:arn": "arn:aws:iam::*:user/*"}}, {"k:arn": "not-an-arn"})
-    assert holds({"ArnNotLike": {"k:arn": "arn:aws:iam::*:user/*"}}, {"k:arn": "not-an-arn"})
+    assert not holds({"ArnLike": {"k:arn": "arn:aws:iam::*:user/*"}}, {"k:arn": "a:b:c:d:e"})
+
+
+@pytest.mark.parametrize("op", ["ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"])
+@pytest.mark.parametrize("value", ["not-an-arn", "arn:aws:iam::1", "", "a:b:c:d:e"])
+def test_arn_operators_on_a_request_value_that_is_not_an_arn_are_false(op, value):
+    """§2.6 (corrected): a non-ARN request value makes the positive *and* the negated Arn
+    operators false (AWS's simulator) — the negation does not turn the non-match into a match."""
+    pattern = "arn:aws:iam::*:user/*"
+    assert not holds({op: {"k:arn": pattern}}, {"k:arn": value})
+    assert not holds({op: {"k:arn": [pattern, "arn:aws:s3:::b"]}}, {"k:arn": value})
+    assert not holds({f"{op}IfExists": {"k:arn": pattern}}, {"k:arn": value})
+    # with a variable in the policy value (the unprecompiled path)
+    assert not holds({op: {"k:arn": "arn:aws:iam::*:user/${aws:username}"}}, {"k:arn": value})
+
+
+def test_negated_arn_operators_still_hold_on_a_missing_key_and_a_different_arn():
+    """§2.5/§2.6: the non-ARN rule changes nothing for missing keys or real ARNs."""
+    assert holds({"ArnNotLike": {"k:arn": "arn:aws:iam::*:user/*"}})
+    assert holds({"ArnNotLike": {"k:arn": "arn:aws:iam::*:user/*"}}, {"k:arn": "arn:aws:iam::1:role/r"})
+    assert not holds({"ArnNotLike": {"k:arn": "arn:aws:iam::*:user/*"}}, {"k:arn": "arn:aws:iam::1:user/u"})
+
+
+@pytest.mark.parametrize("set_op", ["ForAllValues", "ForAnyValue"])
+def test_arn_set_operators_count_a_non_arn_value_as_false(set_op):
+    """§2.6 + §2.7: per request value, a non-ARN value matches neither ArnLike nor ArnNotLike."""
+    ctx = {"k:arns": ["not-an-arn"]}
+    assert not holds({f"{set_op}:ArnLike": {"k:arns": "arn:*:*:*:*:*"}}, ctx)
+    assert not holds({f"{set_op}:ArnNotLike": {"k:arns": "arn:aws:iam::*:user/*"}}, ctx)
+    mixed = {"k:arns": ["not-an-arn", "arn:aws:iam::1:role/r"]}
+    expected = set_op == "ForAnyValue"  # the real ARN is not a user: ArnNotLike holds for it
+    assert holds({f"{set_op}:ArnNotLike": {"k:arns": "arn:aws:iam::*:user/*"}}, mixed) is expected
 
 
 # --- §2.5 / §9.4 single-valued operator on a multivalued key ---------------------
@@ -307,6 +360,46 @@ def test_single_valued_operator_on_multivalued_key_is_false():
 
 
 # --- §2.7 set operators -----------------------------------------------------------
+
+
+# --- §2.5 Null with set operators ---------------------------------------------------
+
+
+def test_null_with_set_operators_is_accepted_not_refused():
+    """§2.5 (corrected): ForAllValues:Null and ForAnyValue:Null parse and validate."""
+    from iamwarden.policy.validation import has_errors, validate_policy
+
+    for op in ("ForAllValues:Null", "ForAnyValue:Null"):
+        d = doc(allow(Condition={op: {"aws:TagKeys": "false"}}))
+        parse_policy(d)
+        assert not has_errors(validate_policy(d))
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "absent", "empty", "present"),
+    [
+        # each present value is a present value: per value Null "false" holds, "true" fails;
+        # then ForAllValues over no values is true, ForAnyValue over no values is false (§2.7)
+        ("ForAllValues:Null", "true", True, True, False),
+        ("ForAllValues:Null", "false", True, True, True),
+        ("ForAnyValue:Null", "true", False, False, False),
+        ("ForAnyValue:Null", "false", False, False, True),
+    ],
+)
+def test_null_with_set_operators_is_evaluated_per_value(op, value, absent, empty, present):
+    """§2.5: ForAllValues:Null / ForAnyValue:Null, per request value, then §2.7."""
+    block = {op: {"aws:TagKeys": value}}
+    assert holds(block) is absent
+    assert holds(block, {"aws:TagKeys": []}) is empty
+    assert holds(block, {"aws:TagKeys": ["a"]}) is present
+    assert holds(block, {"aws:TagKeys": ["a", "b"]}) is present
+
+
+def test_null_with_set_operator_in_a_policy_decides():
+    """§2.5: a Deny with ForAnyValue:Null "false" denies a request that carries the key."""
+    d = doc(allow(), deny(Condition={"ForAnyValue:Null": {"aws:TagKeys": "false"}}))
+    assert decide(USER, "s3:GetObject", identity=[d]).allowed
+    assert not decide(USER, "s3:GetObject", identity=[d], context={"aws:TagKeys": ["x"]}).allowed
 
 
 def test_forallvalues_vacuous_on_missing_key():

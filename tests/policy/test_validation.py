@@ -398,6 +398,16 @@ def test_allow_with_not_resource_is_a_security_warning():
     assert only(validate_policy(policy(st)), "ALLOW_WITH_NOT_RESOURCE")[0].type == "SECURITY_WARNING"
 
 
+def test_allow_with_not_principal_is_a_security_warning():
+    """§1.4 (corrected): Allow + NotPrincipal grants every non-exempt principal, like "*"."""
+    st = {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*",
+          "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/bob", "arn:aws:iam::111122223333:root"]}}
+    (f,) = only(validate_policy(policy(st), PolicyKind.RESOURCE), "ALLOW_WITH_NOT_PRINCIPAL")
+    assert (f.type, f.path) == ("SECURITY_WARNING", "$.Statement[0].NotPrincipal")
+    deny_st = dict(st, Effect="Deny")
+    assert not only(validate_policy(policy(deny_st), PolicyKind.RESOURCE), "ALLOW_WITH_NOT_PRINCIPAL")
+
+
 def test_pass_role_with_star_resource_is_a_security_warning():
     (f,) = validate_policy(policy(allow(action="iam:PassRole", resource="*")))
     assert (f.type, f.code, f.path) == (

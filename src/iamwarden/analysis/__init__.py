@@ -11,6 +11,8 @@ Technique IDs are those of ``shared/spec/privesc-catalog.md``.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..model.account import World
 from ._gc import gc_paused
 from .edges import Edge
@@ -23,15 +25,21 @@ from .result import AuditResult, PrincipalResult, build_result
 from .techniques import ACTIONS
 
 
-def index_world(world: World) -> WorldIndex:
-    """Index a world for the technique checkers (done once per audit)."""
-    return WorldIndex(world, ACTIONS)
+def index_world(world: World, now: datetime | None = None) -> WorldIndex:
+    """Index a world for the technique checkers (done once per audit).
+
+    ``now``: the moment of the audit, so conditions on ``aws:CurrentTime`` and
+    ``aws:TokenIssueTime`` are decided with the values a request made now has
+    (``analysis.session``); the core reads no clock, the caller passes it.
+    """
+    return WorldIndex(world, ACTIONS, now)
 
 
-def audit(world: World, progress: Progress | None = None, index: WorldIndex | None = None) -> AuditResult:
+def audit(world: World, progress: Progress | None = None, index: WorldIndex | None = None,
+          now: datetime | None = None) -> AuditResult:
     """The whole audit: admins, escalation paths (certain, then uncertain), findings."""
     with gc_paused():
-        ix = index or index_world(world)
+        ix = index or index_world(world, now)
         esc = escalation(ix, progress)
         return build_result(ix, esc, _findings(ix, esc))
 

@@ -93,7 +93,7 @@ def _mentions_mfa(subject: Subject) -> bool:
 def admin_status(subject: Subject) -> AdminStatus:
     """Decide admin status with the engine (see the module docstring for the definition)."""
     ps = subject.policies
-    tags = {f"aws:PrincipalTag/{k}": v for k, v in subject.entity.tags.items()}
+    tags = {**subject.context, **{f"aws:PrincipalTag/{k}": v for k, v in subject.entity.tags.items()}}
 
     def allowed(action: str, ctx: dict[str, str]) -> Decision:
         return authorize(Request.build(subject.caller, action, "*", {**tags, **ctx}), ps)

@@ -23,6 +23,7 @@ import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
@@ -34,6 +35,7 @@ from ..policy.document import Effect, Policy, Statement
 from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import Variable, substitute
 from .admin import AdminStatus, admin_status
+from .session import session_keys
 from .subject import ADMIN_POLICY, ADMIN_POLICY_ARN, Subject, new_role_subject, subject_for
 
 #: Trust-policy condition keys whose value the caller chooses when calling AssumeRole
@@ -60,6 +62,16 @@ def resolved_resources(st: Statement, lookup: Callable[[str], str | None]) -> li
             continue  # an unresolvable variable matches nothing
         out.append(text)
     return out
+
+
+def exempting_denies(ps: PolicySet, action: str) -> Iterator[Statement]:
+    """Deny statements with NotResource that match ``action``: they deny everything but what
+    they list (catalog rule 7), so what they list is where the action may still succeed."""
+    c = ps.candidates(action.lower())
+    for _, picked in c.denies:
+        for _, st in picked:
+            if st.not_resource and st.resources:
+                yield st
 
 
 def lookup_keys(lookup: Callable[[str], str | None]) -> Any:
@@ -202,9 +214,12 @@ class RoleTrust:
 class WorldIndex:
     """The analysed world: subjects, holder and trust indexes, and engine questions with caches."""
 
-    def __init__(self, world: World, actions: Iterable[str]):
+    def __init__(self, world: World, actions: Iterable[str], now: datetime | None = None):
+        """``now``: the moment of the audit (the time keys of ``analysis.session``); the
+        core reads no clock, so the adapter passes it. None: time keys are absent."""
         self._names_cache, self._content_cache, self._tags_cache = IdCache(), IdCache(), IdCache()
         self.world = world
+        self.now = now
         self.actions = frozenset(a.lower() for a in actions)
         self.subjects: dict[str, Subject] = {}
         self.errors: list[str] = []
@@ -213,7 +228,7 @@ class WorldIndex:
         self._policy_sets: dict[Any, PolicySet] = {}
         for acct, entity in world.principals():
             try:
-                s = subject_for(world, acct, entity)
+                s = subject_for(world, acct, entity, now)
             except ValueError as e:  # AccountError: a dangling policy reference
                 self.errors.append(str(e))
                 continue
@@ -413,7 +428,9 @@ class WorldIndex:
         context: Mapping[str, Any] | None,
         trust: Policy | None,
     ) -> Decision:
-        ctx: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}
+        ctx: dict[str, Any] = dict(s.context)
+        for k, v in s.entity.tags.items():
+            ctx[f"aws:PrincipalTag/{k}"] = v
         target = self.subjects.get(resource)
         if target is not None:
             for k, v in target.entity.tags.items():
@@ -442,16 +459,32 @@ class WorldIndex:
         if d.allowed:
             return d, resource
         tried = {resource}
+        for text in self._pickable(s, action):
+            concrete = text.replace("*", "iamwarden").replace("?", "x")
+            if concrete not in tried:
+                tried.add(concrete)
+                d2 = self.ask(s, action, concrete, context)
+                if d2.allowed:
+                    return d2, concrete
+        return d, resource
+
+    def _pickable(self, s: Subject, action: str) -> Iterator[str]:
+        """Resource patterns worth trying for a resource ``s`` picks: those of its own Allow
+        statements, then those a Deny with NotResource exempts. A Deny that exempts some
+        resources leaves exactly those writable (the principal itself, often), so asking
+        only about ``*`` would wrongly find the action blocked everywhere (issue 10)."""
         for st in self.allow_statements(s, action):
             for r in st.resources or ():
                 if r.parts is None and r.text != "*":
-                    concrete = r.text.replace("*", "iamwarden").replace("?", "x")
-                    if concrete not in tried:
-                        tried.add(concrete)
-                        d2 = self.ask(s, action, concrete, context)
-                        if d2.allowed:
-                            return d2, concrete
-        return d, resource
+                    yield r.text
+        for st in exempting_denies(s.policies, action):
+            for r in st.resources or ():
+                if r.parts is None and r.text != "*":
+                    yield r.text
+                elif r.parts is not None:
+                    text = substitute(r.parts, caller_keys(s))
+                    if text is not None and text != "*":
+                        yield text
 
     def arns(self, account_id: str, kind: str) -> list[str]:
         """User or role ARNs of one account (cached)."""
@@ -573,6 +606,19 @@ class WorldIndex:
             self._admin_if_granted[key] = ok
         return ok
 
+    def admin_if_inline_rewritten(self, s: Subject) -> bool:
+        """Would ``s`` be admin after replacing its own inline policies by AdministratorAccess?
+        (catalog D10/D12: a Deny in its own inline policy goes with the policy it replaces)"""
+        if not s.entity.inline:
+            return False
+        key = ("inline-rewritten", s.arn)
+        if not s.note and key in self.cache:
+            return bool(self.cache[key])
+        ok = admin_status(s.with_own_inline_replaced(ADMIN_POLICY, note="inline policies rewritten")).admin
+        if not s.note:
+            self.cache[key] = ok
+        return ok
+
     def admin_policy_arns(self, account: Account) -> tuple[str, ...]:
         """Managed policies that would make a principal admin: AdministratorAccess and any
         customer policy whose default version the engine finds grants ``*`` on ``*``."""
@@ -583,7 +629,8 @@ class WorldIndex:
             for arn, mp in account.policies.items():
                 if arn == ADMIN_POLICY_ARN:
                     continue
-                d = authorize(Request.build(probe, "*", "*"), PolicySet(identity=(mp.default,)))
+                d = authorize(Request.build(probe, "*", "*", session_keys(probe, self.now)),
+                              PolicySet(identity=(mp.default,)))
                 if d.allowed:
                     found.append(arn)
             out = self._admin_policies[account.account_id] = tuple(found)
@@ -592,7 +639,7 @@ class WorldIndex:
     def new_role(self, account: Account) -> Subject:
         s = self._new_role.get(account.account_id)
         if s is None:
-            s = self._new_role[account.account_id] = new_role_subject(self.world, account)
+            s = self._new_role[account.account_id] = new_role_subject(self.world, account, now=self.now)
         return s
 
     def service_can_assume(self, service: str, role: Role) -> Decision:
@@ -600,7 +647,9 @@ class WorldIndex:
         key = (service, role.arn)
         d = self._service_trust.get(key)
         if d is None:
-            d = self._service_trust[key] = decide(self.world, service, "sts:AssumeRole", role.arn)
+            caller = Caller.from_arn(service)
+            d = self._service_trust[key] = decide(self.world, caller, "sts:AssumeRole", role.arn,
+                                                  session_keys(caller, self.now))
         return d
 
     def role(self, arn: str) -> Role | None:

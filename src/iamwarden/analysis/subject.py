@@ -12,12 +12,15 @@ with the engine rather than by reading action names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Mapping
 
 from ..evaluation import PolicySet, caller_for, policies_for
 from ..model.account import Account, Group, Role, User, World
 from ..model.principal import Caller
 from ..policy.document import Policy, PolicyKind, parse_policy
+from .session import session_keys
 
 #: AWS's AdministratorAccess document: what a self-escalating principal grants itself.
 ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -31,6 +34,8 @@ class Subject:
 
     ``policies`` has no resource policy: questions about a role's trust add it
     with ``PolicySet.replace``. ``note`` says what is hypothetical, if anything.
+    ``context``: the condition keys every request of this principal carries
+    (``analysis.session``), under every question asked about it.
     """
 
     arn: str
@@ -41,6 +46,7 @@ class Subject:
     policies: PolicySet
     groups: tuple[str, ...] = ()
     note: str = ""
+    context: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def account_id(self) -> str:
@@ -65,22 +71,38 @@ class Subject:
         s = self.with_identity(*extra, note=f"after joining group {group.name}")
         return replace(s, groups=self.groups + (group.name,))
 
+    def with_own_inline_replaced(self, new: Policy, note: str) -> Subject:
+        """The principal after writing ``new`` under the name of each of its own inline policies.
+
+        ``iam:PutUserPolicy`` / ``iam:PutRolePolicy`` with an existing policy name replaces
+        that policy (IAM API reference), so a principal that may write its own inline
+        policies can also remove the Denies they hold (catalog D10, D12; issue 10).
+        """
+        own = {id(ip.policy) for ip in self.entity.inline}
+        kept = tuple(p for p in self.policies.identity if id(p) not in own)
+        return replace(self, policies=self.policies.replace(identity=kept + (new,)), note=note)
+
     def with_policy_swapped(self, old: Policy, new: Policy, note: str) -> Subject:
         """The principal after a managed policy's default version changes (catalog D01, D02)."""
         ident = tuple(new if p is old else p for p in self.policies.identity)
         return replace(self, policies=self.policies.replace(identity=ident), note=note)
 
 
-def subject_for(world: World, account: Account, entity: User | Role) -> Subject:
-    """The subject for a loaded user or role (raises ``AccountError`` on dangling references)."""
+def subject_for(world: World, account: Account, entity: User | Role, now: datetime | None = None) -> Subject:
+    """The subject for a loaded user or role (raises ``AccountError`` on dangling references).
+
+    ``now``: the moment of the audit, for the time keys of ``context``.
+    """
     caller = caller_for(world, entity.arn)
     ps = policies_for(world, caller, "*")
+    ctx = session_keys(caller, now)
     if isinstance(entity, User):
-        return Subject(entity.arn, "user", account, entity, caller, ps, tuple(entity.groups))
-    return Subject(entity.arn, "role", account, entity, caller, ps)
+        return Subject(entity.arn, "user", account, entity, caller, ps, tuple(entity.groups), context=ctx)
+    return Subject(entity.arn, "role", account, entity, caller, ps, context=ctx)
 
 
-def new_role_subject(world: World, account: Account, name: str = "iamwarden-new-role") -> Subject:
+def new_role_subject(world: World, account: Account, name: str = "iamwarden-new-role",
+                     now: datetime | None = None) -> Subject:
     """A role the caller would create (catalog D24): AdministratorAccess, no boundary."""
     arn = f"arn:aws:iam::{account.account_id}:role/{name}"
     trust = parse_policy(
@@ -91,4 +113,5 @@ def new_role_subject(world: World, account: Account, name: str = "iamwarden-new-
     role = Role(arn, name, "/", "", trust)
     caller = Caller.from_arn(arn)
     ps = PolicySet(identity=(ADMIN_POLICY,), scp=world.scps.get(account.account_id, ()))
-    return Subject(arn, "role", account, role, caller, ps, note="a new role holding AdministratorAccess")
+    return Subject(arn, "role", account, role, caller, ps, note="a new role holding AdministratorAccess",
+                   context=session_keys(caller, now))

@@ -17,6 +17,7 @@ import importlib
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any, Callable
 
 from ..analysis import audit, find_path, index_world, who_can
@@ -202,7 +203,7 @@ def run_audit(args: argparse.Namespace) -> int:
     world = load_inputs(args.paths, args.endpoint, args.profile, args.region)
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
-    result = audit(world, progress=bar)
+    result = audit(world, progress=bar, now=_now())
     if bar is not None:
         sys.stderr.write("\r" + " " * 60 + "\r")
     data = result.to_json()
@@ -223,6 +224,12 @@ def audit_status(result_json: dict[str, Any], fail_on: str | None) -> int:
     return 1 if any(s in SEVERITIES and SEVERITIES.index(s) <= worst_allowed for s in sevs) else 0
 
 
+def _now() -> datetime:
+    """The moment of the audit: conditions on aws:CurrentTime / aws:TokenIssueTime are decided
+    for a request made now (``analysis.session``; the core reads no clock)."""
+    return datetime.now(UTC)
+
+
 def _world_for(args: argparse.Namespace) -> World:
     return load_inputs(args.account, args.endpoint, args.profile, args.region)
 
@@ -236,7 +243,7 @@ def _arn_known(world: World, arn: str, flag: str) -> None:
 def run_who_can(args: argparse.Namespace) -> int:
     if ":" not in args.action:
         raise UsageError(f"--action {args.action!r}: expected service:Action, e.g. s3:GetObject")
-    ix = index_world(_world_for(args))
+    ix = index_world(_world_for(args), _now())
     reach = who_can(ix, args.action, args.resource, include_uncertain=args.uncertain)
     if args.format == "json":
         json.dump({"action": args.action, "resource": args.resource,
@@ -257,7 +264,7 @@ def run_path(args: argparse.Namespace) -> int:
     world = _world_for(args)
     _arn_known(world, args.source, "FROM")
     _arn_known(world, args.target, "TO")
-    steps = find_path(index_world(world), args.source, args.target, include_uncertain=args.uncertain)
+    steps = find_path(index_world(world, _now()), args.source, args.target, include_uncertain=args.uncertain)
     if args.format == "json":
         json.dump({"from": args.source, "to": args.target, "found": steps is not None,
                    "steps": [e.to_json() for e in steps or []]}, sys.stdout, indent=2)

@@ -64,8 +64,11 @@ def run(args: argparse.Namespace) -> int:
             cases, is_list = load_cases(args.case)
         except CaseError as e:
             raise UsageError(str(e)) from None
-        decisions = [authorize(c.request, c.policies) for c in cases]
-        labels = [c.id for c in cases]
+        if not is_list and isinstance(cases[0], CaseError):
+            raise UsageError(str(cases[0]))
+        # one bad case never stops the others: it gets its own error object (spec §1.4)
+        decisions = [c if isinstance(c, CaseError) else authorize(c.request, c.policies) for c in cases]
+        labels = [c.case_id or f"case[{i}]" if isinstance(c, CaseError) else c.id for i, c in enumerate(cases)]
     elif args.account:
         missing = [f"--{n}" for n in ("principal", "action", "resource") if not getattr(args, n)]
         if missing:
@@ -96,13 +99,23 @@ def exit_status(decisions: Sequence[object]) -> int:
     return 0 if all(d.allowed for d in decisions if isinstance(d, Decision)) else 1
 
 
-def emit(decisions: list[Decision], labels: list[str], is_list: bool, fmt: str) -> None:
+def _to_json(d: Decision | CaseError, label: str) -> dict[str, Any]:
+    if isinstance(d, CaseError):
+        return {"id": label, "error": str(d)}
+    return d.to_json()
+
+
+def emit(decisions: list[Decision | CaseError], labels: list[str], is_list: bool, fmt: str) -> None:
     if fmt == "json":
-        payload: Any = [d.to_json() for d in decisions] if is_list else decisions[0].to_json()
+        payload: Any = ([_to_json(d, lb) for d, lb in zip(decisions, labels, strict=True)] if is_list
+                        else _to_json(decisions[0], labels[0]))
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
     for label, d in zip(labels, decisions, strict=True):
+        if isinstance(d, CaseError):
+            print(f"{label}: error: {d}")
+            continue
         print(f"{label}: {d.decision}")
         if d.rule:
             print(f"  rule: {d.rule}")

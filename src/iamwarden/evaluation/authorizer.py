@@ -15,7 +15,7 @@ from ..policy.conditions import Condition, ConditionError
 from ..policy.document import Effect, Policy, PolicyKind, Statement
 from .decision import Decision, Reason, Verdict
 from .policyset import Picked, PolicySet
-from .principals import MatchClass, classify
+from .principals import MatchClass, classify, exempt
 from .request import TRUST_ACTIONS, Request, _resource_kind
 
 #: Spec §1.6 / §9.1 (UNCONFIRMED): a trust policy naming the caller's *role*
@@ -46,7 +46,8 @@ _ROLE_LIKE = (MatchClass.ROLE, MatchClass.FEDUSER)
 def authorize(request: Request, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` exactly as AWS does (spec §1.3)."""
     try:
-        return _Evaluation(request, policies).run()
+        d = _Evaluation(request, policies).run()
+        return _with_document_problems(d, policies) if policies.problems else d
     except Exception as e:  # fail closed: never Allow on an internal error
         return Decision(
             Verdict.IMPLICIT_DENY,
@@ -54,6 +55,27 @@ def authorize(request: Request, policies: PolicySet) -> Decision:
             (f"internal error while evaluating: {type(e).__name__}: {e}",),
             rule="error",
         )
+
+
+def _with_document_problems(d: Decision, policies: PolicySet) -> Decision:
+    """Report what the documents hold that IAM would refuse (spec §1.4).
+
+    The decision is the one AWS takes on what the documents hold (a principal
+    entry with a wildcard inside matches nothing); the problems go in its
+    errors. A left-out statement that may be a Deny makes an Allow an implicit
+    deny: what it would deny is unknown, so we fail closed (design: bounded and
+    fail closed; docs/decisions/engine-refused-documents.md).
+    """
+    errors = d.errors + policies.problems
+    if policies.unreadable_denies and d.verdict is _ALLOW_V and d.rule != "GetCallerIdentity":
+        where = ", ".join(policies.unreadable_denies)
+        return Decision(
+            _IMPLICIT_DENY_V,
+            (_rule("error", f"a statement that may be a Deny could not be read ({where}); denied (fail closed)"),),
+            errors,
+            rule="error",
+        )
+    return Decision(d.verdict, d.reasons, errors, d.rule, d.details)
 
 
 @lru_cache(maxsize=1024)
@@ -96,15 +118,18 @@ class _Evaluation:
             return s.matches_resource(req.resource, req.context), None
         cls: MatchClass | None = None
         if s.principal is not None:
-            cls = classify(s.principal, self.caller)
             if s.not_principal:
-                if cls is not None:
+                # an exemption on the caller's whole chain (§1.4, corrected 2026-12)
+                if exempt(s.principal, self.caller):
                     # Deny+NotPrincipal always denies principals with a boundary (§1.4 quirk)
                     if not (s.effect is _DENY and self.ps.boundary is not None):
                         return False, None
-                cls = None
-            elif cls is None:
-                return False, None
+                # Allow+NotPrincipal grants every non-exempt caller like an Allow to "*" (§1.4)
+                cls = None if s.effect is _DENY else _DIRECT
+            else:
+                cls = classify(s.principal, self.caller)
+                if cls is None:
+                    return False, None
         if not s.matches_resource(req.resource, req.context):
             return False, None
         for c in s.conditions:
@@ -314,7 +339,8 @@ class _Evaluation:
             return self.decision(
                 _ALLOW_V,
                 allows
-                + [_reason(rtype, p, s, f"the {_label(rtype)} names the caller directly") for p, s in direct],
+                + [_reason(rtype, p, s, _NOT_PRINCIPAL_GRANT if s.not_principal
+                           else f"the {_label(rtype)} names the caller directly") for p, s in direct],
                 f"same account, {_label(rtype)} names the caller directly, so no identity permission was needed",
             )
         named_role = [(p, s) for p, s, k in r_hits if k in _ROLE_LIKE] if r_hits else ()
@@ -402,6 +428,10 @@ class _Evaluation:
         reasons += [_reason(rtype, p, s, f"the {_label(rtype)} allows the caller") for p, s, _ in r_hits]
         return self.decision(_ALLOW_V, reasons, "cross account, both sides allow")
 
+
+#: why an Allow + NotPrincipal statement granted (spec §1.4): it is read like Principal "*"
+_NOT_PRINCIPAL_GRANT = ("Allow with NotPrincipal: the caller is not exempted, so it is granted "
+                        "as by Principal \"*\"")
 
 _DENY_MESSAGES = {
     t: f"explicit Deny in the {label}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..policy.document import Effect, Policy, PolicyKind, Statement, parse_policy
+from ..policy.document import Effect, Policy, PolicyKind, Statement, parse_policy, parse_policy_tolerant
 
 Level = tuple[Policy, ...]
 
@@ -20,6 +20,12 @@ class PolicySet:
     - ``session``: session policies (inline + managed); empty = none were passed.
     - ``scp`` / ``rcp``: organization levels root → account, each a tuple of
       policies; empty = not in an organization.
+    - ``problems``: what the documents hold that IAM would refuse to store, when
+      they were read with ``tolerant=True`` (spec §1.4: such documents are
+      evaluated as AWS evaluates what it holds, and every decision reports them).
+    - ``unreadable_denies``: statements among those that were left out and are,
+      or may be, a Deny; the authorizer cannot know what they deny, so it never
+      allows while they exist (fail closed).
     """
 
     identity: tuple[Policy, ...] = ()
@@ -28,6 +34,8 @@ class PolicySet:
     session: tuple[Policy, ...] = ()
     scp: tuple[Level, ...] = ()
     rcp: tuple[Level, ...] = ()
+    problems: tuple[str, ...] = ()
+    unreadable_denies: tuple[str, ...] = ()
     _by_action: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def candidates(self, action_key: str) -> Candidates:
@@ -62,6 +70,8 @@ class PolicySet:
             "session": self.session,
             "scp": self.scp,
             "rcp": self.rcp,
+            "problems": self.problems,
+            "unreadable_denies": self.unreadable_denies,
         }
         fields.update(changes)
         return PolicySet(**fields)
@@ -92,25 +102,40 @@ class PolicySet:
         scp: Iterable[Iterable[Any]] = (),
         rcp: Iterable[Iterable[Any]] = (),
         resource_kind: PolicyKind = PolicyKind.RESOURCE,
+        tolerant: bool = False,
     ) -> PolicySet:
-        """Parse raw JSON documents (dicts or text) into a policy set."""
+        """Parse raw JSON documents (dicts or text) into a policy set.
+
+        ``tolerant``: documents IAM would refuse are still read for evaluation
+        (``parse_policy_tolerant``) and their problems kept in ``problems``;
+        only a document with nothing to evaluate raises ``PolicySyntaxError``.
+        """
+        problems: list[str] = []
+        denies: list[str] = []
+
+        def parse(d: Any, kind: PolicyKind, name: str) -> Policy:
+            if not tolerant:
+                return parse_policy(d, kind, name)
+            got = parse_policy_tolerant(d, kind, name)
+            problems.extend(f"{name}: {p} (IAM would refuse this document)" for p in got.problems)
+            denies.extend(f"{name}: {path}" for path in got.unreadable_denies)
+            return got.policy
+
         return cls(
-            identity=tuple(
-                parse_policy(d, PolicyKind.IDENTITY, f"identity[{i}]") for i, d in enumerate(identity)
-            ),
-            resource=parse_policy(resource, resource_kind, "resource") if resource is not None else None,
-            boundary=parse_policy(boundary, PolicyKind.BOUNDARY, "boundary") if boundary is not None else None,
-            session=tuple(
-                parse_policy(d, PolicyKind.SESSION, f"session[{i}]") for i, d in enumerate(session)
-            ),
+            identity=tuple(parse(d, PolicyKind.IDENTITY, f"identity[{i}]") for i, d in enumerate(identity)),
+            resource=parse(resource, resource_kind, "resource") if resource is not None else None,
+            boundary=parse(boundary, PolicyKind.BOUNDARY, "boundary") if boundary is not None else None,
+            session=tuple(parse(d, PolicyKind.SESSION, f"session[{i}]") for i, d in enumerate(session)),
             scp=tuple(
-                tuple(parse_policy(d, PolicyKind.SCP, f"scp[{li}][{i}]") for i, d in enumerate(level))
+                tuple(parse(d, PolicyKind.SCP, f"scp[{li}][{i}]") for i, d in enumerate(level))
                 for li, level in enumerate(scp)
             ),
             rcp=tuple(
-                tuple(parse_policy(d, PolicyKind.RCP, f"rcp[{li}][{i}]") for i, d in enumerate(level))
+                tuple(parse(d, PolicyKind.RCP, f"rcp[{li}][{i}]") for i, d in enumerate(level))
                 for li, level in enumerate(rcp)
             ),
+            problems=tuple(problems),
+            unreadable_denies=tuple(denies),
         )
 
 

@@ -5,13 +5,16 @@ naming the caller itself (DIRECT) grants on its own; naming its role (ROLE) or
 the user behind a federated session (FEDUSER) stands in for the identity
 policy but stays under the boundary and session policies; naming the account
 (ACCOUNT) only delegates to the identity policies.
+
+``NotPrincipal`` is not a match class at all: it is an exemption, read on the
+caller's whole chain of identities (``exempt``, spec §1.4 corrected 2026-12).
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
 
-from ..model.arn import ACCOUNT_ID, Arn
+from ..model.arn import ACCOUNT_ID, Arn, root_arn
 from ..model.principal import Caller, PrincipalType
 from ..policy.document import PrincipalSpec
 
@@ -88,6 +91,57 @@ def _match_value(ptype: str, value: str, caller: Caller) -> MatchClass | None:
         # signed callers); only a caller that *is* that provider matches.
         return MatchClass.DIRECT if caller.arn == value else None
     return None  # CanonicalUser: S3 only
+
+
+def exempt(spec: PrincipalSpec, caller: Caller) -> bool:
+    """Does a ``NotPrincipal`` list exempt ``caller``? (spec §1.4, corrected 2026-12)
+
+    AWS checks the caller's chain of identities one by one: its account, then
+    for a role session the role and then the session, for a user the user, for
+    a federated user the federated-user ARN. The caller is exempt only when
+    *every* element of its chain is listed. A listed entry is an exact
+    principal, never a delegation: listing the account exempts the root user
+    and nobody else, and ``[user/Bob, account root]`` exempts Bob alone.
+    A service principal's chain is the service name; an anonymous caller has
+    no identity, so only ``"*"`` exempts it.
+    """
+    listed = set(spec.values("AWS"))
+    if "*" in listed:
+        return True
+    t = caller.type
+    if t is PrincipalType.SERVICE:
+        name = (caller.name or "").lower()
+        return any(v.lower() == name for v in spec.values("Service"))
+    if t is PrincipalType.ANONYMOUS or not caller.account:
+        return False
+    account = caller.account
+    if account not in listed and root_arn(account, caller.partition) not in listed:
+        return False
+    if t is PrincipalType.ROOT:
+        return True
+    if t is PrincipalType.USER:
+        return caller.arn in listed or (caller.unique_id is not None and caller.unique_id in listed)
+    if t is PrincipalType.FEDERATED_USER:
+        return caller.arn in listed
+    if t is PrincipalType.ROLE_SESSION:
+        return caller.arn in listed and _role_listed(listed, caller)
+    return False
+
+
+def _role_listed(listed: set[str], caller: Caller) -> bool:
+    """Is the session's role among ``listed`` (by ARN, path included, or by unique ID)?"""
+    if caller.unique_id is not None and caller.unique_id in listed:
+        return True
+    for v in listed:
+        a = Arn.parse(v) if v.startswith("arn:") else None
+        if a is None or a.service != "iam" or a.account != caller.account or not a.resource.startswith("role/"):
+            continue
+        if caller.name != a.name:
+            continue
+        # role names are unique in an account; the session ARN has no path (§5.2)
+        if caller.entity_arn is None or caller.entity_arn == v or _same_role(caller.entity_arn, v):
+            return True
+    return False
 
 
 def _same_role(a: str, b: str) -> bool:

@@ -3,6 +3,12 @@
 A case is a set of policies plus a request. ``expected`` and ``why`` are
 carried along when present (the conformance runner compares them; the CLI
 ignores them).
+
+Documents IAM would refuse to store are still decided (spec §1.4): they are
+read with ``tolerant=True``, so a principal entry with a wildcard inside
+matches nothing and the problem is reported in the decision's errors. A case
+that cannot be decided at all (no request, a document that is not a policy)
+is a ``CaseError`` of its own: in a list, it never stops the other cases.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from ..policy.errors import PolicySyntaxError, Problem
 
 class CaseError(ValueError):
     """A case that cannot be read: names the case and the field."""
+
+    case_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +75,12 @@ def case_from_dict(raw: Any, position: int = 0) -> Case:
             scp=pol.get("scp") or [],
             rcp=pol.get("rcp") or [],
             resource_kind=kind,
+            tolerant=True,
         )
     except PolicySyntaxError as e:
         raise CaseError(f"{cid}: {e}") from None
+    except (TypeError, AttributeError) as e:  # a policies field of the wrong JSON type
+        raise CaseError(f"{cid}: policies: not in the shape of decisions.json ({e})") from None
     try:
         request = Request.build(
             req["principal"],
@@ -79,7 +90,7 @@ def case_from_dict(raw: Any, position: int = 0) -> Case:
             resource_account=req.get("resource_account"),
             principal_entity=req.get("principal_entity"),
         )
-    except ValueError as e:
+    except (ValueError, TypeError, AttributeError) as e:
         raise CaseError(f"{cid}: request: {e}") from None
     return Case(cid, policies, request, raw.get("expected"), raw.get("why"))
 
@@ -90,17 +101,35 @@ def _is_trust(action: str, resource: str) -> bool:
     return action.lower() in TRUST_ACTIONS and ":role/" in resource and resource.startswith("arn:")
 
 
-def load_cases(path: str | Path) -> tuple[list[Case], bool]:
-    """Read a file of one case or a list of cases. Returns (cases, was_a_list)."""
+def case_id(raw: Any, position: int) -> str:
+    """The id a case is reported under: its ``id``, or ``case[i]``."""
+    if isinstance(raw, dict) and "id" in raw:
+        return str(raw["id"])
+    return f"case[{position}]"
+
+
+def load_cases(path: str | Path) -> tuple[list[Case | CaseError], bool]:
+    """Read a file of one case or a list of cases. Returns (cases, was_a_list).
+
+    Each entry is a ``Case``, or the ``CaseError`` that case raised: one bad
+    case never stops the others (spec §1.4). Raises ``CaseError`` only when the
+    file itself cannot be read as JSON.
+    """
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         raise CaseError(f"{path}: cannot read JSON: {e}") from None
-    if isinstance(raw, list):
-        if not raw:
-            raise CaseError(f"{path}: an empty list: expected one case or a list of cases")
-        return [case_from_dict(c, i) for i, c in enumerate(raw)], True
-    return [case_from_dict(raw, 0)], False
+    if isinstance(raw, list) and not raw:
+        raise CaseError(f"{path}: an empty list: expected one case or a list of cases")
+    items, is_list = (raw, True) if isinstance(raw, list) else ([raw], False)
+    out: list[Case | CaseError] = []
+    for i, c in enumerate(items):
+        try:
+            out.append(case_from_dict(c, i))
+        except CaseError as e:
+            e.case_id = case_id(c, i)
+            out.append(e)
+    return out, is_list
 
 
-__all__ = ["Case", "CaseError", "case_from_dict", "load_cases", "Problem"]
+__all__ = ["Case", "CaseError", "case_from_dict", "case_id", "load_cases", "Problem"]

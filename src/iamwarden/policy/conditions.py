@@ -142,8 +142,17 @@ def _date(op: Callable[[float, float], bool]) -> Compare:
     return compare
 
 
+def bool_request_value(r: str) -> str:
+    """A request value as ``Bool`` reads it: ``true`` (any case), or else ``false``.
+
+    Spec §2.6 Bool row (corrected 2026-12, [X] AWS's simulator): a request value
+    other than ``true`` counts as ``false`` (``Bool "false"`` matches ``asdf``).
+    """
+    return "true" if r.strip().lower() == "true" else "false"
+
+
 def _bool(r: str, p: str) -> bool:
-    return r.strip().lower() == p.strip().lower()
+    return bool_request_value(r) == p.strip().lower()
 
 
 def _binary(r: str, p: str) -> bool:
@@ -169,6 +178,11 @@ def _arn_like(r: str, p: str) -> bool:
     return all(compile_glob(pat).match(val) is not None for pat, val in zip(pp, rp, strict=True))
 
 
+def is_arn_value(r: str) -> bool:
+    """Can an Arn operator read this request value (6 colon-separated parts)? Spec §2.6."""
+    return _split_arn(r) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class OperatorFamily:
     compare: Compare
@@ -176,6 +190,10 @@ class OperatorFamily:
     #: how policy text and inserted values become a comparable string when
     #: variables are resolved: pattern families escape inserted text.
     pattern: bool = False
+    #: a request value this family cannot read at all; such a value makes the
+    #: positive *and* the negated operator false instead of letting the negation
+    #: flip a non-match into a match (spec §2.6, Arn rows). None: every value reads.
+    readable: Callable[[str], bool] | None = None
 
 
 _EQ = lambda a, b: a == b  # noqa: E731
@@ -213,8 +231,8 @@ _register("DateGreaterThanEquals", OperatorFamily(_date(_GE), False))
 _register("Bool", OperatorFamily(_bool, True))
 _register("BinaryEquals", OperatorFamily(_binary, False))
 _register("IpAddress", OperatorFamily(_ip, False), "NotIpAddress")
-_register("ArnEquals", OperatorFamily(_arn_like, True, pattern=True), "ArnNotEquals")
-_register("ArnLike", OperatorFamily(_arn_like, True, pattern=True), "ArnNotLike")
+_register("ArnEquals", OperatorFamily(_arn_like, True, pattern=True, readable=is_arn_value), "ArnNotEquals")
+_register("ArnLike", OperatorFamily(_arn_like, True, pattern=True, readable=is_arn_value), "ArnNotLike")
 
 SET_OPERATORS = ("ForAllValues", "ForAnyValue")
 
@@ -243,9 +261,8 @@ def parse_operator(text: str) -> OperatorName:
             )
         set_op = prefix
     if rest == "Null":
-        if set_op:
-            raise ValueError("Null cannot take a set operator")
-        return OperatorName(text, "Null", None, False, False, True)
+        # ForAllValues:Null / ForAnyValue:Null are evaluated, not refused (spec §2.5)
+        return OperatorName(text, "Null", set_op, False, False, True)
     if_exists = rest.endswith("IfExists") and rest != "IfExists"
     base = rest[: -len("IfExists")] if if_exists else rest
     if base not in OPERATORS:
@@ -299,17 +316,24 @@ class Condition:
         test = self._test
         if test is not None and present:  # static policy values, parsed once (see Condition.build)
             set_op = op.set_op
+            negated = self._negated
+            readable = self._family.readable if self._family is not None else None
             if set_op is None:
                 if len(present) > 1 or ctx.multivalued(self.key_lower):
                     return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
-                return test(present[0]) != self._negated
-            negated = self._negated
+                r0 = present[0]
+                if readable is not None and not readable(r0):
+                    return False
+                return test(r0) != negated
+            if readable is not None:
+                if set_op == "ForAllValues":
+                    return all(readable(r) and test(r) != negated for r in present)
+                return any(readable(r) and test(r) != negated for r in present)
             if set_op == "ForAllValues":
                 return all(test(r) != negated for r in present)
             return any(test(r) != negated for r in present)
         if op.is_null:
-            absent = present is None or len(present) == 0
-            return any(_bool("true" if absent else "false", v) for v in self.values)
+            return self._null(present)
         if present is None or len(present) == 0:
             if op.if_exists:
                 return True
@@ -329,6 +353,24 @@ class Condition:
             return self._match_one(present[0], policy_values, family, negated)
         matches = (self._match_one(r, policy_values, family, negated) for r in present)
         return all(matches) if op.set_op == "ForAllValues" else any(matches)
+
+    def _null(self, present: tuple[str, ...] | None) -> bool:
+        """``Null`` and its set forms (spec §2.5).
+
+        Plain ``Null``: ``"true"`` holds iff the key is absent, ``"false"`` iff present.
+        ``ForAllValues:Null`` / ``ForAnyValue:Null``: every request value is a present
+        value, so per value ``"false"`` holds and ``"true"`` fails; then §2.7 lifts the
+        per-value result (over no values: ForAllValues true, ForAnyValue false).
+        """
+        absent = present is None or len(present) == 0
+        set_op = self.operator.set_op
+        if set_op is None:
+            return any(_bool("true" if absent else "false", v) for v in self.values)
+        if absent:
+            return set_op == "ForAllValues"
+        # each present value: Null "false" holds for it, Null "true" does not; the
+        # per-value result is the same for every value, so ForAll and ForAny agree
+        return any(_bool("false", v) for v in self.values)
 
     def _resolved_values(self, ctx: ContextView, family: OperatorFamily) -> list[str | None] | tuple[str, ...]:
         """Policy values after variable substitution; ``None`` for an unresolvable one.
@@ -352,6 +394,8 @@ class Condition:
     def _match_one(
         r: str, policy_values: list[str | None] | tuple[str, ...], family: OperatorFamily, negated: bool
     ) -> bool:
+        if family.readable is not None and not family.readable(r):
+            return False  # unreadable request value: positive and negated both false (§2.6)
         hit = False
         for p in policy_values:
             if p is None:  # unresolvable variable: a null value never matches
@@ -385,7 +429,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
         return lambda r: r.casefold() in folded
     if compare is _bool:
         wanted = frozenset(v.strip().lower() for v in values)
-        return lambda r: r.strip().lower() in wanted
+        return lambda r: bool_request_value(r) in wanted
     if compare is _string_like:
         rx = compile_glob_set(values, False)
         return lambda r: rx.match(r) is not None

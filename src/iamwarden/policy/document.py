@@ -451,13 +451,61 @@ def parse_policy(
     return policy
 
 
+@dataclass(frozen=True, slots=True)
+class TolerantParse:
+    """A document AWS would refuse to store, read the way AWS evaluates what it holds.
+
+    ``policy`` holds the statements that can be evaluated: a principal entry
+    with a wildcard inside it is left out of its statement (it matches nothing,
+    spec §1.4); a statement with an unknown condition operator is left out
+    (its condition is false, spec §2.5); any other statement the parser
+    rejects is left out too (it matches nothing). ``problems`` lists what was
+    wrong, with JSON paths. ``unreadable_denies``: the paths of left-out
+    statements that are, or may be, a ``Deny``: what they would have denied is
+    unknown, so the authorizer fails closed on them (see ``PolicySet.problems``).
+    """
+
+    policy: Policy
+    problems: tuple[Problem, ...]
+    unreadable_denies: tuple[str, ...] = ()
+
+
+def parse_policy_tolerant(
+    document: Any,
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    name: str = "policy",
+) -> TolerantParse:
+    """Parse a document for evaluation even when IAM would refuse it (spec §1.4, §2.5).
+
+    Raises ``PolicySyntaxError`` only when nothing can be evaluated: the text is
+    not JSON, or it is not an object with a ``Statement``.
+    """
+    if isinstance(document, (str, bytes)):
+        document = load_json(document, name)
+    problems: list[Problem] = []
+    parser = _Parser(kind, problems, lenient=True)
+    policy = parser.policy(document, name)
+    if policy is None:
+        raise PolicySyntaxError(problems + parser.tolerated, name)
+    return TolerantParse(policy, tuple(problems + parser.tolerated), tuple(parser.unreadable_denies))
+
+
 class _Parser:
-    def __init__(self, kind: PolicyKind, problems: list[Problem]):
+    def __init__(self, kind: PolicyKind, problems: list[Problem], lenient: bool = False):
         self.kind = kind
         self.problems = problems
+        #: lenient (``parse_policy_tolerant``): problems that leave a statement evaluable
+        self.lenient = lenient
+        self.tolerated: list[Problem] = []
+        self.unreadable_denies: list[str] = []
+        self._never = False  # lenient: the current statement can never apply (§2.5)
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
+
+    def tolerate(self, path: str, message: str) -> None:
+        """A problem IAM refuses but evaluation can live with (lenient mode only)."""
+        (self.tolerated if self.lenient else self.problems).append(Problem(path, message))
 
     def policy(self, doc: Any, name: str) -> Policy | None:
         if not isinstance(doc, dict):
@@ -514,6 +562,7 @@ class _Parser:
             self.bad(path, "a statement must be a JSON object")
             return None
         before = len(self.problems)
+        self._never = False
         for k in st:
             if k not in _STATEMENT_KEYS:
                 self.bad(
@@ -554,6 +603,10 @@ class _Parser:
             )
         conditions = self.conditions(st.get("Condition"), f"{path}.Condition", variables)
         if len(self.problems) > before or effect is None or actions is None:
+            if self.lenient and effect_raw != "Allow":
+                self.unreadable_denies.append(path)
+            return None
+        if self._never:
             return None
         return Statement(
             index=index,
@@ -618,14 +671,18 @@ class _Parser:
             vals = self.strings(vs, f"{ppath}.{t}", f"{el} {t}")
             if vals is None:
                 continue
+            kept = []
             for v in vals:
                 if t == "AWS" and v != "*" and has_wildcard(v):
-                    self.bad(
+                    # not a wildcard: IAM refuses it; evaluated, the entry matches nothing (§1.4)
+                    self.tolerate(
                         f"{ppath}.{t}",
                         f"{echo_repr(v)}: wildcards are not allowed inside principal ARNs; "
                         'use "*" with an aws:PrincipalArn ArnLike condition',
                     )
-            entries.append((t, vals))
+                else:
+                    kept.append(v)
+            entries.append((t, tuple(kept)))
         return PrincipalSpec(tuple(entries)), has_not
 
     def conditions(self, raw: Any, path: str, variables: bool) -> tuple[Condition, ...]:
@@ -639,7 +696,9 @@ class _Parser:
             try:
                 op = parse_operator(op_text)
             except ValueError as e:
-                self.bad(f"{path}.{op_text}", str(e))
+                # evaluated, an unknown operator is a false condition (§2.5): the statement never applies
+                self.tolerate(f"{path}.{op_text}", str(e))
+                self._never = True
                 continue
             if not isinstance(block, dict):
                 self.bad(f"{path}.{op_text}", 'must be an object: {"key": value or [values]}')
@@ -652,7 +711,8 @@ class _Parser:
                 if op.is_null:
                     for v in values:
                         if v.lower() not in ("true", "false"):
-                            self.bad(kp, f'Null takes "true" or "false", got {echo_repr(v)}')
+                            # evaluated as held: such a value never matches (§2.5)
+                            self.tolerate(kp, f'Null takes "true" or "false", got {echo_repr(v)}')
                 out.append(Condition.build(op, key, values, variables))
         return tuple(out)
 

@@ -648,6 +648,15 @@ class _Validator:
                 "Allow with NotResource grants every resource not listed, in every account; "
                 "list the allowed resources instead",
             )
+        if "NotPrincipal" in st and "Principal" not in st and self.kind is PolicyKind.RESOURCE:
+            self.add(
+                SECURITY_WARNING,
+                "ALLOW_WITH_NOT_PRINCIPAL",
+                f"{path}.NotPrincipal",
+                "Allow with NotPrincipal grants every principal not exempted, in every AWS "
+                "account and anonymous callers too, like Principal \"*\" (spec §1.4); name the "
+                "principals in Principal instead",
+            )
         star_resource = next((p for p, r in resources if r == "*" and res_key == "Resource"), None)
         applies_to_all = star_resource is not None or (
             res_key not in st and self.kind in _PRINCIPAL_KINDS

@@ -87,7 +87,7 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
             ctxs = [{**c, k: v} for c in ctxs for v in values[:4]] or ctxs
         if t.mentions_mfa:
             ctxs = ctxs + [{**c, "aws:MultiFactorAuthPresent": "true"} for c in ctxs]
-        tags = {f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}
+        tags = {**s.context, **{f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}}
         hit = any(authorize(Request.build(s.caller, ASSUME, role.arn, {**tags, **c}), probe).allowed
                   for c in ctxs[:16])
         ix.cache[key] = hit

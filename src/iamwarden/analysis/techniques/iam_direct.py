@@ -46,6 +46,8 @@ ACTIONS = frozenset(a.lower() for a in (
 #: actions behind D01, D07-D12: only their holders are asked whether they can grant themselves admin
 SELF_ACTIONS = ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy",
                 "iam:AttachGroupPolicy", "iam:PutGroupPolicy", "iam:CreatePolicyVersion")
+#: D10/D12: writing one's own inline policies can replace them (and the Denies in them)
+_INLINE_SELF = ("iam:PutUserPolicy", "iam:PutRolePolicy")
 
 
 def _customer_policies(s: Subject) -> list[str]:
@@ -105,19 +107,29 @@ class IamDirectChecker:
     def _self_edges(self, s: Subject, ix: WorldIndex, allow_groups: bool) -> Iterator[Edge]:
         me = s.arn
         found = False
-        if any(ix.holds(s, a) for a in SELF_ACTIONS) and ix.admin_if_granted(s):
+        holds_self = any(ix.holds(s, a) for a in SELF_ACTIONS)
+        plain = holds_self and ix.admin_if_granted(s)
+        # a Deny in its own inline policy (typically "Deny ... NotResource: itself") is no cap
+        # for D10/D12: writing an inline policy under the same name replaces it (issue 10)
+        rewrite = holds_self and not plain and any(ix.holds(s, a) for a in _INLINE_SELF) and (
+            ix.admin_if_inline_rewritten(s))
+        if plain or rewrite:
             for tid, action, kind, verb in (
                 ("D07", "iam:AttachUserPolicy", "user", _attach),
                 ("D10", "iam:PutUserPolicy", "user", _put),
                 ("D09", "iam:AttachRolePolicy", "role", _attach),
                 ("D12", "iam:PutRolePolicy", "role", _put),
             ):
-                if s.kind != kind:
+                if s.kind != kind or (not plain and action not in _INLINE_SELF):
                     continue
                 d = verb(ix, s, action, me)
                 if d is not None:
                     found = True
-                    yield Edge(me, me, tid, f"can use {action} on itself", reasons_of(d), grants_admin=True)
+                    why = f"can use {action} on itself"
+                    if not plain:
+                        why += ", overwriting its own inline policies and the Denies they hold"
+                    yield Edge(me, me, tid, why, reasons_of(d), grants_admin=True)
+        if plain:
             for gname in s.groups:
                 grp = s.account.groups.get(gname)
                 if grp is None:

@@ -6,7 +6,9 @@ the request context; the role's trust lets that service principal assume it
 (asked of the engine with the service as caller); the source may do the
 service actions of the row (on a resource it creates, so its own wildcard
 patterns are tried); and for EC2 launches the role sits in an instance profile
-(else P03: the source must be able to create or fill one). Rows that need an
+(else P03: the source must be able to create a profile and put the role in it,
+or re-associate an existing profile: remove the role it holds, add this one).
+Rows that need an
 existing resource (P07, P10, P13, P17, P23) or a discontinued service (P27)
 are marked uncertain.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from ...evaluation import Decision
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
@@ -89,7 +92,8 @@ PASS = "iam:PassRole"
 class PassRoleChecker:
     family = "passrole"
     actions = frozenset(
-        {PASS.lower(), "iam:addroletoinstanceprofile", "iam:createinstanceprofile"}
+        {PASS.lower(), "iam:addroletoinstanceprofile", "iam:createinstanceprofile",
+         "iam:removerolefrominstanceprofile"}
         | {a.lower() for a in P03_LAUNCH}
         | {a for t in TECHNIQUES for a in t.all_actions}
     )
@@ -138,25 +142,75 @@ class PassRoleChecker:
         yield from self._p03(target, role, ix, want, passers - done)
 
     def _p03(self, target: Subject, role: Role, ix: WorldIndex, want: Want, passers: set[str]) -> Iterable[Edge]:
-        """P03: a role trusting EC2 but in no instance profile: create/fill one, then launch."""
+        """P03: a role trusting EC2 but in no instance profile: put it in one, then launch.
+
+        Two ways to get a profile holding the role: create one and add the role, or
+        re-associate an existing profile (an instance profile holds one role: remove
+        the role it holds, add this one). The role need not be in any profile today.
+        """
         if role.instance_profiles:
             return
         svc = trusts_service(ix, role, EC2)
         if svc is None:
             return
-        groups = (("iam:CreateInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
-        for src in sorted(passers & candidate_sources(ix, groups, target.account_id)):
+        new_groups = (("iam:CreateInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
+        swap_groups = (("iam:RemoveRoleFromInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
+        srcs = candidate_sources(ix, new_groups, target.account_id) | candidate_sources(
+            ix, swap_groups, target.account_id)
+        for src in sorted(passers & srcs):
             if src == target.arn or not want(src):
                 continue
             s = ix.subjects[src]
             dp = ix.ask(s, PASS, role.arn, {"iam:PassedToService": EC2})
             if not dp.allowed:
                 continue
+            ds = allowed_groups(ix, s, (P03_LAUNCH,))
+            if not ds:
+                continue
             profile = f"arn:aws:iam::{target.account_id}:instance-profile/iamwarden"
             d1 = ix.ask_new(s, "iam:CreateInstanceProfile", profile)
             d2 = ix.ask_new(s, "iam:AddRoleToInstanceProfile", profile)
-            ds = allowed_groups(ix, s, (P03_LAUNCH,))
-            if d1.allowed and d2.allowed and ds:
+            if d1.allowed and d2.allowed:
                 yield Edge(src, target.arn, "P03",
                            f"can put {role.name} into a new instance profile and launch EC2 with it",
                            reasons_of(svc, dp, d1, d2, *ds))
+                continue
+            swap = self._reassociate(ix, s, target.account_id, role)
+            if swap is not None:
+                name, held_by, dr, da = swap
+                yield Edge(src, target.arn, "P03",
+                           f"can swap {held_by} out of instance profile {name} for {role.name} "
+                           "and launch EC2 with it", reasons_of(svc, dp, dr, da, *ds))
+
+    @staticmethod
+    def _reassociate(ix: WorldIndex, s: Subject, account: str,
+                     role: Role) -> tuple[str, str, Decision, Decision] | None:
+        """An existing instance profile ``s`` may re-associate with ``role``: remove the role
+        it holds and add ``role`` (both on the profile ARN). Profiles are known from the
+        roles that sit in them (``InstanceProfileList``)."""
+        if not (ix.holds(s, "iam:RemoveRoleFromInstanceProfile") and ix.holds(s, "iam:AddRoleToInstanceProfile")):
+            return None
+        for profile, holder in existing_profiles(ix, account):
+            if holder == role.name:
+                continue
+            dr = ix.ask(s, "iam:RemoveRoleFromInstanceProfile", profile)
+            if not dr.allowed:
+                continue
+            da = ix.ask(s, "iam:AddRoleToInstanceProfile", profile)
+            if da.allowed:
+                return profile.rsplit("/", 1)[-1], holder, dr, da
+        return None
+
+
+def existing_profiles(ix: WorldIndex, account: str) -> tuple[tuple[str, str], ...]:
+    """(instance profile ARN, name of the role it holds) for every profile of ``account`` (cached)."""
+    key = ("passrole-profiles", account)
+    hit = ix.cache.get(key)
+    if hit is None:
+        acct = ix.world.accounts.get(account)
+        found: dict[str, str] = {}
+        for r in (acct.roles.values() if acct is not None else ()):
+            for p in r.instance_profiles:
+                found.setdefault(p, r.name)
+        hit = ix.cache[key] = tuple(sorted(found.items()))
+    return hit
