@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 import zlib
@@ -133,6 +132,12 @@ def _subkey(key: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=SHA256(), length=KEY_BYTES, salt=None, info=purpose).derive(key)
 
 
+@lru_cache(maxsize=64)
+def _sealer(key: bytes) -> AESGCM:
+    """The AES-GCM context of a keyring key's sealing sub-key (stateless per call, so shared)."""
+    return AESGCM(_subkey(key, _PURPOSE_SEAL))
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
     """A new token and the credentials derived from it (nothing of it is stored anywhere)."""
@@ -172,7 +177,7 @@ def _b64d(s: str) -> bytes:
 
 
 def _deflate(body: bytes) -> bytes:
-    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, ZDICT)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, ZDICT)
     return c.compress(body) + c.flush()
 
 
@@ -186,8 +191,8 @@ def _inflate(data: bytes) -> bytes:
 
 def _credentials(key: bytes, header: bytes, nonce: bytes, account: str) -> tuple[str, str]:
     material = header + nonce
-    secret = hmac.new(_subkey(key, _PURPOSE_SECRET), material, hashlib.sha256).digest()
-    tag = hmac.new(_subkey(key, _PURPOSE_KEY_ID), material, hashlib.sha256).digest()
+    secret = hmac.digest(_subkey(key, _PURPOSE_SECRET), material, "sha256")
+    tag = hmac.digest(_subkey(key, _PURPOSE_KEY_ID), material, "sha256")
     return access_key_id_for(account, tag), secret_for(secret)
 
 
@@ -212,7 +217,7 @@ def issue_token(
     body = dict(claims or {})
     body.update({"a": account, "iat": int(utc(issued).timestamp()), "exp": int(utc(expires).timestamp())})
     plain = json.dumps(body, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
-    sealed = AESGCM(_subkey(key, _PURPOSE_SEAL)).encrypt(nonce, _deflate(plain), header)
+    sealed = _sealer(key).encrypt(nonce, _deflate(plain), header)
     token = _b64e(header + nonce + sealed)
     if len(token) > MAX_TOKEN_CHARS:
         raise TokenTooLarge(len(token), MAX_TOKEN_CHARS)
@@ -250,7 +255,7 @@ def read_token(keyring: Keyring, token: str) -> TokenClaims:
         raise TokenKeyUnknown(f"key {kid!r} is not in the keyring (never issued here, or retired)")
     nonce, sealed = raw[hend:hend + NONCE_BYTES], raw[hend + NONCE_BYTES:]
     try:
-        body = AESGCM(_subkey(key, _PURPOSE_SEAL)).decrypt(nonce, sealed, header)
+        body = _sealer(key).decrypt(nonce, sealed, header)
     except InvalidTag:
         raise TokenTampered("authentication tag does not verify") from None
     try:
