@@ -8,13 +8,17 @@ under one key of a :class:`Keyring`, and the temporary credentials are
 nothing grows per session (issue 8, "What users get" 3;
 ``docs/decisions/sts-session-binding.md``):
 
-* the **session id** is the token's random 96-bit GCM nonce;
-* the **secret access key** is HMAC-SHA256 over (header, nonce) under a key
-  derived from the keyring key for that purpose (HKDF, one sub-key per
+* the **session id** is 128 random bits in clear in the token;
+* each token is sealed under its **own key**, HMAC-SHA256(header, session id)
+  under the sealing sub-key, with a fixed nonce: no nonce is ever reused
+  under one key, however many tokens a keyring key seals (random 96-bit GCM
+  nonces would near their 2^32-message safety limit under a busy key);
+* the **secret access key** is HMAC-SHA256 over (header, session id) under a
+  key derived from the keyring key for that purpose (HKDF, one sub-key per
   purpose: sealing, secrets, access key ids — never the raw key twice);
 * the **access key id** is ``ASIA`` + 16 base32 characters laid out as AWS
   lays out its own: 40 bits of the account id (so GetAccessKeyInfo can answer
-  without state) and 40 bits of an HMAC over (header, nonce). A request's key
+  without state) and 40 bits of an HMAC over (header, session id). A request's key
   id must equal the one derived from the token it comes with.
 
 Claims are compact JSON compressed with raw DEFLATE and a preset dictionary of
@@ -25,14 +29,14 @@ would exceed the bound fails (:class:`TokenTooLarge`) rather than hand out
 credentials we would refuse.
 
 The key id travels in clear and is bound into the associated data, so changing
-any byte (version, key id, nonce, ciphertext or tag) fails verification. Keys
+any byte (version, key id, session id, ciphertext or tag) fails verification. Keys
 are per installation; the keyring holds several by id with one active for
 issuing. Rotating adds a new active key; retiring removes an old one, and every
 token under it is then refused. Refusals are typed (:mod:`.errors`).
 
 Wire form (base64url, no padding)::
 
-    "IWT" version(1) | len(kid)(1) | kid | nonce(12) | AES-GCM(deflate(claims)) + tag(16)
+    "IWT" version(1) | len(kid)(1) | kid | session id(16) | AES-GCM(deflate(claims)) + tag(16)
 """
 
 from __future__ import annotations
@@ -59,7 +63,8 @@ from .errors import TokenExpired, TokenKeyUnknown, TokenMalformed, TokenMismatch
 MAGIC = b"IWT"
 VERSION = 2  # 1: claims only, credentials stored server-side (retired with the sessions table)
 KEY_BYTES = 32
-NONCE_BYTES = 12
+SESSION_ID_BYTES = 16
+NONCE = bytes(12)  # each token has its own key (see _token_cipher): one message per key
 TAG_BYTES = 16
 
 #: Longest token accepted or issued, in characters. AWS bounds its own tokens
@@ -132,10 +137,9 @@ def _subkey(key: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=SHA256(), length=KEY_BYTES, salt=None, info=purpose).derive(key)
 
 
-@lru_cache(maxsize=64)
-def _sealer(key: bytes) -> AESGCM:
-    """The AES-GCM context of a keyring key's sealing sub-key (stateless per call, so shared)."""
-    return AESGCM(_subkey(key, _PURPOSE_SEAL))
+def _token_cipher(key: bytes, material: bytes) -> AESGCM:
+    """AES-GCM under this token's own key: HMAC-SHA256(header ‖ session id) under the sealing sub-key."""
+    return AESGCM(hmac.digest(_subkey(key, _PURPOSE_SEAL), material, "sha256"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +193,7 @@ def _inflate(data: bytes) -> bytes:
     return out
 
 
-def _credentials(key: bytes, header: bytes, nonce: bytes, account: str) -> tuple[str, str]:
-    material = header + nonce
+def _credentials(key: bytes, material: bytes, account: str) -> tuple[str, str]:
     secret = hmac.digest(_subkey(key, _PURPOSE_SECRET), material, "sha256")
     tag = hmac.digest(_subkey(key, _PURPOSE_KEY_ID), material, "sha256")
     return access_key_id_for(account, tag), secret_for(secret)
@@ -213,15 +216,16 @@ def issue_token(
     kid = keyring.active.encode()
     key = keyring.keys[keyring.active]
     header = MAGIC + bytes([VERSION, len(kid)]) + kid
-    nonce = r.token_bytes(NONCE_BYTES)
+    sid = r.token_bytes(SESSION_ID_BYTES)
     body = dict(claims or {})
     body.update({"a": account, "iat": int(utc(issued).timestamp()), "exp": int(utc(expires).timestamp())})
     plain = json.dumps(body, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
-    sealed = _sealer(key).encrypt(nonce, _deflate(plain), header)
-    token = _b64e(header + nonce + sealed)
+    material = header + sid
+    sealed = _token_cipher(key, material).encrypt(NONCE, _deflate(plain), header)
+    token = _b64e(material + sealed)
     if len(token) > MAX_TOKEN_CHARS:
         raise TokenTooLarge(len(token), MAX_TOKEN_CHARS)
-    akid, secret = _credentials(key, header, nonce, account)
+    akid, secret = _credentials(key, material, account)
     return IssuedToken(akid, secret, token)
 
 
@@ -243,7 +247,7 @@ def read_token(keyring: Keyring, token: str) -> TokenClaims:
         raise TokenMalformed(f"unknown token version {raw[len(MAGIC)]}")
     klen = raw[len(MAGIC) + 1]
     hend = len(MAGIC) + 2 + klen
-    if len(raw) < hend + NONCE_BYTES + TAG_BYTES:
+    if len(raw) < hend + SESSION_ID_BYTES + TAG_BYTES:
         raise TokenMalformed("truncated")
     header = raw[:hend]
     try:
@@ -253,9 +257,9 @@ def read_token(keyring: Keyring, token: str) -> TokenClaims:
     key = keyring.keys.get(kid)
     if key is None:
         raise TokenKeyUnknown(f"key {kid!r} is not in the keyring (never issued here, or retired)")
-    nonce, sealed = raw[hend:hend + NONCE_BYTES], raw[hend + NONCE_BYTES:]
+    material, sealed = raw[:hend + SESSION_ID_BYTES], raw[hend + SESSION_ID_BYTES:]
     try:
-        body = _sealer(key).decrypt(nonce, sealed, header)
+        body = _token_cipher(key, material).decrypt(NONCE, sealed, header)
     except InvalidTag:
         raise TokenTampered("authentication tag does not verify") from None
     try:
@@ -265,11 +269,11 @@ def read_token(keyring: Keyring, token: str) -> TokenClaims:
         account = c["a"]
         issued = datetime.fromtimestamp(c["iat"], UTC)
         expires = datetime.fromtimestamp(c["exp"], UTC)
-        akid, secret = _credentials(key, header, nonce, account)
+        akid, secret = _credentials(key, material, account)
     except (ValueError, KeyError, TypeError, OverflowError, OSError, zlib.error):
         # authentic but unreadable: refuse
         raise TokenMalformed("claims unreadable") from None
-    return TokenClaims(akid, secret, issued, expires, kid, _b64e(nonce), c)
+    return TokenClaims(akid, secret, issued, expires, kid, _b64e(material[hend:]), c)
 
 
 def verify_token(keyring: Keyring, token: str, access_key_id: str, now: datetime) -> TokenClaims:
