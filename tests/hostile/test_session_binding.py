@@ -152,8 +152,11 @@ def test_hostile_tokens_over_the_wire_answer_403_and_the_server_keeps_serving() 
                                aws_session_token=junk, config=Config(retries={"max_attempts": 0}))
             with pytest.raises(ClientError) as e:
                 sts.get_caller_identity()
+            status = e.value.response["ResponseMetadata"]["HTTPStatusCode"]
+            if len(junk) > MAX_TOKEN_CHARS and status in (400, 431):
+                continue  # the HTTP front's own header limit may answer first: also a refusal
             assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
-            assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+            assert status == 403
         assert ep.client("sts").get_caller_identity()["Account"] == A
 
 

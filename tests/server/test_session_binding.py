@@ -195,3 +195,28 @@ def test_database_does_not_grow_across_1000_assume_role_calls(tmp_path: Path) ->
         assert len(issued) == 1000
         assert _state_bytes(db) == before
         assert ep.endpoint.store.generation() == generation
+
+
+def test_credentials_of_the_largest_session_the_budgets_allow_work_over_the_wire(ep) -> None:
+    """A 200 means the credentials work: also for a token carrying 2,048 characters of
+    incompressible session policy and 2,048 of session tags (the packed-size budgets)."""
+    import random
+    import string
+
+    rnd = random.Random(11)
+
+    def noise(n: int) -> str:
+        return "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+    key = make_user(ep, "alice", doc(allow(["sts:AssumeRole", "sts:TagSession"])))
+    iam = ep.client("iam")
+    arn = iam.create_role(RoleName="Big", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"{A}:root"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="Big", PolicyName="p", PolicyDocument=doc(allow("iam:ListUsers")))
+    head = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"arn:aws:iam::'
+    policy = head + noise(2048 - len(head) - 4) + '"}]}'
+    tags = [{"Key": noise(20), "Value": noise(20)} for _ in range(50)]  # 50 x 40 = 2,000 characters
+    creds = user_client(ep, "sts", key).assume_role(RoleArn=arn, RoleSessionName="big", Policy=policy,
+                                                    Tags=tags)["Credentials"]
+    assert len(creds["SessionToken"]) > 3000
+    assert as_creds(ep, "sts", creds).get_caller_identity()["Arn"].endswith("assumed-role/Big/big")
