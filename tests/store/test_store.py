@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -175,13 +176,28 @@ def test_authorization_details_reads_back(store: Store) -> None:
     assert account.roles["r"].trust.statements[0].principal.values("AWS") == (f"arn:aws:iam::{A}:user/u",)
 
 
-def test_sessions_table(store: Store) -> None:
-    expires = NOW + timedelta(hours=1)
-    store.put_session("ASIAEXAMPLE000000000", {"role": "r", "token": "t"}, expires)
-    data, expiration = store.get_session("ASIAEXAMPLE000000000")
-    assert data == {"role": "r", "token": "t"} and expiration == expires
-    assert store.purge_sessions(NOW + timedelta(hours=2)) == 1
-    assert store.get_session("ASIAEXAMPLE000000000") is None
+def test_database_with_a_retired_sessions_table_opens_and_drops_it(tmp_path: Path) -> None:
+    """Migration: sessions travel in their tokens now; an old database's session rows (secrets) go."""
+    db = tmp_path / "old.db"
+    first = Store(db, clock=lambda: NOW, ids=seeded(1))
+    first.create_user(A, "keep")
+    first.close()
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE sessions (access_key_id TEXT PRIMARY KEY, data TEXT NOT NULL, expiration REAL)")
+    conn.execute("CREATE INDEX sessions_expiration ON sessions(expiration)")
+    conn.execute("INSERT INTO sessions VALUES ('ASIAEXAMPLE000000000', ?, 1.0)",
+                 (json.dumps({"secret": "S3CR3T-SESSION-SECRET-MARKER"}),))
+    conn.commit()
+    conn.close()
+    again = Store(db, clock=lambda: NOW, ids=seeded(2))
+    try:
+        with again.read() as c:
+            names = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
+        assert "sessions" not in names and "sessions_expiration" not in names
+        assert again.get_user(A, "keep")["UserName"] == "keep"
+    finally:
+        again.close()
+    assert b"S3CR3T-SESSION-SECRET-MARKER" not in db.read_bytes()  # vacuumed, not just unlinked
 
 
 def test_access_key_lookup(store: Store) -> None:

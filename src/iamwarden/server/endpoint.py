@@ -89,7 +89,7 @@ class Endpoint:
         if load and new_db:
             # load only into a new database: a restart must not duplicate (or fail on) entities
             load_into_store(self.store, load)
-        self.vault = SessionVault(self.store, self.keyring, clock)
+        self.vault = SessionVault(self.keyring, self.store.to_world, clock)
         self.authorizer = CallAuthorizer(self.store.to_world, clock)
         registry = HandlerRegistry()
         register_iam_handlers(registry, self.store, account_id)

@@ -1,107 +1,46 @@
-"""Persisting STS sessions in the store, and resolving temporary credentials for SigV4.
+"""Resolving temporary credentials for SigV4: the token is the session (spec §4.3, §6.3).
 
-A session is stored as a JSON snapshot keyed by its access key id (spec
-§4.3 "store them server-side, keyed by access key id"); session policies are
-kept as documents and re-parsed on load. The secret is stored beside it, as
-long-term secrets are. A request with an ``ASIA`` key is accepted only when
-its session token verifies under the installation's keyring *and* names the
-same access key: a tampered, forged or rotated-out token is
-``InvalidClientTokenId``, an expired one ``ExpiredToken`` (spec §6.3).
+Nothing is stored per session. A request with an ``ASIA`` key is accepted
+only when its session token verifies under the installation's keyring, the
+key id derived from the token is the one the request was signed with, and the
+identity the session is bound to (by unique id) still exists; the secret to
+check the signature against is derived from the token too
+(:mod:`iamwarden.sts.tokens`, ``docs/decisions/sts-session-binding.md``).
+
+Refusals: a tampered, forged, oversized or rotated-out token is
+``InvalidClientTokenId``, an expired one ``ExpiredToken``; a session whose
+identity is gone is refused as ``UNBOUND_SESSION_REFUSAL`` prescribes —
+GetSessionToken credentials of a deleted user at authentication
+(``InvalidClientTokenId``), a role session by the engine on every call
+(``AccessDenied``), checked again at decision time against the current world.
+
+Opening a token (AES-GCM, inflate, parse its session policies) is cached by
+token digest in a small LRU; what a cache hit skips is only work that depends
+on the token bytes and the keyring, never the expiry or binding checks.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Callable
 
-from ..policy.document import PolicyKind, parse_policy
-from ..store import Store
-from ..sts import Keyring, Session, SessionTag, UserSession, verify_token
+from ..model.account import World
+from ..sts import Keyring, Session, UserSession, as_directory
 from ..sts.errors import TokenError, TokenExpired
+from ..sts.session_binding import UNBOUND_SESSION_REFUSAL, session_kind, unbound_reason
+from ..sts.session_claims import open_session
+from ..sts.tokens import MAX_TOKEN_CHARS
 from .errors import ExpiredToken, InvalidClientTokenId
 from .sigv4 import ResolvedCredential
 
 TemporarySession = Session | UserSession
 
-
-def _dt(v: str | None) -> datetime | None:
-    return datetime.fromisoformat(v) if v else None
-
-
-def _tags(items: list[dict[str, Any]]) -> tuple[SessionTag, ...]:
-    return tuple(SessionTag(t["key"], t["value"], t["transitive"], t["inherited"]) for t in items)
-
-
-def encode_session(session: TemporarySession, secret: str) -> dict[str, Any]:
-    if isinstance(session, Session):
-        body: dict[str, Any] = {
-            "kind": "role",
-            "role_arn": session.role_arn,
-            "role_id": session.role_id,
-            "account": session.account,
-            "session_name": session.session_name,
-            "issued": session.issued.isoformat(),
-            "expires": session.expires.isoformat(),
-            "access_key_id": session.access_key_id,
-            "session_policies": [p.document for p in session.session_policies],
-            "tags": [vars_of(t) for t in session.tags],
-            "inherited_tags": [vars_of(t) for t in session.inherited_tags],
-            "source_identity": session.source_identity,
-            "mfa": session.mfa,
-            "mfa_time": session.mfa_time.isoformat() if session.mfa_time else None,
-            "chained": session.chained,
-            "role_tags": dict(session.role_tags),
-            "caller_arn": session.caller_arn,
-            "packed_policy_size": session.packed_policy_size,
-        }
-    else:
-        body = {
-            "kind": "user",
-            "principal_arn": session.principal_arn,
-            "unique_id": session.unique_id,
-            "account": session.account,
-            "issued": session.issued.isoformat(),
-            "expires": session.expires.isoformat(),
-            "access_key_id": session.access_key_id,
-            "mfa": session.mfa,
-            "mfa_time": session.mfa_time.isoformat() if session.mfa_time else None,
-            "user_tags": dict(session.user_tags),
-        }
-    body["secret"] = secret
-    return body
-
-
-def vars_of(t: SessionTag) -> dict[str, Any]:
-    return {"key": t.key, "value": t.value, "transitive": t.transitive, "inherited": t.inherited}
-
-
-def decode_session(blob: dict[str, Any] | str) -> tuple[TemporarySession, str]:
-    b = json.loads(blob) if isinstance(blob, str) else blob
-    if b["kind"] == "role":
-        policies = tuple(
-            parse_policy(doc, PolicyKind.SESSION, f"session[{i}]")
-            for i, doc in enumerate(b["session_policies"])
-        )
-        s: TemporarySession = Session(
-            role_arn=b["role_arn"], role_id=b["role_id"], account=b["account"],
-            session_name=b["session_name"], issued=_dt(b["issued"]), expires=_dt(b["expires"]),  # type: ignore[arg-type]
-            access_key_id=b["access_key_id"], session_policies=policies,
-            tags=_tags(b["tags"]), inherited_tags=_tags(b["inherited_tags"]),
-            source_identity=b["source_identity"], mfa=b["mfa"], mfa_time=_dt(b["mfa_time"]),
-            chained=b["chained"], role_tags=b["role_tags"], caller_arn=b["caller_arn"],
-            packed_policy_size=b["packed_policy_size"],
-        )
-    else:
-        s = UserSession(
-            principal_arn=b["principal_arn"], unique_id=b["unique_id"], account=b["account"],
-            issued=_dt(b["issued"]), expires=_dt(b["expires"]),  # type: ignore[arg-type]
-            access_key_id=b["access_key_id"], mfa=b["mfa"], mfa_time=_dt(b["mfa_time"]),
-            user_tags=b["user_tags"],
-        )
-    return s, b["secret"]
+#: Opened tokens kept (each at most one session's parsed policies: bounded memory).
+OPEN_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,48 +60,60 @@ class SessionPrincipal:
 
 
 class SessionVault:
-    """Stores sessions and checks temporary credentials (the ``temporary`` resolver hook)."""
+    """Checks temporary credentials (the ``temporary`` resolver hook); holds no session state."""
 
-    def __init__(self, store: Store, keyring: Keyring, clock: Callable[[], datetime]):
-        self.store = store
-        self.keyring = keyring
+    def __init__(self, keyring: Keyring, world: Callable[[], World], clock: Callable[[], datetime]):
+        self._keyring = keyring
+        self.world = world
         self.clock = clock
-        self._cache: dict[str, tuple[TemporarySession, str]] = {}
+        self._opened: OrderedDict[bytes, tuple[TemporarySession, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, session: TemporarySession, secret: str) -> None:
-        self.store.put_session(session.access_key_id, encode_session(session, secret), session.expires)
-        with self._lock:
-            self._cache[session.access_key_id] = (session, secret)
+    @property
+    def keyring(self) -> Keyring:
+        return self._keyring
 
-    def get(self, access_key_id: str) -> tuple[TemporarySession, str] | None:
+    @keyring.setter
+    def keyring(self, ring: Keyring) -> None:
+        """A rotated keyring: forget opened tokens, so a retired key's tokens are refused at once."""
         with self._lock:
-            hit = self._cache.get(access_key_id)
+            self._keyring = ring
+            self._opened.clear()
+
+    def open(self, access_key_id: str, session_token: str) -> tuple[TemporarySession, str]:
+        """The session and secret a token stands for, or a typed :class:`TokenError`."""
+        digest = hashlib.blake2b(session_token.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+        with self._lock:
+            hit = self._opened.get(digest)
+            ring = self._keyring
+            if hit is not None:
+                self._opened.move_to_end(digest)
+        now = self.clock()
         if hit is not None:
+            session, secret = hit
+            if session.access_key_id != access_key_id:
+                raise InvalidClientTokenId()
+            if session.expired(now):
+                raise ExpiredToken()
             return hit
-        row = self.store.get_session(access_key_id)
-        if row is None:
-            return None
-        found = decode_session(row[0])
+        found = open_session(ring, session_token, access_key_id, now)
         with self._lock:
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            self._cache[access_key_id] = found
+            if ring is self._keyring:
+                self._opened[digest] = found
+                while len(self._opened) > OPEN_CACHE_SIZE:
+                    self._opened.popitem(last=False)
         return found
 
     def resolve(self, access_key_id: str, session_token: str | None) -> ResolvedCredential:
-        if not session_token:
-            raise InvalidClientTokenId()
+        if not session_token or len(session_token) > MAX_TOKEN_CHARS:
+            raise InvalidClientTokenId()  # refused before any decoding: bounded work
         try:
-            verify_token(self.keyring, session_token, access_key_id, self.clock())
+            session, secret = self.open(access_key_id, session_token)
         except TokenExpired:
             raise ExpiredToken() from None
         except TokenError:
             raise InvalidClientTokenId() from None
-        found = self.get(access_key_id)
-        if found is None:
-            raise InvalidClientTokenId()
-        session, secret = found
-        if session.expired(self.clock()):
-            raise ExpiredToken()
+        if UNBOUND_SESSION_REFUSAL[session_kind(session)] == "InvalidClientTokenId":
+            if unbound_reason(as_directory(self.world()), session) is not None:
+                raise InvalidClientTokenId()
         return ResolvedCredential(secret, SessionPrincipal(session, access_key_id), session.expires)

@@ -1,10 +1,11 @@
 """STS operations over the wire: AssumeRole, GetCallerIdentity, GetSessionToken, GetAccessKeyInfo.
 
 Thin: each handler turns the caller into what the STS library expects (a
-user/root ARN for long-term keys, the stored session for temporary ones),
-calls the library, stores the new session, and maps ``StsError`` to AWS's
-error XML. AssumeRole's own authorization (trust policy and the caller's side)
-is inside the library (spec §4.2).
+user/root ARN for long-term keys, the session its token carries for temporary
+ones), calls the library and maps ``StsError`` to AWS's error XML. Nothing is
+stored: the session travels in its token (:mod:`.sessions`). AssumeRole's own
+authorization (trust policy and the caller's side) is inside the library
+(spec §4.2).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..sts import (
     get_session_token,
 )
 from ..sts.caller import CallerLike
+from ..sts.credentials import account_of_access_key_id
 from .authorization import CallAuthorizer, principal_arn
 from .dispatch import HandlerRegistry
 from .errors import AwsError, InvalidClientTokenId
@@ -62,19 +64,15 @@ def register_sts_handlers(
 
     def assume(ctx: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
         authorizer.check_credentials_scope(ctx)
-        result = _sts(lambda: assume_role(world(), _caller(ctx), params, clock, keyring(), rnd))
-        vault.put(result.session, result.credentials.secret_access_key)
-        return result.to_api()
+        return _sts(lambda: assume_role(world(), _caller(ctx), params, clock, keyring(), rnd)).to_api()
 
     def caller_identity(ctx: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-        # no permission needed, never denied (spec §4.6)
+        # no permission needed, never denied (spec §4.6) -- unless the session's identity is gone
         return _sts(lambda: get_caller_identity(_caller(ctx), world())).to_api()
 
     def session_token(ctx: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
         authorizer.check_credentials_scope(ctx)
-        result = _sts(lambda: get_session_token(world(), _caller(ctx), params, clock, keyring(), rnd))
-        vault.put(result.session, result.credentials.secret_access_key)
-        return result.to_api()
+        return _sts(lambda: get_session_token(world(), _caller(ctx), params, clock, keyring(), rnd)).to_api()
 
     def access_key_info(ctx: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
         # spec §9.14 (UNCONFIRMED): we require sts:GetAccessKeyInfo, like other STS actions
@@ -83,9 +81,10 @@ def register_sts_handlers(
         record = store.lookup_access_key(key)
         if record is not None:
             return {"Account": record.account_id}
-        found = vault.get(key)
-        if found is not None:
-            return {"Account": found[0].account}
+        # a temporary key id carries its account (AWS's layout, sts.credentials)
+        account = account_of_access_key_id(key)
+        if account is not None and account in store.accounts():
+            return {"Account": account}
         raise AwsError("InvalidParameterValue", f"The access key ID {key} does not exist.", 400)
 
     registry.register(SERVICE, "AssumeRole", assume)

@@ -27,7 +27,7 @@ from .world import WorldMixin
 
 
 class Store(WorldMixin, KeysMixin):
-    """IAM users, groups, roles, policies, keys and STS sessions of one or more accounts."""
+    """IAM users, groups, roles, policies and keys of one or more accounts."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

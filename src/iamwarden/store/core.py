@@ -14,12 +14,6 @@ before ``BEGIN IMMEDIATE`` (no busy-waiting between threads); other processes
 are held off by SQLite's own lock with ``busy_timeout``. Connections come from
 a small pool, so short-lived server threads do not each open a database.
 
-Group commit (:meth:`StoreBase.grouped_write`): small independent writes that
-many request threads make at once (STS sessions) are queued and committed
-together, several in one transaction and so one fsync. Each caller returns
-only after the transaction holding its write has committed, so "answered 200"
-still means "durable" at the configured durability; a failed batch is retried
-one write at a time, so one bad write fails only its own caller.
 """
 
 from __future__ import annotations
@@ -36,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .ids import IdGenerator
-from .schema import DDL, SCHEMA_VERSION
+from .schema import DDL, SCHEMA_VERSION, drop_retired_tables
 
 Clock = Callable[[], datetime]
 
@@ -58,18 +52,6 @@ def iso(moment: datetime) -> str:
 
 def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-class _Pending:
-    """One queued grouped write and, once its batch has committed, its outcome."""
-
-    __slots__ = ("sql", "params", "done", "error")
-
-    def __init__(self, sql: str, params: tuple[object, ...]) -> None:
-        self.sql = sql
-        self.params = params
-        self.done = False
-        self.error: BaseException | None = None
 
 
 class StoreBase:
@@ -105,11 +87,9 @@ class StoreBase:
         self._closed = False
         self._local = threading.local()
         self._generation_seen: tuple[int, float] | None = None
-        self._group_queue: list[_Pending] = []
-        self._group_queue_lock = threading.Lock()
-        self._group_commit_lock = threading.Lock()
         with self._connection() as conn:
             conn.executescript(DDL)
+            drop_retired_tables(conn)
             conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
@@ -167,8 +147,8 @@ class StoreBase:
 
         Nested calls join the outer transaction. A commit bumps the generation
         (which invalidates the cached ``World``) unless ``bump_generation`` is
-        False: writes of data that is not part of the IAM model (STS sessions)
-        must not force a rebuild of the world on every AssumeRole.
+        False: writes of data that is not part of the IAM model must not force
+        a rebuild of the world.
         """
         with self._connection() as conn:
             if conn.in_transaction:
@@ -197,52 +177,6 @@ class StoreBase:
                     raise
                 finally:
                     self._local.writing = False
-
-    def grouped_write(self, sql: str, params: tuple[object, ...]) -> None:
-        """Run one statement in a write transaction shared with concurrent callers.
-
-        Leader/follower group commit: the caller queues its statement, then
-        waits for the commit lock. Whoever holds it commits everything queued
-        so far (one ``BEGIN IMMEDIATE`` ... ``COMMIT``, one fsync under FULL)
-        and marks those writes done; a caller that finds its write done returns
-        at once. A lone caller commits its own write immediately, as
-        :meth:`write` would. Never bumps the generation (for data outside the
-        IAM model). Inside an open :meth:`write` the statement joins that
-        transaction instead.
-        """
-        if getattr(self._local, "writing", False):
-            with self.write(bump_generation=False) as conn:
-                conn.execute(sql, params)
-            return
-        mine = _Pending(sql, params)
-        with self._group_queue_lock:
-            self._group_queue.append(mine)
-        with self._group_commit_lock:
-            if not mine.done:
-                with self._group_queue_lock:
-                    batch, self._group_queue = self._group_queue, []
-                self._commit_batch(batch)
-        if mine.error is not None:
-            raise mine.error
-
-    def _commit_batch(self, batch: list[_Pending]) -> None:
-        try:
-            with self.write(bump_generation=False) as conn:
-                for p in batch:
-                    conn.execute(p.sql, p.params)
-        except BaseException as error:
-            if len(batch) == 1:
-                batch[0].error = error
-            else:  # find the culprit: each write alone, so only it fails
-                for p in batch:
-                    try:
-                        with self.write(bump_generation=False) as conn:
-                            conn.execute(p.sql, p.params)
-                    except BaseException as own:  # noqa: BLE001 - handed to its caller
-                        p.error = own
-        finally:
-            for p in batch:
-                p.done = True
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

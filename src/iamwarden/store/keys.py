@@ -1,13 +1,12 @@
-"""Accounts, access keys (user and root), login profiles and STS sessions.
+"""Accounts, access keys (user and root) and login profiles.
 
 Access keys: at most 2 per user (``LimitExceeded``, "Cannot exceed quota for
 AccessKeysPerUser: 2"), ``Active``/``Inactive``. The root user's keys are
 rows with no user. :meth:`KeysMixin.lookup_access_key` is what SigV4
 verification needs: the secret and who the key belongs to.
 
-Sessions: a generic table for the STS engine -- access key ID → JSON blob and
-an expiration -- so temporary credentials survive a restart. The store does not
-interpret the blob.
+STS sessions are not stored: they travel in their tokens
+(``docs/decisions/sts-session-binding.md``).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from .core import StoreBase, from_iso
@@ -291,42 +289,3 @@ class KeysMixin(StoreBase):
             cur = conn.execute("DELETE FROM login_profiles WHERE user_id = ?", (user["user_id"],))
             if cur.rowcount == 0:
                 raise NoSuchEntity(f"Login Profile for User {user['name']} cannot be found.")
-
-    # --- STS sessions (generic) ----------------------------------------------------------
-
-    def put_session(self, access_key_id: str, data: Any, expiration: datetime | None) -> None:
-        """Store (or replace) a session blob under its access key ID.
-
-        Committed durably before this returns, possibly in one transaction with
-        other threads' sessions (group commit, :meth:`StoreBase.grouped_write`).
-        """
-        self.grouped_write(
-            "INSERT INTO sessions(access_key_id, data, expiration) VALUES (?, ?, ?)"
-            " ON CONFLICT(access_key_id) DO UPDATE SET data = excluded.data,"
-            " expiration = excluded.expiration",
-            (access_key_id, json.dumps(data), expiration.timestamp() if expiration else None),
-        )
-
-    def get_session(self, access_key_id: str) -> tuple[Any, datetime | None] | None:
-        """(blob, expiration) or None; expired sessions are returned too (the caller decides)."""
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT data, expiration FROM sessions WHERE access_key_id = ?", (access_key_id,)
-            ).fetchone()
-        if row is None:
-            return None
-        expiration = datetime.fromtimestamp(row[1], tz=UTC) if row[1] is not None else None
-        return json.loads(row[0]), expiration
-
-    def delete_session(self, access_key_id: str) -> None:
-        with self.write(bump_generation=False) as conn:
-            conn.execute("DELETE FROM sessions WHERE access_key_id = ?", (access_key_id,))
-
-    def purge_sessions(self, before: datetime) -> int:
-        """Delete sessions that expired before ``before``; returns how many."""
-        with self.write(bump_generation=False) as conn:
-            cur = conn.execute(
-                "DELETE FROM sessions WHERE expiration IS NOT NULL AND expiration < ?",
-                (before.timestamp(),),
-            )
-            return cur.rowcount

@@ -13,6 +13,8 @@ so a change made by any connection (or process) invalidates the cache.
 
 from __future__ import annotations
 
+import sqlite3
+
 SCHEMA_VERSION = 1
 
 DDL = """
@@ -135,10 +137,25 @@ CREATE TABLE IF NOT EXISTS instance_profile_roles (
     role_id    TEXT NOT NULL REFERENCES roles(role_id),
     PRIMARY KEY (profile_id, role_id)
 );
-CREATE TABLE IF NOT EXISTS sessions (
-    access_key_id TEXT PRIMARY KEY,
-    data          TEXT NOT NULL,
-    expiration    REAL
-);
-CREATE INDEX IF NOT EXISTS sessions_expiration ON sessions(expiration);
 """
+
+#: Tables of earlier versions that nothing reads any more. ``sessions`` held one
+#: row per AssumeRole/GetSessionToken (secret included, never purged); sessions
+#: now travel in their tokens (``docs/decisions/sts-session-binding.md``).
+RETIRED_TABLES = ("sessions",)
+
+
+def drop_retired_tables(conn: sqlite3.Connection) -> bool:
+    """Drop what :data:`RETIRED_TABLES` names, then VACUUM so their secrets leave the file too.
+
+    Runs on every open (a no-op once done); True when something was dropped.
+    ``conn`` must be in autocommit mode (VACUUM cannot run in a transaction).
+    """
+    found = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (%s)"
+        % ",".join("?" * len(RETIRED_TABLES)), RETIRED_TABLES)]
+    for name in found:
+        conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+    if found:
+        conn.execute("VACUUM")
+    return bool(found)

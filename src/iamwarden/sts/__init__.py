@@ -18,15 +18,20 @@ from .errors import (
     TokenMalformed,
     TokenMismatch,
     TokenTampered,
+    TokenTooLarge,
 )
 from .evaluate import session_context, session_decide
 from .identity import CallerIdentity, get_caller_identity
 from .params import AssumeRoleParams, GetSessionTokenParams, Tag
 from .session import Session, SessionTag, UserSession
+from .session_binding import UNBOUND_SESSION_REFUSAL, unbound_reason
+from .session_claims import open_session, seal_session
 from .session_token import GetSessionTokenResult, get_session_token
-from .tokens import Keyring, TokenClaims, issue_token, read_token, verify_token
+from .tokens import MAX_TOKEN_CHARS, IssuedToken, Keyring, TokenClaims, issue_token, read_token, verify_token
 
 __all__ = [
+    "MAX_TOKEN_CHARS",
+    "UNBOUND_SESSION_REFUSAL",
     "AssumeRoleParams",
     "AssumeRoleResult",
     "CallerIdentity",
@@ -36,6 +41,7 @@ __all__ = [
     "Directory",
     "GetSessionTokenParams",
     "GetSessionTokenResult",
+    "IssuedToken",
     "Keyring",
     "ManualClock",
     "RandomSource",
@@ -52,6 +58,7 @@ __all__ = [
     "TokenMalformed",
     "TokenMismatch",
     "TokenTampered",
+    "TokenTooLarge",
     "UnknownCaller",
     "UserSession",
     "WorldDirectory",
@@ -60,9 +67,12 @@ __all__ = [
     "get_caller_identity",
     "get_session_token",
     "issue_token",
+    "open_session",
     "read_token",
     "resolve_caller",
+    "seal_session",
     "session_context",
     "session_decide",
+    "unbound_reason",
     "verify_token",
 ]

@@ -22,13 +22,15 @@ from . import rules
 from .authorization import authorize_actions, find_role
 from .caller import CallerInfo, CallerLike, resolve_caller
 from .clock import Clock, RandomSource, SecretsRandom, utc
-from .credentials import Credentials, new_access_key_id, new_secret_access_key
+from .credentials import Credentials
 from .directory import Directory, as_directory
 from .errors import StsError, access_denied
 from .packing import check_packed_size, packed_size
 from .params import AssumeRoleParams, validate_assume_role
-from .session import Session, SessionTag
-from .tokens import Keyring, issue_token
+from .session import Session, SessionTag, UserSession
+from .session_binding import require_bound
+from .session_claims import seal_session
+from .tokens import Keyring
 
 #: ``(serial_number, token_code) -> bool``; None accepts any well-formed code (offline).
 MfaVerifier = Callable[[str, str], bool]
@@ -144,6 +146,9 @@ def assume_role(
     p = _params(params)
 
     validate_assume_role(p)
+    if isinstance(caller, (Session, UserSession)):
+        # bound by unique id: a session of a deleted or re-created identity assumes nothing
+        require_bound(directory, caller, "sts:AssumeRole", p.role_arn or "")
     info = resolve_caller(directory, caller, now)
     check_caller_may_assume(info, p.role_arn or "")
     if p.with_mfa and mfa_verifier is not None and not mfa_verifier(p.serial_number or "", p.token_code or ""):
@@ -170,9 +175,6 @@ def assume_role(
     parent = info.session
     if rules.CHAINED_EXPIRY_CAPPED_BY_PARENT and parent is not None:
         expires = min(expires, utc(parent.expires))
-    akid = new_access_key_id(r)
-    secret = new_secret_access_key(r)
-    token = issue_token(keyring, akid, akid, now, expires, r)
     session = Session(
         role_arn=role.arn,
         role_id=role.role_id,
@@ -180,7 +182,6 @@ def assume_role(
         session_name=p.role_session_name or "",
         issued=now,
         expires=expires,
-        access_key_id=akid,
         session_policies=policies,
         tags=tags,
         inherited_tags=info.transitive_tags,
@@ -192,6 +193,8 @@ def assume_role(
         caller_arn=info.arn,
         packed_policy_size=size.percent if passed_something else None,
     )
-    return AssumeRoleResult(Credentials(akid, secret, token, expires), session, session.packed_policy_size)
+    credentials, sealed = seal_session(keyring, session, r)
+    assert isinstance(sealed, Session)
+    return AssumeRoleResult(credentials, sealed, sealed.packed_policy_size)
 
 

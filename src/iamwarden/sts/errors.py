@@ -75,6 +75,24 @@ class TokenMismatch(TokenError):
     reason = "access-key-mismatch"
 
 
+class TokenTooLarge(StsError):
+    """Issuing: the sealed session would exceed the token bound (``PackedPolicyTooLarge``, spec §4.1).
+
+    The packed-size budgets (:mod:`.packing`) keep every ordinary session far
+    below the bound; this is the last guard, so a token is never handed out
+    that the verifier would refuse.
+    """
+
+    def __init__(self, length: int, limit: int):
+        pct = -(-100 * length // limit)
+        super().__init__(
+            "PackedPolicyTooLarge",
+            f"Packed size of the session consumes {pct}% of allotted space.",
+            400,
+        )
+        self.length = length
+
+
 class TokenExpired(TokenError):
     """A genuine token past its expiration: ``ExpiredToken`` (403), spec §4.5."""
 

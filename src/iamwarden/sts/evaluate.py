@@ -4,7 +4,9 @@ A role session acts with the role's identity policies and boundary, cut by
 its session policies; its context carries ``aws:userid`` (``AROA…:name``),
 ``aws:PrincipalTag/*`` (role tags overlaid by session and inherited
 transitive tags), ``aws:TokenIssueTime``, ``aws:MultiFactorAuthPresent`` and
-``aws:SourceIdentity``. An expired session is denied (fail closed).
+``aws:SourceIdentity``. An expired session is denied (fail closed), and so is
+a session whose role or user is gone or was re-created under the same name:
+sessions are bound by unique id (spec §5.3, :mod:`.session_binding`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..model.account import AccountError, Role, User, World
 from .clock import iso8601, utc
 from .directory import Directory, as_directory
 from .session import Session, UserSession
+from .session_binding import unbound_reason
 
 
 def session_context(directory: Directory, session: Session | UserSession,
@@ -48,6 +51,9 @@ def session_decide(
             (Reason("rule", f"the session expired at {iso8601(session.expires)}"),),
             rule="expired session",
         )
+    unbound = unbound_reason(directory, session)
+    if unbound is not None:
+        return Decision(Verdict.IMPLICIT_DENY, (Reason("rule", unbound),), rule="unbound session")
     caller = session.caller()
     ctx: dict[str, Any] = {}
     if now is not None:

@@ -10,6 +10,7 @@ from .caller import CallerLike, resolve_caller
 from .directory import Directory, as_directory
 from .errors import StsError
 from .session import Session, UserSession
+from .session_binding import require_bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +27,11 @@ def get_caller_identity(who: CallerLike, source: World | Directory | None = None
     """``UserId``/``Account``/``Arn`` of the table in spec §4.6.
 
     Sessions answer from themselves; an ARN or :class:`Caller` of a user needs
-    the directory for the user's unique id.
+    the directory for the user's unique id. Given the directory, a session
+    whose identity is gone is refused (:mod:`.session_binding`).
     """
+    if isinstance(who, (Session, UserSession)) and source is not None:
+        require_bound(as_directory(source), who, "sts:GetCallerIdentity", "*")
     if isinstance(who, Session):
         return CallerIdentity(who.assumed_role_id, who.account, who.arn)
     if isinstance(who, UserSession):

@@ -12,12 +12,14 @@ from . import rules
 from .assume_role import MfaVerifier
 from .caller import CallerLike, resolve_caller
 from .clock import Clock, RandomSource, SecretsRandom, utc
-from .credentials import Credentials, new_access_key_id, new_secret_access_key
+from .credentials import Credentials
 from .directory import Directory, as_directory
 from .errors import access_denied
 from .params import GetSessionTokenParams, validate_get_session_token
-from .session import UserSession
-from .tokens import Keyring, issue_token
+from .session import Session, UserSession
+from .session_binding import require_bound
+from .session_claims import seal_session
+from .tokens import Keyring
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,8 @@ def get_session_token(
     directory = as_directory(source)
     p = params if isinstance(params, GetSessionTokenParams) else GetSessionTokenParams.from_api(params)
     validate_get_session_token(p)
+    if isinstance(caller, (Session, UserSession)):
+        require_bound(directory, caller, "sts:GetSessionToken", "*")
     now = utc(clock())
     info = resolve_caller(directory, caller, now)
     if info.temporary:
@@ -59,19 +63,16 @@ def get_session_token(
         raise access_denied(rules.MFA_FAILED)
     root = t is PrincipalType.ROOT
     expires = now + timedelta(seconds=session_token_duration(p.duration_seconds, root))
-    r = rnd or SecretsRandom()
-    akid = new_access_key_id(r)
-    secret = new_secret_access_key(r)
-    token = issue_token(keyring, akid, akid, now, expires, r)
     session = UserSession(
         principal_arn=info.caller.arn,
         unique_id=(info.caller.account or "") if root else (info.caller.unique_id or ""),
         account=info.caller.account or "",
         issued=now,
         expires=expires,
-        access_key_id=akid,
         mfa=p.with_mfa,
         mfa_time=now if p.with_mfa else None,
         user_tags=dict(info.tags),
     )
-    return GetSessionTokenResult(Credentials(akid, secret, token, expires), session)
+    credentials, sealed = seal_session(keyring, session, rnd or SecretsRandom())
+    assert isinstance(sealed, UserSession)
+    return GetSessionTokenResult(credentials, sealed)
