@@ -3,7 +3,8 @@
 
     .venv/bin/python benchmarks/server.py [--duration 10] [--max-requests 30000]
         [--repeat 3] [--clients 1,8] [--ops GetCallerIdentity,AssumeRole]
-        [--targets ours,ours-normal,moto,null] [--json benchmarks/out/server.json]
+        [--targets ours,ours-normal,ours-log,ours-before,moto,null] [--before-src DIR]
+        [--json benchmarks/out/server.json]
 
 Servers (each started here, on a free loopback port, stopped at the end):
 
@@ -19,6 +20,10 @@ Servers (each started here, on a free loopback port, stopped at the end):
   this script's ``--child-serve`` mode builds the same ``Endpoint`` with that
   one setting changed. Comparing the two shows what the fsync per AssumeRole
   costs (GetCallerIdentity writes nothing).
+* ``ours-log``: ``ours`` with the access log on (``--log-level info --log-format
+  json``, lines to a file): what one explained line per call costs.
+* ``ours-before``: ``ours`` run from another checkout's ``src/`` (``--before-src
+  DIR``), in the same run and rounds: before/after a change under the same load.
 * ``null`` (GetCallerIdentity only): a forking server that answers every
   request with one canned GetCallerIdentity 200 and checks nothing: what the
   generator can drive on this machine, i.e. how far it outruns the servers.
@@ -118,7 +123,9 @@ class OurServer:
 
 
 @contextlib.contextmanager
-def our_server(durability: str = "full") -> Iterator[OurServer]:
+def our_server(durability: str = "full", src: str | None = None,
+               serve_args: tuple[str, ...] = ()) -> Iterator[OurServer]:
+    """``iamwarden serve`` (``src``: run another checkout's ``src/`` instead, for before/after)."""
     # the database goes on the real disk (not tmpfs) so fsync costs what it costs
     tmp = tempfile.mkdtemp(prefix="iamwarden-bench-")
     db = os.path.join(tmp, "bench.db")
@@ -126,16 +133,23 @@ def our_server(durability: str = "full") -> Iterator[OurServer]:
               "--root-access-key-id", ROOT_KEY, "--root-secret-access-key", ROOT_SECRET]
     if durability == "full":
         exe = os.path.join(os.path.dirname(sys.executable), "iamwarden")
-        cmd = [exe, "serve", "--port", "0"] + common
+        cmd = [exe, "serve", "--port", "0", *serve_args] + common
     else:
         cmd = [sys.executable, os.path.abspath(__file__), "--child-serve", "--durability", durability] + common
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = os.path.join(os.path.abspath(src), "src")
+    # stderr to a file: an access log must never fill a pipe nobody reads
+    errfile = open(os.path.join(tmp, "stderr.log"), "w+")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errfile, text=True, cwd=ROOT, env=env)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     m = re.search(r"on (http://\S+)", line)
     if not m:
         proc.kill()
-        err = proc.stderr.read() if proc.stderr else ""
+        errfile.seek(0)
+        err = errfile.read()
+        errfile.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise RuntimeError(f"iamwarden serve did not start: {line!r} {err[-2000:]}")
     srv = OurServer(proc, m.group(1), tmp)
@@ -143,6 +157,7 @@ def our_server(durability: str = "full") -> Iterator[OurServer]:
         yield srv
     finally:
         srv.stop()
+        errfile.close()
 
 
 def our_target(url: str) -> tuple[Target, dict[str, Any]]:
@@ -329,6 +344,13 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
             f, n = by.get(("ours", op, c)), by.get(("ours-normal", op, c))
             if f and n and f["rps"]:
                 lines.append(f"ours-normal/ours {op} c={c}: {n['rps'] / f['rps']:.2f}x (fsync per commit)")
+    for other, what in (("ours-before", "before/after"), ("ours-log", "access log on")):
+        for op in ("GetCallerIdentity", "AssumeRole"):
+            for c in sorted({r["clients"] for r in rows}):
+                o, f = by.get((other, op, c)), by.get(("ours", op, c))
+                if o and f and o["rps"]:
+                    lines.append(f"ours/{other} {op} c={c}: {f['rps'] / o['rps']:.2f}x throughput ({what}; "
+                                 f"p99 {f['p99_ms']:.1f} vs {o['p99_ms']:.1f} ms)")
     for srv in ("ours", "ours-normal", "moto"):
         for c in sorted({r["clients"] for r in rows}):
             a, g = by.get((srv, "AssumeRole", c)), by.get((srv, "GetCallerIdentity", c))
@@ -349,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", default="1,8")
     ap.add_argument("--ops", default="GetCallerIdentity,AssumeRole")
     ap.add_argument("--targets", default="ours,ours-normal,moto,null")
+    ap.add_argument("--before-src", default=None, metavar="DIR",
+                    help="another checkout (e.g. `git worktree add DIR main`) served as target ours-before")
     ap.add_argument("--json", default=os.path.join(ROOT, "benchmarks", "out", "server.json"))
     args = ap.parse_args(argv)
     args.clients = [int(x) for x in args.clients.split(",")]
@@ -360,16 +384,22 @@ def main(argv: list[str] | None = None) -> int:
     env: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                            "duration": args.duration, "max_requests": args.max_requests, "repeat": args.repeat}
     for name in targets:
-        if name not in ("ours", "ours-normal", "moto", "null"):
+        if name not in ("ours", "ours-normal", "ours-log", "ours-before", "moto", "null"):
             ap.error(f"unknown target {name}")
+        if name == "ours-before" and not args.before_src:
+            ap.error("ours-before needs --before-src DIR (a checkout to compare with)")
     # every server is up for the whole run; each scenario runs the targets back to
     # back, ``--repeat`` rounds, so load from elsewhere on the machine hits them alike
     live: dict[str, tuple[Target, dict[str, Any], int | None]] = {}
     with contextlib.ExitStack() as stack:
         for name in targets:
-            if name in ("ours", "ours-normal"):
-                dur = "full" if name == "ours" else "normal"
-                srv = stack.enter_context(our_server(dur))
+            if name in ("ours", "ours-normal", "ours-log", "ours-before"):
+                dur = "normal" if name == "ours-normal" else "full"
+                serve_args: tuple[str, ...] = ()
+                if name == "ours-log":
+                    serve_args = ("--log-level", "info", "--log-format", "json")
+                src = args.before_src if name == "ours-before" else None
+                srv = stack.enter_context(our_server(dur, src=src, serve_args=serve_args))
                 target, expect = our_target(srv.url)
                 live[name] = (target, expect, srv.proc.pid)
                 print(f"{name}: {srv.url} (durability {dur})", file=sys.stderr, flush=True)

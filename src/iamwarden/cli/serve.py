@@ -28,11 +28,17 @@ def register(sub: Any) -> None:
                    help="get-account-authorization-details output to load into a new database")
     p.add_argument("--root-access-key-id", default=os.environ.get("IAMWARDEN_ROOT_ACCESS_KEY_ID"))
     p.add_argument("--root-secret-access-key", default=os.environ.get("IAMWARDEN_ROOT_SECRET_ACCESS_KEY"))
+    p.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"),
+                   help="'info' writes one access-log line per call to stderr: caller, action, resource, "
+                        "decision and, for a deny, the policy and statement that decided (default: warning)")
+    p.add_argument("--log-format", default="text", choices=("text", "json"),
+                   help="access-log lines as key=value text or one JSON object per line (default: text)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..loaders.authz_details import LoadError, load_world
+    from ..server.access_log import configure_logging
     from ..server.endpoint import DEFAULT_ACCOUNT_ID, Endpoint
     from ..server.seed import SeedError
 
@@ -43,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         except LoadError as e:
             raise UsageError(str(e)) from None
         account = ids[0]
+    access_log = configure_logging(args.log_level, args.log_format)
     try:
         ep = Endpoint(
             args.db,
@@ -52,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             root_access_key_id=args.root_access_key_id,
             root_secret_access_key=args.root_secret_access_key,
             load=args.load,
+            access_log=access_log,
         )
     except (ValueError, SeedError, OSError) as e:
         raise UsageError(str(e)) from None

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 from ..evaluation import Decision, Verdict, decide
 from ..model.account import World
 from ..sts import UserSession, session_decide
+from .access_log import note_decision
 from .errors import AccessDenied, InvalidClientTokenId
 from .request import RequestContext
 from .sessions import SessionPrincipal
@@ -94,8 +95,11 @@ class CallAuthorizer:
         p = ctx.principal
         world = self.world()
         if isinstance(p, SessionPrincipal):
-            return session_decide(world, p.session, action, resource, keys, self.clock())
-        return decide(world, principal_arn(p), action, resource, keys)
+            d = session_decide(world, p.session, action, resource, keys, self.clock())
+        else:
+            d = decide(world, principal_arn(p), action, resource, keys)
+        note_decision(action, resource, d)  # the access log's why (no-op when it is off)
+        return d
 
     def require(self, ctx: RequestContext, action: str, resource: str,
                 extra: Mapping[str, Any] | None = None) -> Decision:

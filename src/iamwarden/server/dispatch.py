@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from iamwarden.server.access_log import note_context, note_error, note_operation
 from iamwarden.server.errors import (
     AwsError,
     InternalFailure,
@@ -115,6 +116,13 @@ def new_request_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def _principal_arn(principal: object) -> str:
+    """The caller's ARN for the access log (the resolver's principal is opaque here)."""
+    session = getattr(principal, "session", None)
+    arn = getattr(session, "arn", None) or getattr(principal, "arn", None) or getattr(principal, "principal_arn", "")
+    return str(arn or "")
+
+
 class QueryDispatcher:
     """Runs requests through parse, auth, validation and a handler (module doc)."""
 
@@ -143,6 +151,7 @@ class QueryDispatcher:
             service = self._pick_service(signature.service if signature else None, params)
             spec = self._specs[service]
             operation = self._find_operation(spec, params)
+            note_operation(service, operation.name)
             auth = self._authenticate(request, operation, signature, service)
             input_params = decode_input(operation.input, params.items())
             validate_input(operation.input, input_params)
@@ -152,13 +161,16 @@ class QueryDispatcher:
                     f"iamwarden does not implement {service}:{operation.name}."
                 )
             context = self._context(request, request_id, received_at, service, operation, auth)
+            note_context(context, _principal_arn)
             output = handler(context, input_params)
             body = success_xml(spec.namespace, operation, output, request_id)
             return self._response(200, body, request_id)
         except AwsError as error:
+            note_error(error)
             return self.error_response(error, service, request_id)
         except Exception:
             logger.exception("internal failure answering request %s", request_id)
+            note_error(InternalFailure())
             return self.error_response(InternalFailure(), service, request_id)
 
     def error_response(

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 from ..store import Store
 from ..sts import Keyring, RandomSource
+from .access_log import AccessLog
 from .authorization import CallAuthorizer
 from .dispatch import HandlerRegistry
 from .http import QueryServer, make_server
@@ -78,6 +79,7 @@ class Endpoint:
         clock: Callable[[], datetime] = utc_now,
         rnd: RandomSource | None = None,
         durability: str = "full",
+        access_log: AccessLog | None = None,
     ):
         self.clock = clock
         self.account_id = account_id
@@ -96,7 +98,9 @@ class Endpoint:
         self._authorize_iam(registry)
         register_sts_handlers(registry, self.store, self.store.to_world, self.vault, self.authorizer, clock, rnd)
         resolver = StoreCredentialResolver(self.store, temporary=self.vault.resolve)
-        self.server: QueryServer = make_server(registry, resolver, host=host, port=port, clock=clock)
+        self.server: QueryServer = make_server(
+            registry, resolver, host=host, port=port, clock=clock, access_log=access_log
+        )
 
     # -- setup ---------------------------------------------------------------
 

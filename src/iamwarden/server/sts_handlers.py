@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
+from ..evaluation.decision import Decision, Verdict
 from ..model.account import World
 from ..store import Store
 from ..sts import (
@@ -25,6 +26,7 @@ from ..sts import (
 )
 from ..sts.caller import CallerLike
 from ..sts.credentials import account_of_access_key_id
+from .access_log import note_decision
 from .authorization import CallAuthorizer, principal_arn
 from .dispatch import HandlerRegistry
 from .errors import AwsError, InvalidClientTokenId
@@ -32,6 +34,8 @@ from .request import RequestContext
 from .sessions import SessionPrincipal, SessionVault
 
 SERVICE = "sts"
+#: what the access log records for an AssumeRole the library allowed (each needed action allowed)
+_ALLOWED = Decision(Verdict.ALLOW, rule="the caller's policies and the role's trust policy allow it")
 
 
 def _caller(ctx: RequestContext) -> CallerLike:
@@ -48,6 +52,8 @@ def _sts(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except StsError as e:
+        if e.decision is not None:
+            note_decision(*e.decision)  # why it was denied, for the access log
         raise AwsError(e.code, e.message, e.status) from None
 
 
@@ -64,7 +70,9 @@ def register_sts_handlers(
 
     def assume(ctx: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
         authorizer.check_credentials_scope(ctx)
-        return _sts(lambda: assume_role(world(), _caller(ctx), params, clock, keyring(), rnd)).to_api()
+        result = _sts(lambda: assume_role(world(), _caller(ctx), params, clock, keyring(), rnd))
+        note_decision("sts:AssumeRole", params.get("RoleArn", ""), _ALLOWED)
+        return result.to_api()
 
     def caller_identity(ctx: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
         # no permission needed, never denied (spec §4.6) -- unless the session's identity is gone

@@ -161,7 +161,9 @@ def assume_role(
             message = rules.not_authorized(info.arn, decided.action, p.role_arn or "")
             if rules.APPEND_DENY_REASON and decided.decision.reasons:
                 message += " because " + decided.decision.reasons[0].message
-            raise access_denied(message)
+            error = access_denied(message)
+            error.decision = (decided.action, p.role_arn or "", decided.decision)
+            raise error
     assert role is not None  # authorization never allows a missing role
 
     duration = check_duration(p, info, role.max_session_duration)

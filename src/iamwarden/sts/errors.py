@@ -10,15 +10,20 @@ token errors are subclasses so a caller can tell *why* a token was refused
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class StsError(Exception):
     """An STS error response: ``code`` (wire name), ``message``, HTTP ``status``."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, decision: Any = None):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        #: for an AccessDenied the engine's (action, resource, Decision) that denied, so the
+        #: endpoint's access log can say why (issue 9 item 5); None otherwise
+        self.decision = decision
 
     def to_json(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, "status": self.status}
