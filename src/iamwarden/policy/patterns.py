@@ -40,6 +40,10 @@ except ImportError:  # pragma: no cover - older or other Pythons: plain lower-ca
 #: keep the O(len(value) × length) anchor search.
 SCAN_SEGMENT_LENGTH = 8192
 
+#: Run checks an anchor search may spend beyond two per value position before
+#: it hands over to the bit-parallel scan (a constant, so tests can force the scan).
+ANCHOR_CHECKS = 256
+
 #: value -> does it match (the value already folded when the pattern ignores case)
 Matcher = Callable[[str], bool]
 
@@ -136,7 +140,7 @@ class _Segment:
         off, text = self.anchor
         width = len(text)
         rest = self.rest
-        budget = 2 * (last - start) + 256  # run checks to spend before switching to ``_scan``
+        budget = 2 * (last - start) + ANCHOR_CHECKS  # run checks to spend before ``_scan``
         while start <= last:
             j = value.find(text, start + off, last + off + width)
             if j < 0:
