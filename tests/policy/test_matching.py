@@ -194,7 +194,10 @@ def test_resource_policy_requires_principal():
 # pin the semantics it must keep, then check it against a reference on generated
 # patterns (hypothesis) — including the bit-parallel fallback, forced on.
 
+import itertools  # noqa: E402
 import re  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as hst  # noqa: E402
@@ -293,6 +296,27 @@ def test_arn_like_star_stays_inside_its_segment():
     assert decide(USER, "logs:PutLogEvents", identity=[pol], context=ctx).allowed  # the last part spans ':'
 
 
+SEARCHES = ["anchor-search", "lanes", "shift-and"]
+
+
+@contextmanager
+def _search(mode: str) -> Iterator[None]:
+    """Force how ``?``-segments between stars are searched: the anchor search alone, or
+    the bit-parallel scan from the first failed candidate on (lanes or Shift-And)."""
+    saved = patterns.ANCHOR_CHECKS, patterns.LANES
+    if mode != "anchor-search":
+        patterns.ANCHOR_CHECKS = -(10**9)
+        patterns.LANES = mode == "lanes"
+    try:
+        yield
+    finally:
+        patterns.ANCHOR_CHECKS, patterns.LANES = saved
+
+
+def _fresh(pattern: str):  # noqa: ANN202 - a Glob, compiled past the cache
+    return patterns._glob(pattern, ((pattern, False),), False)
+
+
 def _reference(pattern: list[tuple[str, bool]], value: str, same: object) -> bool:
     """Glob matching by dynamic programming over (pattern position, value position)."""
     toks: list[str | None] = []  # None: *, "" : ?, else a literal character
@@ -368,42 +392,32 @@ def test_glob_set_agrees_with_any_of_its_patterns(pats: list[str], value: str, i
     assert compile_glob_set(tuple(pats), ignore_case).match(value) == want
 
 
-@settings(max_examples=400, deadline=None)
-@given(shaped_st, hst.text("ab", max_size=40))
-def test_glob_bit_parallel_scan_agrees_with_reference_matcher(pattern: str, value: str):
-    """Property: with the anchor search's budget at zero, every ``?``-segment search is a
-    Shift-And scan; the answers are the same."""
-    saved = patterns.ANCHOR_CHECKS
-    patterns.ANCHOR_CHECKS = -(10**9)
-    try:
-        fresh = patterns._glob(pattern, ((pattern, False),), False)  # not the cached one
-        assert fresh.match(value) == _reference([(pattern, False)], value, _exact)
-    finally:
-        patterns.ANCHOR_CHECKS = saved
+@pytest.mark.parametrize("mode", SEARCHES)
+@settings(max_examples=300, deadline=None)
+@given(pattern=shaped_st, value=hst.text("ab\u20ac", max_size=40))
+def test_glob_bit_parallel_scan_agrees_with_reference_matcher(mode: str, pattern: str, value: str):
+    """Property: with the anchor search's budget at zero, every ``?``-segment search after a
+    failed candidate is a bit-parallel scan (a non-Latin-1 "€" sends lanes to Shift-And)."""
+    with _search(mode):
+        assert _fresh(pattern).match(value) == _reference([(pattern, False)], value, _exact)
 
 
-@pytest.mark.parametrize("scan", [False, True], ids=["anchor-search", "bit-parallel-scan"])
-def test_glob_agrees_with_reference_on_every_small_pattern(scan: bool):
+@pytest.mark.parametrize("mode", SEARCHES)
+def test_glob_agrees_with_reference_on_every_small_pattern(mode: str):
     """Every pattern over ``ab*?`` up to 5 characters against every value over ``ab`` up to 6:
     near-misses (a candidate that fails, the next that fits) are too rare for random search."""
-    import itertools
-
-    saved = patterns.ANCHOR_CHECKS
-    patterns.ANCHOR_CHECKS = -(10**9) if scan else saved
+    values = ["".join(v) for n in range(7) for v in itertools.product("ab", repeat=n)]
     wrong = []
-    try:
-        values = ["".join(v) for n in range(7) for v in itertools.product("ab", repeat=n)]
+    with _search(mode):
         for n in range(6):
             for chars in itertools.product("ab*?", repeat=n):
                 pattern = "".join(chars)
-                m = patterns._glob(pattern, ((pattern, False),), False).match
+                m = _fresh(pattern).match
                 wrong += [(pattern, v) for v in values if m(v) != _reference([(pattern, False)], v, _exact)]
-    finally:
-        patterns.ANCHOR_CHECKS = saved
     assert wrong == []
 
 
-@pytest.mark.parametrize("scan", [False, True], ids=["anchor-search", "bit-parallel-scan"])
+@pytest.mark.parametrize("mode", SEARCHES)
 @pytest.mark.parametrize(
     ("pattern", "value", "want"),
     [
@@ -414,15 +428,15 @@ def test_glob_agrees_with_reference_on_every_small_pattern(scan: bool):
         ("x*ab?*?ba*y", "xabbay", False),
         ("x*ab?*?ba*y", "xabbbay", False),
         ("x*ab?*?ba*y", "xabbbbay", True),
+        ("*a?b?*", "aaaab", False),  # a fit must end inside the value: the trailing ? needs a character
+        ("*a?b?*", "aaabb", True),
     ],
 )
-def test_glob_pieces_between_stars_never_overlap(scan: bool, pattern: str, value: str, want: bool):
+def test_glob_pieces_between_stars_never_overlap(mode: str, pattern: str, value: str, want: bool):
     """§2.3: each character of the value is matched by one pattern character: two pieces
     between stars may not share a character, whichever search placed them."""
-    saved = patterns.ANCHOR_CHECKS
-    patterns.ANCHOR_CHECKS = -(10**9) if scan else saved
-    try:
-        assert patterns._glob(pattern, ((pattern, False),), False).match(value) is want
-    finally:
-        patterns.ANCHOR_CHECKS = saved
+    with _search(mode):
+        assert _fresh(pattern).match(value) is want
+        if pattern.startswith("*a"):  # a leading character that fits no piece changes nothing
+            assert _fresh(pattern).match("\u20ac" + value) is want
     assert _reference([(pattern, False)], value, _exact) is want

@@ -35,13 +35,34 @@ try:  # the table behind re.IGNORECASE's extra equivalences ("s" ~ "ſ", "i" ~ "
 except ImportError:  # pragma: no cover - older or other Pythons: plain lower-casing
     _EXTRA_CASES = {}
 
-#: ``?``-segments up to this length may use the bit-parallel scan (its masks
-#: take up to length² / 8 bytes); longer ones, beyond every AWS policy quota,
-#: keep the O(len(value) × length) anchor search.
+#: Outside Latin-1, ``?``-segments up to this length may use Shift-And (its
+#: masks take up to length² / 8 bytes); longer ones, beyond every AWS policy
+#: quota, keep the O(len(value) × length) anchor search.
 SCAN_SEGMENT_LENGTH = 8192
 
-#: Run checks an anchor search may spend beyond two per value position before
-#: it hands over to the bit-parallel scan (a constant, so tests can force the scan).
+#: Latin-1 windows use the lane scan (``_Segment._lanes``); False leaves them to
+#: Shift-And (tests turn it off to check that path too).
+LANES = True
+
+#: The lane scan's first window (at least 16 × the segment); each next one is twice as long.
+_FIRST_CHUNK = 4096
+
+
+def _latin1(value: str, start: int, end: int) -> bool:
+    """Is ``value[start:end]`` all Latin-1? (no copy when the whole string is ASCII)"""
+    if value.isascii():
+        return True
+    return max(value[start:end], default="\x00") <= "\xff"
+
+
+#: A lane scan left with this many candidates checks them one by one.
+_FEW_CANDIDATES = 64
+
+#: ``translate`` tables: byte ``c`` → ``b"1"``, every other byte → ``b"0"``.
+_ONE_HOT = tuple(bytes(0x31 if b == c else 0x30 for b in range(256)) for c in range(256))
+
+#: Run checks an anchor search may spend beyond one per four value positions
+#: before it hands over to the bit-parallel scan (a constant, so tests can force the scan).
 ANCHOR_CHECKS = 256
 
 #: value -> does it match (the value already folded when the pattern ignores case)
@@ -98,6 +119,8 @@ class _Segment:
     runs: tuple[tuple[int, str], ...]
     anchor: tuple[int, str] | None
     rest: tuple[tuple[int, str], ...]
+    #: each literal character → its offsets (for the lane scan; empty when there is no ``?``)
+    offsets: tuple[tuple[str, tuple[int, ...]], ...]
 
     @classmethod
     def of(cls, chars: list[str | None]) -> _Segment:
@@ -112,7 +135,12 @@ class _Segment:
                 start = -1
         anchor = max(runs, key=lambda r: len(r[1])) if runs else None
         rest = tuple(r for r in runs if r is not anchor)
-        return cls(len(chars), tuple(runs), anchor, rest)
+        offsets: dict[str, list[int]] = {}
+        if rest:
+            for k, ch in enumerate(chars):
+                if ch is not None:
+                    offsets.setdefault(ch, []).append(k)
+        return cls(len(chars), tuple(runs), anchor, rest, tuple((c, tuple(o)) for c, o in offsets.items()))
 
     @property
     def literal(self) -> str | None:
@@ -132,7 +160,10 @@ class _Segment:
         """Leftmost ``i`` in ``[start, end - size]`` where the segment sits, or -1.
 
         Each candidate comes from ``str.find`` of the anchor run and moves
-        ``start`` forward, so the scan never passes a position twice.
+        ``start`` forward, so the scan never passes a position twice. The run
+        checks spent on failed candidates may grow by one per four positions
+        passed (plus ``ANCHOR_CHECKS``); beyond that the search goes on by
+        ``_scan``, so a pattern of many such segments costs no more in checks.
         """
         last = end - self.size
         if self.anchor is None:  # only ``?``: any position will do
@@ -140,7 +171,9 @@ class _Segment:
         off, text = self.anchor
         width = len(text)
         rest = self.rest
-        budget = 2 * (last - start) + ANCHOR_CHECKS  # run checks to spend before ``_scan``
+        origin = start
+        spent = 0
+        scan = True
         while start <= last:
             j = value.find(text, start + off, last + off + width)
             if j < 0:
@@ -152,12 +185,77 @@ class _Segment:
             else:
                 return i
             start = i + 1
-            budget -= len(rest)
-            if budget < 0 and self.size <= SCAN_SEGMENT_LENGTH:
-                return self._scan(value, start, end)
+            spent += len(rest)
+            if scan and spent > (start - origin) // 4 + ANCHOR_CHECKS:
+                got = self._scan(value, start, end)
+                if got is not None:
+                    return got
+                scan = False  # no scan suits this value: finish the anchor search
         return -1
 
-    def _scan(self, value: str, start: int, end: int) -> int:
+    def _scan(self, value: str, start: int, end: int) -> int | None:
+        """``find`` by bit-parallel means, whatever the value holds; None if none suits it.
+
+        A Latin-1 window (every policy document is Latin-1, and so is most
+        request text) takes ``_lanes``; another takes Shift-And when the
+        segment is short enough for its masks.
+        """
+        if end - start < self.size:
+            return -1
+        if LANES and _latin1(value, start, end):
+            # windows of doubling length: a fit near ``start`` costs little, and the
+            # whole search at most twice one scan of ``[start, end)``
+            chunk = max(_FIRST_CHUNK, 16 * self.size)  # keeps the per-window overhead (size steps) small
+            while start <= end - self.size:
+                stop = min(end, start + chunk + self.size - 1)
+                window = value[start:stop]
+                got = self._lanes(window, window.encode("latin-1"))
+                if got >= 0:
+                    return start + got
+                start = stop - self.size + 1
+                chunk *= 2
+            return -1
+        if self.size <= SCAN_SEGMENT_LENGTH:
+            got = self._shift_and(value[start:end])
+            return got if got < 0 else start + got
+        return None
+
+    def _lanes(self, window: str, raw: bytes) -> int:
+        """Leftmost fit in a Latin-1 window, every start position at once.
+
+        For each character ``c`` of the segment, an integer whose bit ``j`` says
+        ``window[j] == c`` (``bytes.translate`` to ``0``/``1`` digits, read in
+        base 2, both linear); the fits are the AND of those integers shifted by
+        the character's offsets. O(n × size / 64) word operations, in C, and
+        O(n / 8) bytes whatever the segment's length. The rarest character
+        goes first, and once few candidates are left they are checked in place.
+        """
+        n = len(window)
+        columns = []
+        for ch, offsets in self.offsets:
+            code = ord(ch)
+            if code > 255:
+                return -1  # the character is not in a Latin-1 window
+            bits = int(raw.translate(_ONE_HOT[code])[::-1], 2)
+            columns.append((bits.bit_count(), bits, offsets))
+        columns.sort(key=lambda c: c[0])
+        hits = (1 << (n - self.size + 1)) - 1
+        for _, bits, offsets in columns:
+            for k in offsets:
+                hits &= bits >> k
+                if not hits:
+                    return -1
+            if hits.bit_count() <= _FEW_CANDIDATES:
+                while hits:
+                    low = hits & -hits
+                    i = low.bit_length() - 1
+                    if self.at(window, i):
+                        return i
+                    hits ^= low
+                return -1
+        return (hits & -hits).bit_length() - 1
+
+    def _shift_and(self, window: str) -> int:
         """``find`` by Shift-And (Baeza-Yates & Gonnet): one step per value character.
 
         Bit ``k`` of ``state`` says "the segment's first ``k + 1`` characters end
@@ -175,7 +273,7 @@ class _Segment:
         mask = chars.get
         accept = 1 << (self.size - 1)
         state = 0
-        for j, ch in enumerate(value[start:end], start):
+        for j, ch in enumerate(window):
             state = ((state << 1) | 1) & mask(ch, wild)
             if state & accept:
                 return j - self.size + 1
