@@ -148,10 +148,13 @@ class Statement:
     #: ``Resource`` of fixed patterns only (no variables, not NotResource): the
     #: compiled set's ``match`` (value -> bool), so the authorizer skips ``matches_resource``
     _resource_match: Any = field(default=None, repr=False)
+    #: the compiled Action/NotAction list's ``match`` (value -> bool), case-insensitive
+    _actions_match: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
         setattr_(self, "_plain", self.principal is None and not self.conditions)
+        setattr_(self, "_actions_match", compile_glob_set(self.actions, True).match)
         if self.resources is None:
             setattr_(self, "_any_resource", True)
             return
@@ -186,7 +189,7 @@ class Statement:
         """Case-insensitive glob over the whole ``service:Action`` (spec §2.3)."""
         hit = self._action_cache.get(action)
         if hit is None:
-            hit = compile_glob_set(self.actions, True).match(action) != self.not_action
+            hit = self._actions_match(action) != self.not_action
             if len(self._action_cache) < 4096:
                 self._action_cache[action] = hit
         return hit

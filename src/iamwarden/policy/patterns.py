@@ -303,20 +303,45 @@ def _segments(pieces: Pieces, ignore_case: bool) -> list[_Segment]:
     return [segments[0], *(s for s in segments[1:-1] if s.size), segments[-1]] if len(segments) > 2 else segments
 
 
+def _fits_at(runs: tuple[tuple[int, str], ...]) -> Callable[[str, int], bool]:
+    """``(value, i) -> do the runs sit at value[i + offset]``, unrolled for one or two runs."""
+    if len(runs) == 1:
+        (o1, t1), = runs
+        return lambda v, i: v.startswith(t1, i + o1)
+    if len(runs) == 2:
+        (o1, t1), (o2, t2) = runs
+        return lambda v, i: v.startswith(t1, i + o1) and v.startswith(t2, i + o2)
+
+    def fits(v: str, i: int) -> bool:
+        for off, text in runs:
+            if not v.startswith(text, i + off):
+                return False
+        return True
+
+    return fits
+
+
 def _matcher(segs: list[_Segment]) -> Matcher:
-    """The cheapest test for this shape of pattern (values arrive already folded)."""
+    """The cheapest test for this shape of pattern (values arrive already folded).
+
+    Closures over local names only: the ordinary shapes (a literal, ``abc*``,
+    ``*abc``, ``a*b``, ``arn:…:*:…:*``) cost a few ``str`` method calls.
+    """
     first = segs[0]
     if len(segs) == 1:
         text = first.literal
         if text is not None:
             return text.__eq__  # no wildcard at all
         size = first.size
-        return lambda v: len(v) == size and first.at(v, 0)
+        if not first.runs:
+            return lambda v: len(v) == size
+        fits = _fits_at(first.runs)
+        return lambda v: len(v) == size and fits(v, 0)
     last = segs[-1]
     middle = segs[1:-1]
-    texts = [s.literal for s in segs]
-    if None not in texts:  # no ``?``: every segment is one literal string
-        head, tail = first.literal or "", last.literal or ""
+    head, tail = first.literal, last.literal
+    plain_middle = all(s.literal is not None for s in middle)
+    if head is not None and tail is not None and plain_middle:  # no ``?`` anywhere
         if not middle:
             if not head and not tail:
                 return lambda v: True
@@ -329,13 +354,51 @@ def _matcher(segs: list[_Segment]) -> Matcher:
         if len(middle) == 1 and not head and not tail:
             inner = middle[0].literal or ""
             return lambda v: inner in v
+    hs, ts = first.size, last.size
+    least = hs + ts
+    if not middle and tail == "" and head is None:  # ``arn:…/?/*``: a head with ``?``, then anything
+        fits = _fits_at(first.runs)
+        return lambda v: len(v) >= hs and fits(v, 0)
+    head_fits = None if head is not None or not first.runs else _fits_at(first.runs)
+    tail_fits = None if tail is not None or not last.runs else _fits_at(last.runs)
+    head_text = head or ""
+    tail_text = tail or ""
+    if plain_middle:
+        pieces = tuple((s.literal or "", s.size) for s in middle)
+
+        def plain(v: str) -> bool:
+            n = len(v)
+            if n < least:
+                return False
+            if head_fits is None:
+                if not v.startswith(head_text):
+                    return False
+            elif not head_fits(v, 0):
+                return False
+            end = n - ts
+            if tail_fits is None:
+                if not v.endswith(tail_text):
+                    return False
+            elif not tail_fits(v, end):
+                return False
+            pos = hs
+            for text, size in pieces:
+                i = v.find(text, pos, end)
+                if i < 0:
+                    return False
+                pos = i + size
+            return True
+
+        return plain
 
     def general(v: str) -> bool:
         n = len(v)
-        pos = first.size
-        end = n - last.size
-        if end < pos or not first.at(v, 0) or not last.at(v, end):
+        if n < least:
             return False
+        end = n - ts
+        if not first.at(v, 0) or not last.at(v, end):
+            return False
+        pos = hs
         for seg in middle:
             i = seg.find(v, pos, end)
             if i < 0:
@@ -358,7 +421,7 @@ class Glob:
 def _glob(text: str, pieces: Pieces, ignore_case: bool) -> Glob:
     test = _matcher(_segments(pieces, ignore_case))
     if ignore_case:
-        return Glob(text, True, lambda v: test(fold(v)))
+        return Glob(text, True, lambda v: test(v.lower() if v.isascii() else fold(v)))
     return Glob(text, False, test)
 
 
@@ -441,19 +504,24 @@ def _glob_set(patterns: tuple[str, ...], ignore_case: bool) -> GlobSet:
             others.append(_matcher(segs))
     test = _any_of(frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(others))
     if ignore_case:
-        return GlobSet(patterns, True, lambda v: test(fold(v)))
+        return GlobSet(patterns, True, lambda v: test(v.lower() if v.isascii() else fold(v)))
     return GlobSet(patterns, False, test)
 
 
 def _any_of(
     exact: frozenset[str], prefixes: tuple[str, ...], suffixes: tuple[str, ...], others: tuple[Matcher, ...]
 ) -> Matcher:
-    if not prefixes and not suffixes and not others:
-        return exact.__contains__
-    if not suffixes and not others:
-        if not exact:
-            return lambda v: v.startswith(prefixes)
-        return lambda v: v in exact or v.startswith(prefixes)
+    if not suffixes and len(others) <= 1:
+        other = others[0] if others else None
+        if not prefixes:
+            if other is None:
+                return exact.__contains__
+            return lambda v: v in exact or other(v)
+        if other is None:
+            if not exact:
+                return lambda v: v.startswith(prefixes)
+            return lambda v: v in exact or v.startswith(prefixes)
+        return lambda v: v in exact or v.startswith(prefixes) or other(v)
 
     def test(v: str) -> bool:
         if v in exact or (prefixes and v.startswith(prefixes)) or (suffixes and v.endswith(suffixes)):
