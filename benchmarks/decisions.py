@@ -27,6 +27,11 @@ express conditions in its request-time check; it is run with
 ``--with-conditions`` (its trust-policy condition code) and its agreement is
 reported for what it is. Agreement counts Allow vs Deny (explicit and implicit
 deny are both Deny) over the cases a peer decided.
+
+Worst case (issue 8, skip with ``--no-worst-case``): one Resource or StringLike
+pattern that fills a whole session policy (2,048 characters) or managed policy
+(6,144), in three hostile shapes, decided against a 64 KB value; µs per
+decision. No peer runs these: they are a bound, not a race.
 """
 
 from __future__ import annotations
@@ -291,6 +296,78 @@ def _print_ours(label: str, o: dict[str, Any]) -> None:
           f"{allows} Allow / {o['n'] - allows} Deny, {o['errors']} with errors")
 
 
+# --- worst case (issue 8): the longest hostile pattern a quota allows, against 64 KB -----------------
+
+#: AWS's size quotas for one policy document, in characters without whitespace
+QUOTAS = {"session policy": 2048, "managed policy": 6144}
+WORST_VALUE_CHARS = 65536
+
+
+def _fill(shape: str, room: int) -> str:
+    """A pattern of ``shape`` exactly ``room`` characters long (the repeated unit is cut to fit)."""
+    if shape == "stars-then-b":  # the finding's shape: *a*a*…*b
+        return "*" + ("a*" * room)[: room - 2] + "b"
+    if shape == "stars-around-b":  # every star open, "b" never found: a full scan
+        return ("*a" * room)[: room - 3] + "*b*"
+    if shape == "question-gaps":  # one segment a?a?…a??a: against abab…, the last "a" fails late
+        k = (room - 4) // 2
+        return "*" + "a?" * k + "?a*" + "*" * (room - 4 - 2 * k)
+    raise ValueError(shape)
+
+
+def worst_case_policy(shape: str, quota: int, where: str) -> dict[str, Any]:
+    """One statement whose Resource (or StringLike on aws:UserAgent) pattern fills the quota."""
+    if where == "resource":
+        st: dict[str, Any] = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/{P}"}
+    else:
+        st = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+              "Condition": {"StringLike": {"aws:UserAgent": "{P}"}}}
+    skeleton = json.dumps({"Version": "2012-10-17", "Statement": [st]}, separators=(",", ":"))
+    room = quota - (len(skeleton) - len("{P}"))
+    text = skeleton.replace("{P}", _fill(shape, room))
+    assert len(text) == quota, (len(text), quota)
+    return json.loads(text)
+
+
+def bench_worst_case(repeat: int = 5) -> list[dict[str, Any]]:
+    """Per decision, µs (median of ``repeat``): the quota-filling pattern against a 64 KB value.
+
+    The star shapes get ``a`` × 65,536: they ask for "a" everywhere and for one "b"
+    that never comes. ``question-gaps`` gets ``ab`` × 32,768: every other position fits
+    every ``a`` of the pattern but the last, so neither the anchor search nor the lane
+    scan can stop early. Each answer is checked (Deny).
+    """
+    rows = []
+    for quota_name, quota in QUOTAS.items():
+        for where in ("resource", "aws:UserAgent"):
+            for shape in ("stars-then-b", "stars-around-b", "question-gaps"):
+                value = ("ab" * WORST_VALUE_CHARS)[:WORST_VALUE_CHARS] if shape == "question-gaps" else (
+                    "a" * WORST_VALUE_CHARS)
+                ps = PolicySet.from_documents(identity=[worst_case_policy(shape, quota, where)])
+                if where == "resource":
+                    req = Request.build(PRINCIPAL, "s3:GetObject", "arn:aws:s3:::b/" + value)
+                else:
+                    req = Request.build(PRINCIPAL, "s3:GetObject", "*", context={"aws:UserAgent": value})
+                times = []
+                for _ in range(repeat):
+                    t0 = time.perf_counter_ns()
+                    d = authorize(req, ps)
+                    times.append((time.perf_counter_ns() - t0) / 1e3)
+                    assert not d.allowed, (shape, quota_name, where)
+                rows.append({"quota": quota_name, "chars": quota, "where": where, "shape": shape,
+                             "value_chars": WORST_VALUE_CHARS, "median_us": statistics.median(times),
+                             "max_us": max(times)})
+    return rows
+
+
+def _print_worst_case(rows: list[dict[str, Any]]) -> None:
+    print(f"worst case: one pattern filling the policy quota, against a {WORST_VALUE_CHARS:,}-character value "
+          "(µs per decision, median / max)")
+    for r in rows:
+        print(f"    {r['quota']} ({r['chars']:,} chars), {r['where']}, {r['shape']}: "
+              f"{r['median_us']:,.0f} / {r['max_us']:,.0f} µs")
+
+
 def agreement(ours: list[str], theirs: list[str | None]) -> tuple[int, int, list[int]]:
     agree = disagree = 0
     bad = []
@@ -315,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-timeout", type=float, default=45.0, help="seconds per peer run")
     ap.add_argument("--json", metavar="FILE", help="also write the full report here")
     ap.add_argument("--dump-cases", metavar="FILE", help="write the cases (peer input format) here")
+    ap.add_argument("--no-worst-case", action="store_true", help="skip the hostile-pattern rows (issue 8)")
     args = ap.parse_args(argv)
 
     t_start = time.perf_counter()
@@ -394,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
         met = "met" if pm["ratio_with_build"] >= 20 else "NOT met"
         print(f"goal >= 20x PMapper: {met} ({pm['ratio_with_build']:.1f}x with Request.build, "
               f"{pm['ratio_decide_only']:.1f}x decide only)")
+    if not args.no_worst_case:
+        report["worst_case"] = bench_worst_case()
+        _print_worst_case(report["worst_case"])
     print(f"total benchmark time {time.perf_counter() - t_start:.1f} s")
     if args.json:
         with open(args.json, "w") as fh:

