@@ -11,6 +11,7 @@ and raised together as one ``PolicySyntaxError``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
