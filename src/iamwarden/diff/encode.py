@@ -153,7 +153,9 @@ class _ConditionEncoder:
 
 def _for_all(key: Key, outs: list[Outcome]) -> Outcome:
     """``all(...)`` over the values in order: stops at the first false one."""
-    true, errors, before = [], [], []
+    true: list[z3.BoolRef] = []
+    errors: list[z3.BoolRef] = []
+    before: list[z3.BoolRef] = []
     for i, o in enumerate(outs):
         active = key.count > i
         true.append(z3.Implies(active, o.true))
@@ -164,7 +166,9 @@ def _for_all(key: Key, outs: list[Outcome]) -> Outcome:
 
 def _for_any(key: Key, outs: list[Outcome]) -> Outcome:
     """``any(...)`` over the values in order: stops at the first true one."""
-    true, errors, before = [], [], []
+    true: list[z3.BoolRef] = []
+    errors: list[z3.BoolRef] = []
+    before: list[z3.BoolRef] = []
     for i, o in enumerate(outs):
         active = key.count > i
         true.append(z3.And(active, o.true, *before))

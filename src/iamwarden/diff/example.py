@@ -83,7 +83,7 @@ def _bool(model: z3.ModelRef, term: z3.BoolRef) -> bool:
 
 def _int(model: z3.ModelRef, term: z3.ArithRef | z3.BitVecRef) -> int:
     v = model.eval(term, model_completion=True)
-    return v.as_long()  # type: ignore[no-any-return,union-attr]
+    return int(v.as_long())
 
 
 def _number(n: int, scale: int) -> str:

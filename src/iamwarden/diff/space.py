@@ -18,14 +18,13 @@ always a set; a one-element list collapses to a single value for ``aws:``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Sequence
 
 import z3
 
 from ..evaluation.context import KNOWN_MULTIVALUED, KNOWN_SINGLE_PREFIXES
-from ..policy.conditions import Condition, ConditionError, parse_date, parse_network, parse_number
+from ..policy.conditions import Condition, ConditionError, parse_date, parse_number
 from ..policy.document import Policy
 from ..policy.variables import Variable
 from .domain import DATE_LIMIT, MAX_DATE_SCALE, MAX_DECIMAL_PLACES, MAX_SLOTS, Unsupported
@@ -110,7 +109,7 @@ class RequestSpace:
         return z3.BoolVal(True), z3.If(k.single, value, lit(default))
 
 
-def _uses(policies: Iterable[Policy]) -> Iterable[tuple[str, str, str | None, Condition | None]]:
+def _uses(policies: Iterable[Policy]) -> Iterable[tuple[str, str | None, str | None, Condition | None]]:
     """(key as written, family or None, set operator, condition) for every key a policy reads."""
     for p in policies:
         for s in p.statements:
@@ -169,10 +168,6 @@ def scaled_date(text: str, scale: int) -> int:
     t = Fraction(parse_date(text)) * scale
     assert t.denominator == 1
     return int(t)
-
-
-def check_ipv(text: str) -> None:
-    parse_network(text)
 
 
 def build_space(policies: Sequence[Policy], name: str = "r") -> RequestSpace:
@@ -245,4 +240,4 @@ def build_space(policies: Sequence[Policy], name: str = "r") -> RequestSpace:
     return RequestSpace(action, resource, keys, domain, inexact)
 
 
-__all__ = ["Decimal", "Key", "OPERATOR_FAMILIES", "RequestSpace", "Slot", "build_space"]
+__all__ = ["Key", "OPERATOR_FAMILIES", "RequestSpace", "Slot", "build_space"]
