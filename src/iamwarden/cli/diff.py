@@ -1,0 +1,95 @@
+"""``iamwarden diff``: does a policy change grant new access? (``CheckNoNewAccess`` / ``CheckAccessNotGranted``).
+
+Exit status: 0 no new access (or access not granted), 1 new access found (or
+access granted), 2 unusable input *or* an unknown answer (the solver's budget ran
+out, or a construct is not encoded): a check that could not be decided must not pass CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..diff import DEFAULT_BUDGET_MS, FAILS, HOLDS, Answer, check_access_not_granted, check_no_new_access
+from ..policy.document import Policy, PolicyKind, parse_policy
+from ..policy.errors import PolicySyntaxError
+from . import UsageError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "diff",
+        help="does NEW allow any request OLD denies? (or: is ACTIONS not granted?)",
+        description=(
+            "Compare two identity policies exactly (z3 over the policy language, every example "
+            "confirmed by the engine): OLD.json NEW.json answers CheckNoNewAccess; "
+            "--not-granted ACTIONS POLICY.json answers CheckAccessNotGranted."
+        ),
+    )
+    p.add_argument("policies", nargs="+", metavar="POLICY.json")
+    p.add_argument("--not-granted", metavar="ACTIONS", help="comma-separated actions (globs allowed)")
+    p.add_argument("--resources", metavar="ARNS", help="comma-separated resources for --not-granted")
+    p.add_argument("--budget-ms", type=int, default=DEFAULT_BUDGET_MS, help="solver time budget per query")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=run)
+
+
+def _load(path: str) -> Policy:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        return parse_policy(text, PolicyKind.IDENTITY, path)
+    except PolicySyntaxError as e:
+        raise UsageError(str(e)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.not_granted is not None:
+        if len(args.policies) != 1:
+            raise UsageError("--not-granted takes one POLICY.json")
+        actions = [a.strip() for a in args.not_granted.split(",") if a.strip()]
+        if not actions:
+            raise UsageError("--not-granted: give at least one action")
+        resources = [r.strip() for r in (args.resources or "").split(",") if r.strip()]
+        answer = check_access_not_granted([_load(args.policies[0])], actions, resources, args.budget_ms)
+    else:
+        if args.resources:
+            raise UsageError("--resources belongs with --not-granted")
+        if len(args.policies) != 2:
+            raise UsageError("give OLD.json NEW.json")
+        old, new = (_load(p) for p in args.policies)
+        answer = check_no_new_access([old], [new], args.budget_ms)
+    emit(answer, args.format)
+    return {HOLDS: 0, FAILS: 1}.get(answer.result, 2)
+
+
+_HEADLINES = {
+    ("CheckNoNewAccess", HOLDS): "no new access: NEW allows nothing that OLD denies",
+    ("CheckNoNewAccess", FAILS): "NEW ACCESS: NEW allows a request that OLD denies",
+    ("CheckAccessNotGranted", HOLDS): "access not granted: the policy allows none of the actions",
+    ("CheckAccessNotGranted", FAILS): "ACCESS GRANTED: the policy allows one of the actions",
+}
+
+
+def emit(answer: Answer, fmt: str) -> None:
+    if fmt == "json":
+        json.dump(answer.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    print(_HEADLINES.get((answer.check, answer.result), f"unknown: {answer.reason}"))
+    if answer.example is not None:
+        ex = answer.example
+        print("  example request:")
+        print(f"    action:   {ex.action}")
+        print(f"    resource: {ex.resource!r}")
+        for k, v in ex.context.items():
+            print(f"    context:  {k} = {json.dumps(v)}")
+        for name, d in answer.decisions:
+            by = [f"{r.policy} statement {r.statement}" + (f" ({r.sid})" if r.sid else "")
+                  for r in d.reasons if r.policy_type == "identity" and r.statement is not None]
+            print(f"  engine, {name}: {d.decision}" + (f" by {', '.join(by)}" if by else ""))
