@@ -23,9 +23,20 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=4577)
     p.add_argument("--db", default="iamwarden.db", help="SQLite database file (default: ./iamwarden.db)")
-    p.add_argument("--account-id", default=None, help="account of the endpoint (default 123456789012)")
+    p.add_argument("--account-id", default=None,
+                   help="account of the endpoint (default: the first --load file's account, else the one"
+                        " the database was created for, else 123456789012)")
     p.add_argument("--load", action="append", default=[], metavar="FILE",
-                   help="get-account-authorization-details output to load into a new database")
+                   help="get-account-authorization-details output to load (refused if the database"
+                        " already holds IAM data for that account, unless --replace)")
+    p.add_argument("--replace", action="store_true",
+                   help="with --load: replace the IAM data the database holds for the loaded accounts")
+    p.add_argument("--key-file", default=os.environ.get("IAMWARDEN_KEY_FILE"), metavar="PATH",
+                   help="master key sealing the database's secrets (default: the database path + '.key';"
+                        " env IAMWARDEN_KEY_FILE); created on first start, back it up")
+    p.add_argument("--rotate-key", action="store_true",
+                   help="re-seal the database's secrets under a new master key, then exit"
+                        " (stop the server first)")
     p.add_argument("--root-access-key-id", default=os.environ.get("IAMWARDEN_ROOT_ACCESS_KEY_ID"))
     p.add_argument("--root-secret-access-key", default=os.environ.get("IAMWARDEN_ROOT_SECRET_ACCESS_KEY"))
     p.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"),
@@ -37,36 +48,36 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..loaders.authz_details import LoadError, load_world
     from ..server.access_log import configure_logging
-    from ..server.endpoint import DEFAULT_ACCOUNT_ID, Endpoint
+    from ..server.endpoint import Endpoint
     from ..server.seed import SeedError
+    from ..store import StateError, StoreError
 
-    account = args.account_id
-    if account is None and args.load:
-        try:
-            ids = sorted(load_world(args.load).accounts)
-        except LoadError as e:
-            raise UsageError(str(e)) from None
-        account = ids[0]
+    if args.rotate_key:
+        return _rotate_key(args)
+    account, notes = prepare_database(args)
     access_log = configure_logging(args.log_level, args.log_format)
     try:
         ep = Endpoint(
             args.db,
-            account_id=account or DEFAULT_ACCOUNT_ID,
+            account_id=account,
             host=args.host,
             port=args.port,
             root_access_key_id=args.root_access_key_id,
             root_secret_access_key=args.root_secret_access_key,
-            load=args.load,
+            key_file=args.key_file,
             access_log=access_log,
         )
-    except (ValueError, SeedError, OSError) as e:
+    except StoreError as e:  # e.g. a --root-access-key-id that another key already has
+        raise UsageError(f"{e.code}: {e.message}") from None
+    except (ValueError, SeedError, OSError, StateError) as e:
         raise UsageError(str(e)) from None
     ep.start()
     print(f"iamwarden endpoint on {ep.endpoint_url} (account {ep.account_id}, database {args.db})", flush=True)
+    for note in notes:
+        print(note, flush=True)
     if ep.root.generated:
-        print("root credentials (shown once; stored in the database):", flush=True)
+        print("root credentials (shown once; sealed in the database):", flush=True)
         print(f"  AWS_ACCESS_KEY_ID={ep.root.access_key_id}", flush=True)
         print(f"  AWS_SECRET_ACCESS_KEY={ep.root.secret_access_key}", flush=True)
 
@@ -81,4 +92,93 @@ def run(args: argparse.Namespace) -> int:
     finally:
         ep.stop()
         print("stopped", file=sys.stderr)
+    return 0
+
+
+def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """Open ``--db``, choose the account, apply ``--load``; returns (account, what to print).
+
+    Issue 9 item 6 and issue 8 item 7. The account served is ``--account-id``,
+    else the first ``--load`` file's account, else the one the database was
+    created for, else the default. A database created for another account is
+    refused (both ids named). ``--load`` into a database that already holds
+    IAM data for a loaded account is refused unless ``--replace``; the
+    replacement (delete + load) is one transaction, so a failed load leaves the
+    old data. Every problem is a :class:`UsageError` (one line, exit 2).
+    """
+    from ..loaders.authz_details import LoadError, load_world
+    from ..server.endpoint import DEFAULT_ACCOUNT_ID
+    from ..server.seed import SeedError, load_into_store
+    from ..store import StateError, Store
+
+    if args.replace and not args.load:
+        raise UsageError("--replace needs --load FILE (it replaces the account's data with the file's)")
+    loaded: list[str] = []
+    if args.load:
+        try:
+            loaded = sorted(load_world(args.load).accounts)
+        except LoadError as e:
+            raise UsageError(str(e)) from None
+    try:
+        store = Store(args.db, key_file=args.key_file)
+    except StateError as e:
+        raise UsageError(str(e)) from None
+    try:
+        bound = store.bound_account()
+        account = args.account_id or (loaded[0] if loaded else None) or bound or DEFAULT_ACCOUNT_ID
+        held = [store.account_summary(a) for a in store.accounts()]
+        held = [h for h in held if not h.empty or h.account_id == account]
+        if bound is None and all(h.empty for h in held):
+            state = f"database {args.db}: new, for account {account}"
+        else:
+            state = f"database {args.db}: holds " + "; ".join(str(h) for h in held)
+        notes = [state]
+        clash = [store.account_summary(a) for a in loaded if a in store.accounts()]
+        clash = [c for c in clash if not c.empty]
+        if clash and not args.replace:
+            raise UsageError(
+                f"database {args.db} already holds {'; '.join(str(c) for c in clash)}: --load would mix "
+                "the file into it. Add --replace to replace that account's IAM data with the file, "
+                "or start without --load to serve the database as it is, or use a new --db"
+            )
+        try:
+            with store.write():
+                store.bind_account(account)
+                for c in clash:
+                    store.replace_account_iam(c.account_id)
+                if args.load:
+                    load_into_store(store, args.load)
+        except SeedError as e:
+            raise UsageError(str(e)) from None
+        if args.load:
+            after = "; ".join(str(store.account_summary(a)) for a in loaded)
+            verb = "replaced with" if clash else "loaded"
+            notes.append(f"--load applied: {verb} {', '.join(args.load)} -> {after}")
+        else:
+            notes.append("--load not given: serving the database as it is")
+        return account, notes
+    except StateError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
+
+
+def _rotate_key(args: argparse.Namespace) -> int:
+    """``serve --rotate-key``: re-seal every secret under a new master key and exit."""
+    from ..store import StateError, Store
+
+    if not os.path.exists(args.db):
+        raise UsageError(f"database {args.db} does not exist: nothing to rotate")
+    try:
+        store = Store(args.db, key_file=args.key_file)
+    except StateError as e:
+        raise UsageError(str(e)) from None
+    try:
+        new_id = store.rotate_master_key()
+        print(f"database {args.db}: secrets re-sealed under new master key {new_id} in {store.key_path}"
+              " (back up this key file again; the old one no longer opens the database)", flush=True)
+    except StateError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
     return 0

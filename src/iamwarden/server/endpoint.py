@@ -80,10 +80,16 @@ class Endpoint:
         rnd: RandomSource | None = None,
         durability: str = "full",
         access_log: AccessLog | None = None,
+        key_file: str | os.PathLike[str] | None = None,
     ):
         self.clock = clock
         self.account_id = account_id
-        self.store = Store(db, clock=clock, durability=durability)
+        self.store = Store(db, clock=clock, durability=durability, key_file=key_file)
+        try:
+            self.store.bind_account(account_id)  # one database, one account (StateError if not)
+        except BaseException:
+            self.store.close()
+            raise
         new_db = account_id not in self.store.accounts()
         self.store.ensure_account(account_id)
         self.keyring = self._keyring()

@@ -1,13 +1,15 @@
 """The embedded database behind the server: IAM state in one SQLite file (WAL).
 
 ``Store(path)`` opens (or creates) the file; ``Store()`` makes a throwaway
-database for tests. Every mutating method is one transaction; refusals are
+database for tests; ``Store(path, key_file=...)`` puts the master key that seals
+the secrets somewhere other than ``<path>.key``. Every mutating method is one transaction; refusals are
 :class:`StoreError` subclasses carrying AWS's code, message and HTTP status.
 See docs/decisions/store-*.md for the durability and concurrency choices.
 """
 
 from __future__ import annotations
 
+from .accounts import AccountsMixin, AccountSummary
 from .core import Clock, utc_now
 from .errors import (
     AccessDenied,
@@ -17,6 +19,7 @@ from .errors import (
     LimitExceeded,
     MalformedPolicyDocument,
     NoSuchEntity,
+    StateError,
     StoreError,
     UnmodifiableEntity,
     ValidationError,
@@ -26,7 +29,7 @@ from .keys import AccessKeyRecord, KeysMixin
 from .world import WorldMixin
 
 
-class Store(WorldMixin, KeysMixin):
+class Store(WorldMixin, KeysMixin, AccountsMixin):
     """IAM users, groups, roles, policies and keys of one or more accounts."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -37,6 +40,7 @@ class Store(WorldMixin, KeysMixin):
 __all__ = [
     "AccessDenied",
     "AccessKeyRecord",
+    "AccountSummary",
     "Clock",
     "DeleteConflict",
     "EntityAlreadyExists",
@@ -45,6 +49,7 @@ __all__ = [
     "LimitExceeded",
     "MalformedPolicyDocument",
     "NoSuchEntity",
+    "StateError",
     "Store",
     "StoreError",
     "UnmodifiableEntity",

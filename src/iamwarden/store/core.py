@@ -14,6 +14,11 @@ before ``BEGIN IMMEDIATE`` (no busy-waiting between threads); other processes
 are held off by SQLite's own lock with ``busy_timeout``. Connections come from
 a small pool, so short-lived server threads do not each open a database.
 
+Files and secrets (docs/decisions/store-secrets-at-rest.md): the database and
+its companions are created 0600 (:mod:`.statefiles`); secrets are sealed under
+a master key in a separate key file (:mod:`.sealing`, :mod:`.sealed`); the
+database records the account it serves (:meth:`StoreBase.bind_account`). A
+path or key file that cannot be used raises :class:`~.errors.StateError`.
 """
 
 from __future__ import annotations
@@ -29,8 +34,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import StateError
 from .ids import IdGenerator
 from .schema import DDL, SCHEMA_VERSION, drop_retired_tables
+from .sealed import context, default_key_file, open_secrets, reseal_all
+from .sealing import MasterKeys, replace_key_file
+from .statefiles import (
+    hold_in_use_lock,
+    is_only_user,
+    prepare_db_path,
+    private_umask,
+    release_in_use_lock,
+)
 
 Clock = Callable[[], datetime]
 
@@ -59,6 +74,7 @@ class StoreBase:
 
     ``path=None`` makes a throwaway database in a temporary directory, removed
     by :meth:`close` (what tests use: it behaves exactly like a file store).
+    ``key_file`` is where the master key lives (default ``<path>.key``).
     """
 
     def __init__(
@@ -68,6 +84,7 @@ class StoreBase:
         clock: Clock = utc_now,
         ids: IdGenerator | None = None,
         durability: str = "full",
+        key_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if durability not in ("full", "normal"):
             raise ValueError("durability must be 'full' or 'normal'")
@@ -76,6 +93,7 @@ class StoreBase:
             self._tempdir = tempfile.mkdtemp(prefix="iamwarden-store-")
             path = Path(self._tempdir) / "iamwarden.db"
         self.path = Path(path)
+        self.key_path = Path(key_file) if key_file is not None else default_key_file(self.path)
         self.clock = clock
         self.ids = ids or IdGenerator()
         self._synchronous = durability.upper()
@@ -85,25 +103,77 @@ class StoreBase:
         self._all_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
+        self._in_use_lock: int | None = None
         self._local = threading.local()
         self._generation_seen: tuple[int, float] | None = None
-        with self._connection() as conn:
-            conn.executescript(DDL)
-            drop_retired_tables(conn)
-            conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
+        if prepare_db_path(self.path):
+            self._require_iamwarden_database()
+        try:
+            with self._connection() as conn:
+                conn.executescript(DDL)
+                drop_retired_tables(conn)
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+                conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0')")
+                version = int(conn.execute(
+                    "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+                if version > SCHEMA_VERSION:
+                    raise StateError(
+                        f"database {self.path} has schema version {version}, newer than this"
+                        f" iamwarden's {SCHEMA_VERSION}: upgrade iamwarden to use it"
+                    )
+                self._keys: MasterKeys = open_secrets(conn, self.path, self.key_path)
+            self._in_use_lock = hold_in_use_lock(self.key_path)
+        except sqlite3.Error as e:
+            self.close()
+            raise StateError(f"cannot use database {self.path}: {e}") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _require_iamwarden_database(self) -> None:
+        """Refuse a file that is not SQLite, or a SQLite database of another program.
+
+        Checked through a read-only connection before the store writes anything
+        (even the WAL journal mode), so a wrong ``--db`` never changes someone
+        else's file. SQLite opens the file, not Python: closing a descriptor of
+        our own would drop the POSIX locks other connections of this process
+        hold on it.
+        """
+        try:
+            probe = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                tables = {r[0] for r in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            finally:
+                probe.close()
+        except sqlite3.DatabaseError as e:
+            if "not a database" in str(e):
+                raise StateError(
+                    f"{self.path} is not a database (not a SQLite file); "
+                    "give an iamwarden database or a new file with --db"
+                ) from None
+            raise StateError(f"cannot read database {self.path}: {e}") from None
+        if tables and "meta" not in tables:
+            raise StateError(
+                f"{self.path} is a SQLite database of another program (no iamwarden tables); "
+                "give an iamwarden database or a new file with --db"
             )
-            conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0')")
 
     # --- connections -------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-        )
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        with private_umask():  # -wal / -shm may be created now: owner-only
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            conn.row_factory = sqlite3.Row
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            except BaseException:
+                conn.close()
+                raise
         conn.execute(f"PRAGMA synchronous={self._synchronous}")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -210,10 +280,52 @@ class StoreBase:
 
     def _require_account(self, conn: sqlite3.Connection, account_id: str) -> None:
         """Accounts come into being with their first entity (or ``ensure_account``)."""
+        if conn.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,)).fetchone():
+            return
         conn.execute(
-            "INSERT OR IGNORE INTO accounts(account_id, create_date) VALUES (?, ?)",
-            (account_id, self.now()),
+            "INSERT INTO accounts(account_id, create_date, settings) VALUES (?, ?, ?)",
+            (account_id, self.now(), self.seal("{}", "accounts", "settings", account_id)),
         )
+
+    # --- secrets and the account of the database ---------------------------------------
+
+    def seal(self, plaintext: str, table: str, column: str, row_key: str) -> str:
+        """``plaintext`` sealed for ``table.column`` of the row ``row_key`` (see :mod:`.sealed`)."""
+        return self._keys.seal(plaintext, context(table, column, row_key))
+
+    def unseal(self, sealed: str, table: str, column: str, row_key: str) -> str:
+        """The plaintext of a value :meth:`seal` made for that row; :class:`SealError` if it does not open."""
+        return self._keys.unseal(sealed, context(table, column, row_key))
+
+    def rotate_master_key(self) -> str:
+        """Re-seal every secret under a new master key; returns the new key's id.
+
+        Crash-safe in three steps: (1) the key file gets the new key as active
+        *beside* the old ones (atomic rename); (2) every sealed value is re-sealed
+        in one transaction; (3) the key file keeps only the new key. After a
+        crash between steps the file still holds every key the database needs.
+        Refused while another store has the database open (a running server
+        holds the old key and would seal new values under it).
+        """
+        if not is_only_user(self._in_use_lock):
+            raise StateError(
+                f"database {self.path} is open elsewhere (a running iamwarden serve?): "
+                "stop it, then rotate the key"
+            )
+        try:
+            old = self._keys
+            both = old.with_new_active()
+            replace_key_file(self.key_path, both)
+            self._keys = both
+            with self.write(bump_generation=False) as conn:
+                reseal_all(conn, old, both)
+            only = both.only_active()
+            replace_key_file(self.key_path, only)
+            self._keys = only
+        finally:  # back to a shared lock, on the key file now at the path
+            release_in_use_lock(self._in_use_lock)
+            self._in_use_lock = hold_in_use_lock(self.key_path)
+        return only.active
 
     def now(self) -> str:
         return iso(self.clock())
@@ -221,6 +333,8 @@ class StoreBase:
     def close(self) -> None:
         """Close every connection (and remove a temporary database)."""
         self._closed = True
+        release_in_use_lock(self._in_use_lock)
+        self._in_use_lock = None
         with self._pool_lock:
             self._pool.clear()
         with self._all_lock:
@@ -239,3 +353,4 @@ class StoreBase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+

@@ -68,3 +68,13 @@ class UnmodifiableEntity(StoreError):
 class AccessDenied(StoreError):
     code = "AccessDenied"
     status = 403
+
+
+class StateError(Exception):
+    """The database or its key file cannot be used as they are; nothing was changed.
+
+    Not an AWS error (no request is involved): raised when a store is opened on
+    a path that is not a database, for an account it was not created for, or
+    without the key that opens its secrets. The message is one line naming the
+    file(s) and what to do, fit for ``iamwarden: error: …`` (exit status 2).
+    """

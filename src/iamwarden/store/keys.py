@@ -7,6 +7,11 @@ verification needs: the secret and who the key belongs to.
 
 STS sessions are not stored: they travel in their tokens
 (``docs/decisions/sts-session-binding.md``).
+
+Secrets at rest (docs/decisions/store-secrets-at-rest.md): access key secrets
+and account settings (which hold the session-token keyring) are sealed on the
+way in and opened on the way out (:meth:`StoreBase.seal`); the methods here
+take and return plaintext, so callers never see the difference.
 """
 
 from __future__ import annotations
@@ -53,15 +58,15 @@ class AccessKeyRecord:
         return entity_arn(self.account_id, "user", self.user_path or "/", self.user_name or "")
 
 
-def _key_out(row: sqlite3.Row, user_name: str, with_secret: bool = False) -> dict[str, Any]:
+def _key_out(row: sqlite3.Row, user_name: str, secret: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "UserName": user_name,
         "AccessKeyId": row["access_key_id"],
         "Status": row["status"],
         "CreateDate": from_iso(row["create_date"]),
     }
-    if with_secret:
-        out["SecretAccessKey"] = row["secret"]
+    if secret is not None:
+        out["SecretAccessKey"] = secret
     return out
 
 
@@ -81,7 +86,11 @@ class KeysMixin(StoreBase):
             row = conn.execute(
                 "SELECT settings FROM accounts WHERE account_id = ?", (account_id,)
             ).fetchone()
-            return json.loads(row[0]) if row else {}
+            return self._settings_in(row[0], account_id) if row else {}
+
+    def _settings_in(self, sealed: str, account_id: str) -> dict[str, Any]:
+        settings: dict[str, Any] = json.loads(self.unseal(sealed, "accounts", "settings", account_id))
+        return settings
 
     def update_account_settings(self, account_id: str, **values: Any) -> dict[str, Any]:
         """Merge ``values`` into the account's settings (e.g. keys the server generated)."""
@@ -90,11 +99,11 @@ class KeysMixin(StoreBase):
             row = conn.execute(
                 "SELECT settings FROM accounts WHERE account_id = ?", (account_id,)
             ).fetchone()
-            settings = json.loads(row[0])
+            settings = self._settings_in(row[0], account_id)
             settings.update(values)
             conn.execute(
                 "UPDATE accounts SET settings = ? WHERE account_id = ?",
-                (json.dumps(settings), account_id),
+                (self.seal(json.dumps(settings), "accounts", "settings", account_id), account_id),
             )
             return settings
 
@@ -112,13 +121,14 @@ class KeysMixin(StoreBase):
                 "SELECT account_id, user_id, secret FROM access_keys WHERE access_key_id = ?", (key_id,)
             ).fetchone()
             if existing is not None:
-                if existing[0] == account_id and existing[1] is None and existing[2] == secret:
+                same = self.unseal(existing[2], "access_keys", "secret", key_id) == secret
+                if existing[0] == account_id and existing[1] is None and same:
                     return self._record(conn, key_id)  # idempotent restart
                 raise EntityAlreadyExists(f"Access key {key_id} already exists.")
             conn.execute(
                 "INSERT INTO access_keys(access_key_id, account_id, user_id, secret, status,"
                 " create_date) VALUES (?,?,NULL,?,'Active',?)",
-                (key_id, account_id, secret, self.now()),
+                (key_id, account_id, self.seal(secret, "access_keys", "secret", key_id), self.now()),
             )
             return self._record(conn, key_id)
 
@@ -144,15 +154,17 @@ class KeysMixin(StoreBase):
                     f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}"
                 )
             key_id = self.ids.access_key_id()
+            secret = self.ids.secret_access_key()
             conn.execute(
                 "INSERT INTO access_keys(access_key_id, account_id, user_id, secret, status,"
                 " create_date) VALUES (?,?,?,?,'Active',?)",
-                (key_id, account_id, user["user_id"], self.ids.secret_access_key(), self.now()),
+                (key_id, account_id, user["user_id"], self.seal(secret, "access_keys", "secret", key_id),
+                 self.now()),
             )
             row = conn.execute(
                 "SELECT * FROM access_keys WHERE access_key_id = ?", (key_id,)
             ).fetchone()
-            return _key_out(row, user["name"], with_secret=True)
+            return _key_out(row, user["name"], secret)
 
     def _user_key(
         self, conn: sqlite3.Connection, account_id: str, user_name: str, key_id: str
@@ -225,7 +237,8 @@ class KeysMixin(StoreBase):
             " WHERE k.access_key_id = ?",
             (key_id,),
         ).fetchone()
-        return AccessKeyRecord(*row)
+        secret = self.unseal(row[1], "access_keys", "secret", key_id)
+        return AccessKeyRecord(row[0], secret, *row[2:])
 
     def lookup_access_key(self, key_id: str) -> AccessKeyRecord | None:
         """The key's secret, status and owner -- for SigV4 verification -- or None.

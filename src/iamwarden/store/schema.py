@@ -9,13 +9,19 @@ row (order kept, keys compared case-insensitively). Times are ISO 8601 UTC text.
 ``meta.generation`` is bumped by every write transaction; readers compare it
 with the generation of their cached :class:`~iamwarden.model.account.World`
 so a change made by any connection (or process) invalidates the cache.
+
+Version 2 (issue 8, items 4 and 7): ``access_keys.secret`` and
+``accounts.settings`` (the token keyring) hold values sealed under the master key
+(:mod:`.sealed`); ``meta.secrets_check`` proves the key file fits;
+``meta.account_id`` is the account the database serves. A version-1 file is
+migrated when opened (:func:`~.sealed.migrate`), a newer one is refused.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
