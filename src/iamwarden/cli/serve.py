@@ -6,9 +6,12 @@ import argparse
 import os
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import UsageError
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def register(sub: Any) -> None:
@@ -95,6 +98,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_store(args: argparse.Namespace) -> Store:
+    """The ``--db`` store under its ``--key-file``; a bad path or key file is a usage error (exit 2)."""
+    from ..store import StateError, Store
+
+    try:
+        return Store(args.db, key_file=args.key_file)
+    except StateError as e:
+        raise UsageError(str(e)) from None
+
+
 def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
     """Open ``--db``, choose the account, apply ``--load``; returns (account, what to print).
 
@@ -109,7 +122,7 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
     from ..loaders.authz_details import LoadError, load_world
     from ..server.endpoint import DEFAULT_ACCOUNT_ID
     from ..server.seed import SeedError, load_into_store
-    from ..store import StateError, Store
+    from ..store import StateError
 
     if args.replace and not args.load:
         raise UsageError("--replace needs --load FILE (it replaces the account's data with the file's)")
@@ -119,10 +132,7 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
             loaded = sorted(load_world(args.load).accounts)
         except LoadError as e:
             raise UsageError(str(e)) from None
-    try:
-        store = Store(args.db, key_file=args.key_file)
-    except StateError as e:
-        raise UsageError(str(e)) from None
+    store = _open_store(args)
     try:
         bound = store.bound_account()
         account = args.account_id or (loaded[0] if loaded else None) or bound or DEFAULT_ACCOUNT_ID
@@ -165,14 +175,11 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
 
 def _rotate_key(args: argparse.Namespace) -> int:
     """``serve --rotate-key``: re-seal every secret under a new master key and exit."""
-    from ..store import StateError, Store
+    from ..store import StateError
 
     if not os.path.exists(args.db):
         raise UsageError(f"database {args.db} does not exist: nothing to rotate")
-    try:
-        store = Store(args.db, key_file=args.key_file)
-    except StateError as e:
-        raise UsageError(str(e)) from None
+    store = _open_store(args)
     try:
         new_id = store.rotate_master_key()
         print(f"database {args.db}: secrets re-sealed under new master key {new_id} in {store.key_path}"
