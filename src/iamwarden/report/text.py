@@ -36,7 +36,10 @@ def _path(path: dict[str, Any], indent: str, statements: bool) -> list[str]:
     return out
 
 
-def render(result_json: dict[str, Any], statements: bool = True, max_principals: int | None = None) -> str:
+def render(result_json: dict[str, Any], statements: bool = True, max_principals: int | None = None,
+           full_lists: bool = False) -> str:
+    """``full_lists``: under IW001, everyone who can assume the role (the JSON's ``related``),
+    not only the sample its message names."""
     r = result_json
     sm = r.get("summary", {})
     lines = [
@@ -82,6 +85,9 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
         lines.append(f"Findings ({len(findings)}):")
         for f in findings:
             lines.append(f"  [{f['severity'].upper()}] {f['id']} {f.get('rule', '')}: {f['message']}")
+            if full_lists and f["id"] == "IW001" and f.get("related"):
+                lines.append(f"    who can assume it ({len(f['related'])}):")
+                lines += [f"      {a}" for a in f["related"]]
             if f.get("fix"):
                 lines.append(f"      fix: {f['fix']}")
         lines.append("")
