@@ -13,15 +13,17 @@ Order, so that the driver's search overlaps the workers' work:
 from __future__ import annotations
 
 import os
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from ..analysis import AuditResult, audit, index_world
 from ..analysis.graph import Progress
 from ..analysis.shards import (
     adopt_facts,
+    assume_lists,
     join,
     open_roles,
     powerful_open_roles,
+    principal_facts,
     search,
     shard,
 )
@@ -32,7 +34,8 @@ from .source import WorldSource
 #: ~10 ms, spawn/Ray ~1-2 s of imports and indexing) is more than the whole audit
 #: costs (1,000 principals: ~0.5 s CPU). docs/scale.md has the measurements.
 PARALLEL_MIN_PRINCIPALS = 5_000
-#: shards of principals per worker (smaller shards even out uneven shards)
+#: shards of principals per worker (smaller shards even out uneven ones); the driver does
+#: an equal share itself, so ``--jobs N`` is N-1 worker processes and the driver
 SHARDS_PER_WORKER = 4
 ENGINES = ("local", "ray")
 
@@ -88,17 +91,12 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
     else:
         from .local import LocalEngine  # noqa: PLC0415
 
-        eng = LocalEngine(source, ix, jobs, start_method)
-        workers = jobs
+        workers = max(1, jobs - 1)  # the driver is the jobs-th process: it takes shards too
+        eng = LocalEngine(source, ix, workers, start_method)
     try:
         arns = list(ix.subjects)
-        parts = shard(arns, workers * SHARDS_PER_WORKER)
-        futs = [eng.submit("facts", part) for part in parts]
-        facts = []
-        for i, f in enumerate(futs):
-            facts.append(f.result())
-            if progress:
-                progress("admins, one-step", i + 1, len(futs))
+        facts = _spread(eng, "facts", arns, workers, workers * SHARDS_PER_WORKER,
+                        lambda part: principal_facts(ix, part), progress)
         first = adopt_facts(ix, facts)
         admins = [a for a in arns if ix._admin[a].admin]
         early = open_roles(ix, admins)
@@ -107,11 +105,27 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         esc = search(ix, first, progress)
         done = set(early)
         late = [a for a in powerful_open_roles(ix, esc) if a not in done]
-        list_futs += [eng.submit("assume", part) for part in shard(late, workers)]
         lists: dict[str, tuple[str, ...]] = {}
+        for got in _spread(eng, "assume", late, workers, workers, lambda part: assume_lists(ix, part)):
+            lists.update(got)
         for f in list_futs:
             lists.update(f.result())
         cycles = cycles_fut.result()
     finally:
         eng.close()
     return join(ix, esc, lists, cycles)
+
+
+def _spread(eng: Engine, name: str, items: list[str], workers: int, shards: int,
+            here: Callable[[list[str]], Any], progress: Progress | None = None) -> list[Any]:
+    """``items`` split among the ``workers`` (in ``shards`` shards) and the driver, which does
+    an equal share itself instead of waiting (results in item order)."""
+    cut = len(items) * workers // (workers + 1)
+    futs = [eng.submit(name, c) for c in shard(items[:cut], shards)]
+    mine = [here(items[cut:])] if cut < len(items) else []
+    out = []
+    for i, f in enumerate(futs):
+        out.append(f.result())
+        if progress:
+            progress(name, i + 1, len(futs))
+    return [*out, *mine]
