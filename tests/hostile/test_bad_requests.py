@@ -8,7 +8,6 @@ the dispatcher (no sockets), so the checks hold whatever HTTP front serves it.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote

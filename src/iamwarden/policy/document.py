@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
+from . import iam_texts
 from .conditions import Condition, ContextView, parse_operator
 from .echo import echo, echo_repr
-from . import iam_texts
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob_set, compile_pieces, has_wildcard
 from .variables import Part, has_variables, resolve_pieces, split_variables
@@ -352,6 +352,11 @@ def _bounded_int(literal: str) -> int:
     return int(literal)
 
 
+def _not_json(message: str) -> Problem:
+    """Text that is not JSON: IAM says "This policy contains invalid Json" (spec §5.4)."""
+    return Problem("$", message, iam_texts.INVALID_JSON)
+
+
 def strict_json(text: str | bytes, source: str | None = None, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON text strictly (RFC 8259), or raise ``PolicySyntaxError`` naming the position.
 
@@ -364,7 +369,7 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
         if isinstance(text, bytes):
             text = text.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: not UTF-8 at byte {e.start}", iam_texts.INVALID_JSON)], source) from None
+        raise PolicySyntaxError([_not_json(f"not valid JSON: not UTF-8 at byte {e.start}")], source) from None
     duplicates: list[tuple[dict[str, Any], str]] = []
 
     def note_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -384,10 +389,10 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
             parse_int=_bounded_int,
         )
     except _NotJson as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: {e} at {_locate_bad_literal(text, str(e))}", iam_texts.INVALID_JSON)],
+        raise PolicySyntaxError([_not_json(f"not valid JSON: {e} at {_locate_bad_literal(text, str(e))}")],
                                 source) from None
     except ValueError as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: {echo(str(e), 200)}", iam_texts.INVALID_JSON)], source) from None
+        raise PolicySyntaxError([_not_json(f"not valid JSON: {echo(str(e), 200)}")], source) from None
     except RecursionError:  # json's C decoder checks its depth against the recursion limit
         value = _TOO_DEEP
     # Few brackets cannot nest deeply: the common case costs two counts.
@@ -397,7 +402,7 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
         at = _too_deep(text, max_depth)
         where = _position(text, at) if at is not None else "an unknown position"
         raise PolicySyntaxError(
-            [Problem("$", f"not valid JSON: nested too deeply (more than {max_depth} levels) at {where}", iam_texts.INVALID_JSON)], source
+            [_not_json(f"not valid JSON: nested too deeply (more than {max_depth} levels) at {where}")], source
         )
     if duplicates:
         # json does not say where an object is while building it: find each repeating object's path after
