@@ -201,3 +201,42 @@ def test_rotate_key_is_refused_while_the_database_is_in_use(tmp_path, capsys) ->
         assert "running iamwarden serve" in capsys.readouterr().err
     finally:
         running.close()
+
+
+def test_region_that_is_not_a_region_name_is_a_usage_error_before_any_file(tmp_path, capsys) -> None:
+    db = tmp_path / "state.db"
+    assert serve("--db", str(db), "--region", "mars-1") == 2
+    assert "--region: 'mars-1' is not a region name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_region_flag_is_announced(tmp_path, capsys) -> None:
+    assert serve("--db", str(tmp_path / "state.db"), "--region", "eu-west-1", "--region", "us-east-1") == 0
+    assert "regions served: eu-west-1, us-east-1" in capsys.readouterr().out
+
+
+def test_a_failed_first_start_leaves_no_database_or_key_file(tmp_path, capsys) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        db = tmp_path / "state.db"
+        assert main(["serve", "--port", str(port), "--db", str(db), "--load", str(DEMO)]) == 2
+    assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_restart_keeps_the_database(tmp_path, capsys) -> None:
+    import socket
+
+    db = tmp_path / "state.db"
+    assert serve("--db", str(db), "--load", str(DEMO)) == 0
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert main(["serve", "--port", str(busy.getsockname()[1]), "--db", str(db)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert "alice" in users_in(db)

@@ -12,7 +12,7 @@ import base64
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..store import Store
 from ..sts import Keyring, RandomSource
@@ -81,8 +81,11 @@ class Endpoint:
         durability: str = "full",
         access_log: AccessLog | None = None,
         key_file: str | os.PathLike[str] | None = None,
+        regions: Iterable[str] | None = None,
     ):
         self.clock = clock
+        #: the credential-scope regions served; None: any region (docs/endpoint.md "Regions")
+        self.regions = frozenset(regions) if regions is not None else None
         self.account_id = account_id
         self.store = Store(db, clock=clock, durability=durability, key_file=key_file)
         try:
@@ -104,9 +107,13 @@ class Endpoint:
         self._authorize_iam(registry)
         register_sts_handlers(registry, self.store, self.store.to_world, self.vault, self.authorizer, clock, rnd)
         resolver = StoreCredentialResolver(self.store, temporary=self.vault.resolve)
-        self.server: QueryServer = make_server(
-            registry, resolver, host=host, port=port, clock=clock, access_log=access_log
-        )
+        try:
+            self.server: QueryServer = make_server(
+                registry, resolver, host=host, port=port, clock=clock, access_log=access_log, regions=self.regions
+            )
+        except BaseException:  # e.g. the port is in use: nothing is left open
+            self.store.close()
+            raise
 
     # -- setup ---------------------------------------------------------------
 
