@@ -41,6 +41,12 @@ def register(sub: Any) -> None:
     p.add_argument("--key-file", default=os.environ.get("IAMWARDEN_KEY_FILE"), metavar="PATH",
                    help="master key sealing the database's secrets (default: the database path + '.key';"
                         " env IAMWARDEN_KEY_FILE); created on first start, back it up")
+    p.add_argument("--rotate-token-key", action="store_true",
+                   help="seal new session tokens under a new token key (tokens already issued keep working"
+                        " until they expire), then exit")
+    p.add_argument("--retire-old-token-keys", action="store_true",
+                   help="with --rotate-token-key: drop the earlier token keys, so every session issued"
+                        " before now is refused (InvalidClientTokenId)")
     p.add_argument("--rotate-key", action="store_true",
                    help="re-seal the database's secrets under a new master key, then exit"
                         " (stop the server first)")
@@ -59,6 +65,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.rotate_key:
         return _rotate_key(args)
+    if args.retire_old_token_keys and not args.rotate_token_key:
+        raise UsageError("--retire-old-token-keys goes with --rotate-token-key")
+    if args.rotate_token_key:
+        return _rotate_token_key(args)
     regions = _regions(args.regions)  # before any file is touched
     created = _not_yet_there(args)
     try:
@@ -235,6 +245,33 @@ def _rotate_key(args: argparse.Namespace) -> int:
         new_id = store.rotate_master_key()
         print(f"database {args.db}: secrets re-sealed under new master key {new_id} in {store.key_path}"
               " (back up this key file again; the old one no longer opens the database)", flush=True)
+    except StateError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
+    return 0
+
+
+def _rotate_token_key(args: argparse.Namespace) -> int:
+    """``serve --rotate-token-key [--retire-old-token-keys]``: a new session-token key, then exit."""
+    from ..server.token_keys import keyring_for, rotated, save_keyring
+    from ..store import StateError
+
+    if not os.path.exists(args.db):
+        raise UsageError(f"database {args.db} does not exist: nothing to rotate")
+    store = _open_store(args)
+    try:
+        store.require_only_user("rotate the token key")
+        account = store.bound_account()
+        if account is None:
+            raise UsageError(f"database {args.db} serves no account yet: start it once first")
+        ring = rotated(keyring_for(store, account), retire_old=args.retire_old_token_keys)
+        save_keyring(store, account, ring)
+        kept = sorted(k for k in ring.keys if k != ring.active)
+        what = (f"earlier keys kept ({', '.join(kept)}): sessions already issued work until they expire"
+                if kept else "earlier keys retired: every session issued before now is refused")
+        print(f"database {args.db}: new session tokens are sealed under token key {ring.active}; {what}",
+              flush=True)
     except StateError as e:
         raise UsageError(str(e)) from None
     finally:

@@ -8,7 +8,6 @@ without waiting.
 
 from __future__ import annotations
 
-import base64
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,9 +24,9 @@ from .request import RequestContext
 from .seed import load_into_store
 from .sessions import SessionPrincipal, SessionVault
 from .sts_handlers import register_sts_handlers
+from .token_keys import keyring_for, rotated, save_keyring
 
 DEFAULT_ACCOUNT_ID = "123456789012"
-KEYRING_SETTING = "sts_token_keyring"
 SELF_USER_OPERATIONS = frozenset(
     {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey"}
 )
@@ -119,33 +118,12 @@ class Endpoint:
 
     def _keyring(self) -> Keyring:
         """The installation's session-token keys: generated once, kept in the store."""
-        settings = self.store.account_settings(self.account_id)
-        raw = settings.get(KEYRING_SETTING)
-        if raw:
-            return Keyring({k: base64.b64decode(v) for k, v in raw["keys"].items()}, raw["active"])
-        ring = Keyring.generate("k1")
-        self.store.update_account_settings(
-            self.account_id,
-            **{KEYRING_SETTING: {"active": ring.active,
-                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
-        )
-        return ring
+        return keyring_for(self.store, self.account_id)
 
     def rotate_token_key(self, retire_old: bool = False) -> Keyring:
         """A new active token key; with ``retire_old`` earlier tokens stop working."""
-        old = self.keyring
-        new_id = f"k{len(old.keys) + 1}"
-        while new_id in old.keys:
-            new_id += "x"
-        ring = old.rotate(new_id)
-        if retire_old:
-            for k in list(old.keys):
-                ring = ring.retire(k)
-        self.store.update_account_settings(
-            self.account_id,
-            **{KEYRING_SETTING: {"active": ring.active,
-                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
-        )
+        ring = rotated(self.keyring, retire_old)
+        save_keyring(self.store, self.account_id, ring)
         self.keyring = ring
         self.vault.keyring = ring
         return ring
