@@ -92,12 +92,13 @@ def run(args: argparse.Namespace) -> int:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         signal.pause() if hasattr(signal, "pause") else ep.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)  # run() may be called in-process (tests, the library)
         ep.stop()
         print("stopped", file=sys.stderr)
     return 0
