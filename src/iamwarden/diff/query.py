@@ -21,7 +21,6 @@ from ..policy.document import Effect, Policy
 from .domain import DEFAULT_BUDGET_MS, UNGRANTABLE_ACTIONS, Unsupported
 from .encode import encode_policies
 from .example import Example, engine_decision, read_example
-from .slicing import changed_statements, sliced, witness_actions
 from .space import RequestSpace, build_space
 from .strings import glob_re, lit, union
 
@@ -170,31 +169,18 @@ def _answer(
 def check_no_new_access(
     old: Sequence[Policy], new: Sequence[Policy], budget_ms: int = DEFAULT_BUDGET_MS
 ) -> Answer:
-    """Does ``new`` allow any request that ``old`` denies? (Access Analyzer's ``CheckNoNewAccess``.)
-
-    Only the changed statements and those whose actions meet theirs are encoded
-    (``diff.slicing``); the engine still confirms the example on the whole policies.
-    """
-    changed = changed_statements(old, new)
-    if not changed:
-        return Answer("CheckNoNewAccess", HOLDS, reason="the policies hold the same statements")
-    around = witness_actions(changed)
-    old_s, new_s = sliced(old, around), sliced(new, around)
-    ids = {id(s) for s in changed}
+    """Does ``new`` allow any request that ``old`` denies? (Access Analyzer's ``CheckNoNewAccess``.)"""
 
     def goal_of(space: RequestSpace) -> list[z3.BoolRef]:
-        f_new = encode_policies(space, new_s)
-        f_old = encode_policies(space, old_s)
-        # implied by the rest (slicing's docstring), said outright: the solver starts from it
-        owed = [f.applies for f in f_new.statements if id(f.statement) in ids]
-        owed += [z3.Or(f.applies, f.error) for f in f_old.statements if id(f.statement) in ids]
-        return [f_new.allowed, z3.Not(f_old.allowed), z3.Or(*owed)]
+        f_new = encode_policies(space, new)
+        f_old = encode_policies(space, old)
+        return [f_new.allowed, z3.Not(f_old.allowed)]
 
     def confirm(example: Example) -> tuple[tuple[tuple[str, Decision], ...], bool]:
         d_new, d_old = engine_decision(new, example), engine_decision(old, example)
         return (("new", d_new), ("old", d_old)), d_new.allowed and not d_old.allowed
 
-    return _answer("CheckNoNewAccess", goal_of, [*old_s, *new_s], _preferred_actions(new_s), confirm, budget_ms)
+    return _answer("CheckNoNewAccess", goal_of, [*old, *new], _preferred_actions(new), confirm, budget_ms)
 
 
 def check_access_not_granted(
@@ -208,13 +194,11 @@ def check_access_not_granted(
     Actions and resources may be globs, read as in a policy's Action and Resource.
     """
 
-    around = sliced(policies, list(actions))  # statements that cannot match these actions do not matter
-
     def goal_of(space: RequestSpace) -> list[z3.BoolRef]:
         for a in [*actions, *resources]:
             if not a.isascii():
                 raise Unsupported(f"{a!r} holds characters outside ASCII; not encoded")
-        goal = [encode_policies(space, around).allowed,
+        goal = [encode_policies(space, policies).allowed,
                 z3.InRe(space.action, union([glob_re(a.lower()) for a in actions]))]
         if resources:
             goal.append(z3.InRe(space.resource, union([glob_re(r) for r in resources])))
@@ -225,4 +209,4 @@ def check_access_not_granted(
         return (("policy", d),), d.allowed
 
     preferred = [a.lower() for a in actions if "*" not in a and "?" not in a]
-    return _answer("CheckAccessNotGranted", goal_of, around, preferred, confirm, budget_ms)
+    return _answer("CheckAccessNotGranted", goal_of, policies, preferred, confirm, budget_ms)
