@@ -29,8 +29,10 @@ from ..store.aws_managed import AWS_MANAGED
 
 #: entity kinds a change can name
 KINDS = ("user", "group", "role")
-#: a trust policy that admits nobody: stands for a trust document not known until apply
-EMPTY_TRUST: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
+#: a trust policy that admits nobody (IAM refuses an empty Statement list, so: one Deny for
+#: everyone): stands for a trust document not known until apply, or a role outside the data
+EMPTY_TRUST: dict[str, Any] = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "UnknownTrust", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:*"}]}
 
 
 @dataclass(frozen=True, slots=True)

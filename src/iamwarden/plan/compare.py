@@ -125,6 +125,18 @@ def after_account(before: Account, changes: ChangeSet) -> tuple[Account, list[Un
         extra.append(Unknown(o, "policy_arn", f"managed policy {parn} (attached to {owner}) is neither in the "
                              "account data nor in the plan", "the attachment is left out: give the current "
                              "account with --account"))
+    created = {(op.kind, op.name) for op in changes.additions if isinstance(op, PutEntity)}
+    for kind, coll_b, coll_a in (("user", before.users, after.users), ("group", before.groups, after.groups),
+                                 ("role", before.roles, after.roles)):
+        for name in sorted(set(coll_a) - set(coll_b)):
+            if (kind, name) not in created:
+                arn = coll_a[name].arn
+                what = "its trust policy and other policies are" if kind == "role" else "its other policies are"
+                extra.append(Unknown(_origin_for(arn, origins) or Origin(arn), kind,
+                                     f"{kind} {name} is neither in the account data nor in the plan: {what} unknown",
+                                     "analysed with only what the plan gives it"
+                                     + (" (trusting nobody)" if kind == "role" else "")
+                                     + ": give the current account with --account"))
     return (without_missing(after) if missing_policies(after) else after), extra
 
 
