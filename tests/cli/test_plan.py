@@ -97,3 +97,40 @@ def test_plan_malformed_policy_exits_2_naming_the_address(capsys, tmp_path):
     f.write_text(json.dumps(p))
     status, _, err = run(capsys, f)
     assert status == 2 and "aws_iam_user_policy.alice_assume_admin" in err and "Effect" in err
+
+
+CFN = ROOT / "examples" / "plans" / "cloudformation"
+
+
+def test_plan_cfn_yaml_template(capsys):
+    status, out, _ = run(capsys, "--cfn", CFN / "admin-role.yaml", "--account-id", "111122223333")
+    assert status == 1 and "admin-role.yaml:26]" in out
+
+
+def test_plan_cfn_sarif_points_at_the_logical_id_line(capsys):
+    _, out, _ = run(capsys, "--cfn", CFN / "admin-role.yaml", "--account-id", "111122223333", "--format", "sarif")
+    res = {r["ruleId"]: r for r in json.loads(out)["runs"][0]["results"]}
+    phys = res["IW001"]["locations"][0]["physicalLocation"]
+    assert phys["artifactLocation"]["uri"].endswith("admin-role.yaml") and phys["region"]["startLine"] == 7
+
+
+def test_plan_cfn_parameter_flag(capsys, tmp_path):
+    t = tmp_path / "t.json"
+    t.write_text(json.dumps({"Parameters": {"Name": {"Type": "String"}}, "Resources": {
+        "U": {"Type": "AWS::IAM::User", "Properties": {"UserName": {"Ref": "Name"}, "ManagedPolicyArns": [
+            "arn:aws:iam::aws:policy/AdministratorAccess"]}}}}))
+    status, out, _ = run(capsys, "--cfn", t, "--account-id", "111122223333", "--parameter", "Name=root-ish")
+    assert status == 1 and "IW004 admin-without-mfa: user root-ish" in out
+    status, _, err = run(capsys, "--cfn", t, "--parameter", "novalue")
+    assert status == 2 and "KEY=VALUE" in err
+
+
+def test_plan_cfn_yaml_without_pyyaml_says_which_extra(capsys, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "yaml", None)
+    status, _, err = run(capsys, "--cfn", CFN / "admin-role.yaml")
+    assert status == 2 and "iamwarden[cfn]" in err
+
+
+def test_plan_and_cfn_together_is_unusable(capsys):
+    status, _, err = run(capsys, TF / "admin-role.tfplan.json", "--cfn", CFN / "admin-role.yaml")
+    assert status == 2 and "not both" in err

@@ -55,6 +55,8 @@ from .terraform import DEFAULT_ACCOUNT_ID
 
 #: nesting depth of a template value that is resolved (deeper is refused, not recursed into)
 MAX_DEPTH = 64
+#: the largest template read: CloudFormation's own limit for a template in S3 is 1 MB
+MAX_TEMPLATE_BYTES = 1024 * 1024
 #: what ``AWS::URLSuffix`` resolves to per partition
 URL_SUFFIX = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn"}
 INSTALL_CFN = "install iamwarden[cfn] (pip install 'iamwarden[cfn]') to read YAML templates"
@@ -126,6 +128,8 @@ def load_template(text: str) -> tuple[dict[str, Any], dict[str, int]]:
             data = loader.construct_document(node)
         except yaml.YAMLError as e:
             raise TemplateError(f"not YAML: {e}") from None
+        except RecursionError:  # pyyaml composes nested nodes recursively
+            raise TemplateError(f"a value nests deeper than {MAX_DEPTH} levels") from None
         finally:
             loader.dispose()
         lines = {}
@@ -555,6 +559,8 @@ _HANDLERS: dict[str, Any] = {
 def read_template(text: str, source: str | None = None, account_id: str | None = None, region: str = "us-east-1",
                   partition: str = "aws", parameters: dict[str, str] | None = None) -> ChangeSet:
     """The change set a template's IAM resources make (a put of each); see the module docstring."""
+    if len(text) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"the template is larger than {MAX_TEMPLATE_BYTES} bytes (CloudFormation's limit)")
     data, lines = load_template(text)
     notes = []
     if account_id is None:
