@@ -134,3 +134,10 @@ def test_entity_outside_data_and_plan_is_reported_unknown():
     # with the account data that holds bob, it is decided
     r2 = evaluate(load_world([DEMO]), read_plan(p, ACCT), "low", NOW)
     assert r2.verdict == NO_NEW_RISK
+
+
+def test_pre_deploy_guide_shows_the_bundled_terraform():
+    """The guide's Terraform is the bundled example's, byte for byte (the plan was made from it)."""
+    guide = (ROOT / "docs" / "pre-deploy.md").read_text()
+    block = guide.split("```hcl\n", 1)[1].split("```", 1)[0]
+    assert block == (TF / "admin-role" / "main.tf").read_text()

@@ -174,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if report.verdict == UNKNOWN:
         n = len(report.data["unknowns"])
+        sys.stdout.flush()  # the report first, then the reason
         print(f"iamwarden: cannot decide: {n} value(s) that shape IAM are unknown until apply "
               "(listed in the report)", file=sys.stderr)
         return UNKNOWN_STATUS

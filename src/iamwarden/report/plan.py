@@ -52,7 +52,7 @@ def render_text(r: dict[str, Any]) -> str:
             verb = "can" if e["kind"] == "can" else "may (uncertain)"
             out.append(f"  + {_short(e['arn'])} {verb} become admin: {_steps(e['steps'])}{_where(e.get('origin'))}")
         for e in r["escalations"]["removed"]:
-            out.append(f"  - {_short(e['arn'])} no longer {'can' if e['kind'] == 'can' else 'may'} become admin")
+            out.append(f"  - {_short(e['arn'])} {'can' if e['kind'] == 'can' else 'may'} no longer become admin")
         out.append("")
     if r["findings"]["new"] or r["findings"]["resolved"]:
         out.append("Findings:")
@@ -95,10 +95,10 @@ def render_markdown(r: dict[str, Any]) -> str:
     s = r["summary"]
     out = [f"### {icon} iamwarden plan: {HEADLINES[r['verdict']].format(fail_on=r['fail_on'])}", "",
            f"Account `{r['account']}`, {s['resources']} IAM resource change(s).", "",
-           "| | new | removed |", "|---|---|---|",
+           "| | new | removed or resolved |", "|---|---|---|",
            f"| admins | {s['new_admins']} | {s['removed_admins']} |",
            f"| escalation paths | {s['new_escalations']} | {s['removed_escalations']} |",
-           f"| findings | {s['new_findings']} | {s['resolved_findings']} (resolved) |",
+           f"| findings | {s['new_findings']} | {s['resolved_findings']} |",
            f"| unknown until apply | {s['unknowns']} | |", ""]
     if r["findings"]["new"]:
         out += ["**New findings**", "", "| severity | finding | principal | source |", "|---|---|---|---|"]
