@@ -134,3 +134,26 @@ def test_plan_cfn_yaml_without_pyyaml_says_which_extra(capsys, monkeypatch):
 def test_plan_and_cfn_together_is_unusable(capsys):
     status, _, err = run(capsys, TF / "admin-role.tfplan.json", "--cfn", CFN / "admin-role.yaml")
     assert status == 2 and "not both" in err
+
+
+def test_diff_markdown_format(capsys, tmp_path):
+    old = tmp_path / "old.json"
+    new = tmp_path / "new.json"
+    old.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}))
+    new.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}]}))
+    assert main(["diff", str(old), str(new), "--format", "markdown"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("### :x: iamwarden diff: NEW ACCESS")
+    assert "| action | `s3:" in out and "- engine, new: **Allow**" in out
+    assert main(["diff", str(new), str(old), "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith("### :white_check_mark: iamwarden diff: no new access")
+
+
+def test_markdown_cells_escape_pipes():
+    from iamwarden.report.diff import render_markdown
+
+    md = render_markdown({"check": "CheckNoNewAccess", "result": "fails", "example": {
+        "action": "s3:GetObject", "resource": "arn:aws:s3:::a|b", "context": {}}, "engine": {}}, "NEW ACCESS")
+    assert "`arn:aws:s3:::a\\|b`" in md
