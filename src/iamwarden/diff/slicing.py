@@ -15,7 +15,9 @@ solver at all, and a widened statement asks only about requests that statement
 allows. Each disjunct is then *sliced*: it requires the request's action to match
 one statement's ``Action`` (``n``, ``d``), so a statement whose actions all name
 other services (literal, wildcard-free service prefixes: the text before the first
-``:``, which a matching action must repeat) cannot apply or err, and is left out.
+``:``, which a matching action must repeat) cannot apply or err, and is left out; when
+that ``Action`` lists literal actions only, a statement whose ``Action`` matches none
+of them (the engine's matcher) is left out too.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import z3
 from ..policy.document import Effect, Policy
 from .encode import StatementFormula, _ConditionEncoder, encode_statement
 from .space import RequestSpace
+from .strings import lit
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class _Part:
     key: str
     formula: StatementFormula
     services: frozenset[str] | None
+    #: the statement's actions when every one is a literal (no ``*``/``?``), lower-cased; else None
+    literals: frozenset[str] | None
 
     @property
     def allow(self) -> bool:
@@ -61,12 +66,19 @@ def _parts(space: RequestSpace, policies: Sequence[Policy], conds: _ConditionEnc
             raw = raws[s.index] if 0 <= s.index < len(raws) else None
             # a statement whose JSON cannot be found is never shared (its key is unique)
             key = _key(p, raw) if raw is not None else f"{id(p)}:{s.index}"
-            out.append(_Part(key, encode_statement(space, p, s, conds), s.service_prefixes))
+            literal = None if s.not_action or any("*" in a or "?" in a for a in s.actions) else \
+                frozenset(a.lower() for a in s.actions)
+            out.append(_Part(key, encode_statement(space, p, s, conds), s.service_prefixes, literal))
     return out
 
 
-def _overlaps(part: _Part, services: frozenset[str] | None) -> bool:
-    return services is None or part.services is None or bool(part.services & services)
+def _overlaps(part: _Part, on: _Part) -> bool:
+    """Can ``part`` match a request whose action ``on`` matches? Exact "no" answers only: different
+    literal services, or ``on``'s literal actions none of which ``part``'s Action matches (the
+    engine's own matcher, case-insensitive as IAM compares actions)."""
+    if on.literals is not None:
+        return any(part.formula.statement.matches_action(a) for a in on.literals)
+    return on.services is None or part.services is None or bool(part.services & on.services)
 
 
 def _blocks(parts: list[_Part]) -> list[tuple[_Part, z3.BoolRef]]:
@@ -92,19 +104,34 @@ def no_new_access_goals(space: RequestSpace, old: Sequence[Policy], new: Sequenc
     blocks_new = _blocks(pn)  # D and Dn: every block NEW has
     blocks_old_only = [(p, b) for p, b in _blocks(po) if p.key not in new_keys]
 
-    def absent(items: list[tuple[_Part, z3.BoolRef]], services: frozenset[str] | None) -> list[z3.BoolRef]:
-        return [z3.Not(b) for p, b in items if _overlaps(p, services)]
+    def absent(items: list[tuple[_Part, z3.BoolRef]], on: _Part) -> list[z3.BoolRef]:
+        return [z3.Not(b) for p, b in items if _overlaps(p, on)]
 
     goals: list[list[z3.BoolRef]] = []
     for n in new_only:
-        s = n.services
-        goals.append([n.formula.applies]
-                     + absent([(p, p.formula.applies) for p in shared_allow + old_only], s)
-                     + absent(blocks_new, s))
+        goals += _per_action(space, n, [n.formula.applies]
+                             + absent([(p, p.formula.applies) for p in shared_allow + old_only], n)
+                             + absent(blocks_new, n))
     allows = shared_allow + new_only
     for d, b in blocks_old_only:
-        s = d.services
-        candidates = [a.formula.applies for a in allows if _overlaps(a, s)]
+        candidates = [a.formula.applies for a in allows if _overlaps(a, d)]
         if candidates:
-            goals.append([b, z3.Or(*candidates)] + absent(blocks_new, s))
+            goals += _per_action(space, d, [b, z3.Or(*candidates)] + absent(blocks_new, d))
     return goals
+
+
+def _per_action(space: RequestSpace, on: _Part, goal: list[z3.BoolRef]) -> list[list[z3.BoolRef]]:
+    """A goal that requires ``on``'s Action, split per literal action when ``on`` lists literal
+    actions only: with the action a constant, every statement's action test is decided by
+    z3's rewriter before solving (``ec2:StartInstances`` on 12 statements: 10 s unknown → 0.8 s).
+    Exact: ``on``'s action test holds only for those strings (lower-cased, as the space holds them)."""
+    if on.literals is None:
+        return [goal]
+    out = []
+    for a in sorted(on.literals):
+        value = lit(a)
+        fixed = [z3.simplify(z3.substitute(c, (space.action, value))) for c in goal]
+        if any(z3.is_false(c) for c in fixed):
+            continue
+        out.append([space.action == value] + [c for c in fixed if not z3.is_true(c)])
+    return out
