@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .server.endpoint import DEFAULT_ACCOUNT_ID, Endpoint
+from .testing_saml import SamlIdentityProvider
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ class RunningEndpoint:
             aws_session_token=session_token,
             **kwargs,
         )
+
+    def saml_identity_provider(self, name: str = "ExampleIdP", entity_id: str = "https://idp.example.com/saml",
+                               **kwargs: Any) -> SamlIdentityProvider:
+        """A test SAML IdP (:mod:`iamwarden.testing_saml`), registered here as an IAM SAML provider."""
+        idp = SamlIdentityProvider(entity_id, name, self.account_id, **kwargs)
+        idp.register(self.client("iam"))
+        return idp
 
     def env(self) -> dict[str, str]:
         """Environment variables for the AWS CLI or any SDK (``AWS_ENDPOINT_URL`` included)."""
@@ -96,3 +104,6 @@ try:  # the fixture exists only where pytest does
 
 except ImportError:  # pragma: no cover
     pass
+
+
+__all__ = ["RunningEndpoint", "SamlIdentityProvider", "local_endpoint"]
