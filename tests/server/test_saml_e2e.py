@@ -180,3 +180,25 @@ def test_saml_provider_operations_are_authorized(ep):
     as_nobody = ep.client("iam", access_key_id=key["AccessKeyId"], secret_access_key=key["SecretAccessKey"])
     e = error_of(as_nobody.list_saml_providers)
     assert e.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_aws_cli_assume_role_with_saml(ep, idp, tmp_path):
+    """The AWS CLI, unsigned (no credentials in its environment at all), SAML response from a file."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    saml = tmp_path / "saml.b64"
+    saml.write_text(idp.response(role_arn(ep), "cli-user"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"AWS_ENDPOINT_URL": ep.endpoint_url, "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"})
+    aws = Path(sys.executable).with_name("aws")
+    p = subprocess.run([str(aws), "sts", "assume-role-with-saml", "--role-arn", role_arn(ep),
+                        "--principal-arn", idp.provider_arn, "--saml-assertion", f"file://{saml}",
+                        "--output", "json"], env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["AssumedRoleUser"]["Arn"].endswith("/SamlDev/cli-user")
+    assert out["Credentials"]["AccessKeyId"].startswith("ASIA")
