@@ -520,3 +520,28 @@ def test_metadata_problems_are_named(idp, mutate, needle):
     with pytest.raises(SamlMetadataError) as e:
         read_metadata(mutate(idp.metadata_xml()))
     assert needle in str(e.value)
+
+
+def test_every_audience_restriction_must_name_aws(world, idp, clock):
+    """SAML core §2.5.1.4: several AudienceRestriction elements all apply."""
+    root = _tree(idp.response_xml(ROLE, now=clock(), sign=None))
+    cond = root.find(f"{{{NS_ASSERTION}}}Assertion/{{{NS_ASSERTION}}}Conditions")
+    extra = etree.SubElement(cond, f"{{{NS_ASSERTION}}}AudienceRestriction")
+    etree.SubElement(extra, f"{{{NS_ASSERTION}}}Audience").text = "https://other-sp.example.com"
+    from iamwarden.sts.saml_assertion import read_assertion
+
+    assertion = root.find(f"{{{NS_ASSERTION}}}Assertion")
+    assertion.insert(1, etree.fromstring('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>'))
+    signed = idp._sign(root, assertion.get("ID"), inner=True)
+    provider = saml_provider(idp.provider_arn, idp.metadata_xml())
+    with pytest.raises(StsError) as e:
+        read_assertion(b64(etree.tostring(signed)), provider.certificates, provider.entity_id, clock())
+    assert "audience" in e.value.message
+
+
+def test_signature_in_the_response_over_the_assertion_is_refused(world, idp, clock):
+    """A ds:Signature must sit inside the element it signs; one in the Response covering the Assertion is not."""
+    root = _tree(idp.response_xml(ROLE, now=clock(), sign=None))
+    signed = idp._sign(root, root.find(f"{{{NS_ASSERTION}}}Assertion").get("ID"), inner=True)
+    e = refused("InvalidIdentityToken", call, world, clock, b64(etree.tostring(signed)))
+    assert "covers Assertion, not the Response" in e.message

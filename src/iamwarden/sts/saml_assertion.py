@@ -262,8 +262,14 @@ def read_assertion(saml_assertion: str, certificates: tuple[str, ...], entity_id
             raise invalid(f"SAML assertion is not yet valid: Conditions NotBefore is {not_before.isoformat()}")
         if not_on_or_after is not None and t >= not_on_or_after + CLOCK_SKEW:
             raise expired(f"SAML assertion expired: Conditions NotOnOrAfter was {not_on_or_after.isoformat()}")
-        for el in conditions.iter(qname(NS_ASSERTION, "Audience")):
-            audiences.append((el.text or "").strip())
+        restrictions = conditions.findall(qname(NS_ASSERTION, "AudienceRestriction"))
+        # SAML core §2.5.1.4: every AudienceRestriction must name us (any one Audience of each)
+        for r in restrictions:
+            these = [(el.text or "").strip() for el in r.findall(qname(NS_ASSERTION, "Audience"))]
+            audiences += these
+            if not any(AUDIENCE.fullmatch(a) for a in these):
+                audiences = []
+                break
     if not any(AUDIENCE.fullmatch(a) for a in audiences):
         raise invalid("Response does not contain the required audience (urn:amazon:webservices or "
                       "https://signin.aws.amazon.com/saml)")
