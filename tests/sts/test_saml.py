@@ -545,3 +545,24 @@ def test_signature_in_the_response_over_the_assertion_is_refused(world, idp, clo
     signed = idp._sign(root, root.find(f"{{{NS_ASSERTION}}}Assertion").get("ID"), inner=True)
     e = refused("InvalidIdentityToken", call, world, clock, b64(etree.tostring(signed)))
     assert "covers Assertion, not the Response" in e.message
+
+
+def test_saml_session_chains_with_its_transitive_tags(idp, clock):
+    """The SAML session is a role session: it may chain (1 h limit) and passes transitive tags on (spec §4.4)."""
+    from iamwarden.sts import assume_role
+
+    world = make_world(idp)
+    base = world.accounts[A]
+    extra = account_from_details({"RoleDetailList": [role(A, "Next", doc({
+        "Effect": "Allow", "Principal": {"AWS": TAGGED}, "Action": ["sts:AssumeRole", "sts:TagSession"]}))]}, "t")
+    roles = dict(base.roles) | dict(extra.roles)
+    world = World({A: type(base)(A, base.users, base.groups, roles, base.policies, base.source,
+                                 saml_providers=base.saml_providers)})
+    first = call(world, clock, idp.response(TAGGED, now=clock(), tags={"team": "blue"}, transitive_tag_keys=["team"]),
+                 role_arn=TAGGED)
+    nxt = assume_role(world, first.session, {"RoleArn": f"arn:aws:iam::{A}:role/Next", "RoleSessionName": "hop"},
+                      clock, Keyring.generate("k1"))
+    assert [(t.key, t.value) for t in nxt.session.inherited_tags] == [("team", "blue")]
+    refused("ValidationError", assume_role, world, first.session,
+            {"RoleArn": f"arn:aws:iam::{A}:role/Next", "RoleSessionName": "hop", "DurationSeconds": 7200},
+            clock, Keyring.generate("k1"))
