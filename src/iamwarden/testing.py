@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .server.endpoint import DEFAULT_ACCOUNT_ID, Endpoint
-from .testing_saml import SamlIdentityProvider
+
+if TYPE_CHECKING:
+    from .testing_saml import SamlIdentityProvider
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class RunningEndpoint:
     def saml_identity_provider(self, name: str = "ExampleIdP", entity_id: str = "https://idp.example.com/saml",
                                **kwargs: Any) -> SamlIdentityProvider:
         """A test SAML IdP (:mod:`iamwarden.testing_saml`), registered here as an IAM SAML provider."""
+        from .testing_saml import SamlIdentityProvider
+
         idp = SamlIdentityProvider(entity_id, name, self.account_id, **kwargs)
         idp.register(self.client("iam"))
         return idp
@@ -104,6 +108,15 @@ try:  # the fixture exists only where pytest does
 
 except ImportError:  # pragma: no cover
     pass
+
+
+def __getattr__(name: str) -> Any:
+    """``SamlIdentityProvider`` is imported on first use (signxml is not needed to run the endpoint)."""
+    if name == "SamlIdentityProvider":
+        from .testing_saml import SamlIdentityProvider
+
+        return SamlIdentityProvider
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["RunningEndpoint", "SamlIdentityProvider", "local_endpoint"]

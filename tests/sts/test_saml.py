@@ -566,3 +566,21 @@ def test_saml_session_chains_with_its_transitive_tags(idp, clock):
     refused("ValidationError", assume_role, world, first.session,
             {"RoleArn": f"arn:aws:iam::{A}:role/Next", "RoleSessionName": "hop", "DurationSeconds": 7200},
             clock, Keyring.generate("k1"))
+
+
+def test_sha1_signatures_are_refused(clock, monkeypatch):
+    """docs/decisions/sts-saml-signatures.md: SHA-1 signatures are forgeable; refused (AWS accepts them)."""
+    import signxml
+    from signxml.algorithms import SignatureMethod
+
+    # signxml will not even *make* a SHA-1 signature by default: let the test IdP be an old one
+    monkeypatch.setattr(signxml.XMLSigner, "check_deprecated_methods", lambda self: None)
+
+    from iamwarden.sts.saml_assertion import accepted_algorithms
+
+    old = SamlIdentityProvider(name="Corp", account=A)
+    old.signature_method = SignatureMethod.RSA_SHA1
+    e = refused("InvalidIdentityToken", call, make_world(old), clock, old.response(ROLE, now=clock()))
+    assert "Response signature invalid" in e.message
+    methods, digests = accepted_algorithms()
+    assert SignatureMethod.RSA_SHA256 in methods and not any("SHA1" in m.name or "HMAC" in m.name for m in methods)

@@ -29,12 +29,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Mapping
+from functools import lru_cache
+from typing import Any, Mapping
 
 from lxml import etree
-from signxml import SignatureConfiguration, XMLVerifier
-from signxml.algorithms import DigestAlgorithm, SignatureMethod
-from signxml.exceptions import InvalidInput, SignXMLException
 
 from .errors import StsError
 from .saml_xml import (
@@ -56,12 +54,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 RECIPIENT = re.compile(r"https://(?:[a-z]{2}(?:-[a-z]+)+-[0-9]\.)?signin\.aws\.amazon\.com/saml")
 #: ``Audience`` values AWS accepts [DOC: "urn:amazon:webservices" and the sign-in URL]
 AUDIENCE = re.compile(r"urn:amazon:webservices|https://(?:[a-z]{2}(?:-[a-z]+)+-[0-9]\.)?signin\.aws\.amazon\.com/saml")
-#: signature algorithms accepted: signxml's secure set without HMAC (a shared secret is not a
-#: certificate) and without SHA-1 (docs/decisions/sts-saml-signatures.md)
-SIGNATURE_METHODS = frozenset(
-    m for m in SignatureMethod if not m.name.startswith("HMAC") and "SHA1" not in m.name
-)
-DIGEST_ALGORITHMS = frozenset(d for d in DigestAlgorithm if d is not DigestAlgorithm.SHA1)
+#: signature algorithms accepted: signxml's algorithms without HMAC (a shared secret is not a
+#: certificate) and without SHA-1 (docs/decisions/sts-saml-signatures.md); see :func:`accepted_algorithms`
+REFUSED_ALGORITHM_MARKERS = ("HMAC", "SHA1")
 #: bounds on what one assertion may carry (the input is already at most 100000 characters)
 MAX_ATTRIBUTES = 256
 MAX_ATTRIBUTE_VALUES = 256
@@ -139,9 +134,23 @@ def _check_structure(root: etree._Element) -> etree._Element:
     return found[0]
 
 
+@lru_cache(maxsize=1)
+def accepted_algorithms() -> tuple[frozenset[Any], frozenset[Any]]:
+    """(signature methods, digest algorithms) signxml may accept; signxml is imported on first use,
+    so commands that never verify a response do not pay for loading it."""
+    from signxml.algorithms import DigestAlgorithm, SignatureMethod
+
+    methods = frozenset(m for m in SignatureMethod if not any(x in m.name for x in REFUSED_ALGORITHM_MARKERS))
+    digests = frozenset(d for d in DigestAlgorithm if not any(x in d.name for x in REFUSED_ALGORITHM_MARKERS))
+    return methods, digests
+
+
 def _signed_element(data: bytes, root: etree._Element, assertion: etree._Element,
                     certificates: tuple[str, ...]) -> tuple[etree._Element, str]:
     """Verify with signxml; return the element it says is signed, and which one it is."""
+    from signxml import SignatureConfiguration, XMLVerifier
+    from signxml.exceptions import InvalidInput, SignXMLException
+
     if root.find(qname(NS_DSIG, "Signature")) is not None:
         location, kind = "./", "Response"
     elif assertion.find(qname(NS_DSIG, "Signature")) is not None:
@@ -150,7 +159,7 @@ def _signed_element(data: bytes, root: etree._Element, assertion: etree._Element
         raise invalid(f"{SIGNATURE_INVALID}: the response is not signed")
     config = SignatureConfiguration(
         require_x509=True, location=location, expect_references=1,
-        signature_methods=SIGNATURE_METHODS, digest_algorithms=DIGEST_ALGORITHMS,
+        signature_methods=accepted_algorithms()[0], digest_algorithms=accepted_algorithms()[1],
     )
     last = "no certificate"
     for pem in certificates:
