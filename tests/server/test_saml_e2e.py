@@ -202,3 +202,19 @@ def test_aws_cli_assume_role_with_saml(ep, idp, tmp_path):
     out = json.loads(p.stdout)
     assert out["AssumedRoleUser"]["Arn"].endswith("/SamlDev/cli-user")
     assert out["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+@pytest.mark.parametrize("cidr,allowed", [("127.0.0.0/8", True), ("10.0.0.0/8", False)])
+def test_trust_sees_the_request_source_ip(ep, idp, cidr, allowed):
+    iam = ep.client("iam")
+    name = f"SamlFromNet{'Ok' if allowed else 'No'}"
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": idp.provider_arn}, "Action": "sts:AssumeRoleWithSAML",
+        "Condition": {"IpAddress": {"aws:SourceIp": cidr}, "Bool": {"aws:SecureTransport": "false"}}}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    call = lambda: unsigned_sts(ep).assume_role_with_saml(  # noqa: E731
+        RoleArn=arn, PrincipalArn=idp.provider_arn, SAMLAssertion=idp.response(arn))
+    if allowed:
+        assert call()["AssumedRoleUser"]["Arn"].endswith(f"/{name}/alice")
+    else:
+        assert error_of(call).response["Error"]["Code"] == "AccessDenied"

@@ -18,6 +18,7 @@ from ..store import Store
 from ..sts import Keyring, RandomSource, StsError
 from ..sts.saml import ASSUME_ROLE_WITH_SAML, assume_role_with_saml
 from .access_log import note_decision
+from .authorization import request_keys
 from .dispatch import HandlerRegistry
 from .errors import AwsError
 from .request import RequestContext
@@ -35,7 +36,9 @@ def register_saml_handlers(
 ) -> None:
     def assume_with_saml(ctx: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
         try:
-            result = assume_role_with_saml(world(), params, clock, keyring(), store.saml_provider, rnd)
+            keys = request_keys(ctx)
+            keys.pop("aws:RequestedRegion", None)  # an unsigned request names no region
+            result = assume_role_with_saml(world(), params, clock, keyring(), store.saml_provider, rnd, keys)
         except StsError as e:
             if e.decision is not None:
                 note_decision(*e.decision)

@@ -456,10 +456,14 @@ def assume_role_with_saml(
     keyring: Keyring,
     providers: Providers | None = None,
     rnd: RandomSource | None = None,
+    request_keys: Mapping[str, Any] | None = None,
 ) -> AssumeRoleWithSamlResult:
     """AssumeRoleWithSAML as AWS STS does it (module docstring), or raise :class:`StsError`.
 
     ``providers`` defaults to the SAML providers of the loaded world's accounts.
+    ``request_keys`` are the global keys of the HTTP request (``aws:SourceIp``,
+    ``aws:SecureTransport``…, spec §3.2) when there is one; the assertion's keys
+    take precedence over them.
     """
     directory = as_directory(source)
     if providers is None:
@@ -473,8 +477,9 @@ def assume_role_with_saml(
         directory, AssumeRoleParams(role_arn, facts.session_name, policy=p.policy, policy_arns=p.policy_arns)
     )
     role = find_role(directory, role_arn)
-    ctx = saml_context(facts.assertion, facts.provider, role, facts.session_name, facts.tags,
-                       facts.source_identity, now)
+    ctx = dict(request_keys or {})
+    ctx.update(saml_context(facts.assertion, facts.provider, role, facts.session_name, facts.tags,
+                            facts.source_identity, now))
     for decided in authorize_saml(directory, provider_arn, role_arn, role, ctx, bool(facts.tags),
                                   facts.source_identity is not None):
         if not decided.decision.allowed:
