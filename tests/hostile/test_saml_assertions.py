@@ -78,3 +78,22 @@ def test_many_attributes_are_bounded():
     except StsError as e:
         assert e.code == "InvalidIdentityToken" and "attributes" in e.message
     assert time.monotonic() - start < 2.0
+
+
+def test_hostile_metadata_is_refused_quickly():
+    from iamwarden.sts.saml_metadata import SamlMetadataError, read_metadata
+
+    good = IDP.metadata_xml()
+    bomb = ('<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY a{i} "{("&a;" if i == 0 else f"&a{i - 1};") * 10}">' for i in range(9)) + "]>"
+        + good.split("?>", 1)[1].replace('entityID="', 'entityID="&a8;'))
+    deep = good.replace("<md:IDPSSODescriptor", "<x>" * 3000 + "</x>" * 3000 + "<md:IDPSSODescriptor", 1)
+    for hostile in (bomb, deep, good + " " * 10_000_000):
+        start = time.monotonic()
+        try:
+            read_metadata(hostile)
+        except SamlMetadataError:
+            pass
+        else:
+            raise AssertionError("hostile metadata accepted")
+        assert time.monotonic() - start < 2.0
