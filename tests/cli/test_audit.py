@@ -167,6 +167,7 @@ def test_audit_endpoint_pages_through_boto3(monkeypatch, capsys) -> None:
             stub = Stubber(c)
             stub.add_response("get_account_authorization_details", page1, {})
             stub.add_response("get_account_authorization_details", page2, {"Marker": "m1"})
+            stub.add_response("list_saml_providers", {"SAMLProviderList": []}, {})
             stub.activate()
             return c
 

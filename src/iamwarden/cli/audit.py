@@ -118,9 +118,23 @@ def fetch_details(endpoint: str | None = None, profile: str | None = None, regio
         for page in client.get_paginator("get_account_authorization_details").paginate():
             for k in merged:
                 merged[k] += page.get(k) or []
+        merged["SAMLProviderList"] = saml_provider_list(client)
     except (BotoCoreError, ClientError) as e:
         raise UsageError(f"GetAccountAuthorizationDetails{' at ' + endpoint if endpoint else ''} failed: {e}") from None
     return merged
+
+
+def saml_provider_list(client: Any) -> list[dict[str, Any]]:
+    """``SAMLProviderList`` (docs/account-files.md): list-saml-providers, then get-saml-provider for each."""
+    out = []
+    for item in client.list_saml_providers().get("SAMLProviderList") or []:
+        got = client.get_saml_provider(SAMLProviderArn=item["Arn"])
+        entry: dict[str, Any] = {"Arn": item["Arn"], "SAMLMetadataDocument": got["SAMLMetadataDocument"]}
+        for key in ("CreateDate", "ValidUntil", "Tags"):
+            if got.get(key):
+                entry[key] = got[key]
+        out.append(entry)
+    return out
 
 
 def _json_default(o: Any) -> Any:
