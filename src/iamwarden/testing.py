@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .server.endpoint import DEFAULT_ACCOUNT_ID, Endpoint
+
+if TYPE_CHECKING:
+    from .testing_saml import SamlIdentityProvider
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,15 @@ class RunningEndpoint:
             aws_session_token=session_token,
             **kwargs,
         )
+
+    def saml_identity_provider(self, name: str = "ExampleIdP", entity_id: str = "https://idp.example.com/saml",
+                               **kwargs: Any) -> SamlIdentityProvider:
+        """A test SAML IdP (:mod:`iamwarden.testing_saml`), registered here as an IAM SAML provider."""
+        from .testing_saml import SamlIdentityProvider
+
+        idp = SamlIdentityProvider(entity_id, name, self.account_id, **kwargs)
+        idp.register(self.client("iam"))
+        return idp
 
     def env(self) -> dict[str, str]:
         """Environment variables for the AWS CLI or any SDK (``AWS_ENDPOINT_URL`` included)."""
@@ -96,3 +108,15 @@ try:  # the fixture exists only where pytest does
 
 except ImportError:  # pragma: no cover
     pass
+
+
+def __getattr__(name: str) -> Any:
+    """``SamlIdentityProvider`` is imported on first use (signxml is not needed to run the endpoint)."""
+    if name == "SamlIdentityProvider":
+        from .testing_saml import SamlIdentityProvider
+
+        return SamlIdentityProvider
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["RunningEndpoint", "SamlIdentityProvider", "local_endpoint"]

@@ -39,13 +39,15 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--account", metavar="FILE", action="append", default=[], required=True,
                    help="get-account-authorization-details output (repeat per account)")
-    p.add_argument("--principal", metavar="ARN", required=True, help="the caller: a user, role or session ARN")
+    p.add_argument("--principal", metavar="ARN", default=None,
+                   help="the caller: a user, role or session ARN (required unless --saml-assertion is given)")
     p.add_argument("--role", metavar="ARN", required=True, help="the role to assume")
     p.add_argument("--external-id", metavar="X", default=None)
     p.add_argument("--session-name", metavar="N", default=None,
                    help="RoleSessionName (default: the last part of the caller's ARN, i.e. the user or "
                         "role name or the session name of an assumed-role ARN, when it is a valid "
                         f"RoleSessionName; otherwise '{FALLBACK_SESSION_NAME}')")
+    add_saml_arguments(p)
     p.add_argument("--format", choices=[f for f in FORMATS if f != "dot"] + ["dot"], default="text")
     p.add_argument("--output", metavar="FILE", default=None, help="write here instead of standard output")
     p.set_defaults(func=run)
@@ -56,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
         world = load_world(args.account)
     except LoadError as e:
         raise UsageError(str(e)) from None
+    if args.saml_assertion is not None:
+        return run_saml(args, world)
+    if args.principal is None:
+        raise UsageError("give --principal ARN (or --saml-assertion FILE for a SAML federated role)")
     name = args.session_name if args.session_name is not None else default_session_name(args.principal)
     params = {"RoleArn": args.role, "RoleSessionName": name}
     if args.external_id is not None:
@@ -106,3 +112,62 @@ def default_session_name(principal: str) -> str:
     tail = principal.rsplit("/", 1)[-1]
     ok = 2 <= len(tail) <= 64 and ROLE_SESSION_NAME.fullmatch(tail) is not None  # STS's own rule (spec §4.1)
     return tail if ok else FALLBACK_SESSION_NAME
+
+
+# -- AssumeRoleWithSAML (``--saml-assertion``) ---------------------------------------------
+
+
+def add_saml_arguments(p: Any) -> None:
+    p.add_argument("--saml-assertion", metavar="FILE", default=None,
+                   help="explain AssumeRoleWithSAML instead: the base64 SAML response (as the IdP posts it)")
+    p.add_argument("--saml-provider", metavar="ARN", default=None,
+                   help="with --saml-assertion: the SAML provider ARN (PrincipalArn); default: the only one "
+                        "in the loaded accounts")
+    p.add_argument("--at", metavar="TIME", default=None,
+                   help="with --saml-assertion: judge the assertion's times at this ISO 8601 time (default: now)")
+
+
+def run_saml(args: argparse.Namespace, world: Any) -> int:
+    """``--saml-assertion``: which step, attribute or trust condition decides (sts.explain_saml)."""
+    from ..sts.explain_saml import explain_saml
+    from ..sts.saml import providers_of
+    from ..sts.saml_xml import SAML_ASSERTION_MAX_CHARS
+
+    if args.format != "text":
+        raise UsageError("--saml-assertion explains in text only (--format text)")
+    path = Path(args.saml_assertion)
+    try:
+        if path.stat().st_size > 2 * SAML_ASSERTION_MAX_CHARS:
+            raise UsageError(f"--saml-assertion {path}: larger than STS accepts "
+                             f"({SAML_ASSERTION_MAX_CHARS} characters)")
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError as e:
+        raise UsageError(f"--saml-assertion {path}: {e.strerror or e}") from None
+    providers = providers_of(world)
+    provider = args.saml_provider
+    if provider is None:
+        if len(providers) != 1:
+            found = ", ".join(sorted(providers)) or "none"
+            raise UsageError(f"give --saml-provider ARN (SAML providers in the loaded accounts: {found})")
+        provider = next(iter(providers))
+    if not isinstance(world.entity(args.role), Role):
+        loaded = ", ".join(sorted(world.accounts))
+        raise UsageError(f"--role {args.role}: no such role in the loaded accounts ({loaded})")
+    now = datetime.now(UTC)
+    if args.at:
+        try:
+            now = datetime.fromisoformat(args.at.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--at {args.at!r}: not an ISO 8601 time (e.g. 2026-12-02T12:00:00Z)") from None
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+    explanation = explain_saml(world, args.role, provider, text, now, providers)
+    out = explanation.text()
+    if args.output:
+        try:
+            Path(args.output).write_text(out, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"--output {args.output}: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(out)
+    return 0 if explanation.allowed else 1

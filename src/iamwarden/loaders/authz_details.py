@@ -16,8 +16,10 @@ from typing import Any, Iterable
 
 from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
 from ..model.arn import Arn
+from ..model.saml_provider import SamlProvider
 from ..policy.document import Policy, PolicyKind, parse_policy, strict_json
 from ..policy.errors import PolicySyntaxError
+from ..sts.saml_metadata import SamlMetadataError, saml_provider
 from .account_schema import MAX_PROBLEMS, ShapeProblem, check_shape
 
 
@@ -174,15 +176,34 @@ def _build(data: dict[str, Any], source: str) -> Account:
             tuple(ip.get("Arn", "") for ip in r.get("InstanceProfileList") or []),
             int(r.get("MaxSessionDuration", 3600) or 3600),
         )
+    saml_providers = _saml_providers(data.get("SAMLProviderList"), note, source)
     if len(accounts) != 1:
         if not accounts:
             raise LoadError(f"{source}: no account ID found in any ARN")
         raise LoadError(f"{source}: ARNs name several accounts ({', '.join(sorted(accounts))}); one file per account")
-    return Account(accounts.pop(), users, groups, roles, policies, source)
+    return Account(accounts.pop(), users, groups, roles, policies, source, saml_providers=saml_providers)
+
+
+def _saml_providers(items: Any, note: Any, source: str) -> dict[str, SamlProvider]:
+    """``SAMLProviderList`` (iamwarden's addition): each metadata document read as IAM would (spec §4.6)."""
+    out: dict[str, SamlProvider] = {}
+    for i, sp in enumerate(items or []):
+        where = f"$.SAMLProviderList[{i}]"
+        _require(sp, ("Arn", "SAMLMetadataDocument"), where, source)
+        a = Arn.parse(sp["Arn"])
+        if a is None or a.service != "iam" or not a.resource.startswith("saml-provider/"):
+            raise LoadError(f"{source}: {where}.Arn: not a SAML provider ARN (arn:aws:iam::ACCOUNT:saml-provider/NAME)")
+        note(sp["Arn"])
+        try:
+            out[sp["Arn"]] = saml_provider(sp["Arn"], sp["SAMLMetadataDocument"], tags=_tags(sp.get("Tags")))
+        except SamlMetadataError as e:
+            raise LoadError(f"{source}: {where}.SAMLMetadataDocument: {e}") from None
+    return out
 
 
 def _merge_pages(pages: list[Any]) -> dict[str, Any]:
-    merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+                                    "SAMLProviderList": []}
     for p in pages:
         for k in merged:
             merged[k] += p.get(k) or []

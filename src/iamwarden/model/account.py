@@ -12,6 +12,7 @@ from typing import Any, Iterator, Mapping
 
 from ..policy.document import Policy, PolicyKind, parse_policy
 from .arn import Arn
+from .saml_provider import SamlProvider
 
 #: AWS-managed policies every account can attach even when the export omits
 #: them (exports list AWS-managed policies only when attached somewhere).
@@ -106,6 +107,8 @@ class Account:
     roles: Mapping[str, Role]
     policies: Mapping[str, ManagedPolicy]  # by ARN
     source: str | None = None
+    #: IAM SAML providers by ARN (trusted by ``{"Federated": ARN}``, spec §1.4, §4.6)
+    saml_providers: Mapping[str, SamlProvider] = field(default_factory=dict)
     _by_arn: dict[str, Entity] = field(default_factory=dict, repr=False)
     _identity_cache: dict[str, tuple[Policy, ...]] = field(default_factory=dict, repr=False)
 

@@ -103,3 +103,6 @@ def _load(store: Store, account: str, data: dict[str, Any]) -> None:
             store.add_role_to_instance_profile(account, name, r["RoleName"])
     for r in roles:
         store.update_assume_role_policy(account, r["RoleName"], _doc(r["AssumeRolePolicyDocument"]))
+    for sp in data.get("SAMLProviderList") or []:  # iamwarden's addition to the export (docs/account-files.md)
+        store.create_saml_provider(account, sp["Arn"].split(":saml-provider/", 1)[1], sp["SAMLMetadataDocument"],
+                                   _tags(sp.get("Tags")))

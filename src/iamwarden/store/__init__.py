@@ -26,10 +26,11 @@ from .errors import (
 )
 from .ids import IdGenerator, seeded
 from .keys import AccessKeyRecord, KeysMixin
+from .saml_providers import SamlProvidersMixin
 from .world import WorldMixin
 
 
-class Store(WorldMixin, KeysMixin, AccountsMixin):
+class Store(WorldMixin, KeysMixin, SamlProvidersMixin, AccountsMixin):
     """IAM users, groups, roles, policies and keys of one or more accounts."""
 
     def __init__(self, *args, **kwargs) -> None:

@@ -125,6 +125,7 @@ class AccountsMixin(StoreBase):
             _delete_in(conn, "policy_versions", "policy_id", policies)
             for table, _ in ENTITY_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
+            conn.execute("DELETE FROM saml_providers WHERE account_id = ?", (account_id,))  # IAM data too
         return before
 
 

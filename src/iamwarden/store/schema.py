@@ -138,6 +138,17 @@ CREATE TABLE IF NOT EXISTS instance_profiles (
     tags        TEXT NOT NULL DEFAULT '[]',
     UNIQUE (account_id, name_lower)
 );
+CREATE TABLE IF NOT EXISTS saml_providers (
+    arn         TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+    name        TEXT NOT NULL,
+    uuid        TEXT NOT NULL,
+    metadata    TEXT NOT NULL,
+    create_date TEXT NOT NULL,
+    valid_until TEXT,
+    tags        TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (account_id, name)
+);
 CREATE TABLE IF NOT EXISTS instance_profile_roles (
     profile_id TEXT NOT NULL REFERENCES instance_profiles(profile_id),
     role_id    TEXT NOT NULL REFERENCES roles(role_id),
