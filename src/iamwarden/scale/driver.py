@@ -98,7 +98,7 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         facts = _spread(eng, "facts", arns, workers, workers * SHARDS_PER_WORKER,
                         lambda part: principal_facts(ix, part), progress)
         first = adopt_facts(ix, facts)
-        admins = [a for a in arns if ix._admin[a].admin]
+        admins = [a for a in arns if ix.admin(a).admin]
         early = open_roles(ix, admins)
         list_futs = [eng.submit("assume", part) for part in shard(early, workers)]
         cycles_fut = eng.submit("cycles")
