@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from .sts.oidc_provider import OidcProvider, provider_arn, provider_id, read_jwks
+from .model.oidc_provider import OidcProvider, provider_arn, provider_id, read_jwks
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITHUB_AUDIENCE = "sts.amazonaws.com"

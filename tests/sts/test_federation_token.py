@@ -12,8 +12,7 @@ from iamwarden.evaluation.request import Request
 from iamwarden.loaders.authz_details import account_from_details
 from iamwarden.model.account import World
 from iamwarden.policy.document import PolicyKind, parse_policy
-from iamwarden.sts import Keyring, ManualClock, SeededRandom, StsError, get_caller_identity, session_decide
-from iamwarden.sts import rules
+from iamwarden.sts import Keyring, ManualClock, SeededRandom, StsError, get_caller_identity, rules, session_decide
 from iamwarden.sts.directory import as_directory
 from iamwarden.sts.federation_token import get_federation_token
 from iamwarden.sts.session_claims import open_session

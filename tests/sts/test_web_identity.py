@@ -12,14 +12,14 @@ import pytest
 
 from iamwarden.loaders.authz_details import account_from_details
 from iamwarden.model.account import World
+from iamwarden.model.oidc_provider import ProviderDirectory
 from iamwarden.oidc_issuer import OidcIssuer
 from iamwarden.sts import Keyring, ManualClock, SeededRandom, StsError, session_decide
 from iamwarden.sts import web_identity_token as wit
-from iamwarden.sts.oidc_provider import ProviderDirectory
 from iamwarden.sts.web_identity import assume_role_with_web_identity
 from iamwarden.sts.web_identity_keys import PROVIDER_CLAIMS, web_identity_keys
 
-from .conftest import A, B, S3_ALL, doc, managed, role
+from .conftest import S3_ALL, A, B, doc, managed, role
 
 GH = "token.actions.githubusercontent.com"
 GH_ARN = f"arn:aws:iam::{A}:oidc-provider/{GH}"

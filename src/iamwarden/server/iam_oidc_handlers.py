@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..model.oidc_provider import provider_arn
 from ..store import Store
 from ..store.errors import NoSuchEntity
-from ..sts.oidc_provider import provider_arn
 from .iam_handlers import IamApi, iam_operation, paginate
 from .request import RequestContext
 

@@ -15,10 +15,10 @@ from typing import Any, Callable, Mapping
 
 from ..evaluation.decision import Decision, Verdict
 from ..model.account import World
+from ..model.oidc_provider import ProviderDirectory
 from ..store import Store
 from ..sts import Keyring, RandomSource
 from ..sts.federation_token import get_federation_token
-from ..sts.oidc_provider import ProviderDirectory
 from ..sts.web_identity import assume_role_with_web_identity
 from .access_log import note_decision
 from .dispatch import HandlerRegistry

@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ..sts.oidc_provider import JwksError, OidcProvider, provider_arn, provider_id, read_jwks
+from ..model.oidc_provider import JwksError, OidcProvider, provider_arn, provider_id, read_jwks
 from .core import StoreBase
 from .errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity
 from .records import check_new_tags, dump, load_tags, merge_tags, remove_tags

@@ -37,6 +37,7 @@ from ..evaluation.decision import Decision, Reason, Verdict
 from ..evaluation.request import Request
 from ..model.account import AccountError, Role, World
 from ..model.arn import Arn
+from ..model.oidc_provider import OidcProvider, ProviderDirectory
 from ..model.principal import Caller, PrincipalType
 from ..policy.quotas import policy_size
 from . import rules
@@ -46,7 +47,6 @@ from .clock import Clock, RandomSource, SecretsRandom, iso8601, utc
 from .credentials import Credentials
 from .directory import Directory, as_directory
 from .errors import StsError
-from .oidc_provider import OidcProvider, ProviderDirectory
 from .packing import check_packed_size, packed_size
 from .params import (
     P_ARN,

@@ -28,9 +28,9 @@ from typing import Any, Mapping
 import jwt
 from jwt.exceptions import InvalidKeyError, PyJWKError, PyJWTError
 
+from ..model.oidc_provider import OidcProvider, ProviderDirectory
 from .clock import utc
 from .errors import StsError
-from .oidc_provider import OidcProvider, ProviderDirectory
 
 MAX_TOKEN_CHARS = 20000  # WebIdentityToken: min 4, max 20000 (STS model)
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")

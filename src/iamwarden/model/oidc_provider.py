@@ -1,4 +1,4 @@
-"""IAM OIDC identity providers as AssumeRoleWithWebIdentity sees them (spec §1.4, §3.4, §5.2).
+"""IAM OIDC identity providers: the entity, and what AssumeRoleWithWebIdentity reads of it (spec §1.4, §3.4, §5.2).
 
 An :class:`OidcProvider` is what IAM holds for ``arn:aws:iam::A:oidc-provider/HOST/PATH``:
 the provider URL (``https://`` + the ARN's resource part), its client ids
