@@ -74,3 +74,12 @@ def test_oidc_jwks_must_be_public_keys(store) -> None:
         store.set_oidc_jwks(A, "https://x.example.com", {"keys": [{"kty": "EC", "d": "s"}]})
     with pytest.raises(InvalidInput, match="not JSON"):
         store.set_oidc_jwks(A, "https://x.example.com", "{nope")
+
+
+def test_replace_account_iam_drops_oidc_providers_keeps_issuer_keys(store) -> None:
+    store.set_oidc_jwks(A, "https://x.example.com", {"keys": []})
+    store.create_oidc_provider(A, "https://x.example.com", ["a"], [T])
+    store.replace_account_iam(A)
+    assert store.list_oidc_providers(A) == []
+    assert "x.example.com" in store.oidc_jwks(A)
+    store.create_oidc_provider(A, "https://x.example.com", ["a"], [T])  # a reload does not collide
