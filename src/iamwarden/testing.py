@@ -13,6 +13,14 @@ pytest fixture (registered automatically through the ``pytest11`` entry point)::
     def test_something(iamwarden_endpoint):
         sts = iamwarden_endpoint.client("sts")
         assert sts.get_caller_identity()["Account"] == iamwarden_endpoint.account_id
+
+An OIDC provider of your own (GitHub Actions by default): ``iamwarden_oidc`` is an
+:class:`~iamwarden.oidc_issuer.OidcIssuer` already registered with
+``iamwarden_endpoint`` (IAM provider created, signing keys handed over)::
+
+    def test_only_main_deploys(iamwarden_endpoint, iamwarden_oidc):
+        token = iamwarden_oidc.github_token("org/repo", "refs/heads/main")
+        ...  # sts.assume_role_with_web_identity(..., WebIdentityToken=token)
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from .oidc_issuer import OidcIssuer, github_subject
 from .server.endpoint import DEFAULT_ACCOUNT_ID, Endpoint
 
 if TYPE_CHECKING:
@@ -97,6 +106,9 @@ def local_endpoint(
         ep.stop()
 
 
+__all__ = ["OidcIssuer", "RunningEndpoint", "github_subject", "local_endpoint"]
+
+
 try:  # the fixture exists only where pytest does
     import pytest
 
@@ -105,6 +117,13 @@ try:  # the fixture exists only where pytest does
         """A fresh endpoint with an empty account for one test."""
         with local_endpoint() as ep:
             yield ep
+
+    @pytest.fixture
+    def iamwarden_oidc(iamwarden_endpoint: RunningEndpoint) -> OidcIssuer:
+        """A GitHub-Actions-like OIDC issuer registered with ``iamwarden_endpoint`` (audience sts.amazonaws.com)."""
+        issuer = OidcIssuer()
+        issuer.register(iamwarden_endpoint)
+        return issuer
 
 except ImportError:  # pragma: no cover
     pass

@@ -121,6 +121,9 @@ def fetch_details(endpoint: str | None = None, profile: str | None = None, regio
         merged["SAMLProviderList"] = saml_provider_list(client)
     except (BotoCoreError, ClientError) as e:
         raise UsageError(f"GetAccountAuthorizationDetails{' at ' + endpoint if endpoint else ''} failed: {e}") from None
+    providers = fetch_oidc_providers(client)
+    if providers:
+        merged["OpenIDConnectProviderList"] = providers
     return merged
 
 
@@ -134,6 +137,26 @@ def saml_provider_list(client: Any) -> list[dict[str, Any]]:
             if got.get(key):
                 entry[key] = got[key]
         out.append(entry)
+    return out
+
+
+def fetch_oidc_providers(client: Any) -> list[dict[str, Any]]:
+    """``list-open-id-connect-providers`` + ``get-open-id-connect-provider`` each, as the account file holds them.
+
+    A caller that may not list providers still gets the rest of the account: the
+    refusal is said on stderr and the list left out (docs/account-files.md).
+    """
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    out: list[dict[str, Any]] = []
+    try:
+        for item in client.list_open_id_connect_providers().get("OpenIDConnectProviderList") or []:
+            got = client.get_open_id_connect_provider(OpenIDConnectProviderArn=item["Arn"])
+            got.pop("ResponseMetadata", None)
+            out.append({"Arn": item["Arn"], **got})
+    except (BotoCoreError, ClientError) as e:
+        print(f"iamwarden: OIDC providers not collected: {e}", file=sys.stderr)
+        return []
     return out
 
 

@@ -154,6 +154,21 @@ CREATE TABLE IF NOT EXISTS instance_profile_roles (
     role_id    TEXT NOT NULL REFERENCES roles(role_id),
     PRIMARY KEY (profile_id, role_id)
 );
+CREATE TABLE IF NOT EXISTS oidc_providers (
+    arn         TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+    url         TEXT NOT NULL,
+    client_ids  TEXT NOT NULL DEFAULT '[]',
+    thumbprints TEXT NOT NULL DEFAULT '[]',
+    tags        TEXT NOT NULL DEFAULT '[]',
+    create_date TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oidc_jwks (
+    account_id TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    jwks       TEXT NOT NULL,
+    PRIMARY KEY (account_id, url)
+);
 """
 
 #: Tables of earlier versions that nothing reads any more. ``sessions`` held one
