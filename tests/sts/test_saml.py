@@ -616,3 +616,17 @@ def test_duplicate_ids_are_refused_by_signxml_too(world, idp, clock, monkeypatch
 
 def signed_in_first(root: etree._Element) -> etree._Element:
     return root.find(f"{{{NS_ASSERTION}}}Assertion")
+
+
+def test_saml_session_carries_its_federated_provider(world, idp, clock):
+    """aws:FederatedProvider is the SAML provider's ARN for the session's later requests (spec §4.3),
+    and it survives the trip through the session token."""
+    from iamwarden.sts import open_session
+
+    ring = Keyring.generate("k1")
+    params = {"RoleArn": ROLE, "PrincipalArn": idp.provider_arn, "SAMLAssertion": idp.response(ROLE, now=clock())}
+    out = assume_role_with_saml(world, params, clock, ring)
+    assert out.session.federated_provider == idp.provider_arn
+    assert out.session.context(clock())["aws:FederatedProvider"] == idp.provider_arn
+    reopened, _ = open_session(ring, out.credentials.session_token, out.credentials.access_key_id, clock())
+    assert reopened.federated_provider == idp.provider_arn
