@@ -83,8 +83,5 @@ def test_explain_claims_bad_json_is_a_usage_error(capsys, account) -> None:
 
 
 def test_explain_needs_principal_or_token_or_claims(capsys, account) -> None:
-    # --principal is optional on the command line (--saml-assertion, --web-identity-token and --claims
-    # stand in for it), so its absence is a usage error of ours, exit status 2, naming every way in
-    rc, _, err = run(capsys, "--account", str(account), "--role", ROLE)
-    assert rc == 2
-    assert "--principal" in err and "--web-identity-token" in err and "--saml-assertion" in err
+    assert main(["explain", "--account", str(account), "--role", ROLE]) == 2
+    assert "give --principal ARN (or --web-identity-token FILE / --claims JSON" in capsys.readouterr().err
