@@ -118,10 +118,10 @@ class Playground:
         """``validate``'s findings for one document, each with the line and column it points at."""
         if not text.strip():
             return []
-        kind = DOCUMENTS[key][0]
+        kind, quota = DOCUMENTS[key]
         positions = value_positions(text)
         out = []
-        for f in validate_policy(text, kind):
+        for f in validate_policy(text, kind, size_limit=quota.limit):
             line, column = locate(f.path, positions, f.message)
             out.append({**f.to_json(), "line": line, "column": column})
         return out

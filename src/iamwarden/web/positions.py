@@ -13,19 +13,36 @@ from __future__ import annotations
 
 import re
 
+from ..policy.document import MAX_JSON_DEPTH
+
 # a JSON string (possessive: linear), or one structural character, or a bare literal
 _TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}:,]|[^\s\[\]{}:,"]++', re.DOTALL)
 _SYNTAX_AT = re.compile(r"line (\d+) column (\d+)")
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+class _Lines:
+    """Line and column of increasing offsets, counting newlines once overall (linear, not per value)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line, self.line_start = text, 0, 1, 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        n = self.text.count("\n", self.offset, offset)
+        if n:
+            self.line += n
+            self.line_start = self.text.rfind("\n", self.offset, offset) + 1
+        self.offset = offset
+        return self.line, offset - self.line_start + 1
 
 
 def value_positions(text: str) -> dict[str, tuple[int, int]]:
-    """JSON path → (line, column) of the value's first character (1-based), for well-formed parts."""
+    """JSON path → (line, column) of the value's first character (1-based), for well-formed parts.
+
+    Values nested deeper than the parser accepts (``MAX_JSON_DEPTH``) are walked but not
+    recorded: their paths would grow with the depth, and the document is refused there anyway.
+    """
     out: dict[str, tuple[int, int]] = {}
+    lines = _Lines(text)
     # stack of frames: [kind, path, next index or pending key]
     stack: list[list[object]] = []
     expect_key = False
@@ -46,6 +63,11 @@ def value_positions(text: str) -> dict[str, tuple[int, int]]:
             expect_key = False
             continue
         # a value starts here: name it
+        if len(stack) > MAX_JSON_DEPTH:
+            if tok in "[{":
+                stack.append([tok, "", 0])
+                expect_key = tok == "{"
+            continue
         if not stack:
             path = "$"
         elif stack[-1][0] == "[":
@@ -55,7 +77,7 @@ def value_positions(text: str) -> dict[str, tuple[int, int]]:
         else:
             path = f"{stack[-1][1]}.{pending}" if pending is not None else str(stack[-1][1])
             pending = None
-        out.setdefault(path, _line_col(text, m.start()))
+        out.setdefault(path, lines.at(m.start()))
         if tok in "[{":
             stack.append([tok, path, 0])
             expect_key = tok == "{"
