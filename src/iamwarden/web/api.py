@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Callable
 
 from ..analysis import audit
+from ..cli.explain import default_session_name
 from ..model.account import Role, User, World
 from ..policy import quotas
 from ..policy.document import PolicyKind
@@ -24,7 +25,6 @@ from ..report.explain import render_svg, render_text
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
-from ..cli.explain import default_session_name
 from .cases import CASES
 from .positions import locate, value_positions
 from .sandbox import Edits, SandboxError, build_world, document_text, entity_of, merged_identity
@@ -150,8 +150,8 @@ class Playground:
         out: dict[str, Any] = {"lang": lang, "findings": findings, "decided": False}
         try:
             world = build_world(edits, self.world if mode == "account" else None)
-        except SandboxError as e:
-            raise ApiError(400, e.field, e.message) from None
+        except SandboxError as err:
+            raise ApiError(400, err.field, err.message) from None
         except PolicySyntaxError:
             bad = [k for k, fs in findings.items() if any(f["type"] == ERROR for f in fs)]
             out["undecided"] = {"documents": bad}

@@ -38,6 +38,7 @@ CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+INTERNAL_ERROR = "internal error in iamwarden (a bug; the server log has the traceback)"
 
 
 def _assets() -> dict[str, tuple[bytes, str]]:
@@ -79,8 +80,7 @@ class PlaygroundApp:
         except Exception:  # a bug: say so, never answer as if decided
             log.error("playground: internal error\n%s", traceback.format_exc())
             status, ctype = 500, CONTENT_TYPES[".json"]
-            payload = _json({"error": {"code": "InternalError", "field": None,
-                                       "message": "internal error in iamwarden (a bug; the server log has the traceback)"}})
+            payload = _json({"error": {"code": "InternalError", "field": None, "message": INTERNAL_ERROR}})
         headers = [(b"content-type", ctype.encode()), (b"content-length", str(len(payload)).encode()),
                    (b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"),
                    (b"referrer-policy", b"no-referrer"), (b"content-security-policy", CSP.encode())]

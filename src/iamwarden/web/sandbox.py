@@ -105,7 +105,10 @@ def build_world(edits: Edits, base: World | None = None) -> World:
     def put(account_id: str, entity: User | Role) -> None:
         a = accounts[account_id]
         users, roles = dict(a.users), dict(a.roles)
-        (users if isinstance(entity, User) else roles)[entity.name] = entity
+        if isinstance(entity, User):
+            users[entity.name] = entity
+        else:
+            roles[entity.name] = entity
         accounts[account_id] = Account(a.account_id, users, a.groups, roles, a.policies, a.source)
 
     c_arn = f"arn:aws:iam::{c_acct}:{c_kind}/{c_name}"

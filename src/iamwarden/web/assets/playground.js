@@ -295,7 +295,7 @@ function renderAdmin(a) {
   for (const p of a.escalations) {
     const li = el("li", {}, el("span", { class: "who-arn", text: p.arn }), el("br"));
     p.paths.forEach((path, i) => {
-      const steps = path.steps.map((s) => `${s.technique} → ${short(s.to)}`).join(", ");
+      const steps = path.steps.map((s) => `${s.technique_name || s.technique} → ${short(s.to)}`).join(", ");
       const b = el("button", { type: "button", class: "path", "data-from": p.arn, "aria-pressed": "false",
                                text: t("admin.path", { n: i + 1, steps }) });
       b.addEventListener("click", () => showPath(b, path));
