@@ -83,6 +83,5 @@ def test_explain_claims_bad_json_is_a_usage_error(capsys, account) -> None:
 
 
 def test_explain_needs_principal_or_token_or_claims(capsys, account) -> None:
-    with pytest.raises(SystemExit) as e:
-        main(["explain", "--account", str(account), "--role", ROLE])
-    assert e.value.code == 2
+    assert main(["explain", "--account", str(account), "--role", ROLE]) == 2
+    assert "give --principal ARN (or --web-identity-token FILE / --claims JSON" in capsys.readouterr().err
