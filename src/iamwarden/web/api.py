@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ..analysis import audit
 from ..cli.explain import default_session_name
-from ..model.account import Role, User, World
+from ..model.account import Account, Role, User, World
 from ..policy import quotas
 from ..policy.document import PolicyKind
 from ..policy.errors import PolicySyntaxError
@@ -174,7 +174,7 @@ class Playground:
         """Whether the credentials the caller gets are admin's (``audit``'s admin rule, catalog rule 2)."""
         acct, _, name = entity_of(role, "role")
         a = world.accounts[acct]
-        small = World({acct: type(a)(acct, {}, {}, {name: a.roles[name]}, a.policies, a.source)},
+        small = World({acct: Account(acct, {}, {}, {name: a.roles[name]}, a.policies, a.source)},
                       {acct: world.scps[acct]} if acct in world.scps else {})
         return any(p["admin"] for p in audit(small).to_json()["principals"])
 
