@@ -11,13 +11,17 @@ Technique IDs are those of ``shared/spec/privesc-catalog.md``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from ..model.account import World
 from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
+from .external import entries as external_entries
+from .external import entry_findings
 from .findings import findings as _findings
+from .findings import trust_issues
 from .graph import Escalation, Progress, escalation
 from .index import WorldIndex
 from .queries import Reach, find_path, who_can
@@ -36,12 +40,19 @@ def index_world(world: World, now: datetime | None = None) -> WorldIndex:
 
 
 def audit(world: World, progress: Progress | None = None, index: WorldIndex | None = None,
-          now: datetime | None = None) -> AuditResult:
-    """The whole audit: admins, escalation paths (certain, then uncertain), findings."""
+          now: datetime | None = None, known_accounts: frozenset[str] | None = None) -> AuditResult:
+    """The whole audit: admins, escalation paths (certain, then uncertain), findings.
+
+    ``known_accounts``: account ids that are not loaded but known (``--known-accounts``);
+    trusts of other unloaded accounts are third-party findings (IW003/IW018).
+    """
     with gc_paused():
         ix = index or index_world(world, now)
         esc = escalation(ix, progress)
-        return build_result(ix, esc, _findings(ix, esc))
+        issues = trust_issues(ix, esc, known_accounts)
+        outside = external_entries(ix, esc, issues)
+        found = _findings(ix, esc, known_accounts, issues) + entry_findings(outside)
+        return replace(build_result(ix, esc, found), external=tuple(e.to_json() for e in outside))
 
 
 __all__ = [
