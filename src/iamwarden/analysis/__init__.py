@@ -17,11 +17,10 @@ from datetime import datetime
 from ..model.account import World
 from ._gc import gc_paused
 from .edges import Edge
-from .findings import Finding
 from .external import entries as external_entries
 from .external import entry_findings
+from .findings import Finding, trust_issues
 from .findings import findings as _findings
-from .findings import trust_issues
 from .graph import Escalation, Progress, escalation
 from .index import WorldIndex
 from .queries import Reach, find_path, who_can

@@ -30,7 +30,6 @@ from ..model.account import Role
 from ..policy.document import Effect
 from .graph import Escalation
 from .index import WorldIndex
-from .trust_checks import TrustContext, TrustIssue, check_trust, raw_statement
 from .techniques.assume_role import (
     ASSUME,
     _named,
@@ -40,6 +39,7 @@ from .techniques.assume_role import (
     part_classes,
     trust_admits,
 )
+from .trust_checks import TrustContext, TrustIssue, check_trust, raw_statement
 
 #: finding severities, worst first (``audit --fail-on`` compares against this order)
 SEVERITIES = ("critical", "high", "medium", "low")

@@ -368,6 +368,7 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
     raw = raw_statement(trust, st.index)
     s = service.lower()
     acct = tc.account or STRANGER_ACCOUNT
+    probe: dict[str, Any]
     if s == POD_IDENTITY:
         probe = {f"aws:RequestTag/{t}": v for t, v in (
             ("eks-cluster-arn", f"arn:aws:eks:us-east-1:{acct}:cluster/{STRANGER}"),
