@@ -132,7 +132,7 @@ def stranger_probes(profile: OidcProfile, patterns: tuple[str, ...]) -> list[str
 
     Always the profile's canonical stranger subject (owner ``zz9stranger``); and, per
     pattern whose owner segment holds a wildcard, that pattern with the wildcard in the
-    owner replaced by stranger text and the other wildcards by ``x``: ``repo:org*`` →
+    owner replaced by stranger text (one letter for ``?``) and the other wildcards by ``x``: ``repo:org*`` →
     ``repo:orgzz9stranger`` (an owner anyone can register), ``repo:*/infra:*`` →
     ``repo:zz9stranger/infra:x``. The engine then decides whether the trust admits it.
     """
@@ -143,6 +143,7 @@ def stranger_probes(profile: OidcProfile, patterns: tuple[str, ...]) -> list[str
             continue
         start = len(profile.sub_prefix)
         k = start + min(i for i in (owner.find("*"), owner.find("?")) if i >= 0)
-        probe = p[:k] + STRANGER + p[k + 1:]
+        # "?" stands for exactly one character: one stranger letter makes another owner
+        probe = p[:k] + (STRANGER if p[k] == "*" else "z") + p[k + 1:]
         out.append(probe.replace("*", "x").replace("?", "x"))
     return out

@@ -401,7 +401,9 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
              f"{STRANGER_ACCOUNT}:{STRANGER}", "aws:SourceOrgID": f"o-{STRANGER}",
              "aws:SourceOrgPaths": [f"o-{STRANGER}/r-0000/"]}
     for c in st.conditions:
-        if c.key_lower in ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"):
+        # a source condition that holds without its key is left to IW017, which names that form
+        if c.key_lower in ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths") \
+                and not binds_nothing(c):
             done.add(id(c))
     if not holds(st.conditions, probe):
         return []

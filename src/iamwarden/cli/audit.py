@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from ..analysis import audit, find_path, index_world, who_can
 from ..analysis.findings import SEVERITIES
+from .known_accounts import read_known_accounts
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
 from . import UsageError
@@ -55,6 +56,9 @@ def register(sub: Any) -> None:
     p.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
                    help=f"exit 1 when a finding of SEVERITY or worse exists ({', '.join(SEVERITIES)}, "
                         "worst first); the report is written either way")
+    p.add_argument("--known-accounts", metavar="FILE", default=None,
+                   help="account ids that are not loaded but known (JSON list or one per line): "
+                        "trusts of other unloaded accounts are third-party findings")
     p.set_defaults(func=run_audit)
 
     w = sub.add_parser("who-can", help="which principals can do an action, directly or through a path",
@@ -200,10 +204,11 @@ def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    known = read_known_accounts(args.known_accounts)
     world = load_inputs(args.paths, args.endpoint, args.profile, args.region)
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
-    result = audit(world, progress=bar, now=_now())
+    result = audit(world, progress=bar, now=_now(), known_accounts=known)
     if bar is not None:
         sys.stderr.write("\r" + " " * 60 + "\r")
     data = result.to_json()
