@@ -22,10 +22,10 @@ from typing import Any, Callable
 
 from ..analysis import audit, find_path, index_world, who_can
 from ..analysis.findings import SEVERITIES
-from .known_accounts import read_known_accounts
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
 from . import UsageError
+from .known_accounts import read_known_accounts
 
 FORMATS = ("text", "json", "sarif", "html", "dot", "svg")
 #: renderers written elsewhere: format -> (module, function names tried in order)
