@@ -266,10 +266,10 @@ def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
         }
         if f.get("fix"):
             res["properties"]["fix"] = str(f["fix"])
-        for key, prop in (("statement", "statement"), ("who", "who"), ("corrected", "correctedStatement"),
-                          ("outsider", "outsideIdentity")):
-            if f.get(key) is not None:
-                res["properties"][prop] = f[key]
+        for field, prop in (("statement", "statement"), ("who", "who"), ("corrected", "correctedStatement"),
+                            ("outsider", "outsideIdentity")):
+            if f.get(field) is not None:
+                res["properties"][prop] = f[field]
         related = [str(a) for a in f.get("related") or [] if a]
         if related:
             res["relatedLocations"] = [
