@@ -97,8 +97,7 @@ def entries(ix: WorldIndex, esc: Escalation, issues: dict[str, list[TrustIssue]]
                 path: tuple[Edge, ...] = ()
                 if tail is not None:
                     first = Edge(identity, arn, "D15",
-                                 f"can assume {role.name} with {action} (trust statement "
-                                 f"{st.sid or st.index}{'; ' + '; '.join(claims_of(st)) if st.conditions else ''})")
+                                 f"can assume {role.name} with {action} (trust statement {st.sid or st.index})")
                     path = (first, *tail)
                 out.append(ExternalEntry(identity, kind, arn, role.trust.name, action, st.index, st.sid, claims_of(st),
                                          dict(hit.claims) if hit is not None and hit.claims else None,
@@ -142,7 +141,8 @@ def entry_findings(found: list[ExternalEntry]) -> list[Finding]:
         out.append(Finding(
             "IW019", "outside-identity-can-become-admin",
             "critical" if e.open_to_strangers else "high", e.role,
-            f"outside identity {who} can become admin through role {name} in {len(e.path)} step(s): {how}"
+            f"outside identity {e.identity} can become admin through role {name} in {len(e.path)} step(s): {how}"
+            + (" — open to strangers" if e.open_to_strangers and e.kind != "public" else "")
             + ("" if e.admin else f" ({e.path[1].reason})" if len(e.path) > 1 else ""),
             "Pin the trust statement to the identities that need the role (see the trust findings for this "
             "statement), and keep admin rights off roles that outsiders enter.",
@@ -153,4 +153,5 @@ def entry_findings(found: list[ExternalEntry]) -> list[Finding]:
 
 
 def _request(claims: dict[str, Any] | None) -> str:
-    return ", ".join(f"{k}={v}" for k, v in (claims or {}).items())
+    return ", ".join(f"{k}={'[' + ', '.join(map(str, v)) + ']' if isinstance(v, list) else v}"
+                     for k, v in (claims or {}).items())
