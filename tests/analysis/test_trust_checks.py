@@ -172,6 +172,8 @@ def test_eks_irsa_any_service_account() -> None:
     corrected_is_clean(i)
     [j] = check(web(EKS, {"StringLike": {f"{EKS_HOST}:sub": "system:serviceaccount:*:deploy"}}), powerful=True)
     assert j.id == "IW012" and j.severity == "high"
+    assert j.corrected is not None and "StringLike" not in j.corrected["Condition"]  # the loose pattern goes
+    corrected_is_clean(j, powerful=True)
 
 
 def test_eks_irsa_pinned_service_account_has_no_finding() -> None:

@@ -184,7 +184,12 @@ def _fixed(raw: Mapping[str, Any], add: Mapping[str, Mapping[str, Any]],
 
 
 def _role_name(tc: TrustContext) -> str:
-    return "role " + tc.role.rsplit("/", 1)[-1] if tc.role else "this role"
+    return "role " + tc.role.rsplit("/", 1)[-1] if tc.role else "the role"
+
+
+def _lead(tc: TrustContext) -> str:
+    """``role NAME: `` before a message about one of its statements; nothing for a lone document."""
+    return f"{_role_name(tc)}: " if tc.role else ""
 
 
 def _aud_value(st: Statement, key: str, default: str) -> str:
@@ -243,17 +248,17 @@ def _oidc(trust: Policy, st: Statement, provider: str, host: str, profile: OidcP
             out.append(TrustIssue(
                 *rid, sev_leak, st.index, st.sid, _cond_path(st, vac[0] if vac else None), provider,
                 who_all + (f" (e.g. {getting_in})" if getting_in else ""),
-                f"{_role_name(tc)}: trust {_where(st)} trusts an EKS cluster's OIDC provider and {how}: "
+                f"{_lead(tc)}trust {_where(st)} trusts an EKS cluster's OIDC provider and {how}: "
                 f"{who_all} can assume it",
                 f"Pin the service account with StringEquals on {sub_key} (\"{profile.pinned_sub}\") "
                 "and on its :aud (\"sts.amazonaws.com\"), as in AWS's IRSA guide.",
-                _fixed(raw, {"StringEquals": {sub_key: profile.pinned_sub, aud_key: "sts.amazonaws.com"}}, vac),
+                _fixed(raw, {"StringEquals": {sub_key: profile.pinned_sub, aud_key: "sts.amazonaws.com"}}, subs),
                 {sub_key: getting_in or "(absent)", aud_key: aud}))
         return out
     if not subs and getting_in is not None:
         out.append(TrustIssue(
             "IW008", "ci-oidc-trust-without-sub", sev_leak, st.index, st.sid, _cond_path(st), provider, who_all,
-            f"{_role_name(tc)}: trust {_where(st)} trusts the {profile.name} OIDC provider {host} without a "
+            f"{_lead(tc)}trust {_where(st)} trusts the {profile.name} OIDC provider {host} without a "
             f"condition on {sub_key}: {who_all} can assume it"
             + (" (the audience is chosen by the pipeline, so an aud condition does not tell yours from theirs)"
                if profile.shared and auds else ""),
@@ -266,7 +271,7 @@ def _oidc(trust: Policy, st: Statement, provider: str, host: str, profile: OidcP
         out.append(TrustIssue(
             "IW010", "oidc-sub-binds-nothing", sev_leak if leak else "medium", st.index, st.sid, _cond_path(st, c),
             provider, (f"{who_all} (e.g. {getting_in})" if leak else f"any {profile.name} token without a sub claim"),
-            f"{_role_name(tc)}: trust {_where(st)} tests {sub_key} with {c.operator.text}, which holds when the key "
+            f"{_lead(tc)}trust {_where(st)} tests {sub_key} with {c.operator.text}, which holds when the key "
             "is absent (IfExists, ForAllValues: over no values, or a negated operator)"
             + (f": a stranger's subject {getting_in} gets in" if leak else ": it pins only tokens that carry a sub"),
             f"Use StringEquals or StringLike (no IfExists, no ForAllValues:, not negated) on {sub_key}: "
@@ -277,7 +282,7 @@ def _oidc(trust: Policy, st: Statement, provider: str, host: str, profile: OidcP
         out.append(TrustIssue(
             "IW009", "ci-oidc-sub-wildcard-owner", sev_leak, st.index, st.sid, _cond_path(st, subs[0]), provider,
             f"any {profile.owner_word} matching {bad!r}, e.g. {getting_in}",
-            f"{_role_name(tc)}: trust {_where(st)} lets {sub_key} match {bad!r}, a wildcard over the "
+            f"{_lead(tc)}trust {_where(st)} lets {sub_key} match {bad!r}, a wildcard over the "
             f"{profile.owner_word}: a stranger's subject {getting_in} gets in",
             f"Spell the {profile.owner_word} out and put wildcards only after it: "
             f"\"{pin['StringLike'][sub_key]}\".",
@@ -286,7 +291,7 @@ def _oidc(trust: Policy, st: Statement, provider: str, host: str, profile: OidcP
         out.append(TrustIssue(
             "IW011", "ci-oidc-trust-without-aud", "low", st.index, st.sid, _cond_path(st), provider,
             "tokens issued for any audience registered as a client id of the provider",
-            f"{_role_name(tc)}: trust {_where(st)} trusts the {profile.name} OIDC provider {host} without a "
+            f"{_lead(tc)}trust {_where(st)} trusts the {profile.name} OIDC provider {host} without a "
             f"condition on {aud_key}",
             f"Add StringEquals {{\"{aud_key}\": \"{profile.audience}\"}} (the audience your pipeline requests).",
             _fixed(raw, {"StringEquals": {aud_key: profile.audience}})))
@@ -338,7 +343,7 @@ def _cognito(trust: Policy, st: Statement, provider: str, tc: TrustContext, done
             "IW014", "cognito-trust-without-aud", "critical" if tc.powerful else "high", st.index, st.sid,
             _cond_path(st, auds[0] if auds else None), provider,
             "users of any Cognito identity pool, in any account",
-            f"{_role_name(tc)}: trust {_where(st)} trusts {COGNITO} without a binding condition on {aud_key}: "
+            f"{_lead(tc)}trust {_where(st)} trusts {COGNITO} without a binding condition on {aud_key}: "
             f"an identity from another pool (e.g. {stranger_pool}) can assume it",
             f"Add StringEquals {{\"{aud_key}\": \"REGION:IDENTITY_POOL_ID\"}} and a ForAnyValue:StringLike "
             f"condition on {amr_key} (\"authenticated\").",
@@ -385,7 +390,7 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
             "IW013", "eks-pod-identity-without-session-tags", "high" if tc.powerful else "medium", st.index, st.sid,
             _cond_path(st), service,
             "any Pod Identity association in the account: any namespace, service account and cluster",
-            f"{_role_name(tc)}: trust {_where(st)} trusts {POD_IDENTITY} without binding conditions on the session "
+            f"{_lead(tc)}trust {_where(st)} trusts {POD_IDENTITY} without binding conditions on the session "
             "tags EKS Pod Identity sets (aws:RequestTag/eks-cluster-arn, …/kubernetes-namespace, "
             "…/kubernetes-service-account): any pod given this role by an association can assume it",
             "Add StringEquals on aws:RequestTag/eks-cluster-arn, aws:RequestTag/kubernetes-namespace and "
@@ -411,7 +416,7 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
         "IW016", "service-trust-without-source", "medium" if tc.powerful else "low", st.index, st.sid,
         _cond_path(st), service,
         f"{service} acting for a resource in any account (confused deputy)",
-        f"{_role_name(tc)}: trust {_where(st)} trusts the service {service} without a binding "
+        f"{_lead(tc)}trust {_where(st)} trusts the service {service} without a binding "
         "aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition: the service can be made to use the "
         "role on behalf of another account's resource",
         "Add StringEquals {\"aws:SourceAccount\": \"ACCOUNT\"} (and ArnLike aws:SourceArn for the resource) "
@@ -474,7 +479,7 @@ def _vacuous(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) -> 
             "IW017", "condition-binds-nothing", "high" if tc.powerful else "medium", st.index, st.sid,
             _cond_path(st, c), ", ".join(v for _, vs in (st.principal.entries if st.principal else ()) for v in vs),
             f"any caller the principal admits whose request carries no {c.key}",
-            f"{_role_name(tc)}: trust {_where(st)} tests {c.key} with {c.operator.text}, which holds when the key "
+            f"{_lead(tc)}trust {_where(st)} tests {c.key} with {c.operator.text}, which holds when the key "
             "is absent: a request without it passes",
             f"Use {fixed_op} (no IfExists, no ForAllValues:, not negated) on {c.key}.",
             _fixed(raw, {fixed_op: {c.key: list(c.values) if len(c.values) > 1 else c.values[0]}}, [c])))
