@@ -246,7 +246,7 @@ def _oidc(trust: Policy, st: Statement, provider: str, host: str, profile: OidcP
                    if getting_in is not None else f"a {sub_key} condition ({vac[0].operator.text}) that binds nothing "
                    "when the key is absent")
             out.append(TrustIssue(
-                *rid, sev_leak, st.index, st.sid, _cond_path(st, vac[0] if vac else None), provider,
+                *rid, sev_leak, st.index, st.sid, _cond_path(st, (vac or subs)[0] if (vac or subs) else None), provider,
                 who_all + (f" (e.g. {getting_in})" if getting_in else ""),
                 f"{_lead(tc)}trust {_where(st)} trusts an EKS cluster's OIDC provider and {how}: "
                 f"{who_all} can assume it",
