@@ -314,3 +314,21 @@ def test_deny_statements_and_other_actions_are_not_read() -> None:
     deny = {**web(GH), "Effect": "Deny"}
     assert check(deny) == []
     assert check({**acct(f"arn:aws:iam::{VENDOR}:root"), "Action": "sts:TagSession"}) == []
+
+
+# --- built-in web identity providers -------------------------------------------------------------
+
+def test_builtin_idp_trust_without_app() -> None:
+    """AWS's web-identity examples pin ``accounts.google.com:aud`` / ``graph.facebook.com:app_id`` /
+    ``www.amazon.com:app_id`` (IAM user guide, "Create a role for web identity federation")."""
+    for provider, cond in (("accounts.google.com", None),
+                           ("graph.facebook.com", {"StringNotLike": {"graph.facebook.com:app_id": "test-*"}}),
+                           ("www.amazon.com", None)):
+        i = one(check(web(provider, cond), powerful=True), "IW020", provider)
+        assert i.severity == "critical" and provider in i.who
+        corrected_is_clean(i, powerful=True)
+
+
+def test_builtin_idp_trust_with_app_has_no_finding() -> None:
+    assert check(web("accounts.google.com", {"StringEquals": {"accounts.google.com:aud": "66677788.apps"}})) == []
+    assert check(web("graph.facebook.com", {"StringEquals": {"graph.facebook.com:app_id": "1234"}})) == []

@@ -13,7 +13,7 @@ Rules (IDs are stable; ``rule`` names them for people):
 - IW004 ``admin-without-mfa``: an admin user whose ``*`` grant does not
   depend on ``aws:MultiFactorAuthPresent``.
 - IW005 ``circular-access``: roles that can assume each other in a cycle.
-- IW008–IW018: trust statements that let outsiders in (federated CI and EKS
+- IW008–IW018, IW020: trust statements that let outsiders in (federated CI and EKS
   providers, Cognito, service principals, unknown accounts, conditions that
   bind nothing): ``trust_checks``; each names the statement, who gets in and
   the corrected statement.

@@ -23,7 +23,8 @@ Rules (each names the statement, who gets in, and the corrected statement):
 - IW014 ``cognito-trust-without-aud``, IW015 ``cognito-unauthenticated-to-powerful-role``;
 - IW016 ``service-trust-without-source`` (confused deputy, spec §1.9);
 - IW017 ``condition-binds-nothing``;
-- IW018 ``unknown-account-trust-with-external-id``.
+- IW018 ``unknown-account-trust-with-external-id``;
+- IW020 ``builtin-idp-trust-without-app`` (Google, Facebook, Login with Amazon without the app key).
 """
 
 from __future__ import annotations
@@ -207,6 +208,8 @@ def _federated(trust: Policy, st: Statement, value: str, tc: TrustContext, done:
         return []
     if host.lower() == COGNITO:
         return _cognito(trust, st, value, tc, done)
+    if host.lower() in BUILTIN_APP_KEYS:
+        return _builtin(trust, st, value, host.lower(), tc, done)
     profile = profile_for(host)
     if profile is None:
         return []
@@ -324,6 +327,38 @@ def _pinned_for(profile: OidcProfile, owner: str) -> str:
         if end > 0:
             return profile.sub_prefix + owner + rest[end:]
     return profile.pinned_sub
+
+
+# --- built-in web identity providers (Google, Facebook, Login with Amazon) ----------
+
+#: the key naming *your* application, per built-in provider (spec §3.4): without a binding
+#: condition on it, every user of the provider (any Google account, …) gets in
+BUILTIN_APP_KEYS = {
+    "accounts.google.com": ("accounts.google.com:aud", "accounts.google.com:oaud"),
+    "graph.facebook.com": ("graph.facebook.com:app_id",),
+    "www.amazon.com": ("www.amazon.com:app_id",),
+}
+
+
+def _builtin(trust: Policy, st: Statement, provider: str, host: str, tc: TrustContext,
+             done: set[int]) -> list[TrustIssue]:
+    keys = BUILTIN_APP_KEYS[host]
+    conds = [c for k in keys for c in _on(st, k)]
+    for c in conds:
+        if not binds_nothing(c):
+            done.add(id(c))
+    probe = {k: f"{STRANGER}-app" for k in keys}
+    if not holds(st.conditions, probe):
+        return []
+    raw = raw_statement(trust, st.index)
+    return [TrustIssue(
+        "IW020", "builtin-idp-trust-without-app", "critical" if tc.powerful else "high", st.index, st.sid,
+        _cond_path(st, conds[0] if conds else None), provider,
+        f"any user of {host}, signed in to any application",
+        f"{_lead(tc)}trust {_where(st)} trusts the built-in provider {host} without a binding condition on "
+        f"{keys[0]}: a token issued to someone else's application gets in",
+        f"Add StringEquals {{\"{keys[0]}\": \"YOUR_APP_ID\"}}.",
+        _fixed(raw, {"StringEquals": {keys[0]: "YOUR_APP_ID"}}, [c for c in conds if binds_nothing(c)]), probe)]
 
 
 # --- Cognito identity pools -------------------------------------------------
