@@ -332,3 +332,17 @@ def test_builtin_idp_trust_without_app() -> None:
 def test_builtin_idp_trust_with_app_has_no_finding() -> None:
     assert check(web("accounts.google.com", {"StringEquals": {"accounts.google.com:aud": "66677788.apps"}})) == []
     assert check(web("graph.facebook.com", {"StringEquals": {"graph.facebook.com:app_id": "1234"}})) == []
+
+
+def test_stranger_probes_are_bounded() -> None:
+    """A hostile trust with thousands of owner wildcards costs at most MAX_PROBES evaluations."""
+    import time
+
+    from iamwarden.analysis.oidc_providers import GITHUB, MAX_PROBES, stranger_probes
+
+    patterns = tuple(f"repo:org{i}*" for i in range(5000))
+    assert len(stranger_probes(GITHUB, patterns)) == MAX_PROBES
+    t0 = time.perf_counter()
+    found = check(web(GH, {"StringEquals": {GH_AUD: "sts.amazonaws.com"}, "StringLike": {GH_SUB: list(patterns)}}))
+    assert time.perf_counter() - t0 < 5
+    assert "IW009" in ids(found)

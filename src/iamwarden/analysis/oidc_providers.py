@@ -84,6 +84,10 @@ _EXACT = {
     "agent.buildkite.com": BUILDKITE,
 }
 
+#: most stranger subjects tried per statement: each is one evaluation of the statement's
+#: conditions, so a hostile trust with thousands of patterns stays linear in its size
+MAX_PROBES = 16
+
 #: longest provider host read (IAM caps an OIDC provider URL at 255 characters)
 MAX_HOST = 255
 
@@ -138,6 +142,8 @@ def stranger_probes(profile: OidcProfile, patterns: tuple[str, ...]) -> list[str
     """
     out = [profile.stranger()]
     for p in patterns:
+        if len(out) >= MAX_PROBES:
+            break
         owner = owner_segment(profile, p)
         if owner is None or not any(ch in owner for ch in "*?"):
             continue
