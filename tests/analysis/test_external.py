@@ -119,3 +119,18 @@ def test_known_accounts_silence_third_party_findings() -> None:
     assert "IW018" not in ids and "IW003" not in ids
     unknown = audit(w, known_accounts=frozenset()).to_json()
     assert any("neither loaded nor listed as known" in f["message"] for f in unknown["findings"] if f["id"] == "IW003")
+
+
+def test_public_trust_entry_is_open_only_when_its_conditions_let_a_stranger_in() -> None:
+    """``"*"`` with aws:PrincipalOrgID keeps strangers out (the engine decides); without it, anyone."""
+    org = audit(_world([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-mine"}}}])).to_json()
+    [e] = [x for x in org["external_entries"] if x["role"].endswith("/Entry")]
+    assert e["kind"] == "public" and e["can_become_admin"] and not e["open_to_strangers"]
+    [f] = [x for x in org["findings"] if x["id"] == "IW019"]
+    assert f["severity"] == "high" and "aws:PrincipalOrgID" in f["who"]
+    anyone = audit(_world([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}])).to_json()
+    [e] = [x for x in anyone["external_entries"] if x["role"].endswith("/Entry")]
+    assert e["open_to_strangers"]
+    [f] = [x for x in anyone["findings"] if x["id"] == "IW019"]
+    assert f["severity"] == "critical" and f["who"] == 'anyone (Principal "*")'

@@ -27,7 +27,8 @@ from .edges import Edge
 from .findings import Finding
 from .graph import Escalation
 from .index import WorldIndex
-from .trust_checks import ASSUME_ROLE, WEB_IDENTITY, TrustIssue
+from .oidc_providers import STRANGER
+from .trust_checks import ASSUME_ROLE, STRANGER_ACCOUNT, WEB_IDENTITY, TrustIssue, holds
 
 SAML = "sts:AssumeRoleWithSAML"
 
@@ -93,7 +94,7 @@ def entries(ix: WorldIndex, esc: Escalation, issues: dict[str, list[TrustIssue]]
             for identity, kind, action in _outsiders(st, loaded):
                 hit = next((i for i in role_issues if i.index == st.index and identity in i.outsider.split(", ")),
                            None)
-                opened = kind == "public" or (hit is not None and bool(hit.claims))
+                opened = (hit is not None and bool(hit.claims)) or (kind == "public" and _stranger_passes(st))
                 path: tuple[Edge, ...] = ()
                 if tail is not None:
                     first = Edge(identity, arn, "D15",
@@ -104,6 +105,17 @@ def entries(ix: WorldIndex, esc: Escalation, issues: dict[str, list[TrustIssue]]
                                          opened, arn in admins, path))
     out.sort(key=lambda e: (not e.can_become_admin, not e.open_to_strangers, e.role, e.identity))
     return out
+
+
+#: a caller from nowhere in particular, for a ``"*"`` trust: the engine decides whether its
+#: conditions (aws:PrincipalOrgID, aws:PrincipalAccount, …) keep it out
+_STRANGER_CALLER = {"aws:PrincipalAccount": STRANGER_ACCOUNT, "aws:PrincipalOrgID": f"o-{STRANGER}",
+                    "aws:PrincipalArn": f"arn:aws:iam::{STRANGER_ACCOUNT}:role/{STRANGER}",
+                    "aws:PrincipalOrgPaths": [f"o-{STRANGER}/r-0000/"]}
+
+
+def _stranger_passes(st: Statement) -> bool:
+    return holds(st.conditions, _STRANGER_CALLER)
 
 
 def _outsiders(st: Statement, loaded: set[str]) -> list[tuple[str, str, str]]:
@@ -135,14 +147,15 @@ def entry_findings(found: list[ExternalEntry]) -> list[Finding]:
             continue
         name = e.role.rsplit("/", 1)[-1]
         how = " → ".join(x.technique for x in e.path)
-        who = ("anyone" if e.kind == "public" else
+        who = (("anyone (Principal \"*\")" if e.open_to_strangers else
+                "callers that match " + "; ".join(e.claims)) if e.kind == "public" else
                f"{e.identity} (for example a request with {_request(e.stranger)})" if e.open_to_strangers and e.stranger
                else e.identity + (f" with {'; '.join(e.claims)}" if e.claims else ""))
         out.append(Finding(
             "IW019", "outside-identity-can-become-admin",
             "critical" if e.open_to_strangers else "high", e.role,
             f"outside identity {e.identity} can become admin through role {name} in {len(e.path)} step(s): {how}"
-            + (" — open to strangers" if e.open_to_strangers and e.kind != "public" else "")
+            + (" — open to strangers" if e.open_to_strangers else "")
             + ("" if e.admin else f" ({e.path[1].reason})" if len(e.path) > 1 else ""),
             "Pin the trust statement to the identities that need the role (see the trust findings for this "
             "statement), and keep admin rights off roles that outsiders enter.",

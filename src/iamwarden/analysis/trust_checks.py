@@ -506,10 +506,9 @@ def _vacuous(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) -> 
         if c.operator.is_null:
             continue  # Null "true" says "must be absent": meant, not a guard that leaks
         base = c.operator.base
-        if c.operator.negated:
-            fixed_op = base.replace("Not", "", 1)
-        else:
-            fixed_op = base
+        fixed_op = base.replace("Not", "", 1) if c.operator.negated else base
+        if c.operator.set_op == "ForAllValues":
+            fixed_op = "ForAnyValue:" + fixed_op  # a multivalued key: at least one value must match
         out.append(TrustIssue(
             "IW017", "condition-binds-nothing", "high" if tc.powerful else "medium", st.index, st.sid,
             _cond_path(st, c), ", ".join(v for _, vs in (st.principal.entries if st.principal else ()) for v in vs),
