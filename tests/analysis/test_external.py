@@ -38,7 +38,7 @@ def test_federated_example_findings_per_role() -> None:
     assert got["EksAnyServiceAccount"] == {"IW012"}
     assert got["EksPodIdentity"] == {"IW013"}
     assert got["CognitoGuest"] == {"IW015", "IW019"}
-    assert got["ConfigRecorder"] == {"IW016"}
+    assert got["OpsAutomation"] == {"IW016"}  # an admin role a service assumes without source condition
     assert got["AuditVendor"] == {"IW018"}
     assert got["PartnerIfExists"] == {"IW003"}
     assert got["OpsMfaIfExists"] == {"IW017"}

@@ -235,19 +235,28 @@ def svc(service: str, cond: dict[str, Any] | None = None) -> dict[str, Any]:
     return st
 
 
+def lone(*statements: dict[str, Any]) -> list[TrustIssue]:
+    """A trust document on its own (``validate --type trust``): nothing known about the role."""
+    doc = {"Version": "2012-10-17", "Statement": list(statements)}
+    return check_trust(parse_policy(doc, PolicyKind.TRUST), TrustContext())
+
+
 def test_service_trust_without_source() -> None:
-    [i] = check(svc("config.amazonaws.com"))
-    assert i.id == "IW016" and i.severity == "low"
-    corrected_is_clean(i)
+    [i] = check(svc("ssm.amazonaws.com"), powerful=True)
+    assert i.id == "IW016" and i.severity == "high"
+    corrected_is_clean(i, powerful=True)
+    [j] = lone(svc("config.amazonaws.com"))
+    assert j.id == "IW016" and j.severity == "low"
+    assert check(svc("config.amazonaws.com")) == []  # audit: a role that is not powerful is left out
     # IfExists binds nothing when the service sends no source key: named as such (IW017)
     [j] = check(svc("sns.amazonaws.com", {"StringEqualsIfExists": {"aws:SourceAccount": A}}), powerful=True)
     assert j.id == "IW017" and j.severity == "high" and "aws:SourceAccount" in j.message
 
 
 def test_service_trust_with_source_has_no_finding() -> None:
-    assert check(svc("config.amazonaws.com", {"StringEquals": {"aws:SourceAccount": A}})) == []
-    assert check(svc("config.amazonaws.com", {"ArnLike": {"aws:SourceArn": f"arn:aws:config:*:{A}:*"}})) == []
-    assert check(svc("ec2.amazonaws.com")) == []  # PassRole-guarded compute (module constant)
+    assert check(svc("config.amazonaws.com", {"StringEquals": {"aws:SourceAccount": A}}), powerful=True) == []
+    assert lone(svc("config.amazonaws.com", {"ArnLike": {"aws:SourceArn": f"arn:aws:config:*:{A}:*"}})) == []
+    assert check(svc("ec2.amazonaws.com"), powerful=True) == []  # PassRole-guarded compute (module constant)
 
 
 # --- conditions that bind nothing --------------------------------------------------------------------

@@ -437,6 +437,11 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
             probe)]
     if s in PASSROLE_GUARDED_SERVICES:
         return []
+    if tc.role and not tc.powerful:
+        # in an audit, a service role that can neither act as admin nor escalate is left out:
+        # most services only take roles passed by the account's own principals (iam:PassRole),
+        # so the deputy is worth tricking only for a powerful role (docs/decisions/analysis-confused-deputy.md)
+        return []
     probe = {"aws:SourceAccount": STRANGER_ACCOUNT, "aws:SourceArn": f"arn:aws:{s.split('.')[0]}:us-east-1:"
              f"{STRANGER_ACCOUNT}:{STRANGER}", "aws:SourceOrgID": f"o-{STRANGER}",
              "aws:SourceOrgPaths": [f"o-{STRANGER}/r-0000/"]}
@@ -448,7 +453,7 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
     if not holds(st.conditions, probe):
         return []
     return [TrustIssue(
-        "IW016", "service-trust-without-source", "medium" if tc.powerful else "low", st.index, st.sid,
+        "IW016", "service-trust-without-source", "high" if tc.powerful else "low", st.index, st.sid,
         _cond_path(st), service,
         f"{service} acting for a resource in any account (confused deputy)",
         f"{_lead(tc)}trust {_where(st)} trusts the service {service} without a binding "
