@@ -32,7 +32,7 @@ def by_role(report: dict) -> dict[str, set[str]]:
 def test_federated_example_findings_per_role() -> None:
     got = by_role(fed())
     assert got["GitHubDeployAdmin"] == {"IW008", "IW019"}
-    assert got["GitHubDeployPinned"] == {"IW019"}  # pinned, but still an outside way to admin
+    assert "GitHubDeployPinned" not in got  # pinned: listed as an entry, not a finding
     assert got["GitHubOrgWildcard"] == {"IW009"}
     assert got["GitLabIfExists"] == {"IW010"}
     assert got["EksAnyServiceAccount"] == {"IW012"}
@@ -69,7 +69,7 @@ def test_outside_identity_can_become_admin() -> None:
     vendor = entries[("arn:aws:iam::444455556666:root", "AuditVendor")]
     assert vendor["kind"] == "account" and not vendor["can_become_admin"] and vendor["path"] is None
     sev = {(f["arn"].rsplit("/", 1)[-1], f["severity"]) for f in r["findings"] if f["id"] == "IW019"}
-    assert sev == {("GitHubDeployAdmin", "critical"), ("GitHubDeployPinned", "high"), ("CognitoGuest", "critical")}
+    assert sev == {("GitHubDeployAdmin", "critical"), ("CognitoGuest", "critical")}
     # admins first in the list
     assert [e["can_become_admin"] for e in r["external_entries"]] == sorted(
         (e["can_become_admin"] for e in r["external_entries"]), reverse=True)

@@ -139,11 +139,14 @@ def _outsiders(st: Statement, loaded: set[str]) -> list[tuple[str, str, str]]:
 
 
 def entry_findings(found: list[ExternalEntry]) -> list[Finding]:
-    """IW019 ``outside-identity-can-become-admin``: one per entry with a path to admin."""
+    """IW019 ``outside-identity-can-become-admin``: one per entry with a path to admin that is open to
+    strangers (critical) or comes from an account not loaded or ``*`` (high)."""
 
     out = []
     for e in found:
-        if not e.can_become_admin:
+        # a provider pinned to the claims it needs (a deploy pipeline) is listed in the report's
+        # entries, not a finding: the role's own findings (IW006) already say it escalates
+        if not e.can_become_admin or (e.kind == "federated" and not e.open_to_strangers):
             continue
         name = e.role.rsplit("/", 1)[-1]
         how = " → ".join(x.technique for x in e.path)
