@@ -17,11 +17,11 @@ from ..model.account import World
 from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
-from .findings import findings as _findings
 from .graph import Escalation, Progress, escalation
 from .index import WorldIndex
 from .queries import Reach, find_path, who_can
-from .result import AuditResult, PrincipalResult, build_result
+from .result import AuditResult, PrincipalResult
+from .shards import join
 from .techniques import ACTIONS
 
 
@@ -36,12 +36,16 @@ def index_world(world: World, now: datetime | None = None) -> WorldIndex:
 
 
 def audit(world: World, progress: Progress | None = None, index: WorldIndex | None = None,
-          now: datetime | None = None) -> AuditResult:
-    """The whole audit: admins, escalation paths (certain, then uncertain), findings."""
+          now: datetime | None = None, known_accounts: frozenset[str] | None = None) -> AuditResult:
+    """The whole audit: admins, escalation paths (certain, then uncertain), findings.
+
+    ``known_accounts``: account ids that are not loaded but known (``--known-accounts``);
+    trusts of other unloaded accounts are third-party findings (IW003/IW018).
+    """
     with gc_paused():
         ix = index or index_world(world, now)
         esc = escalation(ix, progress)
-        return build_result(ix, esc, _findings(ix, esc))
+        return join(ix, esc, None, None, known_accounts)
 
 
 __all__ = [

@@ -13,6 +13,10 @@ Rules (IDs are stable; ``rule`` names them for people):
 - IW004 ``admin-without-mfa``: an admin user whose ``*`` grant does not
   depend on ``aws:MultiFactorAuthPresent``.
 - IW005 ``circular-access``: roles that can assume each other in a cycle.
+- IW008–IW018, IW020: trust statements that let outsiders in (federated CI and EKS
+  providers, Cognito, service principals, unknown accounts, conditions that
+  bind nothing): ``trust_checks``; each names the statement, who gets in and
+  the corrected statement.
 - IW006 ``can-escalate``: a principal that can become admin (path given);
   IW007 ``may-escalate`` when only uncertain paths exist.
 """
@@ -23,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..model.account import Role
-from ..model.arn import Arn
 from ..policy.document import Effect
 from .graph import Escalation
 from .index import WorldIndex
@@ -36,6 +39,7 @@ from .techniques.assume_role import (
     part_classes,
     trust_admits,
 )
+from .trust_checks import TrustContext, TrustIssue, check_trust, raw_statement
 
 #: finding severities, worst first (``audit --fail-on`` compares against this order)
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -50,10 +54,23 @@ class Finding:
     message: str
     fix: str
     related: tuple[str, ...] = field(default=())
+    #: the trust statement it is about: {"policy", "statement" (index), "sid", "path", "document"}
+    statement: dict[str, Any] | None = None
+    #: who can actually get in, in words (trust findings)
+    who: str | None = None
+    #: the corrected statement (trust findings)
+    corrected: dict[str, Any] | None = None
+    #: the outside identity the finding is about (provider ARN, account, service principal)
+    outsider: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "rule": self.rule, "severity": self.severity, "arn": self.arn,
-                "message": self.message, "fix": self.fix, "related": list(self.related)}
+        out = {"id": self.id, "rule": self.rule, "severity": self.severity, "arn": self.arn,
+               "message": self.message, "fix": self.fix, "related": list(self.related)}
+        for k in ("statement", "who", "corrected", "outsider"):
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = v
+        return out
 
 
 def who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> list[str]:
@@ -150,14 +167,39 @@ def _names(arns: Sequence[str], limit: int = 5) -> str:
     return shown + (f" and {len(arns) - limit} more" if len(arns) > limit else "")
 
 
+def issue_finding(role: Role, i: TrustIssue) -> Finding:
+    """A trust-statement finding (``trust_checks``) as a report finding."""
+    return Finding(i.id, i.rule, i.severity, role.arn, i.message, i.fix,
+                   statement={**i.statement_ref(role.trust.name), "document": raw_statement(role.trust, i.index)},
+                   who=i.who, corrected=dict(i.corrected) if i.corrected is not None else None, outsider=i.outsider)
+
+
+def trust_issues(ix: WorldIndex, esc: Escalation, known: frozenset[str] | None = None) -> dict[str, list[TrustIssue]]:
+    """The trust findings of every role, by role ARN. ``known``: account ids listed as known
+    (``--known-accounts``); a trust of an account neither loaded nor known is a third party."""
+    admins = set(esc.admins)
+    loaded = frozenset(ix.world.accounts)
+    out: dict[str, list[TrustIssue]] = {}
+    for arn, s in ix.subjects.items():
+        if isinstance(s.entity, Role):
+            powerful = arn in admins or arn in esc.certain.dist
+            found = check_trust(s.entity.trust, TrustContext(arn, powerful, loaded, known))
+            if found:
+                out[arn] = found
+    return out
+
+
 def findings(ix: WorldIndex, esc: Escalation, assume_lists: Mapping[str, tuple[str, ...]] | None = None,
-             cycles: list[Finding] | None = None) -> list[Finding]:
-    """All findings. ``assume_lists`` (role ARN -> who can assume it) and ``cycles`` (the IW005
-    findings) may come precomputed from shards (``analysis.shards``); they depend on the
-    world only, not on the search."""
+             cycles: list[Finding] | None = None, *, known: frozenset[str] | None = None,
+             issues: dict[str, list[TrustIssue]] | None = None) -> list[Finding]:
+    """Every finding of the audit. ``assume_lists`` (role ARN -> who can assume it) and
+    ``cycles`` (the IW005 findings) may come precomputed from shards (``analysis.shards``);
+    they depend on the world only, not on the search. ``issues``: ``trust_issues`` if
+    already computed; ``known``: the ``--known-accounts``."""
+    if issues is None:
+        issues = trust_issues(ix, esc, known)
     out: list[Finding] = []
     admins = set(esc.admins)
-    loaded = set(ix.world.accounts)
     for arn, s in ix.subjects.items():
         role = s.entity
         if not isinstance(role, Role):
@@ -187,23 +229,7 @@ def findings(ix: WorldIndex, esc: Escalation, assume_lists: Mapping[str, tuple[s
                     "any AWS account can assume it",
                     "Replace \"*\" with the accounts or roles that need access, or add conditions such as "
                     "aws:PrincipalOrgID and sts:ExternalId."))
-            third = set()
-            for ptype, values in st.principal.entries:
-                if ptype != "AWS":
-                    continue
-                for v in values:
-                    parsed = Arn.parse(v)
-                    acct = v if v.isdigit() else (parsed.account if parsed else "")
-                    if acct and acct not in loaded:
-                        third.add(acct)
-            has_ext = any(c.key_lower == "sts:externalid" for c in st.conditions)
-            if third and not has_ext:
-                out.append(Finding(
-                    "IW003", "third-party-trust-without-external-id", "high" if powerful else "medium", arn,
-                    f"role {role.name} trusts account(s) {', '.join(sorted(third))}, which are not among the "
-                    "loaded accounts, without an sts:ExternalId condition (confused deputy)",
-                    "Add Condition {\"StringEquals\": {\"sts:ExternalId\": \"<secret agreed with the third party>\"}} "
-                    "to the trust statement."))
+        out += [issue_finding(role, i) for i in issues.get(arn, ())]
     for a in esc.admins:
         s = ix.subjects[a]
         if s.kind == "user" and not ix.admin(a).needs_mfa:

@@ -14,7 +14,10 @@ Shape (fields may be added, these stay)::
                      "uncertain_paths": [...same shape...],
                      "admin_statements": [...]}],
      "edges": [{"from", "to", "technique", "uncertain"}],   # every step of every path
-     "findings": [{"id", "rule", "severity", "arn", "message", "fix", "related"}],
+     "findings": [{"id", "rule", "severity", "arn", "message", "fix", "related",
+                   "statement"?, "who"?, "corrected"?, "outsider"?}],
+     "external_entries": [{"identity", "kind", "role", "policy", "action", "statement", "sid",
+                           "claims", "open_to_strangers", "can_become_admin", "path"}],
      "errors": [...]}
 
 A self-escalation is a path whose steps all go from the principal to itself.
@@ -88,6 +91,8 @@ class AuditResult:
     principals: tuple[PrincipalResult, ...]
     findings: tuple[Finding, ...]
     errors: tuple[str, ...] = ()
+    #: outside entry points (``analysis.external``), as JSON; in the report as "external_entries"
+    external: tuple[dict[str, Any], ...] = ()
 
     def principal(self, arn: str) -> PrincipalResult | None:
         return next((p for p in self.principals if p.arn == arn), None)
@@ -122,6 +127,7 @@ class AuditResult:
             "principals": [p.to_json() for p in self.principals],
             "edges": list(edges.values()),
             "findings": [_finding_json(f, full_lists) for f in self.findings],
+            "external_entries": list(self.external),
             "errors": list(self.errors),
         }
 

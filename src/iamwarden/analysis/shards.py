@@ -20,13 +20,16 @@ deterministic, and ``join`` keeps the subjects' order.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Mapping, Sequence
 
 from ..model.account import Role
 from ._gc import gc_paused
 from .admin import AdminStatus
 from .edges import Edge
-from .findings import Finding, _cycles, _who_can_assume
+from .external import entries as external_entries
+from .external import entry_findings
+from .findings import Finding, _cycles, _who_can_assume, trust_issues
 from .findings import findings as _findings
 from .graph import Escalation, Progress, escalation, first_step_edges
 from .index import WorldIndex
@@ -122,8 +125,15 @@ def powerful_open_roles(ix: WorldIndex, esc: Escalation) -> list[str]:
     return [a for a in open_roles(ix, ix.subjects) if a in admins or a in esc.certain.dist]
 
 
-def join(ix: WorldIndex, esc: Escalation, lists: Mapping[str, tuple[str, ...]],
-         cycles: list[Finding]) -> AuditResult:
-    """The findings and the result, from the search and the shards' pieces."""
+def join(ix: WorldIndex, esc: Escalation, lists: Mapping[str, tuple[str, ...]] | None,
+         cycles: list[Finding] | None, known: frozenset[str] | None = None) -> AuditResult:
+    """The findings and the result, from the search and the shards' pieces (None: computed here).
+
+    The one global step every mode ends with: trust findings (``known``: the
+    ``--known-accounts``), outside entry points, every finding, the result.
+    """
     with gc_paused():
-        return build_result(ix, esc, _findings(ix, esc, lists, cycles))
+        issues = trust_issues(ix, esc, known)
+        outside = external_entries(ix, esc, issues)
+        found = _findings(ix, esc, lists, cycles, known=known, issues=issues) + entry_findings(outside)
+        return replace(build_result(ix, esc, found), external=tuple(e.to_json() for e in outside))

@@ -28,6 +28,7 @@ from ..model.account import World
 from ..scale import PARALLEL_MIN_PRINCIPALS, EngineUnavailable, WorldSource, audit_world
 from ..scale.driver import ENGINES
 from . import UsageError
+from .known_accounts import read_known_accounts
 
 FORMATS = ("text", "json", "sarif", "html", "dot", "svg")
 #: renderers written elsewhere: format -> (module, function names tried in order)
@@ -68,6 +69,9 @@ def register(sub: Any) -> None:
     p.add_argument("--full-lists", action="store_true",
                    help=f"list everyone who can assume an open admin role (IW001) in full: in JSON/SARIF "
                         f"'related' (default: the first {RELATED_SAMPLE} and 'related_count') and in the text report")
+    p.add_argument("--known-accounts", metavar="FILE", default=None,
+                   help="account ids that are not loaded but known (JSON list or one per line): "
+                        "trusts of other unloaded accounts are third-party findings")
     p.set_defaults(func=run_audit)
 
     w = sub.add_parser("who-can", help="which principals can do an action, directly or through a path",
@@ -264,6 +268,7 @@ def audit_source(paths: list[str], endpoint: str | None, profile: str | None, re
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    known = read_known_accounts(args.known_accounts)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected a number of processes, at least 1")
     if args.address and args.engine != "ray":
@@ -277,7 +282,7 @@ def run_audit(args: argparse.Namespace) -> int:
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
     try:
         result = audit_world(source, jobs=args.jobs, engine=args.engine, address=args.address, progress=bar,
-                             world=world)
+                             world=world, known_accounts=known)
     except EngineUnavailable as e:
         raise UsageError(str(e)) from None
     if bar is not None:

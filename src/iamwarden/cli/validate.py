@@ -17,9 +17,12 @@ import sys
 from collections import Counter
 from typing import Any
 
-from ..policy.document import PolicyKind
-from ..policy.validation import ERROR, FINDING_TYPES, SECURITY_WARNING, Finding, validate_policy
+from ..analysis.trust_checks import TrustContext, check_trust
+from ..policy.document import PolicyKind, parse_policy_tolerant
+from ..policy.errors import PolicySyntaxError
+from ..policy.validation import ERROR, FINDING_TYPES, SECURITY_WARNING, WARNING, Finding, validate_policy
 from . import UsageError
+from .known_accounts import read_known_accounts
 
 KINDS = tuple(k.value for k in PolicyKind)
 #: finding types that make ``validate`` exit 1 unless ``--fail-on`` says otherwise
@@ -48,6 +51,9 @@ def register(sub: Any) -> None:
     p.add_argument("--fail-on", metavar="TYPES", default=",".join(DEFAULT_FAIL_ON),
                    help=f"comma-separated finding types that make the exit status 1 ({', '.join(FINDING_TYPES)}), "
                         f"or 'none' (default: {','.join(DEFAULT_FAIL_ON)})")
+    p.add_argument("--known-accounts", metavar="FILE", default=None,
+                   help="--type trust: account ids you know (JSON list or one per line); a trust of any "
+                        "other account is reported (IW003 without ExternalId, IW018 with)")
     p.set_defaults(func=run)
 
 
@@ -75,7 +81,10 @@ def run(args: argparse.Namespace) -> int:
     fail_on = parse_fail_on(args.fail_on)
     data = read_document(args.file)
     kind = PolicyKind(args.type)
+    known = read_known_accounts(args.known_accounts)
     findings = validate_policy(data, kind)
+    if kind is PolicyKind.TRUST:
+        findings += trust_findings(data, known)
     name = "<stdin>" if args.file == "-" else args.file
     if args.format == "json":
         json.dump(
@@ -92,6 +101,26 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_text(name, kind, findings)
     return 1 if any(f.type in fail_on for f in findings) else 0
+
+
+def trust_findings(data: bytes, known: frozenset[str] | None) -> list[Finding]:
+    """The trust-leak findings (``analysis.trust_checks``, IW003/IW008–IW018) of a lone trust policy.
+
+    Nothing is known about the role here (is it admin?), so severities are those of a role
+    that is not; accounts are checked only against ``--known-accounts``. A document the
+    parser cannot read at all has its ERROR findings already and gets none of these.
+    """
+    try:
+        policy = parse_policy_tolerant(data, PolicyKind.TRUST, "trust").policy
+    except PolicySyntaxError:
+        return []
+    out = []
+    for i in check_trust(policy, TrustContext(known=known, check_accounts=known is not None)):
+        ftype = WARNING if i.severity == "low" else SECURITY_WARNING
+        out.append(Finding(ftype, i.id, i.path, f"{i.rule}: {i.message}",
+                           severity=i.severity, fix=i.fix,
+                           corrected=json.dumps(i.corrected) if i.corrected is not None else None))
+    return out
 
 
 def summary_counts(findings: list[Finding]) -> dict[str, int]:
@@ -111,5 +140,9 @@ def print_text(name: str, kind: PolicyKind, findings: list[Finding]) -> None:
     ]
     print(f"{name}: {', '.join(parts)} ({kind.label})")
     for f in findings:
-        print(f"{f.type} {f.code} at {f.path}")
+        print(f"{f.type} {f.code} at {f.path}" + (f" [{f.severity}]" if f.severity else ""))
         print(f"  {f.message}")
+        if f.fix:
+            print(f"  fix: {f.fix}")
+        if f.corrected:
+            print(f"  corrected statement: {f.corrected}")

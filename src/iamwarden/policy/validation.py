@@ -66,9 +66,18 @@ class Finding:
     code: str
     path: str  # JSON path, e.g. $.Statement[1].Action[0]
     message: str
+    #: trust findings of ``validate --type trust`` (analysis.trust_checks) add these
+    severity: str | None = None
+    fix: str | None = None
+    corrected: str | None = None  # the corrected statement, as JSON text
 
     def to_json(self) -> dict[str, str]:
-        return {"type": self.type, "code": self.code, "path": self.path, "message": self.message}
+        out = {"type": self.type, "code": self.code, "path": self.path, "message": self.message}
+        for k in ("severity", "fix", "corrected"):
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = v
+        return out
 
     def __str__(self) -> str:
         return f"{self.type} {self.code} at {self.path}: {self.message}"

@@ -20,6 +20,7 @@ test); ``#path=N`` preselects the N-th path button.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -482,6 +483,7 @@ def render(result: dict[str, Any]) -> str:
             f'<span class="muted arn">{_e(arn)}</span></div>'
             f'<p class="fmsg">{_e(f.get("message"))}</p>'
             + (f'<p class="ffix"><b>Fix:</b> {_e(f.get("fix"))}</p>' if f.get("fix") else "")
+            + _trust_detail(f)
             + "</li>")
 
     def names(ps: list[dict[str, Any]], limit: int = 8) -> str:
@@ -580,6 +582,7 @@ def render(result: dict[str, Any]) -> str:
   <h2>Findings</h2>
   <ol class="findings">{findings_html}</ol>
 </section>
+{_outside_section(result)}
 </main>
 <footer class="muted">iamwarden — offline AWS IAM privilege-escalation analysis.
 Technique IDs refer to the iamwarden privilege-escalation catalog.</footer>
@@ -594,6 +597,47 @@ Technique IDs refer to the iamwarden privilege-escalation catalog.</footer>
         f"<style>{_asset('report.css')}</style></head><body>{body}"
         f"<script>{_asset('report.js')}</script></body></html>\n"
     )
+
+
+def _trust_detail(f: dict[str, Any]) -> str:
+    """A trust finding's statement, who gets in and corrected statement (analysis.trust_checks)."""
+    out = []
+    st = f.get("statement")
+    if isinstance(st, dict) and st.get("policy"):
+        sid = f" ({st['sid']})" if st.get("sid") else ""
+        out.append(f'<p class="fstmt"><b>Statement:</b> <code>{_e(st["policy"])}</code> statement '
+                   f'{_e(st.get("statement"))}{_e(sid)}</p>')
+    if f.get("who"):
+        out.append(f'<p class="fwho"><b>Who gets in:</b> {_e(f["who"])}</p>')
+    if f.get("corrected"):
+        out.append('<details class="fcorr"><summary>Corrected statement</summary><pre>'
+                   f'{_e(json.dumps(f["corrected"], indent=2))}</pre></details>')
+    return "".join(out)
+
+
+def _outside_section(result: dict[str, Any]) -> str:
+    """Outside entry points (analysis.external): which outside identity gets into which role, and
+    whether that reaches admin."""
+    entries = [e for e in result.get("external_entries") or [] if isinstance(e, dict)]
+    if not entries:
+        return ""
+    rows = []
+    for e in entries:
+        path = e.get("path") or {}
+        steps = " → ".join(str(t) for t in path.get("techniques") or []) if path else ""
+        status = []
+        if e.get("can_become_admin"):
+            status.append(_badge("admin", "can become admin" + (f" ({steps})" if steps else "")))
+        if e.get("open_to_strangers"):
+            status.append(_badge("sev critical", "open to strangers"))
+        claims = "".join(f"<li><code>{_e(c)}</code></li>" for c in e.get("claims") or [])
+        rows.append(f'<tr><td><code>{_e(e.get("identity"))}</code><div class="muted">{_e(e.get("kind"))}, '
+                    f'{_e(e.get("action"))}</div></td><td>{_e(short_name(str(e.get("role", ""))))}</td>'
+                    f'<td>{"<ul>" + claims + "</ul>" if claims else "<span class=muted>no condition</span>"}</td>'
+                    f'<td>{"".join(status) or _badge("plain", "no path to admin")}</td></tr>')
+    return ('<section id="outside"><h2>Outside entry points</h2>'
+            '<table><thead><tr><th>Outside identity</th><th>Role</th><th>Its request must satisfy</th>'
+            f'<th>Reach</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
 def _plural(n: int, word: str) -> str:

@@ -220,10 +220,21 @@ def _code_flow(principal: dict[str, Any] | None, sources: list[dict[str, Any]]) 
     }]
 
 
+def _entry_of(f: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """For an outside-identity finding (IW019): its entry's path, shaped like a principal's paths."""
+    if f.get("id") != "IW019":
+        return None
+    for e in entries:
+        if e.get("identity") == f.get("outsider") and e.get("role") == f.get("arn"):
+            return {"paths": [e["path"]]}
+    return None
+
+
 def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
     """The SARIF log as a dict (see the module docstring for the mapping)."""
     findings = [f for f in result.get("findings") or [] if isinstance(f, dict)]
     principals = {p.get("arn"): p for p in result.get("principals") or [] if p.get("arn")}
+    entries = [e for e in result.get("external_entries") or [] if isinstance(e, dict) and e.get("path")]
     sources = input_sources(result)
     finding_rules = _finding_rules(findings)
     rules = finding_rules + [r for r in _technique_rules(result)
@@ -255,12 +266,17 @@ def to_sarif(result: dict[str, Any]) -> dict[str, Any]:
         }
         if f.get("fix"):
             res["properties"]["fix"] = str(f["fix"])
+        for field, prop in (("statement", "statement"), ("who", "who"), ("corrected", "correctedStatement"),
+                            ("outsider", "outsideIdentity")):
+            if f.get(field) is not None:
+                res["properties"][prop] = f[field]
         related = [str(a) for a in f.get("related") or [] if a]
         if related:
             res["relatedLocations"] = [
                 {"id": i, **_location(a, sources, f"related: {short_name(a)}")}
                 for i, a in enumerate(related)]
-        flows = _code_flow(principals.get(arn), sources)
+        entry = _entry_of(f, entries)
+        flows = _code_flow(entry or principals.get(arn), sources)
         if flows:
             res["codeFlows"] = flows
             res["properties"]["techniques"] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -90,6 +91,25 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
                 lines += [f"      {a}" for a in f["related"]]
             if f.get("fix"):
                 lines.append(f"      fix: {f['fix']}")
+            st = f.get("statement")
+            if isinstance(st, dict) and st.get("policy"):
+                sid = f" ({st['sid']})" if st.get("sid") else ""
+                lines.append(f"      statement: {st['policy']} statement {st.get('statement')}{sid}")
+            if f.get("who"):
+                lines.append(f"      who gets in: {f['who']}")
+            if f.get("corrected"):
+                lines.append(f"      corrected statement: {json.dumps(f['corrected'], sort_keys=False)}")
+        lines.append("")
+    entries = [e for e in r.get("external_entries") or [] if e.get("can_become_admin")]
+    if entries:
+        lines.append(f"Outside identities that can become admin ({len(entries)}):")
+        for e in entries:
+            tag = "  [open to strangers]" if e.get("open_to_strangers") else ""
+            lines.append(f"  {e['identity']} → {_short(e['role'])}{tag}")
+            for c in e.get("claims") or []:
+                lines.append(f"      requires: {c}")
+            if e.get("path"):
+                lines += _path(e["path"], "    ", False)
         lines.append("")
     for e in r.get("errors", []):
         lines.append(f"warning: {e}")

@@ -60,11 +60,13 @@ def default_jobs() -> int:
 
 def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "local", address: str | None = None,
                 progress: Progress | None = None, min_principals: int | None = None,
-                start_method: str | None = None, world: World | None = None) -> AuditResult:
+                start_method: str | None = None, world: World | None = None,
+                known_accounts: frozenset[str] | None = None) -> AuditResult:
     """The audit of ``source``: in-process with ``jobs=1`` (or a small local world), else on
     ``jobs`` local processes or on Ray. The result is the same in every mode.
 
-    ``world``: ``source.world()`` when the caller already built it (it is not built twice)."""
+    ``world``: ``source.world()`` when the caller already built it (it is not built twice);
+    ``known_accounts``: the ``--known-accounts`` (the trust findings' third parties)."""
     if engine not in ENGINES:
         raise ValueError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
     jobs = default_jobs() if jobs is None else jobs
@@ -75,7 +77,7 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
     if min_principals is None:
         min_principals = PARALLEL_MIN_PRINCIPALS
     if engine == "local" and (jobs == 1 or n < min_principals):
-        return audit(world, progress=progress, now=source.now)
+        return audit(world, progress=progress, now=source.now, known_accounts=known_accounts)
     if progress:
         progress("indexing", 0, n)
     ix = index_world(world, source.now)
@@ -113,7 +115,7 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         cycles = cycles_fut.result()
     finally:
         eng.close()
-    return join(ix, esc, lists, cycles)
+    return join(ix, esc, lists, cycles, known_accounts)
 
 
 def _spread(eng: Engine, name: str, items: list[str], workers: int, shards: int,
