@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import Translator
 from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
@@ -87,11 +88,12 @@ class AuditResult:
     def principal(self, arn: str) -> PrincipalResult | None:
         return next((p for p in self.principals if p.arn == arn), None)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, translate: Translator | None = None) -> dict[str, Any]:
+        """The result as JSON; with ``translate``, the findings' messages and fixes in its language."""
         with gc_paused():
-            return self._to_json()
+            return self._to_json(translate)
 
-    def _to_json(self) -> dict[str, Any]:
+    def _to_json(self, translate: Translator | None = None) -> dict[str, Any]:
         edges: dict[tuple[str, str, str], dict[str, Any]] = {}
         for p in self.principals:
             for path in p.paths + p.uncertain_paths:
@@ -115,7 +117,7 @@ class AuditResult:
             },
             "principals": [p.to_json() for p in self.principals],
             "edges": list(edges.values()),
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [f.to_json(translate) for f in self.findings],
             "errors": list(self.errors),
         }
 

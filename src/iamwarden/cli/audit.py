@@ -22,9 +22,11 @@ from typing import Any, Callable
 
 from ..analysis import audit, find_path, index_world, who_can
 from ..analysis.findings import SEVERITIES
+from ..i18n import translator
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
 from . import UsageError
+from .language import add_lang_argument, lang_of
 
 FORMATS = ("text", "json", "sarif", "html", "dot", "svg")
 #: renderers written elsewhere: format -> (module, function names tried in order)
@@ -55,6 +57,7 @@ def register(sub: Any) -> None:
     p.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
                    help=f"exit 1 when a finding of SEVERITY or worse exists ({', '.join(SEVERITIES)}, "
                         "worst first); the report is written either way")
+    add_lang_argument(p)
     p.set_defaults(func=run_audit)
 
     w = sub.add_parser("who-can", help="which principals can do an action, directly or through a path",
@@ -199,18 +202,24 @@ def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
     return show
 
 
+#: formats whose renderer takes ``lang`` (JSON carries the translated findings; SARIF stays English)
+LANG_FORMATS = ("text", "html", "dot", "svg")
+
+
 def run_audit(args: argparse.Namespace) -> int:
+    lang = lang_of(args)
     world = load_inputs(args.paths, args.endpoint, args.profile, args.region)
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
     result = audit(world, progress=bar, now=_now())
     if bar is not None:
         sys.stderr.write("\r" + " " * 60 + "\r")
-    data = result.to_json()
+    data = result.to_json(translator(lang) if lang != "en" and args.format != "sarif" else None)
+    options: dict[str, Any] = {"lang": lang} if lang != "en" and args.format in LANG_FORMATS else {}
     if args.format == "text":
-        out = render("text", data, statements=not args.no_statements, max_principals=args.max_principals)
+        out = render("text", data, statements=not args.no_statements, max_principals=args.max_principals, **options)
     else:
-        out = render(args.format, data)
+        out = render(args.format, data, **options)
     _write(out, args.output)
     return audit_status(data, args.fail_on)
 

@@ -9,6 +9,7 @@ msgid has no translation.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from .catalog import DOMAIN, LANGUAGES, po_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: the call names that mark a message: ``_`` (a translator), ``N_`` (deferred), ``gettext``, ``ngettext``
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = ("_", "N_", "gettext", "ngettext")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 
@@ -34,22 +35,45 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text.replace("{{", "").replace("}}", "")))
 
 
-def source_messages(root: Path = PACKAGE_DIR) -> dict[str, SourceMessage]:
-    """Every msgid marked in the Python files under ``root``, with where it is used."""
-    from babel.messages.extract import extract_from_dir  # noqa: PLC0415
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
+
+def _marked(call: ast.Call) -> tuple[str, str | None] | None:
+    """(msgid, plural) when ``call`` marks a message: ``_("…")``, ``N_("…")``, ``gettext("…")``,
+    ``x.gettext("…")``, ``ngettext("…", "…", n)`` or ``x.ngettext(…)`` with literal text."""
+    f = call.func
+    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+    if name not in KEYWORDS or not call.args:
+        return None
+    if isinstance(f, ast.Attribute) and name in ("_", "N_"):
+        return None
+    msgid = _literal(call.args[0])
+    if msgid is None:
+        return None
+    if name == "ngettext":
+        plural = _literal(call.args[1]) if len(call.args) > 1 else None
+        return (msgid, plural) if plural is not None else None
+    return msgid, None
+
+
+def source_messages(root: Path = PACKAGE_DIR) -> dict[str, SourceMessage]:
+    """Every msgid marked in the Python files under ``root``, with where it is used.
+
+    An AST walk rather than a tokenizer: it also finds the calls inside f-strings
+    (``f"<b>{_('Fix:')}</b>"``), which a tokenizer-based extractor misses.
+    """
     found: dict[str, tuple[str | None, list[tuple[str, int]]]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(root), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=(), strip_comment_tags=True):
-        if isinstance(message, tuple):
-            msgid, plural = message[0], message[1]
-        else:
-            msgid, plural = message, None
-        if not msgid:
-            continue
-        entry = found.setdefault(msgid, (plural, []))
-        entry[1].append((f"src/iamwarden/{filename}", lineno))
-    return {k: SourceMessage(k, p, tuple(locs)) for k, (p, locs) in found.items()}
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        rel = path.relative_to(root.parent.parent).as_posix() if root == PACKAGE_DIR else path.as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                hit = _marked(node)
+                if hit is not None:
+                    entry = found.setdefault(hit[0], (hit[1], []))
+                    entry[1].append((rel, node.lineno))
+    return {k: SourceMessage(k, p, tuple(sorted(locs))) for k, (p, locs) in sorted(found.items())}
 
 
 def update_catalogues(root: Path = PACKAGE_DIR) -> list[str]:

@@ -25,7 +25,7 @@ class Text:
     params: tuple[tuple[str, Any], ...] = ()
 
     def __str__(self) -> str:
-        return _fill(self.msgid, dict(self.params))
+        return _fill(self.msgid, {k: str(v) if isinstance(v, Text) else v for k, v in self.params})
 
 
 def N_(msgid: str, /, **params: Any) -> Text:  # noqa: N802 (the gettext convention for "mark, do not translate")
@@ -57,7 +57,9 @@ class Translator:
     def text(self, text: Text | str) -> str:
         """A deferred :class:`Text` (or a constant English message) in this language."""
         if isinstance(text, Text):
-            return _fill(self.translations.gettext(text.msgid), dict(text.params))
+            # a parameter may itself be a Text ("; did you mean …?"): translated the same way
+            params = {k: self.text(v) if isinstance(v, Text) else v for k, v in text.params}
+            return _fill(self.translations.gettext(text.msgid), params)
         return self.translations.gettext(text) if text else text
 
 
