@@ -38,6 +38,7 @@ from .conditions import (
     parse_operator,
 )
 from .document import (
+    KIND_NOUNS,
     NOT_AN_OBJECT,
     VERSION_2008,
     VERSION_2012,
@@ -212,16 +213,6 @@ KIND_LABELS = {
     PolicyKind.SCP: N_("SCP"),
     PolicyKind.RCP: N_("RCP"),
 }
-#: ``PolicyKind.noun`` for messages, marked for translation
-_KIND_NOUNS = {
-    PolicyKind.IDENTITY: N_("an identity policy"),
-    PolicyKind.RESOURCE: N_("a resource policy"),
-    PolicyKind.TRUST: N_("a trust policy"),
-    PolicyKind.BOUNDARY: N_("a permissions boundary"),
-    PolicyKind.SESSION: N_("a session policy"),
-    PolicyKind.SCP: N_("an SCP"),
-    PolicyKind.RCP: N_("an RCP"),
-}
 
 
 def _did_you_mean(options: list[str]) -> str | Text:
@@ -284,7 +275,7 @@ class _Validator:
                 "POLICY_SIZE_EXCEEDED",
                 "$",
                 N_("the policy has {n:,} characters (whitespace not counted); {kind} "
-                   "may have at most {limit:,}", n=n, kind=_KIND_NOUNS[self.kind], limit=limit),
+                   "may have at most {limit:,}", n=n, kind=KIND_NOUNS[self.kind], limit=limit),
             )
 
     def document(self, doc: Any) -> None:
@@ -768,7 +759,7 @@ def validate_policy(
             document = load_json(document, "policy")
         except PolicySyntaxError as e:
             for p in e.problems:
-                v.add(ERROR, _problem_code(p), p.path, p.message)
+                v.add(ERROR, _problem_code(p), p.path, p.text or p.message)
             if isinstance(text, bytes):
                 text = text.decode("utf-8", "replace")
             v._bad_char("$", text, "document")
@@ -782,7 +773,7 @@ def validate_policy(
         parse_policy(document, kind, "policy")
     except PolicySyntaxError as e:
         for p in e.problems:
-            v.add(ERROR, _problem_code(p), p.path, p.message)
+            v.add(ERROR, _problem_code(p), p.path, p.text or p.message)
     v.characters(document)
     v.size(text if text is not None else document, limit)
     v.document(document)

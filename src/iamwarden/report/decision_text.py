@@ -65,6 +65,9 @@ DECISION_MESSAGES: tuple[Text, ...] = (
     # rules
     N_("error"),
     N_("root may not assume roles"),
+    N_("GetCallerIdentity"),
+    N_("RCP"),
+    N_("SCP"),
     N_("explicit deny"),
     N_("root user, same account"),
     N_("root user, cross account"),
@@ -130,6 +133,22 @@ def _match(literals: list[str], names: list[str], text: str) -> dict[str, str] |
     return values
 
 
+@lru_cache(maxsize=1)
+def _constants() -> frozenset[str]:
+    return frozenset(t.msgid for t in DECISION_MESSAGES if _parts(t.msgid) is None)
+
+
+def decision_template(message: str) -> tuple[str, dict[str, str]] | None:
+    """The listed msgid ``message`` was written from, with its filled-in parts; None if not listed."""
+    if message in _constants():
+        return message, {}
+    for msgid, literals, names in _templates():
+        values = _match(literals, names, message)
+        if values is not None:
+            return msgid, values
+    return None
+
+
 def decision_message(message: str, _: Translator) -> str:
     """An engine sentence in ``_``'s language (unchanged when it is not one of the listed ones)."""
     if not message or _.lang == "en":
@@ -137,11 +156,8 @@ def decision_message(message: str, _: Translator) -> str:
     found = _.gettext(message)
     if found != message:
         return found
-    for msgid, literals, names in _templates():
-        values = _match(literals, names, message)
-        if values is not None:
-            return _(msgid, **values)
-    return message
+    hit = decision_template(message)
+    return _(hit[0], **hit[1]) if hit is not None and hit[1] else message
 
 
 def verdict_word(decision: str, _: Translator) -> str:

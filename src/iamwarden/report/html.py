@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 
 from ..i18n import N_, Translator, translator
+from .decision_text import decision_message
 from .graph_dot import (
     EscalationGraph,
     GraphNode,
@@ -321,17 +322,18 @@ def _path_button(path_no: int, steps: list[dict[str, Any]], node_id: dict[str, s
             + "".join(parts) + "</button>")
 
 
-def _statement_text(st: dict[str, Any]) -> str:
+def _statement_text(st: dict[str, Any], _: Translator | None = None) -> str:
+    _ = _ or translator()
     bits = [str(st["policy_type"])] if st.get("policy_type") else []
     bits.append(str(st.get("policy") or "policy"))
     if st.get("statement") is not None:
-        bits.append(f"statement {st.get('statement')}")
+        bits.append(_("statement {statement}", statement=st.get("statement")))
     if st.get("sid"):
         bits.append(f"Sid {st.get('sid')}")
     if st.get("effect"):
         bits.append(str(st.get("effect")))
     text = " · ".join(bits)
-    return text + (f": {st['message']}" if st.get("message") else "")
+    return text + (": " + decision_message(st["message"], _) if st.get("message") else "")
 
 
 def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str, Any]],
@@ -356,7 +358,7 @@ def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str
         stmts = [st for st in s.get("statements") or [] if isinstance(st, dict)]
         if stmts:
             out.append('<ul class="stmts">' + "".join(
-                f"<li>{_e(_statement_text(st))}</li>" for st in stmts) + "</ul>")
+                f"<li>{_e(_statement_text(st, _))}</li>" for st in stmts) + "</ul>")
         out.append("</li>")
     out.append("</ol></template>")
     return "".join(out)
