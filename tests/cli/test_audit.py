@@ -118,8 +118,10 @@ def test_collect_with_moto(tmp_path: Path, monkeypatch, capsys) -> None:
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
         iam.attach_user_policy(UserName="u0", PolicyArn=pol["Policy"]["Arn"])
         out = tmp_path / "gaad.json"
-        rc, _, _ = run(capsys, "collect", "--output", str(out))
+        iam.create_group(GroupName="g")
+        rc, _, err = run(capsys, "collect", "--output", str(out))
         assert rc == 0
+        assert f"wrote {out}: 120 users, 0 roles, 1 group, 1 policy" in err  # counted nouns agree
         data = json.loads(out.read_text())
         assert len(data["UserDetailList"]) == 120
         rc, text, err = run(capsys, "audit", str(out), "--format", "json")

@@ -297,6 +297,8 @@ def run_collect(args: argparse.Namespace) -> int:
     out = json.dumps(data, indent=2, default=_json_default) + "\n"
     _write(out, args.output)
     if args.output:
-        print(f"wrote {args.output}: {len(data['UserDetailList'])} users, {len(data['RoleDetailList'])} roles, "
-              f"{len(data['GroupDetailList'])} groups, {len(data['Policies'])} policies", file=sys.stderr)
+        counts = [(len(data["UserDetailList"]), "user", "users"), (len(data["RoleDetailList"]), "role", "roles"),
+                  (len(data["GroupDetailList"]), "group", "groups"), (len(data["Policies"]), "policy", "policies")]
+        print(f"wrote {args.output}: " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts),
+              file=sys.stderr)
     return 0

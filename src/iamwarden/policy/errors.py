@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..i18n import Text
 from .echo import bound_message, echo, join_listed
+from .iam_texts import SYNTAX
 
 #: Longest JSON path a problem names (a path holds the document's own keys).
 MAX_PATH = 256
@@ -20,10 +21,16 @@ MAX_PROBLEM_MESSAGE = 1024
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One structural problem: where (a JSON path such as ``$.Statement[0].Effect``) and what."""
+    """One structural problem: where (a JSON path such as ``$.Statement[0].Effect``) and what.
+
+    ``iam`` is the sentence IAM's ``MalformedPolicyDocument`` gives for this
+    family of problem (``policy.iam_texts``, spec §5.4): the endpoint answers
+    with it; ``validate`` shows ``path`` and ``message``.
+    """
 
     path: str
     message: str
+    iam: str = SYNTAX
     #: the message before translation (``N_``), for a renderer in another language
     text: Text | None = field(default=None, compare=False)
 

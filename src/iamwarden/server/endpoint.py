@@ -8,11 +8,10 @@ without waiting.
 
 from __future__ import annotations
 
-import base64
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..store import Store
 from ..sts import Keyring, RandomSource
@@ -25,9 +24,9 @@ from .request import RequestContext
 from .seed import load_into_store
 from .sessions import SessionPrincipal, SessionVault
 from .sts_handlers import register_sts_handlers
+from .token_keys import keyring_for, rotated, save_keyring
 
 DEFAULT_ACCOUNT_ID = "123456789012"
-KEYRING_SETTING = "sts_token_keyring"
 SELF_USER_OPERATIONS = frozenset(
     {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey"}
 )
@@ -81,8 +80,11 @@ class Endpoint:
         durability: str = "full",
         access_log: AccessLog | None = None,
         key_file: str | os.PathLike[str] | None = None,
+        regions: Iterable[str] | None = None,
     ):
         self.clock = clock
+        #: the credential-scope regions served; None: any region (docs/endpoint.md "Regions")
+        self.regions = frozenset(regions) if regions is not None else None
         self.account_id = account_id
         self.store = Store(db, clock=clock, durability=durability, key_file=key_file)
         try:
@@ -104,41 +106,24 @@ class Endpoint:
         self._authorize_iam(registry)
         register_sts_handlers(registry, self.store, self.store.to_world, self.vault, self.authorizer, clock, rnd)
         resolver = StoreCredentialResolver(self.store, temporary=self.vault.resolve)
-        self.server: QueryServer = make_server(
-            registry, resolver, host=host, port=port, clock=clock, access_log=access_log
-        )
+        try:
+            self.server: QueryServer = make_server(
+                registry, resolver, host=host, port=port, clock=clock, access_log=access_log, regions=self.regions
+            )
+        except BaseException:  # e.g. the port is in use: nothing is left open
+            self.store.close()
+            raise
 
     # -- setup ---------------------------------------------------------------
 
     def _keyring(self) -> Keyring:
         """The installation's session-token keys: generated once, kept in the store."""
-        settings = self.store.account_settings(self.account_id)
-        raw = settings.get(KEYRING_SETTING)
-        if raw:
-            return Keyring({k: base64.b64decode(v) for k, v in raw["keys"].items()}, raw["active"])
-        ring = Keyring.generate("k1")
-        self.store.update_account_settings(
-            self.account_id,
-            **{KEYRING_SETTING: {"active": ring.active,
-                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
-        )
-        return ring
+        return keyring_for(self.store, self.account_id)
 
     def rotate_token_key(self, retire_old: bool = False) -> Keyring:
         """A new active token key; with ``retire_old`` earlier tokens stop working."""
-        old = self.keyring
-        new_id = f"k{len(old.keys) + 1}"
-        while new_id in old.keys:
-            new_id += "x"
-        ring = old.rotate(new_id)
-        if retire_old:
-            for k in list(old.keys):
-                ring = ring.retire(k)
-        self.store.update_account_settings(
-            self.account_id,
-            **{KEYRING_SETTING: {"active": ring.active,
-                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
-        )
+        ring = rotated(self.keyring, retire_old)
+        save_keyring(self.store, self.account_id, ring)
         self.keyring = ring
         self.vault.keyring = ring
         return ring

@@ -54,7 +54,7 @@ def _sts(fn: Callable[[], Any]) -> Any:
     except StsError as e:
         if e.decision is not None:
             note_decision(*e.decision)  # why it was denied, for the access log
-        raise AwsError(e.code, e.message, e.status) from None
+        raise AwsError(e.code, e.message, e.status, detail=e.detail or None) from None
 
 
 def register_sts_handlers(

@@ -118,8 +118,8 @@ ROLE_ARN_MUST_MATCH_PATH = True
 UNKNOWN_POLICY_ARN_CODE = "InvalidParameterValue"
 UNKNOWN_POLICY_ARN = "Policy {arn} does not exist or is not attachable."
 
-#: §4.2 step 5: MalformedPolicyDocument text for a session policy that does not parse.
-MALFORMED_SESSION_POLICY = "Syntax errors in policy."
+#: §4.2 step 5: a session policy that does not parse is ``MalformedPolicyDocument`` with
+#: IAM's text for its first problem (``policy.iam_texts``, §5.4; STS's own wording UNCONFIRMED).
 
 #: §3.2: MFA. Without a verifier the library accepts any well-formed TokenCode
 #: (the offline emulator has no device); a verifier can be passed in to refuse.

@@ -39,20 +39,22 @@ def unbound_reason(directory: Directory, session: Session | UserSession) -> str 
     """None while the session's identity exists with the unique id it was issued for; else why not."""
     if isinstance(session, Session):
         role = directory.role(session.role_arn)
-        if role is None:
-            return f"the role {session.role_arn} ({session.role_id}) this session was issued for no longer exists"
-        if role.role_id != session.role_id:
-            return (f"the role {session.role_arn} was deleted and re-created ({role.role_id}); "
-                    f"this session belongs to the old role ({session.role_id})")
-        return None
+        return _gone("role", session.role_arn, session.role_id, role.role_id if role else None,
+                     "this session was issued for", "this session belongs to")
     if session.is_root:
         return None  # root is the account itself: it lives as long as the account does
     user = directory.user(session.principal_arn)
-    if user is None:
-        return f"the user {session.principal_arn} ({session.unique_id}) these credentials belong to no longer exists"
-    if user.user_id != session.unique_id:
-        return (f"the user {session.principal_arn} was deleted and re-created ({user.user_id}); "
-                f"these credentials belong to the old user ({session.unique_id})")
+    return _gone("user", session.principal_arn, session.unique_id, user.user_id if user else None,
+                 "these credentials belong to", "these credentials belong to")
+
+
+def _gone(kind: str, arn: str, issued_id: str, current_id: str | None, owner: str, holder: str) -> str | None:
+    """One check for roles and users: the entity named ``arn`` must still have the id issued for."""
+    if current_id is None:
+        return f"the {kind} {arn} ({issued_id}) {owner} no longer exists"
+    if current_id != issued_id:
+        return (f"the {kind} {arn} was deleted and re-created ({current_id}); "
+                f"{holder} the old {kind} ({issued_id})")
     return None
 
 
