@@ -18,8 +18,9 @@ from pathlib import Path
 from .catalog import DOMAIN, LANGUAGES, po_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-#: the call names that mark a message: ``_`` (a translator), ``N_`` (deferred), ``gettext``, ``ngettext``
-KEYWORDS = ("_", "N_", "gettext", "ngettext")
+#: the call names that mark a message: ``_`` (a translator), ``N_`` (deferred), ``gettext``, ``ngettext``,
+#: ``gettext_noop`` (a constant in a table)
+KEYWORDS = ("_", "N_", "gettext", "ngettext", "gettext_noop")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 

@@ -33,6 +33,12 @@ def N_(msgid: str, /, **params: Any) -> Text:  # noqa: N802 (the gettext convent
     return Text(msgid, tuple(params.items()))
 
 
+def gettext_noop(msgid: str, /) -> str:
+    """Mark a constant (a table entry) for translation and return it unchanged: the
+    standard gettext marker for data that a renderer translates with ``_.gettext``."""
+    return msgid
+
+
 def _fill(template: str, params: Mapping[str, Any]) -> str:
     # str.format never re-reads a value as a template, so parameters from policies are inert
     return template.format(**params) if params else template

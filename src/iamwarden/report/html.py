@@ -348,7 +348,7 @@ def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str
         tech = s.get("technique") or "?"
         out.append(
             f'<li><div class="stephead"><span class="tech">{_e(tech)}</span> '
-            f'<b>{_e(s.get("technique_name") or tech)}</b></div>'
+            f'<b>{_e(_.gettext(s.get("technique_name") or tech))}</b></div>'
             f'<div class="fromto"><span>{_e(short_name(str(s.get("from", ""))))}</span> → '
             f'<span>{_e(short_name(str(s.get("to", ""))))}</span></div>'
             f'<div class="reason">{_e(s.get("reason") or "")}</div>')

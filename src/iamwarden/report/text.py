@@ -28,7 +28,9 @@ def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) ->
     out = []
     for i, s in enumerate(path["steps"], 1):
         to = _("itself") if s["from"] == s["to"] else _short(s["to"])
-        line = f"{indent}{i}. {s['technique']} {s.get('technique_name', '')}: {s['reason']} → {to}"
+        name = s.get("technique_name") or ""
+        name = _.gettext(name) if name else ""  # gettext("") would be the catalogue's header
+        line = f"{indent}{i}. {s['technique']} {name}: {s['reason']} → {to}"
         if s.get("uncertain"):
             line += _("  (uncertain: {why})", why=s["uncertain"])
         out.append(line)
