@@ -27,6 +27,7 @@ from ..model.account import Role
 from ..model.arn import Arn
 from ..policy.document import Effect
 from .graph import Escalation
+from .hop_text import hop_text
 from .index import WorldIndex
 from .techniques.assume_role import (
     ASSUME,
@@ -240,7 +241,7 @@ def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
             out.append(Finding.of(
                 "IW006", "can-escalate", sev, arn,
                 N_("{kind} {name} can become admin in {n} step(s): {techniques} ({reason})", kind=kind_word,
-                   name=s.entity.name, n=len(steps), techniques=techs, reason=steps[0].reason) if steps
+                   name=s.entity.name, n=len(steps), techniques=techs, reason=hop_text(steps[0].reason)) if steps
                 else N_("{kind} {name} can become admin in {n} step(s): {techniques}", kind=kind_word,
                         name=s.entity.name, n=len(steps), techniques=techs),
                 _fix(steps[0].technique if steps else ""), tuple(e.target for e in steps)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..i18n import N_, Text, Translator
+from ..i18n.templates import match_template, split_template
 
 #: every reason and rule the authorizer writes (evaluation/authorizer.py), English as it writes them
 DECISION_MESSAGES: tuple[Text, ...] = (
@@ -93,57 +94,22 @@ VERDICT_WORDS = {"Allow": N_("allowed").msgid, "ExplicitDeny": N_("explicit deny
                  "ImplicitDeny": N_("implicit deny").msgid}
 
 
-def _parts(msgid: str) -> tuple[list[str], list[str]] | None:
-    """A template's fixed parts and placeholder names, or None for a constant sentence."""
-    literals, names, rest = [], [], msgid
-    while "{" in rest:
-        head, _, tail = rest.partition("{")
-        name, _, rest = tail.partition("}")
-        literals.append(head)
-        names.append(name)
-    literals.append(rest)
-    return (literals, names) if names else None
-
-
-@lru_cache(maxsize=1)
-def _templates() -> tuple[tuple[str, list[str], list[str]], ...]:
-    out = []
-    for t in DECISION_MESSAGES:
-        parts = _parts(t.msgid)
-        if parts:
-            out.append((t.msgid, *parts))
-    return tuple(out)
-
-
-def _match(literals: list[str], names: list[str], text: str) -> dict[str, str] | None:
-    """The placeholder values when ``text`` has the template's fixed parts in order (first fit)."""
-    if not text.startswith(literals[0]) or not text.endswith(literals[-1]):
-        return None
-    pos, end = len(literals[0]), len(text) - len(literals[-1])
-    values: dict[str, str] = {}
-    for name, lit in zip(names[:-1], literals[1:-1], strict=True):
-        at = text.find(lit, pos, end)
-        if at < 0:
-            return None
-        values[name] = text[pos:at]
-        pos = at + len(lit)
-    if pos > end:
-        return None
-    values[names[-1]] = text[pos:end]
-    return values
-
-
 @lru_cache(maxsize=1)
 def _constants() -> frozenset[str]:
-    return frozenset(t.msgid for t in DECISION_MESSAGES if _parts(t.msgid) is None)
+    return frozenset(t.msgid for t in DECISION_MESSAGES if not split_template(t.msgid)[1])
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[str, ...]:
+    return tuple(t.msgid for t in DECISION_MESSAGES if split_template(t.msgid)[1])
 
 
 def decision_template(message: str) -> tuple[str, dict[str, str]] | None:
     """The listed msgid ``message`` was written from, with its filled-in parts; None if not listed."""
     if message in _constants():
         return message, {}
-    for msgid, literals, names in _templates():
-        values = _match(literals, names, message)
+    for msgid in _templates():
+        values = match_template(msgid, message)
         if values is not None:
             return msgid, values
     return None

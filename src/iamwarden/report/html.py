@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ..analysis.hop_text import hop_text
 from ..i18n import N_, Translator, translator
 from .decision_text import decision_message
 from .graph_dot import (
@@ -351,7 +352,7 @@ def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str
             f'<b>{_e(_.gettext(s.get("technique_name") or tech))}</b></div>'
             f'<div class="fromto"><span>{_e(short_name(str(s.get("from", ""))))}</span> → '
             f'<span>{_e(short_name(str(s.get("to", ""))))}</span></div>'
-            f'<div class="reason">{_e(s.get("reason") or "")}</div>')
+            f'<div class="reason">{_e(_.text(hop_text(str(s["reason"]))) if s.get("reason") else "")}</div>')
         if s.get("uncertain"):
             note = s["uncertain"] if isinstance(s["uncertain"], str) else _("depends on resources")
             out.append(f'<div class="unc">{_e(_("uncertain: {why}", why=note))}</div>')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analysis.hop_text import hop_text
 from ..i18n import Translator, translator
 from .decision_text import decision_message
 
@@ -30,7 +31,8 @@ def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) ->
         to = _("itself") if s["from"] == s["to"] else _short(s["to"])
         name = s.get("technique_name") or ""
         name = _.gettext(name) if name else ""  # gettext("") would be the catalogue's header
-        line = f"{indent}{i}. {s['technique']} {name}: {s['reason']} → {to}"
+        reason = _.text(hop_text(s["reason"])) if s.get("reason") else ""
+        line = f"{indent}{i}. {s['technique']} {name}: {reason} → {to}"
         if s.get("uncertain"):
             line += _("  (uncertain: {why})", why=s["uncertain"])
         out.append(line)
