@@ -300,3 +300,9 @@ def test_rotate_token_key_is_refused_while_the_database_is_in_use(tmp_path, caps
 def test_retire_old_token_keys_alone_is_a_usage_error(tmp_path, capsys) -> None:
     assert main(["serve", "--db", str(tmp_path / "x.db"), "--retire-old-token-keys"]) == 2
     assert "goes with --rotate-token-key" in capsys.readouterr().err
+
+
+def test_serve_in_process_restores_the_sigterm_handler(tmp_path) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    assert serve("--db", str(tmp_path / "state.db")) == 0
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -50,6 +50,9 @@ def register(sub: Any) -> None:
     p.add_argument("--rotate-key", action="store_true",
                    help="re-seal the database's secrets under a new master key, then exit"
                         " (stop the server first)")
+    p.add_argument("--oidc-jwks", action="append", default=[], metavar="ISSUER=FILE",
+                   help="the signing keys (a JWKS file) of OIDC issuer ISSUER (https://host/path), which AWS"
+                        " would fetch from the issuer; repeatable (docs/decisions/sts-oidc-keys.md)")
     p.add_argument("--root-access-key-id", default=os.environ.get("IAMWARDEN_ROOT_ACCESS_KEY_ID"))
     p.add_argument("--root-secret-access-key", default=os.environ.get("IAMWARDEN_ROOT_SECRET_ACCESS_KEY"))
     p.add_argument("--region", action="append", default=None, metavar="REGION", dest="regions",
@@ -92,12 +95,13 @@ def run(args: argparse.Namespace) -> int:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         signal.pause() if hasattr(signal, "pause") else ep.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)  # run() may be called in-process (tests, the library)
         ep.stop()
         print("stopped", file=sys.stderr)
     return 0
@@ -120,6 +124,7 @@ def _start(args: argparse.Namespace, regions: frozenset[str] | None) -> tuple[En
     from ..server.seed import SeedError
     from ..store import StateError, StoreError
 
+    oidc_jwks = read_oidc_jwks(args.oidc_jwks)
     account, notes = prepare_database(args)
     access_log = configure_logging(args.log_level, args.log_format)
     try:
@@ -133,6 +138,7 @@ def _start(args: argparse.Namespace, regions: frozenset[str] | None) -> tuple[En
             key_file=args.key_file,
             access_log=access_log,
             regions=regions,
+            oidc_jwks=oidc_jwks,
         )
     except StoreError as e:  # e.g. a --root-access-key-id that another key already has
         raise UsageError(f"{e.code}: {e.message}") from None
@@ -157,6 +163,28 @@ def _regions(values: list[str] | None) -> frozenset[str] | None:
         if not _REGION.fullmatch(v):
             raise UsageError(f"--region: {v!r} is not a region name such as us-east-1 or eu-west-1")
     return frozenset(values)
+
+
+def read_oidc_jwks(items: list[str]) -> dict[str, str]:
+    """``ISSUER=FILE`` pairs → {issuer: JWKS text}; a bad pair or file is a usage error (exit 2)."""
+    from ..model.oidc_provider import MAX_JWKS_BYTES, JwksError, read_jwks
+
+    out: dict[str, str] = {}
+    for item in items:
+        issuer, sep, path = item.partition("=")
+        if not sep or not issuer.startswith("https://") or not path:
+            raise UsageError(f"--oidc-jwks {item!r}: give ISSUER=FILE, e.g. "
+                             "https://token.actions.githubusercontent.com=jwks.json")
+        try:
+            with open(path, "rb") as f:
+                raw = f.read(MAX_JWKS_BYTES + 1)
+            read_jwks(raw)
+        except OSError as e:
+            raise UsageError(f"--oidc-jwks {issuer}: cannot read {path}: {e.strerror}") from None
+        except JwksError as e:
+            raise UsageError(f"--oidc-jwks {issuer}: {path}: {e}") from None
+        out[issuer] = raw.decode("utf-8", "replace")
+    return out
 
 
 def _open_store(args: argparse.Namespace) -> Store:

@@ -77,13 +77,32 @@ def source_messages(root: Path = PACKAGE_DIR) -> dict[str, SourceMessage]:
     return {k: SourceMessage(k, p, tuple(sorted(locs))) for k, (p, locs) in sorted(found.items())}
 
 
+def missing_translations(root: Path = PACKAGE_DIR) -> dict[str, list[str]]:
+    """Per translated language, the source's msgids its ``.po`` lacks or leaves empty."""
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
+    out: dict[str, list[str]] = {}
+    for lang in LANGUAGES[1:]:
+        with po_path(lang).open("rb") as fh:
+            catalog = read_po(fh, locale=lang, domain=DOMAIN)
+        done = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog
+                if m.id and all(x for x in (m.string if isinstance(m.string, tuple) else (m.string,)))}
+        out[lang] = [k for k in source_messages(root) if k not in done]
+    return out
+
+
 def update_catalogues(root: Path = PACKAGE_DIR) -> list[str]:
-    """Merge the source's msgids into every translated ``.po``; returns the msgids added."""
+    """Merge the source's msgids into every translated ``.po``; returns the msgids added.
+
+    A catalogue is rewritten only when a msgid was added or dropped, so running this
+    changes nothing (not even the header's date) when the catalogues are up to date.
+    """
     from babel.messages.catalog import Catalog  # noqa: PLC0415
     from babel.messages.pofile import read_po, write_po  # noqa: PLC0415
 
+    found = source_messages(root)
     template = Catalog(domain=DOMAIN, project="iamwarden")
-    for m in source_messages(root).values():
+    for m in found.values():
         template.add((m.msgid, m.plural) if m.plural else m.msgid, locations=m.locations,
                      flags=("python-brace-format",) if placeholders(m.msgid) else ())
     added: list[str] = []
@@ -96,14 +115,27 @@ def update_catalogues(root: Path = PACKAGE_DIR) -> list[str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=lang, domain=DOMAIN, project="iamwarden")
         before = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+        new = [k for k in found if k not in before]
+        if not new and before <= set(found):
+            continue
         catalog.update(template, no_fuzzy_matching=True)
-        added += [m.msgid for m in source_messages(root).values() if m.msgid not in before]
+        added += new
         with path.open("wb") as fh:
             write_po(fh, catalog, width=120, sort_output=True, no_location=True, include_previous=False)
     return added
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """``--check``: list the msgids without a translation and exit 1 if there are any (writes nothing)."""
+    args = sys.argv[1:] if argv is None else argv
+    if "--check" in args:
+        missing = missing_translations()
+        for lang, ids in missing.items():
+            for msgid in ids:
+                print(f"{lang}: no translation for {msgid!r}")
+        total = sum(len(v) for v in missing.values())
+        print(f"{total} msgid(s) without a translation", file=sys.stderr)
+        return 1 if total else 0
     added = update_catalogues()
     for msgid in added:
         print(f"new, needs a translation: {msgid!r}")

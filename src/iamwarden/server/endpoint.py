@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..store import Store
 from ..sts import Keyring, RandomSource
+from . import iam_oidc_handlers  # noqa: F401  (declares the OIDC provider operations)
 from .access_log import AccessLog
 from .authorization import CallAuthorizer
 from .dispatch import HandlerRegistry
@@ -23,6 +24,7 @@ from .iam_handlers import OPERATIONS, StoreCredentialResolver, register_iam_hand
 from .request import RequestContext
 from .seed import load_into_store
 from .sessions import SessionPrincipal, SessionVault
+from .sts_federation_handlers import register_federation_handlers
 from .sts_handlers import register_sts_handlers
 from .token_keys import keyring_for, rotated, save_keyring
 
@@ -81,6 +83,7 @@ class Endpoint:
         access_log: AccessLog | None = None,
         key_file: str | os.PathLike[str] | None = None,
         regions: Iterable[str] | None = None,
+        oidc_jwks: Mapping[str, Any] | None = None,
     ):
         self.clock = clock
         #: the credential-scope regions served; None: any region (docs/endpoint.md "Regions")
@@ -99,12 +102,15 @@ class Endpoint:
         if load and new_db:
             # load only into a new database: a restart must not duplicate (or fail on) entities
             load_into_store(self.store, load)
+        for issuer, jwks in (oidc_jwks or {}).items():
+            self.set_oidc_jwks(issuer, jwks)  # what AWS would fetch from each issuer (sts-oidc-keys.md)
         self.vault = SessionVault(self.keyring, self.store.to_world, clock)
         self.authorizer = CallAuthorizer(self.store.to_world, clock)
         registry = HandlerRegistry()
         register_iam_handlers(registry, self.store, account_id)
         self._authorize_iam(registry)
         register_sts_handlers(registry, self.store, self.store.to_world, self.vault, self.authorizer, clock, rnd)
+        register_federation_handlers(registry, self.store, self.store.to_world, self.vault, clock, rnd)
         resolver = StoreCredentialResolver(self.store, temporary=self.vault.resolve)
         try:
             self.server: QueryServer = make_server(
@@ -164,6 +170,17 @@ class Endpoint:
 
         handler.__name__ = f"authorized_{name}"
         return handler
+
+    # -- OIDC providers (docs/decisions/sts-oidc-keys.md) --------------------------
+
+    def set_oidc_jwks(self, issuer: str, jwks: Any) -> None:
+        """Give the endpoint issuer ``https://host/path``'s signing keys (a JWKS: dict or JSON text)."""
+        self.store.set_oidc_jwks(self.account_id, issuer, jwks)
+
+    def create_oidc_provider(self, url: str, client_ids: tuple[str, ...] = ("sts.amazonaws.com",),
+                             thumbprints: tuple[str, ...] = ("0" * 40,)) -> str:
+        """CreateOpenIDConnectProvider without a client (as the account's administrator); its ARN."""
+        return self.store.create_oidc_provider(self.account_id, url, client_ids, thumbprints).arn
 
     # -- running -------------------------------------------------------------
 

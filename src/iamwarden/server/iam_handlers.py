@@ -675,3 +675,7 @@ __all__ = [
     "register_iam_handlers",
     "required_authorization",
 ]
+
+
+# the SAML provider operations live in their own module; importing it declares them
+from . import iam_saml_handlers as _saml_operations  # noqa: E402, F401

@@ -18,6 +18,7 @@ from typing import Mapping
 from . import rules
 from .directory import Directory
 from .errors import INVALID_TOKEN_MESSAGE, StsError
+from .federated_user import FederatedUserSession
 from .session import Session, UserSession
 
 #: The answer to a request signed with credentials of a session whose identity is gone
@@ -31,12 +32,21 @@ from .session import Session, UserSession
 UNBOUND_SESSION_REFUSAL: Mapping[str, str] = {"role": "AccessDenied", "user": "InvalidClientTokenId"}
 
 
-def session_kind(session: Session | UserSession) -> str:
-    return "role" if isinstance(session, Session) else "user"
+def session_kind(session: Session | UserSession | FederatedUserSession) -> str:
+    """A federated user refuses like a role session: its credentials are its own, not the user's."""
+    return "user" if isinstance(session, UserSession) else "role"
 
 
-def unbound_reason(directory: Directory, session: Session | UserSession) -> str | None:
+def unbound_reason(directory: Directory, session: Session | UserSession | FederatedUserSession) -> str | None:
     """None while the session's identity exists with the unique id it was issued for; else why not."""
+    if isinstance(session, FederatedUserSession):
+        if session.is_root:
+            return None
+        fed_user = directory.user(session.user_arn)
+        if fed_user is None or fed_user.user_id != session.user_id:
+            return (f"the user {session.user_arn} ({session.user_id}) that created this federated user "
+                    "no longer exists as it was")
+        return None
     if isinstance(session, Session):
         role = directory.role(session.role_arn)
         return _gone("role", session.role_arn, session.role_id, role.role_id if role else None,
@@ -58,7 +68,7 @@ def _gone(kind: str, arn: str, issued_id: str, current_id: str | None, owner: st
     return None
 
 
-def refusal(session: Session | UserSession, action: str, resource: str) -> StsError:
+def refusal(session: Session | UserSession | FederatedUserSession, action: str, resource: str) -> StsError:
     """The error :data:`UNBOUND_SESSION_REFUSAL` prescribes, for a call of ``action`` on ``resource``."""
     code = UNBOUND_SESSION_REFUSAL[session_kind(session)]
     if code == "InvalidClientTokenId":
@@ -66,7 +76,8 @@ def refusal(session: Session | UserSession, action: str, resource: str) -> StsEr
     return StsError(code, rules.not_authorized(session.arn, action, resource), 403)
 
 
-def require_bound(directory: Directory, session: Session | UserSession, action: str, resource: str) -> None:
+def require_bound(directory: Directory, session: Session | UserSession | FederatedUserSession,
+                  action: str, resource: str) -> None:
     """Raise :func:`refusal` unless the session's identity still exists as issued."""
     if unbound_reason(directory, session) is not None:
         raise refusal(session, action, resource)
