@@ -60,13 +60,16 @@ from iamwarden.analysis import audit
 t1 = time.perf_counter()
 world = load_world([sys.argv[1]])
 t2 = time.perf_counter()
+c2 = time.process_time()
 result = audit(world)
 data = result.to_json()
 t3 = time.perf_counter()
+c3 = time.process_time()
 text = json.dumps(data)
 t4 = time.perf_counter()
 s = data["summary"]
 print(json.dumps({"status": "ok", "import_seconds": t1 - t0, "load_seconds": t2 - t1, "audit_seconds": t3 - t2,
+                  "audit_cpu_seconds": c3 - c2,
                   "dump_seconds": t4 - t3, "report_bytes": len(text),
                   "principals": s["principals"], "admins": s["admins"], "can_escalate": s["can_escalate"],
                   "may_escalate": s["may_escalate"], "findings": len(data["findings"]),
@@ -180,7 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         row: dict[str, Any] = {"n": n, "ours": r, "peers": {}}
         if r.get("status") == "ok":
             an, e2e = analysis_seconds(r), e2e_seconds(r)
-            print(f"n={n:>6}: ours analysis {an:.2f} s ({an / n * 1e6:.0f} µs/principal); end to end {e2e:.2f} s "
+            cpu = r.get("audit_cpu_seconds", an)
+            print(f"n={n:>6}: ours analysis {an:.2f} s ({an / n * 1e6:.0f} µs/principal; CPU {cpu:.2f} s, "
+                  f"{cpu / n * 1e6:.0f} µs/principal, {r['peak_mib'] * 1024 / n:.1f} KiB/principal peak, "
+                  f"report {r['report_bytes'] / n:.0f} B/principal); end to end {e2e:.2f} s "
                   f"({e2e / n * 1e6:.0f} µs/principal: import {r['import_seconds']:.2f} + load "
                   f"{r['load_seconds']:.2f} + audit {r['audit_seconds']:.2f} + JSON text {r['dump_seconds']:.2f}); "
                   f"peak {r['peak_mib']:.0f} MiB; admins {r['admins']}, can escalate {r['can_escalate']}, "

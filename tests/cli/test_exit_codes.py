@@ -276,7 +276,7 @@ def test_a_bug_exits_3_with_the_traceback(monkeypatch, capsys) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(audit_cli, "audit", broken)
+    monkeypatch.setattr(audit_cli, "audit_world", broken)
     rc, _, err = run(capsys, "audit", DEMO)
     assert rc == EXIT_BUG == 3
     assert "Traceback" in err and "RuntimeError: boom" in err and "internal error" in err

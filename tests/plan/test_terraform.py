@@ -235,3 +235,21 @@ def test_data_sources_no_ops_and_other_types_are_skipped():
 def test_config_address_drops_instance_keys():
     assert config_address('module.m["a.b"].aws_iam_user.u[0]') == "module.m.aws_iam_user.u"
     assert config_address("aws_iam_role.r") == "aws_iam_role.r"
+
+
+def test_oidc_provider_is_applied_and_the_account_keeps_its_other_providers():
+    from iamwarden.model.oidc_provider import OidcProvider
+
+    gh = "https://token.actions.githubusercontent.com"
+    start = apply(empty_account(ACCT), read_plan(plan(create("aws_iam_openid_connect_provider.old", {
+        "url": "https://old.example.com", "client_id_list": ["a"]})), ACCT))
+    assert [p.url for p in start.oidc_providers] == ["old.example.com"]
+    assert isinstance(start.oidc_providers[0], OidcProvider)
+    acct = apply(start, read_plan(plan(create("aws_iam_openid_connect_provider.gh", {
+        "url": gh, "client_id_list": ["sts.amazonaws.com"]})), ACCT))
+    assert sorted(p.arn for p in acct.oidc_providers) == [
+        f"arn:aws:iam::{ACCT}:oidc-provider/old.example.com",
+        f"arn:aws:iam::{ACCT}:oidc-provider/token.actions.githubusercontent.com"]
+    gone = apply(acct, read_plan(plan(rc("aws_iam_openid_connect_provider.old", ["delete"],
+                                         {"url": "https://old.example.com"}, None)), ACCT))
+    assert [p.url for p in gone.oidc_providers] == ["token.actions.githubusercontent.com"]

@@ -584,3 +584,49 @@ def test_sha1_signatures_are_refused(clock, monkeypatch):
     assert "Response signature invalid" in e.message
     methods, digests = accepted_algorithms()
     assert SignatureMethod.RSA_SHA256 in methods and not any("SHA1" in m.name or "HMAC" in m.name for m in methods)
+
+
+@pytest.mark.parametrize("fmt,subject_type,sub_type", [
+    ("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", "persistent", "persistent"),
+    ("urn:oasis:names:tc:SAML:2.0:nameid-format:transient", "transient", "transient"),
+    ("urn:oasis:names:tc:SAML:2.0:nameid-format:emailAddress", "emailAddress",
+     "urn:oasis:names:tc:SAML:2.0:nameid-format:emailAddress"),
+    ("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+     "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"),
+    (None, "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified", "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"),
+])
+def test_subject_type_strips_the_saml2_nameid_prefix_and_sub_type_keeps_other_formats(fmt, subject_type, sub_type):
+    """Response SubjectType drops `urn:oasis:names:tc:SAML:2.0:nameid-format:`; saml:sub_type is persistent,
+    transient or the full Format URI (API reference; IAM User Guide)."""
+    assert saml_mod.subject_type(fmt) == subject_type
+    assert saml_mod.sub_type_key(fmt) == sub_type
+
+
+def test_duplicate_ids_are_refused_by_signxml_too(world, idp, clock, monkeypatch):
+    """Defence in depth: with the one-Assertion rule off, two elements with the signed ID are still refused."""
+    from iamwarden.sts import saml_assertion
+
+    root = _tree(idp.response_xml(ROLE, now=clock(), sign="assertion"))
+    signed = root.find(f"{{{NS_ASSERTION}}}Assertion")
+    root.append(_evil_copy(signed, new_id=None))  # same ID as the signed assertion
+    monkeypatch.setattr(saml_assertion, "_check_structure", lambda r: signed_in_first(r))
+    e = refused("InvalidIdentityToken", call, world, clock, b64(etree.tostring(root)))
+    assert "Response signature invalid" in e.message and "Ambiguous" in e.message
+
+
+def signed_in_first(root: etree._Element) -> etree._Element:
+    return root.find(f"{{{NS_ASSERTION}}}Assertion")
+
+
+def test_saml_session_carries_its_federated_provider(world, idp, clock):
+    """aws:FederatedProvider is the SAML provider's ARN for the session's later requests (spec §4.3),
+    and it survives the trip through the session token."""
+    from iamwarden.sts import open_session
+
+    ring = Keyring.generate("k1")
+    params = {"RoleArn": ROLE, "PrincipalArn": idp.provider_arn, "SAMLAssertion": idp.response(ROLE, now=clock())}
+    out = assume_role_with_saml(world, params, clock, ring)
+    assert out.session.federated_provider == idp.provider_arn
+    assert out.session.context(clock())["aws:FederatedProvider"] == idp.provider_arn
+    reopened, _ = open_session(ring, out.credentials.session_token, out.credentials.access_key_id, clock())
+    assert reopened.federated_provider == idp.provider_arn

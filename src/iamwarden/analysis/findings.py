@@ -20,7 +20,7 @@ Rules (IDs are stable; ``rule`` names them for people):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from ..i18n import N_, Text, Translator
 from ..model.account import Role
@@ -166,7 +166,11 @@ def _names(arns: Sequence[str], limit: int = 5) -> str | Text:
     return N_("{names} and {n} more", names=shown, n=len(arns) - limit) if len(arns) > limit else shown
 
 
-def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
+def findings(ix: WorldIndex, esc: Escalation, assume_lists: Mapping[str, tuple[str, ...]] | None = None,
+             cycles: list[Finding] | None = None) -> list[Finding]:
+    """All findings. ``assume_lists`` (role ARN -> who can assume it) and ``cycles`` (the IW005
+    findings) may come precomputed from shards (``analysis.shards``); they depend on the
+    world only, not on the search."""
     out: list[Finding] = []
     admins = set(esc.admins)
     loaded = set(ix.world.accounts)
@@ -177,7 +181,8 @@ def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
         t = ix.trust[arn]
         powerful = arn in admins or arn in esc.certain.dist
         if powerful and (t.accounts or t.everyone):
-            who = _who_can_assume(ix, role)
+            who = (assume_lists[arn] if assume_lists is not None and arn in assume_lists
+                   else _who_can_assume(ix, role))
             scope = (N_("everyone (*)") if t.everyone
                      else N_("account {accounts}", accounts=", ".join(sorted(t.accounts))))
             if arn in admins:
@@ -228,7 +233,7 @@ def findings(ix: WorldIndex, esc: Escalation) -> list[Finding]:
                 N_("user {user} is admin and its permissions do not require MFA", user=s.entity.name),
                 N_("Add a Deny for all actions with Condition BoolIfExists aws:MultiFactorAuthPresent false, "
                    "or move admin rights to a role whose trust requires MFA.")))
-    out += _cycles(ix)
+    out += _cycles(ix) if cycles is None else cycles
     for arn, s in ix.subjects.items():
         if arn in admins:
             continue

@@ -85,17 +85,27 @@ def first_steps(ix: WorldIndex, skip: set[str], checkers: Sequence[Checker] = RE
     """Self-escalation and modify-then-assume edges: one step to admin (distance 1)."""
     out: dict[str, list[Edge]] = {}
     total = len(ix.subjects)
-    for i, (arn, s) in enumerate(ix.subjects.items()):
+    for i, arn in enumerate(ix.subjects):
         if progress and i % 256 == 0:
             progress("self-escalation", i, total)
         if arn in skip:
             continue
-        edges = [e for c in checkers for e in c.self_edges(s, ix)]
-        if not any(e.certain for e in edges):
-            edges += [e for c in checkers for e in c.granting_edges(s, ix)]
+        edges = first_step_edges(ix, arn, checkers)
         if edges:
             out[arn] = edges
     return out
+
+
+def first_step_edges(ix: WorldIndex, arn: str, checkers: Sequence[Checker] = REGISTRY) -> list[Edge]:
+    """One principal's one-step edges to admin: self-escalation, else modify-then-assume.
+
+    Depends on that principal and the world only (not on the search), so shards of
+    principals can be asked in parallel (``analysis.shards``)."""
+    s = ix.subjects[arn]
+    edges = [e for c in checkers for e in c.self_edges(s, ix)]
+    if not any(e.certain for e in edges):
+        edges += [e for c in checkers for e in c.granting_edges(s, ix)]
+    return edges
 
 
 def reverse_bfs(
@@ -176,7 +186,10 @@ class Escalation:
 
 
 def escalation(ix: WorldIndex, progress: Progress | None = None,
-               checkers: Sequence[Checker] = REGISTRY) -> Escalation:
+               checkers: Sequence[Checker] = REGISTRY,
+               first: dict[str, list[Edge]] | None = None) -> Escalation:
+    """``first``: the one-step edges of every non-admin principal, when already computed
+    (in shards, ``analysis.shards``); admin statuses are then expected in ``ix`` too."""
     total = len(ix.subjects)
     admins = []
     for i, a in enumerate(ix.subjects):
@@ -184,7 +197,8 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
             progress("admins", i, total)
         if ix.admin(a).admin:
             admins.append(a)
-    first = first_steps(ix, set(admins), checkers, progress)
+    if first is None:
+        first = first_steps(ix, set(admins), checkers, progress)
     pending: dict[str, list[Edge]] = {}
     certain = reverse_bfs(ix, admins, first, accept=lambda e: e.certain, pending=pending,
                           progress=progress, checkers=checkers)

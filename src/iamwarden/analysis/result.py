@@ -22,7 +22,7 @@ A self-escalation is a path whose steps all go from the principal to itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..i18n import Translator
@@ -33,6 +33,11 @@ from .graph import Escalation
 from .index import WorldIndex
 
 SCHEMA_VERSION = 1
+#: ``related`` lists longer than this are cut to their first RELATED_SAMPLE entries in the
+#: JSON, with ``related_count`` giving the full length, unless ``full_lists`` is asked
+#: (docs/decisions/analysis-iw001-full-lists.md): IW001's "who can actually assume it"
+#: grows with accounts × holders, the rest of the report with principals.
+RELATED_SAMPLE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +93,13 @@ class AuditResult:
     def principal(self, arn: str) -> PrincipalResult | None:
         return next((p for p in self.principals if p.arn == arn), None)
 
-    def to_json(self, translate: Translator | None = None) -> dict[str, Any]:
-        """The result as JSON; with ``translate``, the findings' messages and fixes in its language."""
+    def to_json(self, full_lists: bool = False, translate: Translator | None = None) -> dict[str, Any]:
+        """The report shape. ``full_lists``: every finding's ``related`` in full. With ``translate``,
+        the findings' messages and fixes in its language."""
         with gc_paused():
-            return self._to_json(translate)
+            return self._to_json(full_lists, translate)
 
-    def _to_json(self, translate: Translator | None = None) -> dict[str, Any]:
+    def _to_json(self, full_lists: bool = False, translate: Translator | None = None) -> dict[str, Any]:
         edges: dict[tuple[str, str, str], dict[str, Any]] = {}
         for p in self.principals:
             for path in p.paths + p.uncertain_paths:
@@ -117,9 +123,17 @@ class AuditResult:
             },
             "principals": [p.to_json() for p in self.principals],
             "edges": list(edges.values()),
-            "findings": [f.to_json(translate) for f in self.findings],
+            "findings": [_finding_json(f, full_lists, translate) for f in self.findings],
             "errors": list(self.errors),
         }
+
+
+def _finding_json(f: Finding, full_lists: bool, translate: Translator | None = None) -> dict[str, Any]:
+    if full_lists or len(f.related) <= RELATED_SAMPLE:
+        return f.to_json(translate)
+    out = replace(f, related=f.related[:RELATED_SAMPLE]).to_json(translate)
+    out["related_count"] = len(f.related)
+    return out
 
 
 def build_result(ix: WorldIndex, esc: Escalation, found: list[Finding]) -> AuditResult:

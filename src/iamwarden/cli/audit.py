@@ -20,11 +20,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Callable
 
-from ..analysis import audit, find_path, index_world, who_can
+from ..analysis import find_path, index_world, who_can
 from ..analysis.findings import SEVERITIES
+from ..analysis.result import RELATED_SAMPLE
 from ..i18n import translator
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
+from ..scale import PARALLEL_MIN_PRINCIPALS, EngineUnavailable, WorldSource, audit_world
+from ..scale.driver import ENGINES
 from . import UsageError
 from .language import add_lang_argument, lang_of
 
@@ -57,6 +60,16 @@ def register(sub: Any) -> None:
     p.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
                    help=f"exit 1 when a finding of SEVERITY or worse exists ({', '.join(SEVERITIES)}, "
                         "worst first); the report is written either way")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes (default: every core; 1: in this process). Inputs under "
+                        f"{PARALLEL_MIN_PRINCIPALS:,} principals always run in this process with --engine local")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local: processes on this machine; ray: a Ray cluster (pip install 'iamwarden[ray]')")
+    p.add_argument("--address", metavar="ADDR", default=None,
+                   help="--engine ray: the cluster to join (ray://HOST:10001 or auto); default: a local Ray")
+    p.add_argument("--full-lists", action="store_true",
+                   help=f"list everyone who can assume an open admin role (IW001) in full: in JSON/SARIF "
+                        f"'related' (default: the first {RELATED_SAMPLE} and 'related_count') and in the text report")
     add_lang_argument(p)
     p.set_defaults(func=run_audit)
 
@@ -239,22 +252,50 @@ def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
     return show
 
 
+def audit_source(paths: list[str], endpoint: str | None, profile: str | None, region: str | None) -> WorldSource:
+    """The accounts to audit as documents (files, folders, an endpoint's GAAD), for any engine."""
+    if not paths and not endpoint:
+        raise UsageError("give at least one PATH (a GAAD file or folder) or --endpoint URL")
+    extra = []
+    if endpoint:
+        data = fetch_details(endpoint, profile, region)
+        extra.append((endpoint, json.dumps(data, default=_json_default).encode()))
+    try:
+        return WorldSource.from_paths(paths, _now(), extra)
+    except (LoadError, OSError) as e:
+        raise UsageError(str(e)) from None
+
+
 #: formats whose renderer takes ``lang`` (JSON carries the translated findings; SARIF stays English)
 LANG_FORMATS = ("text", "html", "dot", "svg")
 
 
 def run_audit(args: argparse.Namespace) -> int:
     lang = lang_of(args)
-    world = load_inputs(args.paths, args.endpoint, args.profile, args.region)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: expected a number of processes, at least 1")
+    if args.address and args.engine != "ray":
+        raise UsageError("--address is for --engine ray")
+    source = audit_source(args.paths, args.endpoint, args.profile, args.region)
+    try:
+        world = source.world()
+    except LoadError as e:
+        raise UsageError(str(e)) from None
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
-    result = audit(world, progress=bar, now=_now())
+    try:
+        result = audit_world(source, jobs=args.jobs, engine=args.engine, address=args.address, progress=bar,
+                             world=world)
+    except EngineUnavailable as e:
+        raise UsageError(str(e)) from None
     if bar is not None:
         sys.stderr.write("\r" + " " * 60 + "\r")
-    data = result.to_json(translator(lang) if lang != "en" and args.format != "sarif" else None)
+    data = result.to_json(full_lists=args.full_lists,
+                          translate=translator(lang) if lang != "en" and args.format != "sarif" else None)
     options: dict[str, Any] = {"lang": lang} if lang != "en" and args.format in LANG_FORMATS else {}
     if args.format == "text":
-        out = render("text", data, statements=not args.no_statements, max_principals=args.max_principals, **options)
+        out = render("text", data, statements=not args.no_statements, max_principals=args.max_principals,
+                     full_lists=args.full_lists, **options)
     else:
         out = render(args.format, data, **options)
     _write(out, args.output)

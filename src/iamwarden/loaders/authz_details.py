@@ -248,10 +248,18 @@ def _merge_pages(pages: list[Any]) -> dict[str, Any]:
 def load_account(path: str | Path) -> Account:
     p = Path(path)
     try:
-        # strict: no NaN/Infinity, no overflowing numbers, bounded nesting (issue 8)
-        data = strict_json(p.read_bytes(), str(p))
+        raw = p.read_bytes()
     except OSError as e:
         raise LoadError(f"{p}: cannot read: {e.strerror}") from None
+    return account_from_bytes(raw, str(p))
+
+
+def account_from_bytes(raw: bytes, source: str) -> Account:
+    """One account from the bytes of a GAAD file (``source`` names it in errors and reports)."""
+    p = source
+    try:
+        # strict: no NaN/Infinity, no overflowing numbers, bounded nesting (issue 8)
+        data = strict_json(raw, str(p))
     except PolicySyntaxError as e:
         raise LoadError(f"{p}: {e.problems[0].message}") from None
     problems = check_shape(data)

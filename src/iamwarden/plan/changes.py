@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from ..model.account import AWS_MANAGED_BUILTINS, Account, Group, InlinePolicy, ManagedPolicy, Role, User
+from ..model.oidc_provider import OidcProvider
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.errors import PolicySyntaxError
 from ..store.aws_managed import AWS_MANAGED
@@ -290,7 +291,27 @@ def apply(account: Account, changes: ChangeSet) -> Account:
             ips.setdefault(rn, []).append(arn)
     roles_out = {n: replace(r, instance_profiles=tuple(sorted(ips.get(n, ())))) for n, r in st.roles.items()}
     return Account(st.account_id, st.users, st.groups, roles_out, st.policies,
-                   changes.source or account.source)
+                   changes.source or account.source, dict(account.saml_providers),
+                   _oidc_providers(account, changes))
+
+
+def _bare(url: str) -> str:
+    """IAM keeps an OIDC provider's URL without its scheme (the provider ARN's last part)."""
+    return url.removeprefix("https://").rstrip("/")
+
+
+def _oidc_providers(account: Account, changes: ChangeSet) -> tuple[OidcProvider, ...]:
+    """The account's OIDC providers after the change set (removed by URL, then created)."""
+    gone = {_bare(op.url) for op in changes.removals if isinstance(op, RemoveOidcProvider)}
+    out = {p.url: p for p in account.oidc_providers if _bare(p.url) not in gone}
+    for op in changes.additions:
+        if isinstance(op, PutOidcProvider):
+            url = _bare(op.url)
+            old = out.get(url)
+            out[url] = OidcProvider(f"arn:aws:iam::{account.account_id}:oidc-provider/{url}", url, op.client_ids,
+                                    old.thumbprints if old else (), old.tags if old else {},
+                                    old.jwks if old else ())
+    return tuple(out.values())
 
 
 def missing_policies(account: Account) -> list[tuple[str, str]]:
@@ -321,7 +342,8 @@ def without_missing(account: Account) -> Account:
 
     return Account(account.account_id, {n: fix(u) for n, u in account.users.items()},
                    {n: fix(g) for n, g in account.groups.items()},
-                   {n: fix(r) for n, r in account.roles.items()}, dict(account.policies), account.source)
+                   {n: fix(r) for n, r in account.roles.items()}, dict(account.policies), account.source,
+                   dict(account.saml_providers), account.oidc_providers)
 
 
 def _coll(st: _State, kind: str) -> dict[str, Any]:
@@ -355,7 +377,7 @@ def _remove(st: _State, op: Removal) -> None:
             st.users[op.user] = replace(member, groups=tuple(g for g in member.groups if g != op.group))
     elif isinstance(op, RemoveInstanceProfile):
         st.profiles.pop(op.name, None)
-    # OIDC providers are not part of the account model (reported, not analysed)
+    # OIDC providers: applied with the additions (``_oidc_providers``)
 
 
 def _placeholder(st: _State, kind: str, name: str) -> Any:

@@ -10,8 +10,8 @@ change set leaves it (``plan.changes.apply``), and reports the difference:
   escalation steps (edges ``from → to`` by technique);
 - new and resolved findings, keyed by (finding id, principal ARN) so that a
   reworded message is not a new finding;
-- new and removed OIDC providers (outside entry points: reported, the account model
-  does not analyse web identity);
+- new and removed OIDC providers (outside entry points: listed, and applied to the
+  account's providers so the audit sees them);
 - the values unknown until apply, each with its source.
 
 The verdict: ``new-risk`` when a new finding is at or above the threshold, else

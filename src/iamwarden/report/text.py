@@ -44,9 +44,10 @@ def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) ->
 
 
 def render(result_json: dict[str, Any], statements: bool = True, max_principals: int | None = None,
-           lang: str = "en") -> str:
-    """The report in ``lang``: headings here, findings as ``result_json`` holds them
-    (``AuditResult.to_json(translator(lang))`` translates those)."""
+           full_lists: bool = False, lang: str = "en") -> str:
+    """``full_lists``: under IW001, everyone who can assume the role (the JSON's ``related``),
+    not only the sample its message names. The report is in ``lang``: headings here, findings
+    as ``result_json`` holds them (``AuditResult.to_json(translate=translator(lang))`` translates those)."""
     _ = translator(lang)
     r = result_json
     sm = r.get("summary", {})
@@ -95,6 +96,9 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
         lines.append(_("Findings ({n}):", n=len(findings)))
         for f in findings:
             lines.append(f"  [{f['severity'].upper()}] {f['id']} {f.get('rule', '')}: {f['message']}")
+            if full_lists and f["id"] == "IW001" and f.get("related"):
+                lines.append(f"    who can assume it ({len(f['related'])}):")
+                lines += [f"      {a}" for a in f["related"]]
             if f.get("fix"):
                 lines.append(_("      fix: {fix}", fix=f["fix"]))
         lines.append("")

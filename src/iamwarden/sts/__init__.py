@@ -21,6 +21,8 @@ from .errors import (
     TokenTooLarge,
 )
 from .evaluate import session_context, session_decide
+from .federated_user import FederatedUserSession
+from .federation_token import GetFederationTokenParams, GetFederationTokenResult, get_federation_token
 from .identity import CallerIdentity, get_caller_identity
 from .params import AssumeRoleParams, GetSessionTokenParams, Tag
 from .saml import AssumeRoleWithSamlParams, AssumeRoleWithSamlResult, assume_role_with_saml
@@ -29,6 +31,7 @@ from .session_binding import UNBOUND_SESSION_REFUSAL, unbound_reason
 from .session_claims import open_session, seal_session
 from .session_token import GetSessionTokenResult, get_session_token
 from .tokens import MAX_TOKEN_CHARS, IssuedToken, Keyring, TokenClaims, issue_token, read_token, verify_token
+from .web_identity import AssumeRoleWithWebIdentityParams, WebIdentityResult, assume_role_with_web_identity
 
 __all__ = [
     "MAX_TOKEN_CHARS",
@@ -36,6 +39,11 @@ __all__ = [
     "AssumeRoleParams",
     "AssumeRoleResult",
     "AssumeRoleWithSamlParams",
+    "AssumeRoleWithWebIdentityParams",
+    "FederatedUserSession",
+    "GetFederationTokenParams",
+    "GetFederationTokenResult",
+    "WebIdentityResult",
     "AssumeRoleWithSamlResult",
     "CallerIdentity",
     "CallerInfo",
@@ -68,6 +76,8 @@ __all__ = [
     "as_directory",
     "assume_role",
     "assume_role_with_saml",
+    "assume_role_with_web_identity",
+    "get_federation_token",
     "get_caller_identity",
     "get_session_token",
     "issue_token",

@@ -505,6 +505,7 @@ def assume_role_with_saml(
         role_tags=dict(role.tags),
         caller_arn=provider_arn,
         packed_policy_size=size.percent if passed_something else None,
+        federated_provider=provider_arn,  # aws:FederatedProvider of the session (spec §3.2, §4.3)
     )
     credentials, sealed = seal_session(keyring, session, rnd or SecretsRandom())
     assert isinstance(sealed, Session)

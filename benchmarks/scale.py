@@ -1,0 +1,138 @@
+#!/usr/bin/env python
+"""An organization-wide audit in one process, on every core, and on local Ray.
+
+    .venv/bin/python benchmarks/scale.py [--accounts 20] [--per-account 500] [--seed 7]
+        [--modes in-process,cores,ray] [--jobs N] [--timeout 600] [--json FILE]
+
+``generate_org.py`` writes the organization (ACCOUNTS files of PER_ACCOUNT
+principals each, cross-account trusts between sibling accounts; cached in
+``benchmarks/out/scale/``). Each mode then runs in its own child process:
+
+- **in-process**: ``scale.audit_world(jobs=1)`` (what ``audit --jobs 1`` does);
+- **cores**: ``audit_world(jobs=N)`` on local worker processes (N = every core);
+- **ray**: ``audit_world(engine="ray", jobs=2)``: a local Ray instance with 2 CPUs,
+  started inside the timing (``ray.init`` is part of what a user waits for).
+
+Printed per mode: wall seconds of the audit + ``to_json`` (the world already
+read), CPU seconds of the driver, peak memory of the driver and of its worker
+processes (``ru_maxrss``; Ray's workers are not the driver's children, so only the
+driver's is known there), and µs per principal. Every mode's report is compared
+with the in-process one (a digest of the JSON): "same" must hold.
+
+SCPs are not generated: the loaders read no organization data yet (the World
+type has the slots; an organization loader is being added separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import generate_org  # noqa: E402
+
+OUT = os.path.join(HERE, "out", "scale")
+
+CHILD = r"""
+import hashlib, json, resource, sys, time
+from datetime import UTC, datetime
+from iamwarden.scale import WorldSource, audit_world
+
+def main():
+    folder, mode, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    src = WorldSource.from_paths([folder], datetime(2026, 12, 2, tzinfo=UTC))
+    world = src.world()
+    n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
+    w0, c0 = time.perf_counter(), time.process_time()
+    if mode == "in-process":
+        r = audit_world(src, jobs=1, world=world)
+    elif mode == "cores":
+        r = audit_world(src, jobs=jobs, world=world, min_principals=0)
+    else:
+        r = audit_world(src, engine="ray", jobs=jobs, world=world)
+    data = r.to_json()
+    w1, c1 = time.perf_counter(), time.process_time()
+    digest = hashlib.sha256(json.dumps(data).encode()).hexdigest()
+    print(json.dumps({"principals": n, "accounts": len(world.accounts), "seconds": w1 - w0, "cpu": c1 - c0,
+                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                      "digest": digest, "findings": len(data["findings"]),
+                      "can_escalate": data["summary"]["can_escalate"]}))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def organization(accounts: int, per_account: int, seed: int) -> str:
+    folder = os.path.join(OUT, f"org-{accounts}x{per_account}-seed{seed}")
+    if not os.path.isdir(folder) or len(os.listdir(folder)) != accounts:
+        generate_org.write_org(folder, accounts, per_account, seed)
+    return folder
+
+
+def run(folder: str, mode: str, jobs: int, timeout: float) -> dict[str, Any]:
+    # own session: on a timeout the whole group goes (Ray's agents and workers with it)
+    p = subprocess.Popen([sys.executable, "-c", CHILD, folder, mode, str(jobs)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        return {"status": f"> {timeout:.0f} s (timeout)"}
+    if p.returncode != 0:
+        return {"status": "failed: " + (err.strip().splitlines() or ["?"])[-1]}
+    return {"status": "ok", **json.loads(out.strip().splitlines()[-1])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--accounts", type=int, default=20)
+    ap.add_argument("--per-account", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--modes", default="in-process,cores,ray")
+    ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="workers for 'cores' (default: all)")
+    ap.add_argument("--ray-workers", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--json", help="also write the rows here")
+    a = ap.parse_args(argv)
+    folder = organization(a.accounts, a.per_account, a.seed)
+    load = os.getloadavg()
+    print(f"organization: {a.accounts} accounts x {a.per_account} principals ({folder}); "
+          f"{len(os.sched_getaffinity(0))} cores; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    rows = []
+    base = None
+    print(f"{'mode':<11} {'workers':>7} {'seconds':>8} {'cpu s':>7} {'µs/principal':>12} {'peak MiB':>9} "
+          f"{'workers MiB':>11}  same")
+    for mode in a.modes.split(","):
+        jobs = 1 if mode == "in-process" else (a.ray_workers if mode == "ray" else a.jobs)
+        r = run(folder, mode, jobs, a.timeout)
+        r.update(mode=mode, workers=jobs)
+        rows.append(r)
+        if r["status"] != "ok":
+            print(f"{mode:<11} {jobs:>7} {r['status']}")
+            continue
+        base = base or r["digest"]
+        us = r["seconds"] / r["principals"] * 1e6
+        wk = f"{r['workers_peak_mib']:.0f}" if mode == "cores" else "-"
+        print(f"{mode:<11} {jobs:>7} {r['seconds']:>8.2f} {r['cpu']:>7.2f} {us:>12.0f} {r['peak_mib']:>9.0f} "
+              f"{wk:>11}  {'yes' if r['digest'] == base else 'NO'}")
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    if a.json:
+        with open(a.json, "w") as fh:
+            json.dump({"accounts": a.accounts, "per_account": a.per_account, "rows": rows}, fh, indent=2)
+    return 0 if all(r["status"] == "ok" and r["digest"] == base for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

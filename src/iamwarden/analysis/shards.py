@@ -1,0 +1,129 @@
+"""The audit split into the pieces that can run apart, and the step that joins them.
+
+Pure core (no processes, no I/O): ``iamwarden.scale`` runs these functions in
+worker processes or on Ray and calls ``join`` in the driver. Every piece is a
+function of the world alone, so a worker that indexed the same world returns
+exactly what the driver would have computed itself:
+
+- ``principal_facts(ix, arns)``: admin status (catalog rule 2) and the one-step
+  edges to admin (self-escalation, modify-then-assume) of a shard of principals;
+- ``assume_lists(ix, roles)``: IW001's "who can actually assume it" (catalog
+  D15) for a shard of roles whose trust opens them to an account or ``*``;
+- ``cycle_findings(ix)``: IW005 (roles that can assume each other).
+
+The global step stays in one place (``join``): the backwards search from the
+admins, which follows cross-account edges (D15 across trusts) as it finds them,
+and the findings that depend on its result. Results are identical to
+``analysis.audit``: the driver's index holds the same world, the pieces are
+deterministic, and ``join`` keeps the subjects' order.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+from ..model.account import Role
+from ._gc import gc_paused
+from .admin import AdminStatus
+from .edges import Edge
+from .findings import Finding, _cycles, _who_can_assume
+from .findings import findings as _findings
+from .graph import Escalation, Progress, escalation, first_step_edges
+from .index import WorldIndex
+from .result import AuditResult, build_result
+
+#: what ``principal_facts`` returns: admin status per principal, one-step edges per non-admin
+Facts = tuple[dict[str, AdminStatus], dict[str, list[Edge]]]
+
+
+def shard(items: Sequence[str], parts: int) -> list[list[str]]:
+    """``items`` cut into at most ``parts`` contiguous runs of near-equal length (order kept)."""
+    parts = max(1, min(parts, len(items)))
+    size, extra = divmod(len(items), parts)
+    out, at = [], 0
+    for i in range(parts):
+        n = size + (1 if i < extra else 0)
+        out.append(list(items[at:at + n]))
+        at += n
+    return [s for s in out if s]
+
+
+def principal_facts(ix: WorldIndex, arns: Iterable[str]) -> Facts:
+    """Admin status of each principal, and the one-step edges of those that are not admin."""
+    with gc_paused():
+        status: dict[str, AdminStatus] = {}
+        first: dict[str, list[Edge]] = {}
+        for arn in arns:
+            st = status[arn] = ix.admin(arn)
+            if st.admin:
+                continue
+            edges = first_step_edges(ix, arn)
+            if edges:
+                first[arn] = edges
+        return status, first
+
+
+def open_roles(ix: WorldIndex, arns: Iterable[str]) -> list[str]:
+    """Of ``arns``, the roles whose trust names a whole account or ``*`` (IW001's candidates)."""
+    out = []
+    for arn in arns:
+        s = ix.subjects.get(arn)
+        if s is not None and isinstance(s.entity, Role):
+            t = ix.trust[arn]
+            if t.accounts or t.everyone:
+                out.append(arn)
+    return out
+
+
+def assume_lists(ix: WorldIndex, roles: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Who the engine lets assume each role (catalog D15), as IW001 names them."""
+    with gc_paused():
+        out = {}
+        for arn in roles:
+            role = ix.subjects[arn].entity
+            assert isinstance(role, Role)
+            out[arn] = _who_can_assume(ix, role)
+        return out
+
+
+def cycle_findings(ix: WorldIndex) -> list[Finding]:
+    """IW005, which needs every role's assume relation and nothing from the search."""
+    with gc_paused():
+        return _cycles(ix)
+
+
+def admins_of(ix: WorldIndex, status: Mapping[str, AdminStatus]) -> list[str]:
+    """The admins, in the subjects' order (the roots of the search)."""
+    return [a for a in ix.subjects if status[a].admin]
+
+
+def adopt_facts(ix: WorldIndex, facts: Iterable[Facts]) -> dict[str, list[Edge]]:
+    """Put the shards' admin statuses into ``ix`` and return the one-step edges in the
+    subjects' order (the order ``graph.first_steps`` produces)."""
+    first: dict[str, list[Edge]] = {}
+    for status, edges in facts:
+        ix._admin.update(status)
+        first.update(edges)
+    missing = [a for a in ix.subjects if a not in ix._admin]
+    if missing:
+        raise ValueError(f"shards left out {len(missing)} principal(s), e.g. {missing[0]}")
+    return {a: first[a] for a in ix.subjects if a in first}
+
+
+def search(ix: WorldIndex, first: dict[str, list[Edge]], progress: Progress | None = None) -> Escalation:
+    """The global step: the two-pass backwards search from the admins over every account."""
+    with gc_paused():
+        return escalation(ix, progress, first=first)
+
+
+def powerful_open_roles(ix: WorldIndex, esc: Escalation) -> list[str]:
+    """Roles IW001 reports: admin or escalating, with a trust open to an account or ``*``."""
+    admins = set(esc.admins)
+    return [a for a in open_roles(ix, ix.subjects) if a in admins or a in esc.certain.dist]
+
+
+def join(ix: WorldIndex, esc: Escalation, lists: Mapping[str, tuple[str, ...]],
+         cycles: list[Finding]) -> AuditResult:
+    """The findings and the result, from the search and the shards' pieces."""
+    with gc_paused():
+        return build_result(ix, esc, _findings(ix, esc, lists, cycles))

@@ -1,0 +1,131 @@
+"""Run the audit's pieces on an engine and join them (``analysis.shards``).
+
+Order, so that the driver's search overlaps the workers' work:
+
+1. the driver indexes the world (it needs the index for the global step) while
+   the workers index it too (spawn, Ray) or inherit it (fork);
+2. shards of principals: admin status and one-step edges (``facts``);
+3. while the driver searches (the global step), the workers build IW001's lists
+   for the admin roles open to an account and IW005's cycles;
+4. IW001's lists for the escalating roles the search found, then ``join``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Protocol
+
+from ..analysis import AuditResult, audit, index_world
+from ..analysis.graph import Progress
+from ..analysis.shards import (
+    adopt_facts,
+    assume_lists,
+    join,
+    open_roles,
+    powerful_open_roles,
+    principal_facts,
+    search,
+    shard,
+)
+from ..model.account import World
+from .source import WorldSource
+
+#: below this many principals the audit runs in-process: a worker's start-up (fork
+#: ~10 ms, spawn/Ray ~1-2 s of imports and indexing) is more than the whole audit
+#: costs (1,000 principals: ~0.5 s CPU). docs/scale.md has the measurements.
+PARALLEL_MIN_PRINCIPALS = 5_000
+#: shards of principals per worker (smaller shards even out uneven ones); the driver does
+#: an equal share itself, so ``--jobs N`` is N-1 worker processes and the driver
+SHARDS_PER_WORKER = 4
+ENGINES = ("local", "ray")
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine cannot run here (Ray not installed); the message says what to install."""
+
+
+class Engine(Protocol):
+    def submit(self, name: str, *args: Any) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "local", address: str | None = None,
+                progress: Progress | None = None, min_principals: int | None = None,
+                start_method: str | None = None, world: World | None = None) -> AuditResult:
+    """The audit of ``source``: in-process with ``jobs=1`` (or a small local world), else on
+    ``jobs`` local processes or on Ray. The result is the same in every mode.
+
+    ``world``: ``source.world()`` when the caller already built it (it is not built twice)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ValueError(f"jobs {jobs}: expected at least 1")
+    world = world if world is not None else source.world()
+    n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
+    if min_principals is None:
+        min_principals = PARALLEL_MIN_PRINCIPALS
+    if engine == "local" and (jobs == 1 or n < min_principals):
+        return audit(world, progress=progress, now=source.now)
+    if progress:
+        progress("indexing", 0, n)
+    ix = index_world(world, source.now)
+    eng: Engine
+    if engine == "ray":
+        from .ray_engine import RayEngine, RayUnavailable  # noqa: PLC0415 (optional dependency)
+
+        try:
+            eng = RayEngine(source, ix, jobs, address)
+        except RayUnavailable as e:
+            raise EngineUnavailable(str(e)) from None
+        workers = eng.workers
+    else:
+        from .local import LocalEngine  # noqa: PLC0415
+
+        workers = max(1, jobs - 1)  # the driver is the jobs-th process: it takes shards too
+        eng = LocalEngine(source, ix, workers, start_method)
+    try:
+        arns = list(ix.subjects)
+        facts = _spread(eng, "facts", arns, workers, workers * SHARDS_PER_WORKER,
+                        lambda part: principal_facts(ix, part), progress)
+        first = adopt_facts(ix, facts)
+        admins = [a for a in arns if ix.admin(a).admin]
+        early = open_roles(ix, admins)
+        list_futs = [eng.submit("assume", part) for part in shard(early, workers)]
+        cycles_fut = eng.submit("cycles")
+        esc = search(ix, first, progress)
+        done = set(early)
+        late = [a for a in powerful_open_roles(ix, esc) if a not in done]
+        lists: dict[str, tuple[str, ...]] = {}
+        for got in _spread(eng, "assume", late, workers, workers, lambda part: assume_lists(ix, part)):
+            lists.update(got)
+        for f in list_futs:
+            lists.update(f.result())
+        cycles = cycles_fut.result()
+    finally:
+        eng.close()
+    return join(ix, esc, lists, cycles)
+
+
+def _spread(eng: Engine, name: str, items: list[str], workers: int, shards: int,
+            here: Callable[[list[str]], Any], progress: Progress | None = None) -> list[Any]:
+    """``items`` split among the ``workers`` (in ``shards`` shards) and the driver, which does
+    an equal share itself instead of waiting (results in item order)."""
+    cut = len(items) * workers // (workers + 1)
+    futs = [eng.submit(name, c) for c in shard(items[:cut], shards)]
+    mine = [here(items[cut:])] if cut < len(items) else []
+    out = []
+    for i, f in enumerate(futs):
+        out.append(f.result())
+        if progress:
+            progress(name, i + 1, len(futs))
+    return [*out, *mine]

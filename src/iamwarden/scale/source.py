@@ -1,0 +1,64 @@
+"""What a worker needs to rebuild the audited world: bytes and paths, never parsed objects."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from ..loaders.authz_details import LoadError, account_files, account_from_bytes
+from ..model.account import Account, World
+
+
+@dataclass(frozen=True)
+class WorldSource:
+    """The audited accounts as GAAD documents, in load order, plus the moment of the audit.
+
+    ``accounts``: (source name, GAAD JSON bytes), one per account, as ``collect``
+    writes them. ``now`` is passed to the index (``analysis.session``). ``key``
+    names this world in a worker's cache (a digest of the documents and ``now``), so
+    a worker that already indexed it does not index it again.
+    """
+
+    accounts: tuple[tuple[str, bytes], ...]
+    now: datetime | None = None
+    key: str = field(default="", compare=False)
+
+    @classmethod
+    def of(cls, accounts: Iterable[tuple[str, bytes]], now: datetime | None = None) -> WorldSource:
+        items = tuple(accounts)
+        h = hashlib.sha256(repr(now).encode())
+        for name, raw in items:
+            h.update(name.encode() + b"\0" + hashlib.sha256(raw).digest())
+        return cls(items, now, h.hexdigest())
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str | Path], now: datetime | None = None,
+                   extra: Iterable[tuple[str, bytes]] = ()) -> WorldSource:
+        """Files, or folders of them (one account per file), then ``extra`` documents."""
+        items = []
+        for f in account_files(paths):
+            try:
+                items.append((str(f), f.read_bytes()))
+            except OSError as e:
+                raise LoadError(f"{f}: cannot read: {e.strerror}") from None
+        return cls.of([*items, *extra], now)
+
+    def world(self) -> World:
+        """The world ``load_world`` builds from the same documents (same order, same errors)."""
+        accounts: dict[str, Account] = {}
+        for name, raw in self.accounts:
+            acct = account_from_bytes(raw, name)
+            if acct.account_id in accounts:
+                raise LoadError(f"{name}: account {acct.account_id} is already loaded from "
+                                f"{accounts[acct.account_id].source}")
+            accounts[acct.account_id] = acct
+        if not accounts:
+            raise LoadError("no account files given")
+        return World(accounts)
+
+    @property
+    def size(self) -> int:
+        return sum(len(raw) for _, raw in self.accounts)

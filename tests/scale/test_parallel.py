@@ -1,0 +1,76 @@
+"""``audit`` on worker processes gives the same report as in one process (issue 15, item 1)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from iamwarden.cli import main
+from iamwarden.scale import WorldSource, audit_world, driver
+from iamwarden.scale.local import LocalEngine
+
+from .conftest import EXAMPLES, NOW
+
+
+def _json(source: WorldSource, **kw) -> str:
+    return json.dumps(audit_world(source, **kw).to_json(full_lists=True), sort_keys=False)
+
+
+def test_parallel_identical_json_bundled_examples():
+    src = WorldSource.from_paths([EXAMPLES], NOW)
+    one = _json(src, jobs=1)
+    assert json.loads(one)["summary"]["principals"] > 0
+    assert _json(src, jobs=2, min_principals=0) == one
+
+
+def test_parallel_identical_json_generated_organization(org_dir):
+    src = WorldSource.from_paths([org_dir], NOW)
+    one = _json(src, jobs=1)
+    data = json.loads(one)
+    assert len(data["accounts"]) == 4
+    # the organization has cross-account escalation steps (the global step must follow them)
+    cross = [e for e in data["edges"] if e["from"].split(":")[4] != e["to"].split(":")[4]]
+    assert cross, "the generated organization should have cross-account edges"
+    assert data["summary"]["can_escalate"] > 0 and any(f["id"] == "IW001" for f in data["findings"])
+    assert _json(src, jobs=2, min_principals=0) == one
+    assert _json(src, jobs=3, min_principals=0) == one  # more shards than cores: same answer
+
+
+def test_parallel_identical_json_spawn_start_method(org_dir):
+    """Spawn-safe: workers that share nothing with the driver rebuild the world from the source."""
+    src = WorldSource.from_paths([org_dir], NOW)
+    assert _json(src, jobs=2, min_principals=0, start_method="spawn") == _json(src, jobs=1)
+
+
+def test_small_inputs_skip_worker_processes(monkeypatch):
+    """Below PARALLEL_MIN_PRINCIPALS no worker starts (start-up would cost more than the audit)."""
+    def refuse(*a, **k):
+        raise AssertionError("a worker pool was started for a small input")
+
+    monkeypatch.setattr(LocalEngine, "__init__", refuse)
+    src = WorldSource.from_paths([EXAMPLES], NOW)
+    assert audit_world(src, jobs=2).to_json()["summary"]["principals"] > 0
+    monkeypatch.setattr(driver, "PARALLEL_MIN_PRINCIPALS", 0)
+    with pytest.raises(AssertionError, match="worker pool"):
+        audit_world(src, jobs=2)
+
+
+def test_cli_jobs_gives_identical_report(org_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(driver, "PARALLEL_MIN_PRINCIPALS", 0)
+    outs = []
+    for jobs in ("1", "2"):
+        f = tmp_path / f"j{jobs}.json"
+        assert main(["audit", str(org_dir), "--format", "json", "--jobs", jobs, "-o", str(f)]) == 0
+        data = json.loads(f.read_text())
+        outs.append(data)
+    assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--jobs", "0"], "--jobs 0"),
+    (["--address", "auto"], "--address is for --engine ray"),
+])
+def test_cli_bad_parallel_options_exit_2(argv, needle, capsys):
+    assert main(["audit", str(EXAMPLES), *argv]) == 2
+    assert needle in capsys.readouterr().err
