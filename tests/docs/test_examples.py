@@ -28,7 +28,10 @@ def _spec_copies() -> set[str]:
     return {Path(n).name for n in names if n.startswith("spec/")}
 
 
-GUIDES = sorted(p for p in (REPO / "docs").glob("*.md") if p.name not in _spec_copies()) + [REPO / "README.md"]
+#: guides translated into another language live in docs/<lang>/ (docs/ja/): run the same way
+TRANSLATED_GUIDES = sorted((REPO / "docs").glob("[a-z][a-z]/*.md"))
+GUIDES = (sorted(p for p in (REPO / "docs").glob("*.md") if p.name not in _spec_copies()) + TRANSLATED_GUIDES
+          + [REPO / "README.md"])
 
 
 def _param(path: Path) -> object:
@@ -71,6 +74,11 @@ def test_not_run_blocks_are_few_and_give_a_reason() -> None:
     for b in skipped:
         assert len(b.skip or "") >= 10, f"{b.where}: say why the block is not run"
     assert len(runnable) > 2 * len(skipped), [b.where for b in skipped]
+
+
+def test_translated_guides_are_collected() -> None:
+    assert {g.relative_to(REPO).as_posix() for g in TRANSLATED_GUIDES} >= {"docs/ja/assume-role.md",
+                                                                            "docs/ja/quickstart.md"}
 
 
 def test_spec_copies_are_left_out_and_nothing_else() -> None:

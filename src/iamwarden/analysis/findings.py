@@ -26,9 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..i18n import N_, Text, Translator
 from ..model.account import Role
 from ..policy.document import Effect
 from .graph import Escalation
+from .hop_text import hop_text
 from .index import WorldIndex
 from .techniques.assume_role import (
     ASSUME,
@@ -62,10 +64,24 @@ class Finding:
     corrected: dict[str, Any] | None = None
     #: the outside identity the finding is about (provider ARN, account, service principal)
     outsider: str | None = None
+    #: ``message`` and ``fix`` before translation (English ``str()``), for a report in another language
+    text: Text | None = field(default=None, compare=False)
+    fix_text: Text | None = field(default=None, compare=False)
 
-    def to_json(self) -> dict[str, Any]:
+    @classmethod
+    def of(cls, id: str, rule: str, severity: str, arn: str, message: Text, fix: Text,
+           related: tuple[str, ...] | list[str] = ()) -> Finding:
+        """A finding whose message and fix are marked for translation (``N_``)."""
+        return cls(id, rule, severity, arn, str(message), str(fix), tuple(related), text=message, fix_text=fix)
+
+    def to_json(self, translate: Translator | None = None) -> dict[str, Any]:
+        """The finding; with ``translate``, ``message`` and ``fix`` in its language (ids stay English)."""
+        message, fix = self.message, self.fix
+        if translate is not None:
+            message = translate.text(self.text if self.text is not None else self.message)
+            fix = translate.text(self.fix_text if self.fix_text is not None else self.fix)
         out = {"id": self.id, "rule": self.rule, "severity": self.severity, "arn": self.arn,
-               "message": self.message, "fix": self.fix, "related": list(self.related)}
+               "message": message, "fix": fix, "related": list(self.related)}
         for k in ("statement", "who", "corrected", "outsider"):
             v = getattr(self, k)
             if v is not None:
@@ -160,11 +176,11 @@ def _admit_groups(ix: WorldIndex, role: Role) -> AdmitGroups:
     return hit
 
 
-def _names(arns: Sequence[str], limit: int = 5) -> str:
+def _names(arns: Sequence[str], limit: int = 5) -> str | Text:
     if not arns:
-        return "nobody in the loaded accounts"
+        return N_("nobody in the loaded accounts")
     shown = ", ".join(arns[:limit])
-    return shown + (f" and {len(arns) - limit} more" if len(arns) > limit else "")
+    return N_("{names} and {n} more", names=shown, n=len(arns) - limit) if len(arns) > limit else shown
 
 
 def issue_finding(role: Role, i: TrustIssue) -> Finding:
@@ -209,71 +225,85 @@ def findings(ix: WorldIndex, esc: Escalation, assume_lists: Mapping[str, tuple[s
         if powerful and (t.accounts or t.everyone):
             who = (assume_lists[arn] if assume_lists is not None and arn in assume_lists
                    else _who_can_assume(ix, role))
-            scope = "everyone (*)" if t.everyone else "account " + ", ".join(sorted(t.accounts))
-            what = "is admin" if arn in admins else "can escalate to admin"
-            out.append(Finding(
-                "IW001", "admin-role-open-to-account", "critical" if t.everyone else "high", arn,
-                f"role {role.name} {what} and its trust policy trusts {scope}; "
-                f"who can actually assume it: {_names(who)}",
-                "Name the specific principals that need this role in the trust policy "
-                "(Principal: {\"AWS\": \"arn:aws:iam::ACCOUNT:role/NAME\"}) instead of the account root, "
-                "and require MFA or an aws:PrincipalArn condition.",
+            scope = (N_("everyone (*)") if t.everyone
+                     else N_("account {accounts}", accounts=", ".join(sorted(t.accounts))))
+            if arn in admins:
+                message = N_("role {role} is admin and its trust policy trusts {scope}; "
+                             "who can actually assume it: {who}", role=role.name, scope=scope, who=_names(who))
+            else:
+                message = N_("role {role} can escalate to admin and its trust policy trusts {scope}; "
+                             "who can actually assume it: {who}", role=role.name, scope=scope, who=_names(who))
+            out.append(Finding.of(
+                "IW001", "admin-role-open-to-account", "critical" if t.everyone else "high", arn, message,
+                N_("Name the specific principals that need this role in the trust policy "
+                   "(Principal: {\"AWS\": \"arn:aws:iam::ACCOUNT:role/NAME\"}) instead of the account root, "
+                   "and require MFA or an aws:PrincipalArn condition."),
                 who))
         for st in role.trust.statements:
             if st.effect is not Effect.ALLOW or st.principal is None:
                 continue
             if st.principal.is_everyone and not st.conditions:
-                out.append(Finding(
+                out.append(Finding.of(
                     "IW002", "trust-everyone-no-condition", "critical", arn,
-                    f"role {role.name}: trust statement {st.sid or st.index} allows Principal \"*\" with no condition: "
-                    "any AWS account can assume it",
-                    "Replace \"*\" with the accounts or roles that need access, or add conditions such as "
-                    "aws:PrincipalOrgID and sts:ExternalId."))
+                    N_("role {role}: trust statement {statement} allows Principal \"*\" with no condition: "
+                       "any AWS account can assume it", role=role.name, statement=st.sid or st.index),
+                    N_("Replace \"*\" with the accounts or roles that need access, or add conditions such as "
+                       "aws:PrincipalOrgID and sts:ExternalId.")))
         out += [issue_finding(role, i) for i in issues.get(arn, ())]
     for a in esc.admins:
         s = ix.subjects[a]
         if s.kind == "user" and not ix.admin(a).needs_mfa:
-            out.append(Finding(
+            out.append(Finding.of(
                 "IW004", "admin-without-mfa", "medium", a,
-                f"user {s.entity.name} is admin and its permissions do not require MFA",
-                "Add a Deny for all actions with Condition BoolIfExists aws:MultiFactorAuthPresent false, "
-                "or move admin rights to a role whose trust requires MFA."))
+                N_("user {user} is admin and its permissions do not require MFA", user=s.entity.name),
+                N_("Add a Deny for all actions with Condition BoolIfExists aws:MultiFactorAuthPresent false, "
+                   "or move admin rights to a role whose trust requires MFA.")))
     out += _cycles(ix) if cycles is None else cycles
     for arn, s in ix.subjects.items():
         if arn in admins:
             continue
+        kind_word = _KINDS.get(s.kind, s.kind)
         if arn in esc.certain.dist:
             paths = esc.certain.paths(arn, 1)
             steps = paths[0] if paths else []
             techs = " → ".join(e.technique for e in steps)
             sev = "critical" if len(steps) <= 1 else "high"
-            out.append(Finding(
+            out.append(Finding.of(
                 "IW006", "can-escalate", sev, arn,
-                f"{s.kind} {s.entity.name} can become admin in {len(steps)} step(s): {techs}"
-                + (f" ({steps[0].reason})" if steps else ""),
+                N_("{kind} {name} can become admin in {n} step(s): {techniques} ({reason})", kind=kind_word,
+                   name=s.entity.name, n=len(steps), techniques=techs, reason=hop_text(steps[0].reason)) if steps
+                else N_("{kind} {name} can become admin in {n} step(s): {techniques}", kind=kind_word,
+                        name=s.entity.name, n=len(steps), techniques=techs),
                 _fix(steps[0].technique if steps else ""), tuple(e.target for e in steps)))
         elif arn in esc.uncertain.dist:
             paths = esc.uncertain.paths(arn, 1)
             steps = paths[0] if paths else []
             notes = "; ".join(dict.fromkeys(e.uncertain for e in steps if e.uncertain))
-            out.append(Finding(
+            techs = " → ".join(e.technique for e in steps)
+            out.append(Finding.of(
                 "IW007", "may-escalate", "low", arn,
-                f"{s.kind} {s.entity.name} may become admin: "
-                + " → ".join(e.technique for e in steps) + (f" ({notes})" if notes else ""),
+                N_("{kind} {name} may become admin: {techniques} ({notes})", kind=kind_word,
+                   name=s.entity.name, techniques=techs, notes=notes) if notes
+                else N_("{kind} {name} may become admin: {techniques}", kind=kind_word,
+                        name=s.entity.name, techniques=techs),
                 _fix(steps[0].technique if steps else ""), tuple(e.target for e in steps)))
     return out
 
 
-def _fix(technique: str) -> str:
+#: the principal kinds in messages, marked for translation
+_KINDS = {"user": N_("user"), "role": N_("role")}
+
+
+def _fix(technique: str) -> Text:
     if technique == "D15":
-        return "Narrow the role's trust policy or the caller's sts:AssumeRole permission to who really needs it."
+        return N_("Narrow the role's trust policy or the caller's sts:AssumeRole permission to who really needs it.")
     if technique.startswith("P"):
-        return ("Limit iam:PassRole to the roles the principal must pass (Resource: role ARNs) and add "
-                "an iam:PassedToService condition.")
+        return N_("Limit iam:PassRole to the roles the principal must pass (Resource: role ARNs) and add "
+                  "an iam:PassedToService condition.")
     if technique.startswith("E"):
-        return "Restrict who may modify or exec into compute that runs with privileged roles."
-    return ("Remove the IAM write permission (e.g. iam:Attach*/Put*/CreatePolicyVersion/CreateAccessKey) or scope "
-            "its Resource, or cap the principal with a permissions boundary.")
+        return N_("Restrict who may modify or exec into compute that runs with privileged roles.")
+    return N_("Remove the IAM write permission (e.g. iam:Attach*/Put*/CreatePolicyVersion/CreateAccessKey) or scope "
+              "its Resource, or cap the principal with a permissions boundary.")
 
 
 def _cycles(ix: WorldIndex) -> list[Finding]:
@@ -310,10 +340,10 @@ def _cycles(ix: WorldIndex) -> list[Finding]:
         roles = sorted(x for x in comp if isinstance(x, str))
         if len(roles) >= 2:
             comps.append(roles)
-    return [Finding(
+    return [Finding.of(
         "IW005", "circular-access", "low", comp[0],
-        "roles can assume each other in a cycle: " + ", ".join(comp),
-        "Break the cycle: trust relationships between roles should run one way.", tuple(comp))
+        N_("roles can assume each other in a cycle: {roles}", roles=", ".join(comp)),
+        N_("Break the cycle: trust relationships between roles should run one way."), tuple(comp))
         for comp in sorted(comps)]
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..i18n import Translator
 from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
@@ -97,12 +98,13 @@ class AuditResult:
     def principal(self, arn: str) -> PrincipalResult | None:
         return next((p for p in self.principals if p.arn == arn), None)
 
-    def to_json(self, full_lists: bool = False) -> dict[str, Any]:
-        """The report shape. ``full_lists``: every finding's ``related`` in full."""
+    def to_json(self, full_lists: bool = False, translate: Translator | None = None) -> dict[str, Any]:
+        """The report shape. ``full_lists``: every finding's ``related`` in full. With ``translate``,
+        the findings' messages and fixes in its language."""
         with gc_paused():
-            return self._to_json(full_lists)
+            return self._to_json(full_lists, translate)
 
-    def _to_json(self, full_lists: bool = False) -> dict[str, Any]:
+    def _to_json(self, full_lists: bool = False, translate: Translator | None = None) -> dict[str, Any]:
         edges: dict[tuple[str, str, str], dict[str, Any]] = {}
         for p in self.principals:
             for path in p.paths + p.uncertain_paths:
@@ -126,16 +128,16 @@ class AuditResult:
             },
             "principals": [p.to_json() for p in self.principals],
             "edges": list(edges.values()),
-            "findings": [_finding_json(f, full_lists) for f in self.findings],
+            "findings": [_finding_json(f, full_lists, translate) for f in self.findings],
             "external_entries": list(self.external),
             "errors": list(self.errors),
         }
 
 
-def _finding_json(f: Finding, full_lists: bool) -> dict[str, Any]:
+def _finding_json(f: Finding, full_lists: bool, translate: Translator | None = None) -> dict[str, Any]:
     if full_lists or len(f.related) <= RELATED_SAMPLE:
-        return f.to_json()
-    out = replace(f, related=f.related[:RELATED_SAMPLE]).to_json()
+        return f.to_json(translate)
+    out = replace(f, related=f.related[:RELATED_SAMPLE]).to_json(translate)
     out["related_count"] = len(f.related)
     return out
 

@@ -23,12 +23,14 @@ from typing import Any, Callable
 from ..analysis import find_path, index_world, who_can
 from ..analysis.findings import SEVERITIES
 from ..analysis.result import RELATED_SAMPLE
+from ..i18n import translator
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
 from ..scale import PARALLEL_MIN_PRINCIPALS, EngineUnavailable, WorldSource, audit_world
 from ..scale.driver import ENGINES
 from . import UsageError
 from .known_accounts import read_known_accounts
+from .language import add_lang_argument, lang_of
 
 FORMATS = ("text", "json", "sarif", "html", "dot", "svg")
 #: renderers written elsewhere: format -> (module, function names tried in order)
@@ -72,6 +74,7 @@ def register(sub: Any) -> None:
     p.add_argument("--known-accounts", metavar="FILE", default=None,
                    help="account ids that are not loaded but known (JSON list or one per line): "
                         "trusts of other unloaded accounts are third-party findings")
+    add_lang_argument(p)
     p.set_defaults(func=run_audit)
 
     w = sub.add_parser("who-can", help="which principals can do an action, directly or through a path",
@@ -267,8 +270,13 @@ def audit_source(paths: list[str], endpoint: str | None, profile: str | None, re
         raise UsageError(str(e)) from None
 
 
+#: formats whose renderer takes ``lang`` (JSON carries the translated findings; SARIF stays English)
+LANG_FORMATS = ("text", "html", "dot", "svg")
+
+
 def run_audit(args: argparse.Namespace) -> int:
     known = read_known_accounts(args.known_accounts)
+    lang = lang_of(args)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected a number of processes, at least 1")
     if args.address and args.engine != "ray":
@@ -287,12 +295,14 @@ def run_audit(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     if bar is not None:
         sys.stderr.write("\r" + " " * 60 + "\r")
-    data = result.to_json(full_lists=args.full_lists)
+    data = result.to_json(full_lists=args.full_lists,
+                          translate=translator(lang) if lang != "en" and args.format != "sarif" else None)
+    options: dict[str, Any] = {"lang": lang} if lang != "en" and args.format in LANG_FORMATS else {}
     if args.format == "text":
         out = render("text", data, statements=not args.no_statements, max_principals=args.max_principals,
-                     full_lists=args.full_lists)
+                     full_lists=args.full_lists, **options)
     else:
-        out = render(args.format, data)
+        out = render(args.format, data, **options)
     _write(out, args.output)
     return audit_status(data, args.fail_on)
 

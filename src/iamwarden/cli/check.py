@@ -13,10 +13,13 @@ from typing import Any, Sequence
 
 from ..evaluation import Decision, authorize, decide
 from ..evaluation.world import UnknownPrincipal
+from ..i18n import Translator, translator
 from ..loaders.authz_details import LoadError, load_world
 from ..loaders.cases import CaseError, load_cases
 from ..model.principal import PrincipalError
+from ..report.decision_text import decision_message, verdict_word
 from . import UsageError
+from .language import add_lang_argument, lang_of
 
 
 def register(sub: Any) -> None:
@@ -39,6 +42,7 @@ def register(sub: Any) -> None:
     p.add_argument("--context", metavar="KEY=VALUE", action="append", default=[],
                    help="a condition key; repeat a key for a multivalued key")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_lang_argument(p)
     p.set_defaults(func=run)
 
 
@@ -57,6 +61,7 @@ def parse_context(items: list[str]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    _ = translator(lang_of(args))
     if args.case and args.account:
         raise UsageError("use either --case or --account, not both")
     if args.case:
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         decisions, labels, is_list = [d], [f"{args.principal} {args.action} {args.resource}"], False
     else:
         raise UsageError("give --case FILE, or --account FILE with --principal/--action/--resource")
-    emit(decisions, labels, is_list, args.format)
+    emit(decisions, labels, is_list, args.format, _)
     status = exit_status(decisions)
     if status == 2:
         bad = sum(1 for d in decisions if not isinstance(d, Decision))
@@ -105,7 +110,10 @@ def _to_json(d: Decision | CaseError, label: str) -> dict[str, Any]:
     return d.to_json()
 
 
-def emit(decisions: list[Decision | CaseError], labels: list[str], is_list: bool, fmt: str) -> None:
+def emit(decisions: list[Decision | CaseError], labels: list[str], is_list: bool, fmt: str,
+         _: Translator | None = None) -> None:
+    """Print the decisions; text in ``_``'s language (JSON keeps the engine's English sentences)."""
+    _ = _ or translator()
     if fmt == "json":
         payload: Any = ([_to_json(d, lb) for d, lb in zip(decisions, labels, strict=True)] if is_list
                         else _to_json(decisions[0], labels[0]))
@@ -114,20 +122,20 @@ def emit(decisions: list[Decision | CaseError], labels: list[str], is_list: bool
         return
     for label, d in zip(labels, decisions, strict=True):
         if isinstance(d, CaseError):
-            print(f"{label}: error: {d}")
+            print(_("{label}: error: {error}", label=label, error=d))
             continue
-        print(f"{label}: {d.decision}")
+        print(f"{label}: {verdict_word(d.decision, _)}")
         if d.rule:
-            print(f"  rule: {d.rule}")
+            print(_("  rule: {rule}", rule=decision_message(d.rule, _)))
         for r in d.reasons:
             where = ""
             if r.policy is not None:
                 where = f" [{r.policy_type} {r.policy}"
                 if r.statement is not None:
-                    where += f" statement {r.statement}"
+                    where += _(" statement {statement}", statement=r.statement)
                 if r.sid:
                     where += f" ({r.sid})"
                 where += "]"
-            print(f"  - {r.message}{where}")
+            print(f"  - {decision_message(r.message, _)}{where}")
         for e in d.errors:
-            print(f"  ! error: {e}")
+            print(_("  ! error: {error}", error=e))

@@ -21,6 +21,7 @@ from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
 from ..sts.params import ROLE_SESSION_NAME
 from . import UsageError
+from .language import add_lang_argument, lang_of
 
 #: the session name used when the caller's own name cannot be one
 FALLBACK_SESSION_NAME = "iamwarden"
@@ -58,10 +59,12 @@ def register(sub: Any) -> None:
     add_saml_arguments(p)
     p.add_argument("--format", choices=[f for f in FORMATS if f != "dot"] + ["dot"], default="text")
     p.add_argument("--output", metavar="FILE", default=None, help="write here instead of standard output")
+    add_lang_argument(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    lang = lang_of(args)
     try:
         world = load_world(args.account)
     except LoadError as e:
@@ -81,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if args.external_id is not None:
         params["ExternalId"] = args.external_id
     try:
-        explanation = explain_assume_role(world, args.principal, params, datetime.now(UTC))
+        explanation = explain_assume_role(world, args.principal, params, datetime.now(UTC), lang=lang)
     except UnknownCaller as e:
         raise UsageError(str(e)) from None
     except StsError as e:

@@ -18,11 +18,13 @@ from collections import Counter
 from typing import Any
 
 from ..analysis.trust_checks import TrustContext, check_trust
+from ..i18n import Translator, translator
 from ..policy.document import PolicyKind, parse_policy_tolerant
 from ..policy.errors import PolicySyntaxError
-from ..policy.validation import ERROR, FINDING_TYPES, SECURITY_WARNING, WARNING, Finding, validate_policy
+from ..policy.validation import ERROR, FINDING_TYPES, KIND_LABELS, SECURITY_WARNING, WARNING, Finding, validate_policy
 from . import UsageError
 from .known_accounts import read_known_accounts
+from .language import add_lang_argument, lang_of
 
 KINDS = tuple(k.value for k in PolicyKind)
 #: finding types that make ``validate`` exit 1 unless ``--fail-on`` says otherwise
@@ -54,6 +56,7 @@ def register(sub: Any) -> None:
     p.add_argument("--known-accounts", metavar="FILE", default=None,
                    help="--type trust: account ids you know (JSON list or one per line); a trust of any "
                         "other account is reported (IW003 without ExternalId, IW018 with)")
+    add_lang_argument(p)
     p.set_defaults(func=run)
 
 
@@ -79,6 +82,7 @@ def read_document(path: str) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     fail_on = parse_fail_on(args.fail_on)
+    _ = translator(lang_of(args))
     data = read_document(args.file)
     kind = PolicyKind(args.type)
     known = read_known_accounts(args.known_accounts)
@@ -91,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "file": name,
                 "type": kind.value,
-                "findings": [f.to_json() for f in findings],
+                "findings": [finding_json(f, _) for f in findings],
                 "summary": summary_counts(findings),
             },
             sys.stdout,
@@ -99,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
     else:
-        print_text(name, kind, findings)
+        print_text(name, kind, findings, _)
     return 1 if any(f.type in fail_on for f in findings) else 0
 
 
@@ -128,20 +132,42 @@ def summary_counts(findings: list[Finding]) -> dict[str, int]:
     return {t: counts.get(t, 0) for t in FINDING_TYPES}
 
 
-def print_text(name: str, kind: PolicyKind, findings: list[Finding]) -> None:
+def finding_message(f: Finding, _: Translator) -> str:
+    """The finding's message in ``_``'s language (a parser message without a translation stays English)."""
+    return _.text(f.text if f.text is not None else f.message)
+
+
+def finding_json(f: Finding, _: Translator) -> dict[str, str]:
+    """JSON keeps its English field names, type and code; ``message`` is in the chosen language
+    (docs/decisions/i18n-json.md)."""
+    return {**f.to_json(), "message": finding_message(f, _)}
+
+
+def _count(t: str, n: int, _: Translator) -> str:
+    """"1 error", "2 security warnings", … (plural forms from the catalogue)."""
+    if t == "ERROR":
+        return _.ngettext("{n} error", "{n} errors", n)
+    if t == "SECURITY_WARNING":
+        return _.ngettext("{n} security warning", "{n} security warnings", n)
+    if t == "WARNING":
+        return _.ngettext("{n} warning", "{n} warnings", n)
+    return _.ngettext("{n} suggestion", "{n} suggestions", n)
+
+
+def print_text(name: str, kind: PolicyKind, findings: list[Finding], _: Translator | None = None) -> None:
+    _ = _ or translator()
+    label = _.text(KIND_LABELS[kind])
     if not findings:
-        print(f"{name}: no findings ({kind.label})")
+        print(_("{file}: no findings ({kind})", file=name, kind=label))
         return
     counts = summary_counts(findings)
-    parts = [
-        f"{n} {t.lower().replace('_', ' ')}{'' if n == 1 else 's'}"
-        for t, n in counts.items()
-        if n
-    ]
-    print(f"{name}: {', '.join(parts)} ({kind.label})")
+    parts = [_count(t, n, _) for t, n in counts.items() if n]
+    separator = _(", ")
+    print(f"{name}: {separator.join(parts)} ({label})")
     for f in findings:
-        print(f"{f.type} {f.code} at {f.path}" + (f" [{f.severity}]" if f.severity else ""))
-        print(f"  {f.message}")
+        print(_("{type} {code} at {path}", type=f.type, code=f.code, path=f.path)
+              + (f" [{f.severity}]" if f.severity else ""))
+        print(f"  {finding_message(f, _)}")
         if f.fix:
             print(f"  fix: {f.fix}")
         if f.corrected:

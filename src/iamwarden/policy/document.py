@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
+from ..i18n import N_, Text
 from . import iam_texts
 from .conditions import Condition, ContextView, parse_operator
 from .echo import echo, echo_repr
@@ -68,6 +69,22 @@ _KIND_LABELS = {
     PolicyKind.SCP: "SCP",
     PolicyKind.RCP: "RCP",
 }
+
+
+#: ``PolicyKind.noun`` for messages, marked for translation
+KIND_NOUNS = {
+    PolicyKind.IDENTITY: N_("an identity policy"),
+    PolicyKind.RESOURCE: N_("a resource policy"),
+    PolicyKind.TRUST: N_("a trust policy"),
+    PolicyKind.BOUNDARY: N_("a permissions boundary"),
+    PolicyKind.SESSION: N_("a session policy"),
+    PolicyKind.SCP: N_("an SCP"),
+    PolicyKind.RCP: N_("an RCP"),
+}
+
+
+def _problem(path: str, message: str | Text, iam: str) -> Problem:
+    return Problem(path, str(message), iam, text=message if isinstance(message, Text) else None)
 
 
 class Effect(Enum):
@@ -503,12 +520,12 @@ class _Parser:
         self.unreadable_denies: list[str] = []
         self._never = False  # lenient: the current statement can never apply (§2.5)
 
-    def bad(self, path: str, message: str, iam: str = iam_texts.SYNTAX) -> None:
-        self.problems.append(Problem(path, message, iam))
+    def bad(self, path: str, message: str | Text, iam: str = iam_texts.SYNTAX) -> None:
+        self.problems.append(_problem(path, message, iam))
 
-    def tolerate(self, path: str, message: str, iam: str = iam_texts.SYNTAX) -> None:
+    def tolerate(self, path: str, message: str | Text, iam: str = iam_texts.SYNTAX) -> None:
         """A problem IAM refuses but evaluation can live with (lenient mode only)."""
-        (self.tolerated if self.lenient else self.problems).append(Problem(path, message, iam))
+        (self.tolerated if self.lenient else self.problems).append(_problem(path, message, iam))
 
     def policy(self, doc: Any, name: str) -> Policy | None:
         if not isinstance(doc, dict):
@@ -516,20 +533,21 @@ class _Parser:
             return None
         for k in doc:
             if k not in _TOP_KEYS:
-                self.bad(f"$.{k}", "unknown element; accepted: Version, Id, Statement")
+                self.bad(f"$.{k}", N_("unknown element; accepted: Version, Id, Statement"))
         version = doc.get("Version")
         if version is not None and version not in VERSIONS:
             self.bad(
                 "$.Version",
-                f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {echo_repr(version)}",
+                N_("must be {new!r} or {old!r}, got {value}", new=VERSION_2012, old=VERSION_2008,
+                   value=echo_repr(version)),
                 iam_texts.LEGACY_PARSING,
             )
         pid = doc.get("Id")
         if pid is not None and not isinstance(pid, str):
-            self.bad("$.Id", "must be a string")
+            self.bad("$.Id", N_("must be a string"))
             pid = None
         if "Statement" not in doc:
-            self.bad("$", "missing required element Statement")
+            self.bad("$", N_("missing required element Statement"))
             return None
         raw = doc["Statement"]
         if isinstance(raw, dict):
@@ -537,9 +555,9 @@ class _Parser:
         elif isinstance(raw, list):
             items, paths = raw, [f"$.Statement[{i}]" for i in range(len(raw))]
             if not raw:
-                self.bad("$.Statement", "must contain at least one statement")
+                self.bad("$.Statement", N_("must contain at least one statement"))
         else:
-            self.bad("$.Statement", "must be a statement object or a list of them")
+            self.bad("$.Statement", N_("must be a statement object or a list of them"))
             return None
         variables = version == VERSION_2012
         statements = []
@@ -556,17 +574,17 @@ class _Parser:
             t = _as_text(v)
             p = f"{path}[{j}]" if isinstance(value, list) else path
             if t is None:
-                self.bad(p, f"{what} must be a string or a list of strings")
+                self.bad(p, N_("{what} must be a string or a list of strings", what=what))
                 return None
             out.append(t)
         if not out:
-            self.bad(path, f"{what} must not be empty")
+            self.bad(path, N_("{what} must not be empty", what=what))
             return None
         return tuple(out)
 
     def statement(self, st: Any, path: str, index: int, variables: bool) -> Statement | None:
         if not isinstance(st, dict):
-            self.bad(path, "a statement must be a JSON object")
+            self.bad(path, N_("a statement must be a JSON object"))
             return None
         before = len(self.problems)
         self._never = False
@@ -574,18 +592,19 @@ class _Parser:
             if k not in _STATEMENT_KEYS:
                 self.bad(
                     f"{path}.{k}",
-                    "unknown element; accepted: Sid, Effect, Principal, NotPrincipal, Action, "
-                    "NotAction, Resource, NotResource, Condition",
+                    N_("unknown element; accepted: Sid, Effect, Principal, NotPrincipal, Action, "
+                       "NotAction, Resource, NotResource, Condition"),
                 )
         sid = st.get("Sid")
         if sid is not None and not isinstance(sid, str):
-            self.bad(f"{path}.Sid", "must be a string")
+            self.bad(f"{path}.Sid", N_("must be a string"))
         effect_raw = st.get("Effect")
         effect = None
         if effect_raw is None:
-            self.bad(f"{path}.Effect", "missing; accepted: \"Allow\" or \"Deny\"")
+            self.bad(f"{path}.Effect", N_("missing; accepted: \"Allow\" or \"Deny\""))
         elif effect_raw not in ("Allow", "Deny"):
-            self.bad(f"{path}.Effect", f"must be \"Allow\" or \"Deny\" (case-sensitive), got {echo_repr(effect_raw)}")
+            self.bad(f"{path}.Effect", N_("must be \"Allow\" or \"Deny\" (case-sensitive), got {value}",
+                                          value=echo_repr(effect_raw)))
         else:
             effect = Effect(effect_raw)
 
@@ -606,7 +625,7 @@ class _Parser:
                 if a != "*" and ":" not in a:
                     self.bad(
                         f"{path}.{'NotAction' if not_action else 'Action'}",
-                        f"{echo_repr(a)} is not of the form service:Action (or \"*\")",
+                        N_("{value} is not of the form service:Action (or \"*\")", value=echo_repr(a)),
                     )
         resources_raw, not_resource = self.either(
             st, path, "Resource", "NotResource", required=self.kind.needs_resource
@@ -641,7 +660,7 @@ class _Parser:
         self, st: dict[str, Any], path: str, pos: str, neg: str, required: bool
     ) -> tuple[tuple[str, ...] | None, bool]:
         if pos in st and neg in st:
-            self.bad(path, f"has both {pos} and {neg}; use exactly one")
+            self.bad(path, N_("has both {pos} and {neg}; use exactly one", pos=pos, neg=neg))
             return None, False
         if pos in st:
             return self.strings(st[pos], f"{path}.{pos}", pos), False
@@ -649,42 +668,43 @@ class _Parser:
             return self.strings(st[neg], f"{path}.{neg}", neg), True
         if required:
             missing = iam_texts.MISSING_ACTIONS if pos == "Action" else iam_texts.MISSING_RESOURCES
-            self.bad(path, f"missing {pos} (or {neg})", missing)
+            self.bad(path, N_("missing {pos} (or {neg})", pos=pos, neg=neg), missing)
         return None, False
 
     def principal(self, st: dict[str, Any], path: str) -> tuple[PrincipalSpec | None, bool]:
         has = "Principal" in st
         has_not = "NotPrincipal" in st
         if has and has_not:
-            self.bad(path, "has both Principal and NotPrincipal; use exactly one")
+            self.bad(path, N_("has both Principal and NotPrincipal; use exactly one"))
             return None, False
         if not (has or has_not):
             if self.kind.needs_principal:
-                self.bad(path, f"missing Principal: {self.kind.noun} must name who it applies to")
+                self.bad(path, N_("missing Principal: {kind} must name who it applies to", kind=KIND_NOUNS[self.kind]))
             return None, False
         el = "Principal" if has else "NotPrincipal"
         if not self.kind.needs_principal:
             self.bad(
                 f"{path}.{el}",
-                f"{self.kind.noun} must not specify a principal "
-                "(Principal belongs in resource and trust policies)",
+                N_("{kind} must not specify a principal "
+                   "(Principal belongs in resource and trust policies)", kind=KIND_NOUNS[self.kind]),
                 iam_texts.PRINCIPAL_FORBIDDEN,
             )
             return None, False
         if has_not and self.kind is PolicyKind.TRUST:
-            self.bad(f"{path}.NotPrincipal", "role trust policies cannot use NotPrincipal")
+            self.bad(f"{path}.NotPrincipal", N_("role trust policies cannot use NotPrincipal"))
             return None, False
         raw = st[el]
         ppath = f"{path}.{el}"
         if raw == "*":
             return PrincipalSpec((("AWS", ("*",)),)), has_not
         if not isinstance(raw, dict) or not raw:
-            self.bad(ppath, 'must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}')
+            self.bad(ppath, N_('must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}'))
             return None, False
         entries = []
         for t, vs in raw.items():
             if t not in PRINCIPAL_TYPES:
-                self.bad(f"{ppath}.{t}", "unknown principal type; accepted: " + ", ".join(PRINCIPAL_TYPES))
+                self.bad(f"{ppath}.{t}", N_("unknown principal type; accepted: {types}",
+                                            types=", ".join(PRINCIPAL_TYPES)))
                 continue
             vals = self.strings(vs, f"{ppath}.{t}", f"{el} {t}")
             if vals is None:
@@ -695,8 +715,8 @@ class _Parser:
                     # not a wildcard: IAM refuses it; evaluated, the entry matches nothing (§1.4)
                     self.tolerate(
                         f"{ppath}.{t}",
-                        f"{echo_repr(v)}: wildcards are not allowed inside principal ARNs; "
-                        'use "*" with an aws:PrincipalArn ArnLike condition',
+                        N_("{value}: wildcards are not allowed inside principal ARNs; "
+                           'use "*" with an aws:PrincipalArn ArnLike condition', value=echo_repr(v)),
                         iam_texts.invalid_principal(t, v),
                     )
                 else:
@@ -708,7 +728,7 @@ class _Parser:
         if raw is None:
             return ()
         if not isinstance(raw, dict):
-            self.bad(path, 'must be an object: {"Operator": {"key": value or [values]}}')
+            self.bad(path, N_('must be an object: {"Operator": {"key": value or [values]}}'))
             return ()
         out = []
         for op_text, block in raw.items():
@@ -720,7 +740,7 @@ class _Parser:
                 self._never = True
                 continue
             if not isinstance(block, dict):
-                self.bad(f"{path}.{op_text}", 'must be an object: {"key": value or [values]}')
+                self.bad(f"{path}.{op_text}", N_('must be an object: {"key": value or [values]}'))
                 continue
             for key, vals in block.items():
                 kp = f"{path}.{op_text}.{key}"
@@ -731,7 +751,7 @@ class _Parser:
                     for v in values:
                         if v.lower() not in ("true", "false"):
                             # evaluated as held: such a value never matches (§2.5)
-                            self.tolerate(kp, f'Null takes "true" or "false", got {echo_repr(v)}')
+                            self.tolerate(kp, N_('Null takes "true" or "false", got {value}', value=echo_repr(v)))
                 out.append(Condition.build(op, key, values, variables))
         return tuple(out)
 

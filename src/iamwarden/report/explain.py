@@ -16,10 +16,12 @@ from __future__ import annotations
 import html
 import json
 import textwrap
+import unicodedata
 from typing import Any
 
 import graphviz
 
+from ..i18n import N_, Translator, translator
 from ..sts.explain import AssumeRoleExplanation, Side
 
 GREEN, GREEN_FILL = "#2e7d32", "#e8f5e9"
@@ -27,11 +29,15 @@ RED, RED_FILL = "#c62828", "#fdecea"
 GREY, GREY_FILL = "#607080", "#f4f6f8"
 BLUE, BLUE_FILL = "#1565c0", "#e3f2fd"
 FONT = "Helvetica"
+#: the font of pictures in a language Helvetica cannot write (fontconfig picks an installed
+#: CJK face for it, e.g. Debian's fonts-noto-cjk or fonts-ipafont-gothic)
+FONTS = {"ja": "sans-serif"}
 
+#: colours and badge (a msgid, translated in the explanation's language) of each side's state
 STATE_STYLE = {
-    "allow": (GREEN, GREEN_FILL, "ALLOWS"),
-    "deny": (RED, RED_FILL, "DENIES"),
-    "not-needed": (GREY, GREY_FILL, "NOT NEEDED"),
+    "allow": (GREEN, GREEN_FILL, N_("ALLOWS").msgid),
+    "deny": (RED, RED_FILL, N_("DENIES").msgid),
+    "not-needed": (GREY, GREY_FILL, N_("NOT NEEDED").msgid),
 }
 FORMATS = ("text", "json", "svg", "png", "dot")
 
@@ -39,36 +45,43 @@ FORMATS = ("text", "json", "svg", "png", "dot")
 # -- text -------------------------------------------------------------------------------
 
 
-def _mark(side: Side) -> str:
-    return {"allow": "ALLOWS", "deny": "DENIES", "not-needed": "not needed"}[side.state]
+def _mark(side: Side, _: Translator) -> str:
+    return {"allow": _("ALLOWS"), "deny": _("DENIES"), "not-needed": _("not needed")}[side.state]
+
+
+def _outcome(e: AssumeRoleExplanation, _: Translator) -> str:
+    return _("Allowed") if e.allowed else (e.error_code or "AccessDenied")
 
 
 def render_text(e: AssumeRoleExplanation) -> str:
+    _ = translator(e.lang)
+    accounts = _("same account") if e.same_account else _("different accounts")
     lines = [
-        f"{e.caller_name} ({e.caller_kind}) → sts:AssumeRole → {e.role_name}: {e.outcome}",
-        f"  caller: {e.caller_arn}",
-        f"  role:   {e.role_arn}{'' if e.role_exists else '  (not found)'}",
-        f"  {'same account' if e.same_account else 'different accounts'}; session name {e.session_name!r}"
-        + (f"; external id {e.external_id!r}" if e.external_id else ""),
+        f"{e.caller_name} ({e.caller_kind}) → sts:AssumeRole → {e.role_name}: {_outcome(e, _)}",
+        _("  caller: {arn}", arn=e.caller_arn),
+        _("  role:   {arn}", arn=e.role_arn) + ("" if e.role_exists else _("  (not found)")),
+        "  " + _("{accounts}; session name {name}", accounts=accounts, name=repr(e.session_name))
+        + (_("; external id {external_id}", external_id=repr(e.external_id)) if e.external_id else ""),
         "",
-        f"Rule: {e.rule}",
+        _("Rule: {rule}", rule=e.rule),
         "",
     ]
     for side in (e.caller_side, e.trust_side):
-        lines.append(f"[{_mark(side)}] {side.title}: {side.summary}")
+        lines.append(f"[{_mark(side, _)}] {side.title}: {side.summary}")
         for s in side.statements:
-            lines.append(f"    - {s.effect} by {s.label()}")
+            lines.append("    - " + _("{effect} by {statement}", effect=s.effect, statement=s.label()))
             if s.text:
                 lines.append(f"      {s.text}")
     lines.append("")
     if e.allowed:
-        lines.append(f"Result: temporary credentials for {e.session_arn}, valid {e.duration_seconds} s")
+        lines.append(_("Result: temporary credentials for {arn}, valid {seconds} s", arn=e.session_arn,
+                       seconds=e.duration_seconds))
     else:
-        lines.append(f"Result: {e.error_code}: {e.error_message}")
+        lines.append(_("Result: {code}: {message}", code=e.error_code, message=e.error_message))
     if e.changes:
-        lines += ["", "What would change the answer:"] + [f"  - {c}" for c in e.changes]
+        lines += ["", _("What would change the answer:")] + [f"  - {c}" for c in e.changes]
     if e.notes:
-        lines += ["", "Note:"] + [f"  - {n}" for n in e.notes]
+        lines += ["", _("Note:")] + [f"  - {n}" for n in e.notes]
     return "\n".join(lines) + "\n"
 
 
@@ -79,11 +92,38 @@ def render_json(e: AssumeRoleExplanation) -> str:
 # -- picture ------------------------------------------------------------------------------
 
 
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``textwrap.wrap`` for English; for text with wide (CJK) characters, which count
+    twice and need no space to break at, break at the width, preferring a space or
+    a Japanese comma/full stop when one is near."""
+    if not any(_wide(ch) for ch in text):
+        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    out: list[str] = []
+    line, used, soft = "", 0, -1
+    for ch in text:
+        w = 2 if _wide(ch) else 1
+        if used + w > width and line:
+            cut = soft + 1 if soft >= len(line) // 2 else len(line)
+            out.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+            used = sum(2 if _wide(c) else 1 for c in line)
+            soft = -1
+        line += ch
+        used += w
+        if ch in " 、。)":
+            soft = len(line) - 1
+    if line.strip() or not out:
+        out.append(line.rstrip())
+    return out
+
+
 def _lines(text: str, width: int = 46) -> str:
     """Wrapped, escaped, left-aligned lines for an HTML-like label."""
-    out = []
-    for part in textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]:
-        out.append(html.escape(part))
+    out = [html.escape(part) for part in _wrap(text, width)]
     return '<BR ALIGN="LEFT"/>'.join(out) + '<BR ALIGN="LEFT"/>'
 
 
@@ -104,10 +144,10 @@ def _box(title: str, color: str, fill: str, rows: list[tuple[str, int, bool]], b
             + "".join(cells) + "</TABLE>>")
 
 
-def _side_rows(side: Side) -> list[tuple[str, int, bool]]:
+def _side_rows(side: Side, _: Translator) -> list[tuple[str, int, bool]]:
     rows: list[tuple[str, int, bool]] = [(side.summary, 13, True)]
     for s in side.statements[:3]:
-        rows.append((f"{s.effect}: {s.label()}", 11, False))
+        rows.append((_("{effect}: {statement}", effect=s.effect, statement=s.label()), 11, False))
         if s.text:
             t = s.text if len(s.text) <= 150 else s.text[:147] + "…"
             rows.append((t, 10, False))
@@ -115,38 +155,44 @@ def _side_rows(side: Side) -> list[tuple[str, int, bool]]:
 
 
 def to_digraph(e: AssumeRoleExplanation) -> graphviz.Digraph:
+    _ = translator(e.lang)
     g = graphviz.Digraph("assume_role", format="svg")
-    g.attr(rankdir="LR", fontname=FONT, bgcolor="white", pad="0.4", nodesep="0.5", ranksep="0.7",
+    font = FONTS.get(e.lang, FONT)
+    g.attr(rankdir="LR", fontname=font, bgcolor="white", pad="0.4", nodesep="0.5", ranksep="0.7",
            labeljust="l", labelloc="b")
-    g.attr("node", shape="plaintext", fontname=FONT, margin="0")
-    g.attr("edge", fontname=FONT, fontsize="12", color="#455a64", penwidth="1.6", arrowsize="0.9")
+    g.attr("node", shape="plaintext", fontname=font, margin="0")
+    g.attr("edge", fontname=font, fontsize="12", color="#455a64", penwidth="1.6", arrowsize="0.9")
 
     acct = e.caller_arn.split(":")[4] if e.caller_arn.count(":") >= 5 else ""
-    g.node("caller", _box("1  Caller", BLUE, BLUE_FILL, [
-        (e.caller_name, 16, True), (f"{e.caller_kind} in account {acct}", 12, False), (e.caller_arn, 10, False)]))
-    request_rows: list[tuple[str, int, bool]] = [("sts:AssumeRole", 15, True), (f"on role {e.role_name}", 12, False),
-                                                 (f"session name: {e.session_name}", 11, False)]
+    g.node("caller", _box(_("1  Caller"), BLUE, BLUE_FILL, [
+        (e.caller_name, 16, True), (_("{kind} in account {account}", kind=e.caller_kind, account=acct), 12, False),
+        (e.caller_arn, 10, False)]))
+    request_rows: list[tuple[str, int, bool]] = [
+        ("sts:AssumeRole", 15, True), (_("on role {role}", role=e.role_name), 12, False),
+        (_("session name: {name}", name=e.session_name), 11, False)]
     if e.external_id:
-        request_rows.append((f"external id: {e.external_id}", 11, False))
-    request_rows.append(("same account" if e.same_account else "cross account", 11, False))
+        request_rows.append((_("external id: {external_id}", external_id=e.external_id), 11, False))
+    request_rows.append((_("same account") if e.same_account else _("cross account"), 11, False))
     g.node("sts", _box("2  AWS STS", BLUE, BLUE_FILL, request_rows))
 
     for key, side, step in (("callerside", e.caller_side, "3a"), ("trustside", e.trust_side, "3b")):
         color, fill, badge = STATE_STYLE[side.state]
-        g.node(key, _box(f"{step}  {side.title}", color, fill, _side_rows(side), badge))
+        g.node(key, _box(f"{step}  {side.title}", color, fill, _side_rows(side, _), _(badge)))
 
     if e.allowed:
-        g.node("result", _box("4  Temporary credentials", GREEN, GREEN_FILL, [
-            ("Allowed", 16, True), (f"ASIA… key, secret and session token for {e.session_arn}", 11, False),
-            (f"valid {e.duration_seconds // 60 if e.duration_seconds else 60} minutes", 11, False)]))
+        minutes = e.duration_seconds // 60 if e.duration_seconds else 60
+        g.node("result", _box(_("4  Temporary credentials"), GREEN, GREEN_FILL, [
+            (_("Allowed"), 16, True),
+            (_("ASIA… key, secret and session token for {arn}", arn=e.session_arn), 11, False),
+            (_("valid {minutes} minutes", minutes=minutes), 11, False)]))
     else:
-        g.node("result", _box("4  No credentials", RED, RED_FILL, [
+        g.node("result", _box(_("4  No credentials"), RED, RED_FILL, [
             (e.error_code or "AccessDenied", 16, True), (e.error_message or "", 10, False)]))
 
-    g.edge("caller", "sts", label=" asks ")
-    g.edge("sts", "callerside", label=" do the caller's\n policies allow it? ",
+    g.edge("caller", "sts", label=_(" asks "))
+    g.edge("sts", "callerside", label=_(" do the caller's\n policies allow it? "),
            color=STATE_STYLE[e.caller_side.state][0])
-    g.edge("sts", "trustside", label=" does the role\n trust the caller? ",
+    g.edge("sts", "trustside", label=_(" does the role\n trust the caller? "),
            color=STATE_STYLE[e.trust_side.state][0])
     g.edge("callerside", "result", color=STATE_STYLE[e.caller_side.state][0],
            style="dashed" if e.caller_side.state == "not-needed" else "solid")
@@ -162,13 +208,14 @@ def to_digraph(e: AssumeRoleExplanation) -> graphviz.Digraph:
 
 def _why_label(e: AssumeRoleExplanation) -> str:
     """The caption under the flow: the rule in plain words, then what would change the answer."""
+    _ = translator(e.lang)
     color = GREEN if e.allowed else RED
-    rows: list[tuple[str, int, bool, str]] = [("Why", 14, True, color), (e.rule, 13, False, "black")]
+    rows: list[tuple[str, int, bool, str]] = [(_("Why"), 14, True, color), (e.rule, 13, False, "black")]
     if e.changes:
-        rows.append(("What would change the answer", 14, True, color))
+        rows.append((_("What would change the answer"), 14, True, color))
         rows += [("• " + c, 12, False, "black") for c in e.changes]
     if e.notes:
-        rows.append(("Good to know", 13, True, GREY))
+        rows.append((_("Good to know"), 13, True, GREY))
         rows += [("• " + n, 11, False, "black") for n in e.notes]
     cells = []
     for text, size, bold, fc in rows:

@@ -21,6 +21,8 @@ from typing import Any
 
 import graphviz
 
+from ..i18n import N_, Translator, translator
+
 __all__ = [
     "EscalationGraph",
     "GraphEdge",
@@ -212,21 +214,29 @@ def _literal(*lines: str) -> str:
     return graphviz.nohtml("\\n".join(line.replace("\\", "\\\\") for line in lines))
 
 
-def _node_label(n: GraphNode, multi_account: bool) -> str:
-    second = n.type
+def _node_label(n: GraphNode, multi_account: bool, _: Translator | None = None) -> str:
+    _ = _ or translator()
+    kind = _.text(_TYPE_WORDS.get(n.type, n.type))
+    second = kind
     if n.admin:
-        second = f"ADMIN ({n.admin_kind})" if n.admin_kind else "ADMIN"
+        second = _("ADMIN ({kind})", kind=n.admin_kind) if n.admin_kind else _("ADMIN")
     elif n.can_escalate:
-        second = f"{n.type} · can escalate"
+        second = _("{type} · can escalate", type=kind)
     elif n.uncertain:
-        second = f"{n.type} · may escalate"
+        second = _("{type} · may escalate", type=kind)
     if multi_account and n.account:
         second += f" · {n.account}"
     return _literal(n.name, second)
 
 
-def to_digraph(result: dict[str, Any], *, include_isolated: bool = False) -> graphviz.Digraph:
-    """The graph as a :class:`graphviz.Digraph` (left to right, admins red)."""
+#: node types as labels show them, marked for translation
+_TYPE_WORDS = {"user": N_("user"), "role": N_("role"), "account": N_("account"), "service": N_("service"),
+               "other": N_("other")}
+
+
+def to_digraph(result: dict[str, Any], *, include_isolated: bool = False, lang: str = "en") -> graphviz.Digraph:
+    """The graph as a :class:`graphviz.Digraph` (left to right, admins red), its words in ``lang``."""
+    _ = translator(lang)
     g = escalation_graph(result, include_isolated=include_isolated)
     dot = graphviz.Digraph("iamwarden", comment="iamwarden escalation graph")
     dot.attr(rankdir="LR", fontname="Helvetica", fontsize="11", bgcolor="white",
@@ -250,7 +260,7 @@ def to_digraph(result: dict[str, Any], *, include_isolated: bool = False) -> gra
             style += ",dashed"
         dot.node(
             ids[arn],
-            label=_node_label(n, multi_account),
+            label=_node_label(n, multi_account, _),
             tooltip=graphviz.escape(arn),
             color=color,
             fillcolor=fill,
@@ -274,25 +284,25 @@ def to_digraph(result: dict[str, Any], *, include_isolated: bool = False) -> gra
             id=f"e{i}",
         )
     if not g.nodes:
-        dot.node("empty", label="no escalation edges", shape="plaintext", style="")
+        dot.node("empty", label=graphviz.escape(_("no escalation edges")), shape="plaintext", style="")
     dot.attr(label=graphviz.escape(
-        "iamwarden escalation graph: red = admin, orange = can escalate; edge labels are technique IDs"),
+        _("iamwarden escalation graph: red = admin, orange = can escalate; edge labels are technique IDs")),
         labelloc="b", fontsize="10", fontcolor="#555555")
     return dot
 
 
-def render(result: dict[str, Any]) -> str:
+def render(result: dict[str, Any], lang: str = "en") -> str:
     """DOT source of the escalation graph."""
-    return to_digraph(result).source
+    return to_digraph(result, lang=lang).source
 
 
-def render_svg(result: dict[str, Any]) -> str:
+def render_svg(result: dict[str, Any], lang: str = "en") -> str:
     """SVG of the escalation graph, laid out by the ``dot`` binary.
 
     Raises :class:`graphviz.ExecutableNotFound` when Graphviz is not installed
     (Debian: ``apt-get install graphviz``).
     """
-    return to_digraph(result).pipe(format="svg", encoding="utf-8")
+    return to_digraph(result, lang=lang).pipe(format="svg", encoding="utf-8")
 
 
 def render_png(result: dict[str, Any]) -> bytes:

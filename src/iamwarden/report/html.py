@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ..analysis.hop_text import hop_text
+from ..i18n import N_, Translator, translator
+from .decision_text import decision_message
 from .graph_dot import (
     EscalationGraph,
     GraphNode,
@@ -321,57 +324,61 @@ def _path_button(path_no: int, steps: list[dict[str, Any]], node_id: dict[str, s
             + "".join(parts) + "</button>")
 
 
-def _statement_text(st: dict[str, Any]) -> str:
+def _statement_text(st: dict[str, Any], _: Translator | None = None) -> str:
+    _ = _ or translator()
     bits = [str(st["policy_type"])] if st.get("policy_type") else []
     bits.append(str(st.get("policy") or "policy"))
     if st.get("statement") is not None:
-        bits.append(f"statement {st.get('statement')}")
+        bits.append(_("statement {statement}", statement=st.get("statement")))
     if st.get("sid"):
         bits.append(f"Sid {st.get('sid')}")
     if st.get("effect"):
         bits.append(str(st.get("effect")))
     text = " · ".join(bits)
-    return text + (f": {st['message']}" if st.get("message") else "")
+    return text + (": " + decision_message(st["message"], _) if st.get("message") else "")
 
 
 def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str, Any]],
-                   uncertain: bool = False) -> str:
+                   uncertain: bool = False, _: Translator | None = None) -> str:
+    _ = _ or translator()
     arn = str(principal.get("arn", ""))
-    title = "Uncertain path" if uncertain else "Path"
-    out = [(f'<template id="detail-{path_no}"><h3>{title} of {_e(short_name(arn))}</h3>'
+    who = short_name(arn)
+    title = _("Uncertain path of {name}", name=who) if uncertain else _("Path of {name}", name=who)
+    out = [(f'<template id="detail-{path_no}"><h3>{_e(title)}</h3>'
             f'<p class="muted arn">{_e(arn)}</p><ol class="steps">')]
     for s in steps:
         tech = s.get("technique") or "?"
         out.append(
             f'<li><div class="stephead"><span class="tech">{_e(tech)}</span> '
-            f'<b>{_e(s.get("technique_name") or tech)}</b></div>'
+            f'<b>{_e(_.gettext(s.get("technique_name") or tech))}</b></div>'
             f'<div class="fromto"><span>{_e(short_name(str(s.get("from", ""))))}</span> → '
             f'<span>{_e(short_name(str(s.get("to", ""))))}</span></div>'
-            f'<div class="reason">{_e(s.get("reason") or "")}</div>')
+            f'<div class="reason">{_e(_.text(hop_text(str(s["reason"]))) if s.get("reason") else "")}</div>')
         if s.get("uncertain"):
-            note = s["uncertain"] if isinstance(s["uncertain"], str) else "depends on resources"
-            out.append(f'<div class="unc">uncertain: {_e(note)}</div>')
+            note = s["uncertain"] if isinstance(s["uncertain"], str) else _("depends on resources")
+            out.append(f'<div class="unc">{_e(_("uncertain: {why}", why=note))}</div>')
         stmts = [st for st in s.get("statements") or [] if isinstance(st, dict)]
         if stmts:
             out.append('<ul class="stmts">' + "".join(
-                f"<li>{_e(_statement_text(st))}</li>" for st in stmts) + "</ul>")
+                f"<li>{_e(_statement_text(st, _))}</li>" for st in stmts) + "</ul>")
         out.append("</li>")
     out.append("</ol></template>")
     return "".join(out)
 
 
 def _node_template(tid: str, p: dict[str, Any] | None, n: GraphNode | None, arn: str,
-                   findings: list[dict[str, Any]]) -> str:
+                   findings: list[dict[str, Any]], _: Translator | None = None) -> str:
+    _ = _ or translator()
     status = []
     if (p or {}).get("admin") or (n and n.admin):
         kind = (p or {}).get("admin_kind") or (n.admin_kind if n else None)
-        status.append(_badge("admin", "admin" + (f" · {kind}" if kind else "")))
+        status.append(_badge("admin", _("admin") + (f" · {kind}" if kind else "")))
     if (p or {}).get("can_escalate") or (n and n.can_escalate):
-        status.append(_badge("escalates", "can escalate"))
+        status.append(_badge("escalates", _("can escalate")))
     elif (p or {}).get("uncertain") or (n and n.uncertain):
-        status.append(_badge("uncertain", "may escalate"))
+        status.append(_badge("uncertain", _("may escalate")))
     if not status:
-        status.append(_badge("plain", "no escalation path"))
+        status.append(_badge("plain", _("no escalation path")))
     out = [(f'<template id="{tid}"><h3>{_e(short_name(arn))}</h3>'
             f'<p class="muted arn">{_e(arn)}</p><p>{"".join(status)}</p>')]
     if findings:
@@ -380,6 +387,10 @@ def _node_template(tid: str, p: dict[str, Any] | None, n: GraphNode | None, arn:
             for f in findings) + "</ul>")
     out.append("</template>")
     return "".join(out)
+
+
+#: the severities as the report shows them, marked for translation
+_SEVERITY_WORDS = (N_("critical"), N_("high"), N_("medium"), N_("low"))
 
 
 def _sev(f: dict[str, Any]) -> str:
@@ -396,8 +407,10 @@ def _principal_order(p: dict[str, Any]) -> tuple[int, int, str]:
 # --------------------------------------------------------------------------- page
 
 
-def render(result: dict[str, Any]) -> str:
-    """The whole report as one HTML document (a str)."""
+def render(result: dict[str, Any], lang: str = "en") -> str:
+    """The whole report as one HTML document (a str), its words in ``lang`` (the findings as
+    ``result`` holds them: ``AuditResult.to_json(translator(lang))`` translates those)."""
+    _ = translator(lang)
     principals = [p for p in result.get("principals") or [] if isinstance(p, dict) and p.get("arn")]
     findings = [f for f in result.get("findings") or [] if isinstance(f, dict)]
     accounts = account_ids(result)
@@ -425,27 +438,28 @@ def render(result: dict[str, Any]) -> str:
         n = g.nodes.get(arn)
         tid = f"node-{i}"
         detail_of[arn] = tid
-        templates.append(_node_template(tid, p, n, arn, findings_of.get(arn, [])))
+        templates.append(_node_template(tid, p, n, arn, findings_of.get(arn, []), _))
         status = []
         if p.get("admin"):
-            status.append(_badge("admin", "admin" + (f" · {p['admin_kind']}"
-                                                     if p.get("admin_kind") else "")))
+            status.append(_badge("admin", _("admin") + (f" · {p['admin_kind']}"
+                                                        if p.get("admin_kind") else "")))
         if p.get("can_escalate"):
-            status.append(_badge("escalates", "can escalate" + (
-                " (self)" if p.get("escalation") == "self" else "")))
+            status.append(_badge("escalates", _("can escalate") + (
+                _(" (self)") if p.get("escalation") == "self" else "")))
         elif p.get("uncertain"):
-            status.append(_badge("uncertain", "may escalate"))
+            status.append(_badge("uncertain", _("may escalate")))
         buttons = []
         for key, uncertain in (("paths", False), ("uncertain_paths", True)):
             paths = sorted((x for x in p.get(key) or [] if x.get("steps")),
                            key=lambda x: len(x["steps"]))
             for x in paths[:MAX_PATHS_SHOWN]:
                 buttons.append(_path_button(path_no, x["steps"], node_id, edge_id, uncertain))
-                templates.append(_path_template(path_no, p, x["steps"], uncertain))
+                templates.append(_path_template(path_no, p, x["steps"], uncertain, _))
                 path_no += 1
             if len(paths) > MAX_PATHS_SHOWN:
-                buttons.append(f'<span class="muted">and {len(paths) - MAX_PATHS_SHOWN} more'
-                               f'{" uncertain" if uncertain else ""}</span>')
+                more = len(paths) - MAX_PATHS_SHOWN
+                buttons.append('<span class="muted">' + _e(_("and {n} more uncertain", n=more) if uncertain
+                                                           else _("and {n} more", n=more)) + "</span>")
         nf = findings_of.get(arn, [])
         worst = min((SEVERITIES.index(_sev(f)) for f in nf), default=None)
         fcell = (f'<span class="badge sev {SEVERITIES[worst]}">{len(nf)}</span>'
@@ -466,7 +480,7 @@ def render(result: dict[str, Any]) -> str:
         if arn not in row_of:
             detail_of[arn] = f"node-x{node_id[arn]}"
             templates.append(_node_template(detail_of[arn], None, g.nodes[arn], arn,
-                                            findings_of.get(arn, [])))
+                                            findings_of.get(arn, []), _))
 
     svg = _svg(g, nodes, edges, node_id, edge_id, row_of, detail_of)
 
@@ -482,13 +496,13 @@ def render(result: dict[str, Any]) -> str:
             f'<button type="button" class="linkish who-link"{target}>{_e(short_name(arn))}</button>'
             f'<span class="muted arn">{_e(arn)}</span></div>'
             f'<p class="fmsg">{_e(f.get("message"))}</p>'
-            + (f'<p class="ffix"><b>Fix:</b> {_e(f.get("fix"))}</p>' if f.get("fix") else "")
+            + (f'<p class="ffix"><b>{_e(_("Fix:"))}</b> {_e(f.get("fix"))}</p>' if f.get("fix") else "")
             + _trust_detail(f)
             + "</li>")
 
     def names(ps: list[dict[str, Any]], limit: int = 8) -> str:
         shown = ", ".join(_e(short_name(str(p["arn"]))) for p in ps[:limit])
-        return shown + (f" and {len(ps) - limit} more" if len(ps) > limit else "")
+        return _("{names} and {n} more", names=shown, n=len(ps) - limit) if len(ps) > limit else shown
 
     kinds: dict[str, int] = {}
     for p in admins:
@@ -497,103 +511,124 @@ def render(result: dict[str, Any]) -> str:
     kind_text = ", ".join(f"{v} {_e(k)}" for k, v in sorted(kinds.items()))
     graph_note = ""
     if total_nodes > len(nodes):
-        graph_note = (f'<p class="note">The graph shows {len(nodes)} of {total_nodes} principals '
-                      "(admins and principals that can escalate first).</p>")
+        graph_note = ('<p class="note">' + _e(_("The graph shows {shown} of {total} principals "
+                                                 "(admins and principals that can escalate first).",
+                                                 shown=len(nodes), total=total_nodes)) + "</p>")
     if not nodes:
-        graph_note = '<p class="note">No escalation edges and no admins: nothing to draw.</p>'
+        graph_note = '<p class="note">' + _e(_("No escalation edges and no admins: nothing to draw.")) + "</p>"
     meta = []
     if result.get("generated_at"):
-        meta.append(f"generated {_e(result['generated_at'])}")
+        meta.append(_e(_("generated {time}", time=result["generated_at"])))
     srcs = [s["uri"] for s in input_sources(result)]
     if srcs:
-        meta.append("from " + ", ".join(_e(s) for s in srcs[:5])
-                    + (f" and {len(srcs) - 5} more" if len(srcs) > 5 else ""))
+        shown_srcs = ", ".join(srcs[:5])
+        meta.append(_e(_("from {files} and {n} more", files=shown_srcs, n=len(srcs) - 5) if len(srcs) > 5
+                       else _("from {files}", files=shown_srcs)))
     errors = [str(x) for x in result.get("errors") or []]
     error_box = ""
     if errors:
-        error_box = ('<section class="errors"><b>Problems while reading the input</b><ul>'
+        error_box = ('<section class="errors"><b>' + _e(_("Problems while reading the input")) + "</b><ul>"
                      + "".join(f"<li>{_e(x)}</li>" for x in errors[:50])
-                     + (f"<li>and {len(errors) - 50} more</li>" if len(errors) > 50 else "")
+                     + (f"<li>{_e(_('and {n} more', n=len(errors) - 50))}</li>" if len(errors) > 50 else "")
                      + "</ul></section>")
     uncertain_n = sum(1 for p in principals if p.get("uncertain") and not p.get("can_escalate")
                       and not p.get("admin"))
 
     sev_chips = "".join(
-        f'<span class="badge sev {s}">{sev_count[s]} {s}</span>' for s in SEVERITIES)
+        f'<span class="badge sev {s}">{sev_count[s]} {_e(_(s))}</span>' for s in SEVERITIES)
     account_list = ", ".join(f"<code>{_e(a)}</code>" for a in accounts) or "–"
     meta_text = (" · " + " · ".join(meta)) if meta else ""
-    principals_lbl = _plural(len(principals), "principal")
+    principals_lbl = _e(_.ngettext("principal", "principals", len(principals)))
     n_users = sum(1 for p in principals if p.get("type") == "user")
     n_roles = sum(1 for p in principals if p.get("type") == "role")
-    may_note = (f'<div class="sub">and {uncertain_n} may escalate through existing resources</div>'
-                if uncertain_n else "")
-    legend = ('<span class="sw admin"></span>admin <span class="sw escalates"></span>can escalate '
-              '<span class="sw plain"></span>other <span class="sep">|</span> '
-              '<span class="sw box"></span>user <span class="sw pill"></span>role '
-              '<span class="sep">|</span> labels: technique IDs')
-    tools = ('<button type="button" id="zoom-in" title="Zoom in">+</button>'
-             '<button type="button" id="zoom-out" title="Zoom out">−</button>'
-             '<button type="button" id="zoom-reset" title="Fit">fit</button>'
-             '<button type="button" id="clear" title="Clear selection (Esc)">clear</button>')
-    findings_html = "".join(finding_items) or '<li class="muted">No findings.</li>'
+    may_note = ('<div class="sub">' + _e(_("and {n} may escalate through existing resources", n=uncertain_n))
+                + "</div>" if uncertain_n else "")
+    t = {k: _e(v) for k, v in {
+        "admin": _("admin"), "can_escalate": _("can escalate"), "other": _("other"), "user": _("user"),
+        "role": _("role"), "labels": _("labels: technique IDs"), "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"),
+        "fit_title": _("Fit"), "fit": _("fit"), "clear_title": _("Clear selection (Esc)"), "clear": _("clear"),
+        "no_findings": _("No findings."), "audit_report": _("audit report"),
+        "accounts": _.ngettext("Account", "Accounts", len(accounts)),
+        "users": _.ngettext("{n} user", "{n} users", n_users), "roles": _.ngettext("{n} role", "{n} roles", n_roles),
+        "admins": _.ngettext("admin", "admins", len(admins)), "none": _("none"),
+        "escalate_to_admin": _("can escalate to admin"), "nobody": _("nobody"),
+        "findings_lbl": _.ngettext("finding", "findings", len(findings)), "graph": _("Escalation graph"),
+        "explore": _("Explore"),
+        "explore_text": _("Click a node, a row or a path in the table to highlight how that principal reaches "
+                          "admin. Each hop shows its technique, the reason and the statements that decide it."),
+        "explore_keys": _("Drag to pan, scroll to zoom, Esc to clear."), "principals": _("Principals"),
+        "filter": _("Filter by name or ARN"), "filter_label": _("Filter principals"),
+        "only_risky": _("only admins and principals that can escalate"), "principal": _("Principal"),
+        "type": _("Type"), "status": _("Status"), "shortest": _("Shortest paths to admin (click to highlight)"),
+        "findings": _("Findings"), "footer": _("iamwarden — offline AWS IAM privilege-escalation analysis."),
+        "footer2": _("Technique IDs refer to the iamwarden privilege-escalation catalog."),
+        "title": _("iamwarden audit — {accounts}", accounts=", ".join(accounts) or _("no account")),
+    }.items()}
+    legend = (f'<span class="sw admin"></span>{t["admin"]} <span class="sw escalates"></span>{t["can_escalate"]} '
+              f'<span class="sw plain"></span>{t["other"]} <span class="sep">|</span> '
+              f'<span class="sw box"></span>{t["user"]} <span class="sw pill"></span>{t["role"]} '
+              f'<span class="sep">|</span> {t["labels"]}')
+    tools = (f'<button type="button" id="zoom-in" title="{t["zoom_in"]}">+</button>'
+             f'<button type="button" id="zoom-out" title="{t["zoom_out"]}">−</button>'
+             f'<button type="button" id="zoom-reset" title="{t["fit_title"]}">{t["fit"]}</button>'
+             f'<button type="button" id="clear" title="{t["clear_title"]}">{t["clear"]}</button>')
+    findings_html = "".join(finding_items) or f'<li class="muted">{t["no_findings"]}</li>'
     body = f"""
 <header>
-  <div class="brand"><span class="logo">◆</span> iamwarden <span class="muted">audit report</span></div>
-  <div class="meta">Account{"s" if len(accounts) != 1 else ""}: {account_list}{meta_text}</div>
+  <div class="brand"><span class="logo">◆</span> iamwarden <span class="muted">{t["audit_report"]}</span></div>
+  <div class="meta">{t["accounts"]}: {account_list}{meta_text}</div>
 </header>
 <main>
 {error_box}
 <section class="cards">
   <div class="card"><div class="num">{len(principals)}</div><div class="lbl">{principals_lbl}</div>
-    <div class="sub">{_count(n_users, "user")} · {_count(n_roles, "role")}</div></div>
-  <div class="card admin"><div class="num">{len(admins)}</div><div class="lbl">{_plural(len(admins), "admin")}</div>
-    <div class="sub">{kind_text or "none"}</div><div class="names">{names(admins)}</div></div>
+    <div class="sub">{t["users"]} · {t["roles"]}</div></div>
+  <div class="card admin"><div class="num">{len(admins)}</div><div class="lbl">{t["admins"]}</div>
+    <div class="sub">{kind_text or t["none"]}</div><div class="names">{names(admins)}</div></div>
   <div class="card escalates"><div class="num">{len(escalating)}</div>
-    <div class="lbl">can escalate to admin</div>
-    <div class="names">{names(escalating) or "nobody"}</div>{may_note}</div>
-  <div class="card"><div class="num">{len(findings)}</div><div class="lbl">{_plural(len(findings), "finding")}</div>
+    <div class="lbl">{t["escalate_to_admin"]}</div>
+    <div class="names">{names(escalating) or t["nobody"]}</div>{may_note}</div>
+  <div class="card"><div class="num">{len(findings)}</div><div class="lbl">{t["findings_lbl"]}</div>
     <div class="sevs">{sev_chips}</div></div>
 </section>
 <section class="graphwrap">
   <div class="graphpanel">
-    <div class="toolbar"><b>Escalation graph</b>
+    <div class="toolbar"><b>{t["graph"]}</b>
       <span class="legend">{legend}</span>
       <span class="tools">{tools}</span></div>
     {graph_note}
     <div class="svgbox">{svg}</div>
   </div>
-  <aside id="panel" aria-live="polite"><div id="panel-body"><h3>Explore</h3>
-    <p>Click a <b>node</b>, a <b>row</b> or a <b>path</b> in the table to highlight how that
-    principal reaches admin. Each hop shows its technique, the reason and the statements
-    that decide it.</p>
-    <p class="muted">Drag to pan, scroll to zoom, Esc to clear.</p></div></aside>
+  <aside id="panel" aria-live="polite"><div id="panel-body"><h3>{t["explore"]}</h3>
+    <p>{t["explore_text"]}</p>
+    <p class="muted">{t["explore_keys"]}</p></div></aside>
 </section>
 <section>
-  <h2>Principals</h2>
+  <h2>{t["principals"]}</h2>
   <div class="filters">
-    <input id="filter" type="search" placeholder="Filter by name or ARN" aria-label="Filter principals">
-    <label><input type="checkbox" id="only-risky"> only admins and principals that can escalate</label>
+    <input id="filter" type="search" placeholder="{t["filter"]}" aria-label="{t["filter_label"]}">
+    <label><input type="checkbox" id="only-risky"> {t["only_risky"]}</label>
   </div>
-  <table id="principals"><thead><tr><th>Principal</th><th>Type</th><th>Status</th>
-    <th>Shortest paths to admin (click to highlight)</th><th>Findings</th></tr></thead>
+  <table id="principals"><thead><tr><th>{t["principal"]}</th><th>{t["type"]}</th><th>{t["status"]}</th>
+    <th>{t["shortest"]}</th><th>{t["findings"]}</th></tr></thead>
   <tbody>{"".join(rows)}</tbody></table>
 </section>
 <section>
-  <h2>Findings</h2>
+  <h2>{t["findings"]}</h2>
   <ol class="findings">{findings_html}</ol>
 </section>
 {_outside_section(result)}
 </main>
-<footer class="muted">iamwarden — offline AWS IAM privilege-escalation analysis.
-Technique IDs refer to the iamwarden privilege-escalation catalog.</footer>
+<footer class="muted">{t["footer"]}
+{t["footer2"]}</footer>
 {"".join(templates)}
 """
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{_e(_.lang)}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>iamwarden audit — {_e(', '.join(accounts) or 'no account')}</title>"
+        f"<title>{t['title']}</title>"
         f"<style>{_asset('report.css')}</style></head><body>{body}"
         f"<script>{_asset('report.js')}</script></body></html>\n"
     )
@@ -639,11 +674,3 @@ def _outside_section(result: dict[str, Any]) -> str:
             '<table><thead><tr><th>Outside identity</th><th>Role</th><th>Its request must satisfy</th>'
             f'<th>Reach</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
-
-def _plural(n: int, word: str) -> str:
-    """``word`` as it reads after the number ``n``: "1 user", "2 users", "0 users"."""
-    return word if n == 1 else f"{word}s"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {_plural(n, word)}"

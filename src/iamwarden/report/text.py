@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..analysis.hop_text import hop_text
+from ..i18n import Translator, translator
+from .decision_text import decision_message
+
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
@@ -13,84 +17,91 @@ def _short(arn: str) -> str:
     return f"{parts[4]}:{parts[5]}" if len(parts) == 6 else arn
 
 
-def _stmt(st: dict[str, Any]) -> str:
+def _stmt(st: dict[str, Any], _: Translator) -> str:
     where = st.get("policy") or st.get("policy_type", "")
     if st.get("statement") is not None:
-        where += f" statement {st['statement']}"
+        where += _(" statement {statement}", statement=st["statement"])
     if st.get("sid"):
         where += f" ({st['sid']})"
-    return f"{st.get('message', '')} [{st.get('policy_type', '')}: {where}]"
+    return f"{decision_message(st.get('message', ''), _)} [{st.get('policy_type', '')}: {where}]"
 
 
-def _path(path: dict[str, Any], indent: str, statements: bool) -> list[str]:
+def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) -> list[str]:
     out = []
     for i, s in enumerate(path["steps"], 1):
-        to = "itself" if s["from"] == s["to"] else _short(s["to"])
-        line = f"{indent}{i}. {s['technique']} {s.get('technique_name', '')}: {s['reason']} → {to}"
+        to = _("itself") if s["from"] == s["to"] else _short(s["to"])
+        name = s.get("technique_name") or ""
+        name = _.gettext(name) if name else ""  # gettext("") would be the catalogue's header
+        reason = _.text(hop_text(s["reason"])) if s.get("reason") else ""
+        line = f"{indent}{i}. {s['technique']} {name}: {reason} → {to}"
         if s.get("uncertain"):
-            line += f"  (uncertain: {s['uncertain']})"
+            line += _("  (uncertain: {why})", why=s["uncertain"])
         out.append(line)
         if statements:
             for st in s.get("statements") or []:
                 if st.get("policy"):
-                    out.append(f"{indent}     - {_stmt(st)}")
+                    out.append(f"{indent}     - {_stmt(st, _)}")
     return out
 
 
 def render(result_json: dict[str, Any], statements: bool = True, max_principals: int | None = None,
-           full_lists: bool = False) -> str:
+           full_lists: bool = False, lang: str = "en") -> str:
     """``full_lists``: under IW001, everyone who can assume the role (the JSON's ``related``),
-    not only the sample its message names."""
+    not only the sample its message names. The report is in ``lang``: headings here, findings
+    as ``result_json`` holds them (``AuditResult.to_json(translate=translator(lang))`` translates those)."""
+    _ = translator(lang)
     r = result_json
     sm = r.get("summary", {})
     lines = [
         "iamwarden audit: " + ", ".join(a["id"] for a in r.get("accounts", [])),
-        f"  principals: {sm.get('principals', 0)}   admins: {sm.get('admins', 0)}   "
-        f"can escalate: {sm.get('can_escalate', 0)}   may escalate (uncertain): {sm.get('may_escalate', 0)}",
+        _("  principals: {principals}   admins: {admins}   can escalate: {can_escalate}   "
+          "may escalate (uncertain): {may_escalate}", principals=sm.get("principals", 0), admins=sm.get("admins", 0),
+          can_escalate=sm.get("can_escalate", 0), may_escalate=sm.get("may_escalate", 0)),
         "",
     ]
     principals = r.get("principals", [])
     admins = [p for p in principals if p.get("admin")]
     if admins:
-        lines.append("Administrators (effective * on *):")
+        lines.append(_("Administrators (effective * on *):"))
         for p in admins:
-            extra = " (needs MFA)" if p.get("admin_kind") == "effective-with-mfa" else ""
+            extra = _(" (needs MFA)") if p.get("admin_kind") == "effective-with-mfa" else ""
             lines.append(f"  {_short(p['arn'])}{extra}")
         lines.append("")
     esc = [p for p in principals if p.get("can_escalate")]
     esc.sort(key=lambda p: (p.get("distance") or 0, p["arn"]))
     if esc:
-        lines.append("Can become admin:")
+        lines.append(_("Can become admin:"))
         shown = esc if max_principals is None else esc[:max_principals]
         for p in shown:
-            kind = "grants itself admin" if p.get("escalation") == "self" else f"{p.get('distance')} step(s)"
+            kind = (_("grants itself admin") if p.get("escalation") == "self"
+                    else _("{n} step(s)", n=p.get("distance")))
             lines.append(f"  {_short(p['arn'])} — {kind}")
             for path in p.get("paths", [])[:1]:
-                lines += _path(path, "    ", statements)
+                lines += _path(path, "    ", statements, _)
             if len(p.get("paths", [])) > 1:
                 alts = ", ".join(" → ".join(x["techniques"]) for x in p["paths"][1:])
-                lines.append(f"    also: {alts}")
+                lines.append(_("    also: {paths}", paths=alts))
         if len(shown) < len(esc):
-            lines.append(f"  … and {len(esc) - len(shown)} more (use --format json for all)")
+            lines.append(_("  … and {n} more (use --format json for all)", n=len(esc) - len(shown)))
         lines.append("")
     unc = [p for p in principals if p.get("uncertain")]
     if unc:
-        lines.append("May become admin (depends on resources or MFA not in IAM data):")
+        lines.append(_("May become admin (depends on resources or MFA not in IAM data):"))
         for p in unc[: max_principals or len(unc)]:
             lines.append(f"  {_short(p['arn'])}")
             for path in p.get("uncertain_paths", [])[:1]:
-                lines += _path(path, "    ", False)
+                lines += _path(path, "    ", False, _)
         lines.append("")
     findings = sorted(r.get("findings", []), key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["id"], f["arn"]))
     if findings:
-        lines.append(f"Findings ({len(findings)}):")
+        lines.append(_("Findings ({n}):", n=len(findings)))
         for f in findings:
             lines.append(f"  [{f['severity'].upper()}] {f['id']} {f.get('rule', '')}: {f['message']}")
             if full_lists and f["id"] == "IW001" and f.get("related"):
                 lines.append(f"    who can assume it ({len(f['related'])}):")
                 lines += [f"      {a}" for a in f["related"]]
             if f.get("fix"):
-                lines.append(f"      fix: {f['fix']}")
+                lines.append(_("      fix: {fix}", fix=f["fix"]))
             st = f.get("statement")
             if isinstance(st, dict) and st.get("policy"):
                 sid = f" ({st['sid']})" if st.get("sid") else ""
@@ -109,8 +120,8 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
             for c in e.get("claims") or []:
                 lines.append(f"      requires: {c}")
             if e.get("path"):
-                lines += _path(e["path"], "    ", False)
+                lines += _path(e["path"], "    ", False, _)
         lines.append("")
     for e in r.get("errors", []):
-        lines.append(f"warning: {e}")
+        lines.append(_("warning: {warning}", warning=e))
     return "\n".join(lines).rstrip() + "\n"

@@ -22,6 +22,7 @@ from ..evaluation.authorizer import ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY, authori
 from ..evaluation.decision import Decision, Reason, Verdict
 from ..evaluation.principals import MatchClass, classify
 from ..evaluation.request import Request
+from ..i18n import N_, Translator, translator
 from ..model.account import Role, World
 from ..model.arn import root_arn, session_arn
 from ..model.principal import PrincipalType
@@ -39,11 +40,12 @@ _ALLOW_EVERYTHING = parse_policy(
     PolicyKind.IDENTITY, "(assumed: identity side allows)",
 )
 
+#: the caller's kind in words (msgids: translated with the explanation's language)
 KIND_WORDS = {
-    PrincipalType.USER: "IAM user",
-    PrincipalType.ROLE_SESSION: "role session",
-    PrincipalType.ROOT: "root user",
-    PrincipalType.FEDERATED_USER: "federated user",
+    PrincipalType.USER: N_("IAM user").msgid,
+    PrincipalType.ROLE_SESSION: N_("role session").msgid,
+    PrincipalType.ROOT: N_("root user").msgid,
+    PrincipalType.FEDERATED_USER: N_("federated user").msgid,
 }
 
 
@@ -58,10 +60,14 @@ class StatementRef:
     effect: str
     message: str
     text: str = ""
+    lang: str = "en"
 
     def label(self) -> str:
-        sid = f" ({self.sid})" if self.sid else ""
-        return f"{self.policy} statement {self.statement}{sid}"
+        _ = translator(self.lang)
+        if self.sid:
+            return _("{policy} statement {statement} ({sid})", policy=self.policy, statement=self.statement,
+                     sid=self.sid)
+        return _("{policy} statement {statement}", policy=self.policy, statement=self.statement)
 
     def to_json(self) -> dict[str, Any]:
         return {"policy_type": self.policy_type, "policy": self.policy, "statement": self.statement,
@@ -79,6 +85,8 @@ class Side:
     explicit_deny: bool
     summary: str
     statements: tuple[StatementRef, ...] = ()
+    #: what stopped the caller's side: identity, boundary, session or scp (not shown; picks the advice)
+    cause: str = ""
 
     @property
     def state(self) -> str:
@@ -117,6 +125,7 @@ class AssumeRoleExplanation:
     session_arn: str | None = None
     duration_seconds: int | None = None
     decision: Decision | None = field(default=None, compare=False)
+    lang: str = "en"
 
     @property
     def outcome(self) -> str:
@@ -155,12 +164,13 @@ def _statement_text(policy: Policy | None, index: int | None) -> str:
     return ""
 
 
-def _refs(reasons: tuple[Reason, ...], types: set[str], by_name: dict[str, Policy]) -> tuple[StatementRef, ...]:
+def _refs(reasons: tuple[Reason, ...], types: set[str], by_name: dict[str, Policy],
+          lang: str) -> tuple[StatementRef, ...]:
     out = []
     for r in reasons:
         if r.policy_type in types and r.policy is not None and r.statement is not None:
             out.append(StatementRef(r.policy_type, r.policy, r.statement, r.sid, r.effect or "",
-                                    r.message, _statement_text(by_name.get(r.policy), r.statement)))
+                                    r.message, _statement_text(by_name.get(r.policy), r.statement), lang))
     return tuple(out)
 
 
@@ -206,8 +216,14 @@ def explain_assume_role(
     caller: CallerLike,
     params: AssumeRoleParams | dict[str, Any],
     now: datetime,
+    lang: str = "en",
 ) -> AssumeRoleExplanation:
-    """Explain one AssumeRole. Raises ``StsError`` for invalid parameters, ``UnknownCaller`` for unknown callers."""
+    """Explain one AssumeRole. Raises ``StsError`` for invalid parameters, ``UnknownCaller`` for unknown callers.
+
+    ``lang`` (``en``, ``ja``) is the language of every sentence in the answer; the
+    verdict, codes and AWS's own error message stay the same in every language.
+    """
+    _ = translator(lang)
     directory = as_directory(source)
     p = params if isinstance(params, AssumeRoleParams) else AssumeRoleParams.from_api(params)
     validate_assume_role(p)
@@ -216,7 +232,7 @@ def explain_assume_role(
     role = find_role(directory, role_arn)
     role_name = role_arn.rsplit("/", 1)[-1]
     c = info.caller
-    kind = KIND_WORDS.get(c.type, c.type.value)
+    kind = _(KIND_WORDS[c.type]) if c.type in KIND_WORDS else c.type.value
     if c.type is PrincipalType.ROLE_SESSION:
         name = f"{c.name}/{c.session_name}"
     else:
@@ -225,17 +241,17 @@ def explain_assume_role(
     same = c.account == role_account
     base: dict[str, Any] = dict(caller_arn=c.arn, caller_kind=kind, caller_name=name or c.arn, role_arn=role_arn,
                 role_name=role_name, role_exists=role is not None, session_name=p.role_session_name or "",
-                external_id=p.external_id, same_account=same)
+                external_id=p.external_id, same_account=same, lang=_.lang)
     denied_msg = rules.not_authorized(c.arn, ASSUME_ROLE, role_arn)
 
     if info.is_root:
-        side_c = Side("caller", f"{name}'s permissions", False, True, False,
-                      "the root user can never assume a role")
-        side_t = Side("trust", f"{role_name}'s trust policy", False, False, False, "not consulted")
+        side_c = Side("caller", _("{name}'s permissions", name=name), False, True, False,
+                      _("the root user can never assume a role"))
+        side_t = Side("trust", _("{role}'s trust policy", role=role_name), False, False, False, _("not consulted"))
         return AssumeRoleExplanation(
-            **base, allowed=False, rule="the root user may never assume a role (AWS refuses it outright)",
+            **base, allowed=False, rule=_("the root user may never assume a role (AWS refuses it outright)"),
             caller_side=side_c, trust_side=side_t,
-            changes=("call AssumeRole as an IAM user or from a role session, not as the root user",),
+            changes=(_("call AssumeRole as an IAM user or from a role session, not as the root user"),),
             error_code="AccessDenied", error_message=rules.ROOT_MAY_NOT_ASSUME)
 
     decided = authorize_actions(directory, info, p, role, now, stop_at_first_deny=False)
@@ -247,26 +263,28 @@ def explain_assume_role(
 
     # trust side: the caller's own side assumed to allow
     if role is None:
-        side_t = Side("trust", f"{role_name}'s trust policy", False, True, False,
-                      "there is no such role in the loaded accounts, so nothing trusts you")
+        side_t = Side("trust", _("{role}'s trust policy", role=role_name), False, True, False,
+                      _("there is no such role in the loaded accounts, so nothing trusts you"))
         match = None
     else:
         d_t = authorize(req, real.replace(identity=(_ALLOW_EVERYTHING,), boundary=None, session=(), scp=()))
         match = _best_match(role.trust, info)
-        t_refs = _refs(d_t.reasons, {"trust", "resource", "rcp"}, by_name)
+        t_refs = _refs(d_t.reasons, {"trust", "resource", "rcp"}, by_name, _.lang)
         if d_t.allowed:
-            how = {MatchClass.DIRECT: "names you directly", MatchClass.ROLE: "names your role",
-                   MatchClass.FEDUSER: "names the user behind your session",
-                   MatchClass.ACCOUNT: f"trusts your whole account ({c.account})"}.get(
-                       match, "allows you") if match is not None else "allows you"
-            summary = f"the trust policy {how}"
+            summary = {
+                MatchClass.DIRECT: _("the trust policy names you directly"),
+                MatchClass.ROLE: _("the trust policy names your role"),
+                MatchClass.FEDUSER: _("the trust policy names the user behind your session"),
+                MatchClass.ACCOUNT: _("the trust policy trusts your whole account ({account})", account=c.account),
+            }.get(match, _("the trust policy allows you")) if match is not None else _("the trust policy allows you")
         elif d_t.verdict is Verdict.EXPLICIT_DENY:
-            summary = "the trust policy explicitly denies you"
+            summary = _("the trust policy explicitly denies you")
         else:
             trusted = _trusted_principals(role.trust)
-            summary = "no statement of the trust policy lets you in" + (
-                f" (it trusts: {', '.join(trusted)})" if trusted else "")
-        side_t = Side("trust", f"{role_name}'s trust policy", d_t.allowed, True,
+            summary = (_("no statement of the trust policy lets you in (it trusts: {trusted})",
+                         trusted=", ".join(trusted)) if trusted
+                       else _("no statement of the trust policy lets you in"))
+        side_t = Side("trust", _("{role}'s trust policy", role=role_name), d_t.allowed, True,
                       d_t.verdict is Verdict.EXPLICIT_DENY, summary, t_refs)
 
     # caller side: the trust side assumed to delegate to the caller's account
@@ -277,26 +295,28 @@ def explain_assume_role(
     d_c = authorize(req, real.replace(resource=stand_in, rcp=()))
     direct = match is MatchClass.DIRECT or (match is MatchClass.ROLE and ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY)
     needed = not (same and direct)
-    c_refs = _refs(d_c.reasons, {"identity", "boundary", "session", "scp"}, by_name)
+    c_refs = _refs(d_c.reasons, {"identity", "boundary", "session", "scp"}, by_name, _.lang)
+    cause = ""
     if d_c.allowed:
-        c_summary = "your identity policies allow sts:AssumeRole on this role"
+        c_summary = _("your identity policies allow sts:AssumeRole on this role")
     elif d_c.verdict is Verdict.EXPLICIT_DENY:
-        c_summary = "a policy on your side explicitly denies it"
+        c_summary = _("a policy on your side explicitly denies it")
     else:
         first = d_c.reasons[0].policy_type if d_c.reasons else "identity"
+        cause = first if first in ("boundary", "session", "scp") else "identity"
         c_summary = {
-            "boundary": "your permissions boundary does not allow sts:AssumeRole on this role",
-            "session": "your session policy does not allow sts:AssumeRole on this role",
-            "scp": "a service control policy does not allow sts:AssumeRole",
-        }.get(first, "none of your identity policies allows sts:AssumeRole on this role")
+            "boundary": _("your permissions boundary does not allow sts:AssumeRole on this role"),
+            "session": _("your session policy does not allow sts:AssumeRole on this role"),
+            "scp": _("a service control policy does not allow sts:AssumeRole"),
+        }.get(first, _("none of your identity policies allows sts:AssumeRole on this role"))
     if not needed and not d_c.allowed and d_c.verdict is not Verdict.EXPLICIT_DENY:
-        c_summary = "not needed: " + c_summary
-    side_c = Side("caller", f"{name}'s permissions", d_c.allowed, needed,
-                  d_c.verdict is Verdict.EXPLICIT_DENY, c_summary, c_refs)
+        c_summary = _("not needed: {summary}", summary=c_summary)
+    side_c = Side("caller", _("{name}'s permissions", name=name), d_c.allowed, needed,
+                  d_c.verdict is Verdict.EXPLICIT_DENY, c_summary, c_refs, cause)
 
-    rule = _rule(allowed, same, match, side_c, side_t, main.decision, role)
-    changes = () if allowed else _changes(info, p, role, req, side_c, side_t, same, decided)
-    notes = _notes(allowed, match, c.account or "", role)
+    rule = _rule(allowed, same, match, side_c, side_t, main.decision, role, _)
+    changes = () if allowed else _changes(info, p, role, req, side_c, side_t, same, decided, _)
+    notes = _notes(allowed, match, c.account or "", role, _)
     failing = next((d for d in decided if not d.decision.allowed), None)
     return AssumeRoleExplanation(
         **base, allowed=allowed, rule=rule, caller_side=side_c, trust_side=side_t, changes=changes,
@@ -311,108 +331,122 @@ def explain_assume_role(
 
 
 def _rule(allowed: bool, same: bool, match: MatchClass | None, side_c: Side, side_t: Side,
-          decision: Decision, role: Role | None) -> str:
+          decision: Decision, role: Role | None, _: Translator) -> str:
     if role is None:
-        return "there is no such role (AWS answers AccessDenied without saying whether the role exists)"
+        return _("there is no such role (AWS answers AccessDenied without saying whether the role exists)")
     if side_c.explicit_deny or side_t.explicit_deny:
-        where = "the trust policy" if side_t.explicit_deny else "a policy on your side"
-        return f"an explicit Deny in {where} wins over every Allow"
+        if side_t.explicit_deny:
+            return _("an explicit Deny in the trust policy wins over every Allow")
+        return _("an explicit Deny in a policy on your side wins over every Allow")
     if not side_t.allowed:
-        return ("the trust policy must always let you in, even when your own policies allow it "
-                "(a role's trust policy is not either/or), and it does not")
+        return _("the trust policy must always let you in, even when your own policies allow it "
+                 "(a role's trust policy is not either/or), and it does not")
     if not same:
         if allowed:
-            return "different accounts: both your policies and the role's trust policy must allow, and both do"
-        return ("different accounts: your own policies must allow sts:AssumeRole on this role too, "
-                "whatever the trust policy says, and they do not")
+            return _("different accounts: both your policies and the role's trust policy must allow, and both do")
+        return _("different accounts: your own policies must allow sts:AssumeRole on this role too, "
+                 "whatever the trust policy says, and they do not")
     if match is MatchClass.DIRECT:
-        return "same account, trust names you directly, so no identity permission was needed"
+        return _("same account, trust names you directly, so no identity permission was needed")
     if match in (MatchClass.ROLE, MatchClass.FEDUSER) and ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY:
         if allowed:
-            return ("same account, trust names your role, so no identity permission was needed "
-                    "(your boundary and session policies still apply)")
-        return "same account, trust names your role, but your boundary or session policy does not allow it"
+            return _("same account, trust names your role, so no identity permission was needed "
+                     "(your boundary and session policies still apply)")
+        return _("same account, trust names your role, but your boundary or session policy does not allow it")
     if allowed:
-        return ("same account, trust trusts the account, which hands the decision to your own policies; "
-                "they allow it")
-    return ("same account, trust only trusts the account, which delegates to your own policies, "
-            "and they do not allow sts:AssumeRole on this role")
+        return _("same account, trust trusts the account, which hands the decision to your own policies; "
+                 "they allow it")
+    return _("same account, trust only trusts the account, which delegates to your own policies, "
+             "and they do not allow sts:AssumeRole on this role")
 
 
 def _changes(info: CallerInfo, p: AssumeRoleParams, role: Role | None, req: Request, side_c: Side,
-             side_t: Side, same: bool, decided: list[Any]) -> tuple[str, ...]:
+             side_t: Side, same: bool, decided: list[Any], _: Translator) -> tuple[str, ...]:
     c = info.caller
     out: list[str] = []
     if role is None:
-        return (f"check the role ARN: {p.role_arn} is not a role in the loaded accounts "
-                "(load its account with another --account file if it is in another account)",)
+        return (_("check the role ARN: {role} is not a role in the loaded accounts "
+                  "(load its account with another --account file if it is in another account)", role=p.role_arn),)
     if side_t.explicit_deny:
         for s in side_t.statements:
             if s.effect == "Deny":
-                out.append(f"remove or narrow the Deny in the trust policy ({s.label()})")
+                out.append(_("remove or narrow the Deny in the trust policy ({statement})", statement=s.label()))
     elif not side_t.allowed:
         failed = _failed_conditions(role.trust, info, req)
         if failed:
             for idx, key, op in failed:
                 k = key.lower()
                 if k == "sts:externalid":
-                    out.append("pass --external-id with the value the trust policy expects" if p.external_id is None
-                               else "the external id you passed is not the one the trust policy expects")
+                    out.append(_("pass --external-id with the value the trust policy expects") if p.external_id is None
+                               else _("the external id you passed is not the one the trust policy expects"))
                 elif k == "aws:multifactorauthpresent":
-                    out.append("sign in with MFA: the trust policy requires aws:MultiFactorAuthPresent")
+                    out.append(_("sign in with MFA: the trust policy requires aws:MultiFactorAuthPresent"))
                 elif k == "sts:rolesessionname":
-                    out.append("use a --session-name the trust policy accepts "
-                               f"(statement {idx} has {op} on sts:RoleSessionName)")
+                    out.append(_("use a --session-name the trust policy accepts "
+                                 "(statement {index} has {operator} on sts:RoleSessionName)", index=idx, operator=op))
                 else:
-                    out.append(f"meet the condition {op} on {key} in trust policy statement {idx}")
+                    out.append(_("meet the condition {operator} on {key} in trust policy statement {index}",
+                                 operator=op, key=key, index=idx))
         else:
             who = c.principal_arn or c.arn
             acct = root_arn(c.account or "")
             if same:
-                out.append(f"the trust policy would need to name you ({who}) — in the same account that alone "
-                           f"is enough — or your account ({acct}), which then also needs an identity permission")
+                out.append(_("the trust policy would need to name you ({who}) — in the same account that alone "
+                             "is enough — or your account ({account}), which then also needs an identity permission",
+                             who=who, account=acct))
             else:
-                out.append(f"the trust policy would need to name you ({who}) or your account ({acct})")
+                out.append(_("the trust policy would need to name you ({who}) or your account ({account})",
+                             who=who, account=acct))
     if side_c.needed and not side_c.allowed or side_c.explicit_deny:
-        out += _caller_changes(info, p, side_c, same, side_t)
+        out += _caller_changes(info, p, side_c, same, side_t, _)
     for d in decided[1:]:
         if not d.decision.allowed:
-            out.append(f"allow {d.action} as well (both in the trust policy and, unless it names you directly, "
-                       "in your identity policies): this request needs it")
+            out.append(_("allow {action} as well (both in the trust policy and, unless it names you directly, "
+                         "in your identity policies): this request needs it", action=d.action))
     return tuple(dict.fromkeys(out))
 
 
-def _caller_changes(info: CallerInfo, p: AssumeRoleParams, side_c: Side, same: bool, side_t: Side) -> list[str]:
+def _caller_changes(info: CallerInfo, p: AssumeRoleParams, side_c: Side, same: bool, side_t: Side,
+                    _: Translator) -> list[str]:
     c = info.caller
     out = []
     if side_c.explicit_deny:
         for s in side_c.statements:
             if s.effect == "Deny":
-                out.append(f"remove or narrow the Deny in your {s.policy_type} policy ({s.label()})")
+                out.append(_("remove or narrow the Deny in your {policy_type} policy ({statement})",
+                             policy_type=s.policy_type, statement=s.label()))
         return out
-    reason = side_c.summary.removeprefix("not needed: ")
-    if "boundary" in reason:
-        out.append(f"the permissions boundary of {c.name} would need to allow sts:AssumeRole on {p.role_arn}")
-    elif "session policy" in reason:
-        out.append(f"the session policy of this session would need to allow sts:AssumeRole on {p.role_arn}")
-    elif "service control policy" in reason:
-        out.append("a service control policy of the organization blocks sts:AssumeRole; it would need to allow it")
+    if side_c.cause == "boundary":
+        out.append(_("the permissions boundary of {name} would need to allow sts:AssumeRole on {role}",
+                     name=c.name, role=p.role_arn))
+    elif side_c.cause == "session":
+        out.append(_("the session policy of this session would need to allow sts:AssumeRole on {role}",
+                     role=p.role_arn))
+    elif side_c.cause == "scp":
+        out.append(_("a service control policy of the organization blocks sts:AssumeRole; it would need to allow it"))
     else:
-        whom = f"the role {c.name}" if c.type is PrincipalType.ROLE_SESSION else f"{c.name}"
-        extra = " (or of one of its groups)" if c.type is PrincipalType.USER else ""
-        out.append(f"add sts:AssumeRole on {p.role_arn} to an identity policy of {whom}{extra}")
+        if c.type is PrincipalType.ROLE_SESSION:
+            out.append(_("add sts:AssumeRole on {role} to an identity policy of the role {name}",
+                         role=p.role_arn, name=c.name))
+        elif c.type is PrincipalType.USER:
+            out.append(_("add sts:AssumeRole on {role} to an identity policy of {name} (or of one of its groups)",
+                         role=p.role_arn, name=c.name))
+        else:
+            out.append(_("add sts:AssumeRole on {role} to an identity policy of {name}", role=p.role_arn, name=c.name))
         if same and side_t.allowed and c.type is PrincipalType.USER:
-            out.append(f"or have the trust policy name {c.arn} directly: in the same account that alone is enough")
+            out.append(_("or have the trust policy name {arn} directly: in the same account that alone is enough",
+                         arn=c.arn))
     return out
 
 
-def _notes(allowed: bool, match: MatchClass | None, account: str, role: Role | None) -> tuple[str, ...]:
+def _notes(allowed: bool, match: MatchClass | None, account: str, role: Role | None,
+           _: Translator) -> tuple[str, ...]:
     if role is None:
         return ()
     out = []
     if match is MatchClass.ACCOUNT:
-        out.append(f"the trust policy trusts the whole account {account}: anyone there whose own policies "
-                   "allow sts:AssumeRole on this role can assume it")
+        out.append(_("the trust policy trusts the whole account {account}: anyone there whose own policies "
+                     "allow sts:AssumeRole on this role can assume it", account=account))
     return tuple(out)
 
 

@@ -1,0 +1,100 @@
+"""The translator a renderer holds, and the deferred :class:`Text` the core builds."""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+from .catalog import LANGUAGES, load_translations
+
+#: the environment variable the CLI reads when ``--lang`` is not given
+ENV_VAR = "IAMWARDEN_LANG"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message not yet translated: the English msgid and its named parameters.
+
+    ``str(text)`` is the English sentence, so the core can keep an English
+    ``message`` field (JSON, SARIF) and a renderer can still translate it.
+    """
+
+    msgid: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        return _fill(self.msgid, {k: str(v) if isinstance(v, Text) else v for k, v in self.params})
+
+
+def N_(msgid: str, /, **params: Any) -> Text:  # noqa: N802 (the gettext convention for "mark, do not translate")
+    """Mark ``msgid`` for translation without translating it (the core stays language-free)."""
+    return Text(msgid, tuple(params.items()))
+
+
+def gettext_noop(msgid: str, /) -> str:
+    """Mark a constant (a table entry) for translation and return it unchanged: the
+    standard gettext marker for data that a renderer translates with ``_.gettext``."""
+    return msgid
+
+
+def _fill(template: str, params: Mapping[str, Any]) -> str:
+    # str.format never re-reads a value as a template, so parameters from policies are inert
+    return template.format(**params) if params else template
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """``_("...", name=value)``: the message in ``lang`` with its placeholders filled."""
+
+    lang: str
+    translations: gettext.NullTranslations
+
+    def gettext(self, msgid: str) -> str:
+        return self.translations.gettext(msgid)
+
+    def __call__(self, msgid: str, /, **params: Any) -> str:
+        return _fill(self.translations.gettext(msgid), params)
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
+        return _fill(self.translations.ngettext(singular, plural, n), {"n": n, **params})
+
+    def text(self, text: Text | str) -> str:
+        """A deferred :class:`Text` (or a constant English message) in this language."""
+        if isinstance(text, Text):
+            # a parameter may itself be a Text ("; did you mean …?"): translated the same way
+            params = {k: self.text(v) if isinstance(v, Text) else v for k, v in text.params}
+            return _fill(self.translations.gettext(text.msgid), params)
+        return self.translations.gettext(text) if text else text
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _translator(lang: str) -> Translator:
+    return Translator(lang, load_translations(lang))
+
+
+def translator(lang: str | None = None) -> Translator:
+    """The translator for ``lang`` (``en`` or ``ja``; None is English). Raises ValueError otherwise."""
+    code = (lang or LANGUAGES[0]).strip().lower().replace("_", "-").split("-", 1)[0]
+    if code not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; accepted: {', '.join(LANGUAGES)}")
+    return _translator(code)
+
+
+def choose_language(flag: str | None, environ: Mapping[str, str]) -> str:
+    """``--lang`` if given, else ``IAMWARDEN_LANG``, else English. Only the CLI calls this.
+
+    ``IAMWARDEN_LANG=ja_JP.UTF-8`` is read as ``ja`` (a locale-style value);
+    an unknown value raises ValueError naming where it came from.
+    """
+    if flag:
+        translator(flag)
+        return translator(flag).lang
+    value = environ.get(ENV_VAR, "").strip()
+    if not value:
+        return LANGUAGES[0]
+    try:
+        return translator(value.split(".", 1)[0]).lang
+    except ValueError:
+        raise ValueError(f"{ENV_VAR}={value!r}: unknown language; accepted: {', '.join(LANGUAGES)}") from None
