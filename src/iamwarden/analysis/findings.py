@@ -67,6 +67,7 @@ class Finding:
     #: ``message`` and ``fix`` before translation (English ``str()``), for a report in another language
     text: Text | None = field(default=None, compare=False)
     fix_text: Text | None = field(default=None, compare=False)
+    who_text: Text | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, id: str, rule: str, severity: str, arn: str, message: Text, fix: Text,
@@ -86,6 +87,8 @@ class Finding:
             v = getattr(self, k)
             if v is not None:
                 out[k] = v
+        if translate is not None and self.who is not None:
+            out["who"] = translate.text(self.who_text if self.who_text is not None else self.who)
         return out
 
 
@@ -185,9 +188,14 @@ def _names(arns: Sequence[str], limit: int = 5) -> str | Text:
 
 def issue_finding(role: Role, i: TrustIssue) -> Finding:
     """A trust-statement finding (``trust_checks``) as a report finding."""
-    return Finding(i.id, i.rule, i.severity, role.arn, i.message, i.fix,
+    return Finding(i.id, i.rule, i.severity, role.arn, str(i.message), str(i.fix),
                    statement={**i.statement_ref(role.trust.name), "document": raw_statement(role.trust, i.index)},
-                   who=i.who, corrected=dict(i.corrected) if i.corrected is not None else None, outsider=i.outsider)
+                   who=str(i.who), corrected=dict(i.corrected) if i.corrected is not None else None,
+                   outsider=i.outsider, text=_marked(i.message), fix_text=_marked(i.fix), who_text=_marked(i.who))
+
+
+def _marked(value: str | Text) -> Text | None:
+    return value if isinstance(value, Text) else None
 
 
 def trust_issues(ix: WorldIndex, esc: Escalation, known: frozenset[str] | None = None) -> dict[str, list[TrustIssue]]:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from ..evaluation.context import RequestContext
+from ..i18n import N_, Text
 from ..model.arn import Arn
 from ..policy.conditions import Condition, ConditionError
 from ..policy.document import Effect, Policy, Statement
@@ -92,9 +93,9 @@ class TrustIssue:
     sid: str | None
     path: str  # JSON path of what is wrong, e.g. $.Statement[0].Condition
     outsider: str  # the outside identity: provider ARN, account id, service principal, "*"
-    who: str  # who can actually get in, in words
-    message: str
-    fix: str
+    who: str | Text  # who can actually get in, in words (Text: marked for translation)
+    message: str | Text
+    fix: str | Text
     corrected: Mapping[str, Any] | None = None  # the corrected statement
     claims: Mapping[str, Any] = field(default_factory=dict)  # the request that got in (probe)
 
@@ -481,25 +482,29 @@ def _accounts(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) ->
     for c in ext:
         done.add(id(c))
     accts = ", ".join(sorted(third))
-    where = ("which are not among the loaded accounts" if tc.known is None
-             else "which are neither loaded nor listed as known")
+    where = (N_("which are not among the loaded accounts") if tc.known is None
+             else N_("which are neither loaded nor listed as known"))
+    role = N_("role {name}", name=tc.role.rsplit("/", 1)[-1]) if tc.role else N_("the role")
     raw = raw_statement(trust, st.index)
     if not binding:
+        suffix = (N_("; its {operator} sts:ExternalId condition holds when the key is absent",
+                     operator=ext[0].operator.text) if ext else "")
         return [TrustIssue(
             "IW003", "third-party-trust-without-external-id", "high" if tc.powerful else "medium", st.index,
-            st.sid, _cond_path(st), accts, f"any principal of account(s) {accts} allowed sts:AssumeRole by its account",
-            f"{_role_name(tc)} trusts account(s) {accts}, {where}, without an "
-            "sts:ExternalId condition (confused deputy)"
-            + (f"; its {ext[0].operator.text} sts:ExternalId condition holds when the key is absent" if ext else ""),
-            "Add Condition {\"StringEquals\": {\"sts:ExternalId\": \"<secret agreed with the third party>\"}} "
-            "to the trust statement.",
+            st.sid, _cond_path(st), accts,
+            N_("any principal of account(s) {accounts} allowed sts:AssumeRole by its account", accounts=accts),
+            N_("{role} trusts account(s) {accounts}, {where}, without an sts:ExternalId condition "
+               "(confused deputy){suffix}", role=role, accounts=accts, where=where, suffix=suffix),
+            N_("Add Condition {\"StringEquals\": {\"sts:ExternalId\": \"<secret agreed with the third party>\"}} "
+               "to the trust statement."),
             _fixed(raw, {"StringEquals": {"sts:ExternalId": "<secret agreed with the third party>"}}, ext))]
     return [TrustIssue(
         "IW018", "unknown-account-trust-with-external-id", "medium" if tc.powerful else "low", st.index, st.sid,
-        _cond_path(st), accts, f"principals of account(s) {accts} that present the ExternalId",
-        f"{_role_name(tc)} trusts account(s) {accts}, {where}; an sts:ExternalId condition guards it",
-        "Confirm the account belongs to the vendor you meant (add it to --known-accounts), or remove the "
-        "statement.", None)]
+        _cond_path(st), accts, N_("principals of account(s) {accounts} that present the ExternalId", accounts=accts),
+        N_("{role} trusts account(s) {accounts}, {where}; an sts:ExternalId condition guards it",
+           role=role, accounts=accts, where=where),
+        N_("Confirm the account belongs to the vendor you meant (add it to --known-accounts), or remove the "
+           "statement."), None)]
 
 
 def _vacuous(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) -> list[TrustIssue]:

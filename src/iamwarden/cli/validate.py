@@ -122,7 +122,7 @@ def trust_findings(data: bytes, known: frozenset[str] | None) -> list[Finding]:
     for i in check_trust(policy, TrustContext(known=known, check_accounts=known is not None)):
         ftype = WARNING if i.severity == "low" else SECURITY_WARNING
         out.append(Finding(ftype, i.id, i.path, f"{i.rule}: {i.message}",
-                           severity=i.severity, fix=i.fix,
+                           severity=i.severity, fix=str(i.fix),
                            corrected=json.dumps(i.corrected) if i.corrected is not None else None))
     return out
 

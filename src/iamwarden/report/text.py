@@ -105,11 +105,13 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
             st = f.get("statement")
             if isinstance(st, dict) and st.get("policy"):
                 sid = f" ({st['sid']})" if st.get("sid") else ""
-                lines.append(f"      statement: {st['policy']} statement {st.get('statement')}{sid}")
+                lines.append(_("      statement: {policy} statement {index}{sid}", policy=st["policy"],
+                               index=st.get("statement"), sid=sid))
             if f.get("who"):
-                lines.append(f"      who gets in: {f['who']}")
+                lines.append(_("      who gets in: {who}", who=f["who"]))
             if f.get("corrected"):
-                lines.append(f"      corrected statement: {json.dumps(f['corrected'], sort_keys=False)}")
+                lines.append(_("      corrected statement: {statement}",
+                               statement=json.dumps(f["corrected"], sort_keys=False)))
         lines.append("")
     entries = [e for e in r.get("external_entries") or [] if e.get("can_become_admin")]
     if entries:
