@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
 from ..evaluation.context import principal_keys
+from ..evaluation.world import rcp_levels
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
@@ -440,7 +441,7 @@ class WorldIndex:
         ps = s.policies
         if trust is not None:
             a = Arn.parse(resource)
-            ps = ps.replace(resource=trust, rcp=self.world.rcps.get(a.account if a else "", ()))
+            ps = ps.replace(resource=trust, rcp=rcp_levels(self.world, a.account if a else "", action))
         return authorize(Request.build(s.caller, action, resource, ctx), ps)
 
     def ask_new(self, s: Subject, action: str, resource: str, context: Mapping[str, Any] | None = None) -> Decision:

@@ -88,7 +88,26 @@ def register(sub: Any) -> None:
     c.set_defaults(func=run_collect)
 
 
+def org_arg(p: argparse.ArgumentParser) -> None:
+    """``--org FILE``: cap the loaded accounts by the organization's SCPs and RCPs (docs/organization.md)."""
+    p.add_argument("--org", metavar="FILE", default=None,
+                   help="organization file (iamwarden collect --org): apply its SCPs and RCPs (spec §1.8)")
+
+
+def apply_org(world: World, path: str | None) -> World:
+    """The world capped by the organization in ``path``; unchanged without ``--org``."""
+    if not path:
+        return world
+    from ..loaders.organization import load_organization, with_organization  # noqa: PLC0415
+
+    try:
+        return with_organization(world, load_organization(path))
+    except LoadError as e:
+        raise UsageError(f"--org {e}") from None
+
+
 def _endpoint_args(p: argparse.ArgumentParser) -> None:
+    org_arg(p)
     p.add_argument("--endpoint", metavar="URL", help="read GetAccountAuthorizationDetails from this endpoint")
     p.add_argument("--profile", help="AWS profile for --endpoint")
     p.add_argument("--region", default=None, help="region for --endpoint (default us-east-1)")
@@ -200,7 +219,7 @@ def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    world = load_inputs(args.paths, args.endpoint, args.profile, args.region)
+    world = apply_org(load_inputs(args.paths, args.endpoint, args.profile, args.region), args.org)
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
     result = audit(world, progress=bar, now=_now())
@@ -231,7 +250,7 @@ def _now() -> datetime:
 
 
 def _world_for(args: argparse.Namespace) -> World:
-    return load_inputs(args.account, args.endpoint, args.profile, args.region)
+    return apply_org(load_inputs(args.account, args.endpoint, args.profile, args.region), args.org)
 
 
 def _arn_known(world: World, arn: str, flag: str) -> None:

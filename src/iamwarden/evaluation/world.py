@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from ..model.account import AccountError, Role, User, World
 from ..model.arn import Arn
+from ..model.organization import rcp_applies
 from ..model.principal import Caller, PrincipalType
 from ..policy.document import Policy
 from .authorizer import authorize
@@ -50,6 +51,13 @@ def principal_tags(world: World, caller: Caller) -> dict[str, str]:
     return {}
 
 
+def principal_org_keys(world: World, caller: Caller) -> dict[str, Any]:
+    """``aws:PrincipalOrgID``/``aws:PrincipalOrgPaths`` when an organization is loaded (spec §3.1)."""
+    if world.organization is None or caller.type in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS):
+        return {}
+    return world.organization.principal_keys(caller.account or "")
+
+
 def policies_for(
     world: World,
     caller: Caller,
@@ -84,8 +92,19 @@ def policies_for(
         boundary=boundary,
         session=session,
         scp=world.scps.get(caller.account or "", ()),
-        rcp=world.rcps.get(a.account if a else "", ()),
+        rcp=rcp_levels(world, a.account if a else "", action),
     )
+
+
+def rcp_levels(world: World, resource_account: str, action: str = "") -> tuple[tuple[Policy, ...], ...]:
+    """The RCP levels of the resource's account, for the services RCPs cover (spec §1.8).
+
+    An action of a service outside ``model.organization.RCP_SERVICES`` is not capped by
+    RCPs at all; an unnamed action (``""``) keeps them (fail closed).
+    """
+    if action and not rcp_applies(action):
+        return ()
+    return world.rcps.get(resource_account, ())
 
 
 def decide(
@@ -106,6 +125,7 @@ def decide(
         ctx: dict[str, Any] = {}
         for k, v in principal_tags(world, caller).items():
             ctx[f"aws:PrincipalTag/{k}"] = v
+        ctx.update(principal_org_keys(world, caller))
         target = world.entity(resource) if resource.startswith("arn:") else None
         if isinstance(target, (User, Role)):
             for k, v in target.tags.items():

@@ -12,6 +12,7 @@ from typing import Any, Iterator, Mapping
 
 from ..policy.document import Policy, PolicyKind, parse_policy
 from .arn import Arn
+from .organization import Organization
 
 #: AWS-managed policies every account can attach even when the export omits
 #: them (exports list AWS-managed policies only when attached somewhere).
@@ -198,6 +199,9 @@ class World:
     accounts: Mapping[str, Account]
     scps: Mapping[str, tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
     rcps: Mapping[str, tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
+    #: the organization the SCP/RCP levels come from (``loaders.organization``), for the
+    #: principal's organization keys and "outside the organization" questions; None = none loaded
+    organization: Organization | None = None
 
     def account(self, account_id: str | None) -> Account | None:
         return self.accounts.get(account_id or "")
