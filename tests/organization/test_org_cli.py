@@ -71,4 +71,4 @@ def test_check_org_needs_account(capsys, tmp_path) -> None:
     case = tmp_path / "c.json"
     case.write_text("{}")
     rc, _, err = run(capsys, "check", "--case", str(case), "--org", ORG)
-    assert rc == 2 and "--org applies to --account" in err
+    assert rc == 2 and "--org and --resources apply to --account" in err

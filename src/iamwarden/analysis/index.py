@@ -442,6 +442,10 @@ class WorldIndex:
         if trust is not None:
             a = Arn.parse(resource)
             ps = ps.replace(resource=trust, rcp=rcp_levels(self.world, a.account if a else "", action))
+        elif (held := self.world.resources.find(resource)) is not None:
+            # a loaded resource of another service: its policy and its account decide too (spec §1.5)
+            ps = ps.replace(resource=held.policy, rcp=rcp_levels(self.world, held.account, action, held))
+            return authorize(Request.build(s.caller, action, resource, ctx, resource_account=held.account), ps)
         return authorize(Request.build(s.caller, action, resource, ctx), ps)
 
     def ask_new(self, s: Subject, action: str, resource: str, context: Mapping[str, Any] | None = None) -> Decision:

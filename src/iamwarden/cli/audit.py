@@ -92,14 +92,24 @@ def org_arg(p: argparse.ArgumentParser) -> None:
     """``--org FILE``: cap the loaded accounts by the organization's SCPs and RCPs (docs/organization.md)."""
     p.add_argument("--org", metavar="FILE", default=None,
                    help="organization file (iamwarden collect --org): apply its SCPs and RCPs (spec §1.8)")
+    p.add_argument("--resources", metavar="PATH", action="append", default=[],
+                   help="resources file of an account, or a folder of them (repeat): S3, KMS, Lambda, SQS, "
+                        "SNS, Secrets Manager and ECR resource policies")
 
 
-def apply_org(world: World, path: str | None) -> World:
-    """The world capped by the organization in ``path``; unchanged without ``--org``."""
+def apply_org(world: World, path: str | None, resources: list[str] | None = None) -> World:
+    """The world capped by the organization in ``path`` and holding the resources files;
+    unchanged without ``--org`` / ``--resources``."""
+    from ..loaders.organization import load_organization, with_organization  # noqa: PLC0415
+    from ..loaders.resources import load_resources, with_resources  # noqa: PLC0415
+
+    if resources:
+        try:
+            world = with_resources(world, load_resources(resources))
+        except LoadError as e:
+            raise UsageError(f"--resources {e}") from None
     if not path:
         return world
-    from ..loaders.organization import load_organization, with_organization  # noqa: PLC0415
-
     try:
         return with_organization(world, load_organization(path))
     except LoadError as e:
@@ -219,7 +229,7 @@ def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    world = apply_org(load_inputs(args.paths, args.endpoint, args.profile, args.region), args.org)
+    world = apply_org(load_inputs(args.paths, args.endpoint, args.profile, args.region), args.org, args.resources)
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
     result = audit(world, progress=bar, now=_now())
@@ -250,7 +260,7 @@ def _now() -> datetime:
 
 
 def _world_for(args: argparse.Namespace) -> World:
-    return apply_org(load_inputs(args.account, args.endpoint, args.profile, args.region), args.org)
+    return apply_org(load_inputs(args.account, args.endpoint, args.profile, args.region), args.org, args.resources)
 
 
 def _arn_known(world: World, arn: str, flag: str) -> None:
@@ -273,6 +283,10 @@ def run_who_can(args: argparse.Namespace) -> int:
     for r in reach:
         if r.direct:
             print(f"  {r.arn}: directly")
+            for why in r.decision.reasons if r.decision is not None else ():
+                if why.policy and why.effect == "Allow" and why.policy_type not in ("scp", "rcp"):
+                    sid = f" ({why.sid})" if why.sid else ""
+                    print(f"       - {why.message} [{why.policy_type}: {why.policy} statement {why.statement}{sid}]")
         else:
             print(f"  {r.arn}: via " + " → ".join(
                 f"{e.technique}({'itself' if e.source == e.target else e.target.rsplit('/', 1)[-1]})" for e in r.steps))

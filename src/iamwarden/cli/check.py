@@ -59,8 +59,8 @@ def parse_context(items: list[str]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.org and not args.account:
-        raise UsageError("--org applies to --account data (a --case file carries its own scp/rcp levels)")
+    if (args.org or args.resources) and not args.account:
+        raise UsageError("--org and --resources apply to --account data (a --case file carries its own scp/rcp levels)")
     if args.case and args.account:
         raise UsageError("use either --case or --account, not both")
     if args.case:
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             raise UsageError(f"--account needs {', '.join(missing)}")
         try:
-            world = apply_org(load_world(args.account), args.org)
+            world = apply_org(load_world(args.account), args.org, args.resources)
             d = decide(world, args.principal, args.action, args.resource, parse_context(args.context))
         except (LoadError, UnknownPrincipal, PrincipalError) as e:
             raise UsageError(str(e)) from None

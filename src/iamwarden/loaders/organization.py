@@ -142,4 +142,5 @@ def _with_rcp_full_access(policies: list[OrgPolicy], node_ids: tuple[str, ...]) 
 
 def with_organization(world: World, org: Organization) -> World:
     """The same accounts, capped by the organization's SCPs and RCPs (spec §1.8)."""
-    return World(world.accounts, scps=org.scps(), rcps=org.rcps(), organization=org)
+    return World(world.accounts, scps=org.scps(), rcps=org.rcps(), organization=org,
+                 resources=world.resources)

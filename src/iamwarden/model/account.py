@@ -13,6 +13,7 @@ from typing import Any, Iterator, Mapping
 from ..policy.document import Policy, PolicyKind, parse_policy
 from .arn import Arn
 from .organization import Organization
+from .resources import EMPTY, ResourceInventory
 
 #: AWS-managed policies every account can attach even when the export omits
 #: them (exports list AWS-managed policies only when attached somewhere).
@@ -202,6 +203,8 @@ class World:
     #: the organization the SCP/RCP levels come from (``loaders.organization``), for the
     #: principal's organization keys and "outside the organization" questions; None = none loaded
     organization: Organization | None = None
+    #: resources of other services with their policies (``loaders.resources``); empty = none loaded
+    resources: ResourceInventory = EMPTY
 
     def account(self, account_id: str | None) -> Account | None:
         return self.accounts.get(account_id or "")
