@@ -11,6 +11,7 @@ Technique IDs are those of ``shared/spec/privesc-catalog.md``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from ..model.account import World
@@ -21,6 +22,7 @@ from .findings import findings as _findings
 from .graph import Escalation, Progress, escalation
 from .index import WorldIndex
 from .queries import Reach, find_path, who_can
+from .resource_access import external_access, resource_findings
 from .result import AuditResult, PrincipalResult, build_result
 from .techniques import ACTIONS
 
@@ -41,7 +43,11 @@ def audit(world: World, progress: Progress | None = None, index: WorldIndex | No
     with gc_paused():
         ix = index or index_world(world, now)
         esc = escalation(ix, progress)
-        return build_result(ix, esc, _findings(ix, esc))
+        result = build_result(ix, esc, _findings(ix, esc) + resource_findings(ix))
+        if world.organization is not None or len(world.resources):
+            result = replace(result, external_access=tuple(a.to_json() for a in external_access(ix.world)),
+                             organization=world.organization.to_json() if world.organization else None)
+        return result
 
 
 __all__ = [

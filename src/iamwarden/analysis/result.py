@@ -83,6 +83,10 @@ class AuditResult:
     principals: tuple[PrincipalResult, ...]
     findings: tuple[Finding, ...]
     errors: tuple[str, ...] = ()
+    #: with ``--org`` / ``--resources`` only (absent from the JSON otherwise): the organization's
+    #: tree and the resource policies' outside entry points (``analysis.resource_access``)
+    organization: dict[str, Any] | None = None
+    external_access: tuple[dict[str, Any], ...] = ()
 
     def principal(self, arn: str) -> PrincipalResult | None:
         return next((p for p in self.principals if p.arn == arn), None)
@@ -117,6 +121,8 @@ class AuditResult:
             "edges": list(edges.values()),
             "findings": [f.to_json() for f in self.findings],
             "errors": list(self.errors),
+            **({"organization": self.organization} if self.organization is not None else {}),
+            **({"external_access": list(self.external_access)} if self.external_access else {}),
         }
 
 

@@ -130,6 +130,16 @@ class Organization:
         """RCP levels for resources of ``account_id``, root first (spec §1.8)."""
         return self._levels(account_id, RCP)
 
+    def to_json(self) -> dict[str, object]:
+        """The tree for reports: accounts with their OU path, the management account marked."""
+        return {
+            "id": self.id, "management_account": self.management_account,
+            "accounts": [{"id": a, "name": self.nodes[a].name, "ou_path": list(self.ou_path(a)),
+                          "management": a == self.management_account} for a in sorted(self.accounts)],
+            "policies": [{"id": p.id, "name": p.name, "type": p.type, "targets": list(p.targets)}
+                         for p in self.policies],
+        }
+
     def scps(self) -> dict[str, tuple[tuple[Policy, ...], ...]]:
         """``World.scps``: levels per member account (the management account has none)."""
         return {a: lv for a in self.accounts if (lv := self.scp_levels(a))}
