@@ -85,6 +85,13 @@ def register(sub: Any) -> None:
     c.add_argument("--region", default=None)
     c.add_argument("--endpoint", metavar="URL", help="IAM endpoint URL (e.g. a local iamwarden server)")
     c.add_argument("--output", "-o", metavar="FILE", help="default: stdout")
+    what = c.add_mutually_exclusive_group()
+    what.add_argument("--org", action="store_true",
+                      help="write the organization file instead (Organizations read calls; run in the management "
+                           "account or a delegated administrator; docs/organization.md)")
+    what.add_argument("--resources", action="store_true",
+                      help="write the account's resources file instead (S3, KMS, Lambda, SQS, SNS, Secrets Manager, "
+                           "ECR resource policies, in --region)")
     c.set_defaults(func=run_collect)
 
 
@@ -316,7 +323,40 @@ def run_path(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_collect_other(args: argparse.Namespace) -> int:
+    """``collect --org`` / ``collect --resources`` (``loaders.collect``)."""
+    boto3 = _boto3()
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    from ..loaders.collect import CollectError, as_json, collect_organization, collect_resources  # noqa: PLC0415
+
+    what = "organization" if args.org else "resources"
+    try:
+        session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session()
+        region = args.region or session.region_name or "us-east-1"
+        if args.org:
+            data = collect_organization(boto3.Session(profile_name=args.profile, region_name=region)
+                                        if args.profile else boto3.Session(region_name=region), args.endpoint)
+        else:
+            data = collect_resources(session, args.endpoint, region)
+    except (BotoCoreError, ClientError, CollectError) as e:
+        raise UsageError(f"collect --{'org' if args.org else 'resources'} failed: {e}") from None
+    _write(as_json(data), args.output)
+    if args.output:
+        if args.org:
+            n = sum(len(c["Accounts"]) for c in data["Children"])
+            summary = f"{n} accounts, {len(data['Policies'])} SCPs/RCPs"
+        else:
+            n = sum(len(v) for sec in data.values() if isinstance(sec, dict) for v in sec.values()
+                    if isinstance(v, list))
+            summary = f"{n} resources of account {data['AccountId']}"
+        print(f"wrote {args.output}: {what} file, {summary}", file=sys.stderr)
+    return 0
+
+
 def run_collect(args: argparse.Namespace) -> int:
+    if getattr(args, "org", False) or getattr(args, "resources", False):
+        return run_collect_other(args)
     data = fetch_details(args.endpoint, args.profile, args.region)
     out = json.dumps(data, indent=2, default=_json_default) + "\n"
     _write(out, args.output)

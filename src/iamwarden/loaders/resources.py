@@ -63,11 +63,31 @@ def _text_doc(raw: Any, where: str, source: str) -> Any:
     return raw
 
 
+def _bare_principals(doc: Any) -> Any:
+    """``"Principal": "123456789012"`` (or an ARN string) read as ``{"AWS": ...}``.
+
+    Lambda's AddPermission takes a bare account ID or ARN and AWS stores it as
+    ``{"AWS": "arn:aws:iam::ID:root"}``; emulators (moto) return the bare string. Both
+    mean the same principal (spec §1.4 table: an account entry), so the loader reads
+    them the same; any other string still goes to the strict parser and is refused."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), list):
+        return doc
+    out = dict(doc)
+    stmts = []
+    for st in doc["Statement"]:
+        p = st.get("Principal") if isinstance(st, dict) else None
+        if isinstance(p, str) and p != "*" and (_ACCOUNT_ID.fullmatch(p) or p.startswith("arn:")):
+            st = {**st, "Principal": {"AWS": p}}
+        stmts.append(st)
+    out["Statement"] = stmts
+    return out
+
+
 def _policy(raw: Any, name: str, where: str, source: str) -> Any:
     if raw is None:
         return None
     try:
-        return parse_policy(_doc(raw), PolicyKind.RESOURCE, name)
+        return parse_policy(_bare_principals(_text_doc(raw, where, source)), PolicyKind.RESOURCE, name)
     except PolicySyntaxError as e:
         details = "; ".join(f"{where}{pr.path[1:]}: {pr.message}" for pr in e.problems)
         raise LoadError(f"{source}: {details}") from None
