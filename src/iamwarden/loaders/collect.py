@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from functools import partial
 from typing import Any, Callable
 
 #: the most OUs and accounts walked in one organization (AWS's default quota is 10 accounts,
@@ -102,12 +103,12 @@ def collect_resources(session: Any, endpoint: str | None = None, region: str | N
     account = client("sts").get_caller_identity()["Account"]
     s3, s3control = client("s3"), client("s3control")
     no_bpa = ("NoSuchPublicAccessBlockConfiguration",)
-    account_bpa = _optional(lambda: s3control.get_public_access_block(AccountId=account), *no_bpa)
+    account_bpa = _optional(partial(s3control.get_public_access_block, AccountId=account), *no_bpa)
     buckets = []
     for b in s3.list_buckets().get("Buckets") or []:
         name = b["Name"]
-        pol = _optional(lambda n=name: s3.get_bucket_policy(Bucket=n), "NoSuchBucketPolicy")
-        bpa = _optional(lambda n=name: s3.get_public_access_block(Bucket=n), *no_bpa)
+        pol = _optional(partial(s3.get_bucket_policy, Bucket=name), "NoSuchBucketPolicy")
+        bpa = _optional(partial(s3.get_public_access_block, Bucket=name), *no_bpa)
         buckets.append({"Name": name, "Policy": pol["Policy"] if pol else None,
                         "PublicAccessBlock": bpa["PublicAccessBlockConfiguration"] if bpa else None})
     kms = client("kms")
@@ -122,10 +123,10 @@ def collect_resources(session: Any, endpoint: str | None = None, region: str | N
     functions = []
     for f in _pages(lam, "list_functions", "Functions"):
         name = f["FunctionName"]
-        pol = _optional(lambda n=name: lam.get_policy(FunctionName=n), "ResourceNotFoundException")
+        pol = _optional(partial(lam.get_policy, FunctionName=name), "ResourceNotFoundException")
         aliases = []
         for al in _pages(lam, "list_aliases", "Aliases", FunctionName=name):
-            apol = _optional(lambda n=name, q=al["Name"]: lam.get_policy(FunctionName=n, Qualifier=q),
+            apol = _optional(partial(lam.get_policy, FunctionName=name, Qualifier=al["Name"]),
                              "ResourceNotFoundException")
             aliases.append({"AliasArn": al["AliasArn"], "Name": al["Name"], "Policy": apol["Policy"] if apol else None})
         functions.append({"FunctionArn": f["FunctionArn"], "FunctionName": name, "Role": f.get("Role", ""),
@@ -143,13 +144,13 @@ def collect_resources(session: Any, endpoint: str | None = None, region: str | N
     sm = client("secretsmanager")
     secrets = []
     for s in _pages(sm, "list_secrets", "SecretList"):
-        pol = _optional(lambda a=s["ARN"]: sm.get_resource_policy(SecretId=a), "ResourceNotFoundException")
+        pol = _optional(partial(sm.get_resource_policy, SecretId=s["ARN"]), "ResourceNotFoundException")
         secrets.append({"ARN": s["ARN"], "Name": s.get("Name", ""),
                         "ResourcePolicy": (pol or {}).get("ResourcePolicy")})
     ecr = client("ecr")
     repos = []
     for r in _pages(ecr, "describe_repositories", "repositories"):
-        pol = _optional(lambda n=r["repositoryName"]: ecr.get_repository_policy(repositoryName=n),
+        pol = _optional(partial(ecr.get_repository_policy, repositoryName=r["repositoryName"]),
                         "RepositoryPolicyNotFoundException")
         repos.append({"repositoryArn": r["repositoryArn"], "repositoryName": r["repositoryName"],
                       "policyText": pol["policyText"] if pol else None})
