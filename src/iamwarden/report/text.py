@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+#: more accounts than this: the header counts them and a per-account summary follows
+MAX_NAMED_ACCOUNTS = 10
 
 
 def _short(arn: str) -> str:
@@ -36,16 +38,55 @@ def _path(path: dict[str, Any], indent: str, statements: bool) -> list[str]:
     return out
 
 
+def _per_account(r: dict[str, Any]) -> list[str]:
+    """One line per account (grouped by OU with an organization): readable at 100 accounts."""
+    accounts = r.get("accounts", [])
+    org = r.get("organization")
+    if org is None and len(accounts) <= MAX_NAMED_ACCOUNTS:
+        return []
+    tree = {a["id"]: a for a in (org or {}).get("accounts", [])}
+    count: dict[str, list[int]] = {a["id"]: [0, 0, 0, 0] for a in accounts}
+    for p in r.get("principals", []):
+        c = count.setdefault(p.get("account", ""), [0, 0, 0, 0])
+        c[0] += 1
+        c[1] += bool(p.get("admin"))
+        c[2] += bool(p.get("can_escalate"))
+    for f in r.get("findings", []):
+        parts = str(f.get("arn", "")).split(":")
+        acct = parts[4] if len(parts) > 4 else ""
+        if acct in count:
+            count[acct][3] += 1
+
+    def where(aid: str) -> str:
+        t = tree.get(aid)
+        if t is None:
+            return "outside the organization" if org else ""
+        path = "/".join(t.get("ou_path") or [])
+        return f"{t.get('name', '')} in {path}" + (" (management account)" if t.get("management") else "")
+
+    out = ["Accounts:"]
+    for aid in sorted(count, key=lambda a: (where(a), a)):
+        n, adm, esc, fnd = count[aid]
+        label = where(aid)
+        out.append(f"  {aid}{'  ' + label if label else ''}: {n} principals, {adm} admins, {esc} can escalate, "
+                   f"{fnd} findings")
+    out.append("")
+    return out
+
+
 def render(result_json: dict[str, Any], statements: bool = True, max_principals: int | None = None) -> str:
     r = result_json
     sm = r.get("summary", {})
+    accounts = r.get("accounts", [])
+    names = ", ".join(a["id"] for a in accounts) if len(accounts) <= MAX_NAMED_ACCOUNTS else f"{len(accounts)} accounts"
     lines = [
-        "iamwarden audit: " + ", ".join(a["id"] for a in r.get("accounts", [])),
+        "iamwarden audit: " + names,
         f"  principals: {sm.get('principals', 0)}   admins: {sm.get('admins', 0)}   "
         f"can escalate: {sm.get('can_escalate', 0)}   may escalate (uncertain): {sm.get('may_escalate', 0)}",
         "",
     ]
     principals = r.get("principals", [])
+    lines += _per_account(r)
     admins = [p for p in principals if p.get("admin")]
     if admins:
         lines.append("Administrators (effective * on *):")
