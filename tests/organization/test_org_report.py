@@ -40,3 +40,31 @@ def test_text_groups_accounts_by_ou_with_an_organization() -> None:
 def test_text_without_org_and_few_accounts_is_unchanged() -> None:
     text = render(audit(load_world([DATA / "accounts"])).to_json(), statements=False)
     assert "Accounts:" not in text
+
+
+def test_html_has_the_organization_view() -> None:
+    from iamwarden.loaders.resources import load_resources, with_resources
+    from iamwarden.report.html import render as render_html
+
+    w = with_organization(with_resources(load_world([DATA / "accounts"]), load_resources([DATA / "resources"])),
+                          load_organization(DATA / "organization.json"))
+    page = render_html(audit(w).to_json())
+    section = page.split('<section id="organization">', 1)[1].split("</section>", 1)[0]
+    assert "<h3>Root/Workloads/Sandbox</h3>" in section and "333333333333" in section
+    assert "Cross-account edges" in section and "R01" in section
+    assert "External entry points" in section and "arn:aws:s3:::prod-site" in section
+    assert "S3 Block Public Access (RestrictPublicBuckets)" in section
+
+
+def test_html_without_org_has_no_organization_view() -> None:
+    from iamwarden.report.html import render as render_html
+
+    assert 'id="organization"' not in render_html(audit(load_world([DATA / "accounts"])).to_json())
+
+
+def test_html_organization_view_escapes_names() -> None:
+    from iamwarden.report.html_org import organization_section
+
+    out = organization_section({"organization": {"id": "o-1", "accounts": [
+        {"id": "1", "name": "<script>x</script>", "ou_path": ["Root"]}]}})
+    assert "<script>x" not in out and "&lt;script&gt;" in out

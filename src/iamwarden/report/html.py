@@ -32,6 +32,7 @@ from .graph_dot import (
     input_sources,
     short_name,
 )
+from .html_org import organization_section
 
 __all__ = ["MAX_GRAPH_NODES", "MAX_PATHS_SHOWN", "Layout", "layout", "render"]
 
@@ -576,6 +577,7 @@ def render(result: dict[str, Any]) -> str:
     <th>Shortest paths to admin (click to highlight)</th><th>Findings</th></tr></thead>
   <tbody>{"".join(rows)}</tbody></table>
 </section>
+{organization_section(result)}
 <section>
   <h2>Findings</h2>
   <ol class="findings">{findings_html}</ol>
