@@ -176,11 +176,19 @@ def cases(draw):
     return req, docs
 
 
+def _as_trust(doc: dict | None) -> dict | None:
+    """A role trust policy has no Resource element (IAM refuses one, spec §5.4): drop it."""
+    if doc is None:
+        return None
+    return {**doc, "Statement": [{k: v for k, v in s.items() if k not in ("Resource", "NotResource")}
+                                 for s in doc["Statement"]]}
+
+
 def build(req: dict, docs: dict) -> tuple[Request, PolicySet]:
     trust = req["action"].lower() in TRUST_ACTIONS and ":role/" in req["resource"]
     ps = PolicySet.from_documents(
         identity=docs["identity"],
-        resource=docs["resource"],
+        resource=_as_trust(docs["resource"]) if trust else docs["resource"],
         boundary=docs["boundary"],
         session=docs["session"],
         scp=docs["scp"],

@@ -13,15 +13,27 @@ pytest fixture (registered automatically through the ``pytest11`` entry point)::
     def test_something(iamwarden_endpoint):
         sts = iamwarden_endpoint.client("sts")
         assert sts.get_caller_identity()["Account"] == iamwarden_endpoint.account_id
+
+An OIDC provider of your own (GitHub Actions by default): ``iamwarden_oidc`` is an
+:class:`~iamwarden.oidc_issuer.OidcIssuer` already registered with
+``iamwarden_endpoint`` (IAM provider created, signing keys handed over)::
+
+    def test_only_main_deploys(iamwarden_endpoint, iamwarden_oidc):
+        token = iamwarden_oidc.github_token("org/repo", "refs/heads/main")
+        ...  # sts.assume_role_with_web_identity(..., WebIdentityToken=token)
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from .oidc_issuer import OidcIssuer, github_subject
 from .server.endpoint import DEFAULT_ACCOUNT_ID, Endpoint
+
+if TYPE_CHECKING:
+    from .testing_saml import SamlIdentityProvider
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,15 @@ class RunningEndpoint:
             **kwargs,
         )
 
+    def saml_identity_provider(self, name: str = "ExampleIdP", entity_id: str = "https://idp.example.com/saml",
+                               **kwargs: Any) -> SamlIdentityProvider:
+        """A test SAML IdP (:mod:`iamwarden.testing_saml`), registered here as an IAM SAML provider."""
+        from .testing_saml import SamlIdentityProvider
+
+        idp = SamlIdentityProvider(entity_id, name, self.account_id, **kwargs)
+        idp.register(self.client("iam"))
+        return idp
+
     def env(self) -> dict[str, str]:
         """Environment variables for the AWS CLI or any SDK (``AWS_ENDPOINT_URL`` included)."""
         return {
@@ -85,6 +106,9 @@ def local_endpoint(
         ep.stop()
 
 
+__all__ = ["OidcIssuer", "RunningEndpoint", "github_subject", "local_endpoint"]
+
+
 try:  # the fixture exists only where pytest does
     import pytest
 
@@ -94,5 +118,24 @@ try:  # the fixture exists only where pytest does
         with local_endpoint() as ep:
             yield ep
 
+    @pytest.fixture
+    def iamwarden_oidc(iamwarden_endpoint: RunningEndpoint) -> OidcIssuer:
+        """A GitHub-Actions-like OIDC issuer registered with ``iamwarden_endpoint`` (audience sts.amazonaws.com)."""
+        issuer = OidcIssuer()
+        issuer.register(iamwarden_endpoint)
+        return issuer
+
 except ImportError:  # pragma: no cover
     pass
+
+
+def __getattr__(name: str) -> Any:
+    """``SamlIdentityProvider`` is imported on first use (signxml is not needed to run the endpoint)."""
+    if name == "SamlIdentityProvider":
+        from .testing_saml import SamlIdentityProvider
+
+        return SamlIdentityProvider
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["RunningEndpoint", "SamlIdentityProvider", "local_endpoint"]

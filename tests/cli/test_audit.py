@@ -118,8 +118,10 @@ def test_collect_with_moto(tmp_path: Path, monkeypatch, capsys) -> None:
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
         iam.attach_user_policy(UserName="u0", PolicyArn=pol["Policy"]["Arn"])
         out = tmp_path / "gaad.json"
-        rc, _, _ = run(capsys, "collect", "--output", str(out))
+        iam.create_group(GroupName="g")
+        rc, _, err = run(capsys, "collect", "--output", str(out))
         assert rc == 0
+        assert f"wrote {out}: 120 users, 0 roles, 1 group, 1 policy" in err  # counted nouns agree
         data = json.loads(out.read_text())
         assert len(data["UserDetailList"]) == 120
         rc, text, err = run(capsys, "audit", str(out), "--format", "json")
@@ -165,6 +167,7 @@ def test_audit_endpoint_pages_through_boto3(monkeypatch, capsys) -> None:
             stub = Stubber(c)
             stub.add_response("get_account_authorization_details", page1, {})
             stub.add_response("get_account_authorization_details", page2, {"Marker": "m1"})
+            stub.add_response("list_saml_providers", {"SAMLProviderList": []}, {})
             stub.activate()
             return c
 
@@ -196,3 +199,28 @@ def test_progress_bar_only_on_a_terminal() -> None:
 def test_text_report_limits_principals(capsys) -> None:
     rc, out, _ = run(capsys, "audit", CHAIN, "--max-principals", "1", "--no-statements")
     assert rc == 0 and "and 2 more" in out and "- identity-based policy allows [" not in out
+
+
+def test_collect_gathers_oidc_providers(tmp_path: Path, monkeypatch, capsys) -> None:
+    import boto3
+    import moto
+
+    from iamwarden.loaders.authz_details import load_account
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with moto.mock_aws():
+        iam = boto3.client("iam")
+        iam.create_user(UserName="u")
+        arn = iam.create_open_id_connect_provider(
+            Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"],
+            ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])["OpenIDConnectProviderArn"]
+        out = tmp_path / "gaad.json"
+        rc, _, err = run(capsys, "collect", "--output", str(out))
+        assert rc == 0, err
+        data = json.loads(out.read_text())
+        (entry,) = data["OpenIDConnectProviderList"]
+        assert entry["Arn"] == arn and entry["ClientIDList"] == ["sts.amazonaws.com"]
+        (provider,) = load_account(out).oidc_providers
+        assert provider.url == "token.actions.githubusercontent.com"

@@ -201,3 +201,108 @@ def test_rotate_key_is_refused_while_the_database_is_in_use(tmp_path, capsys) ->
         assert "running iamwarden serve" in capsys.readouterr().err
     finally:
         running.close()
+
+
+def test_region_that_is_not_a_region_name_is_a_usage_error_before_any_file(tmp_path, capsys) -> None:
+    db = tmp_path / "state.db"
+    assert serve("--db", str(db), "--region", "mars-1") == 2
+    assert "--region: 'mars-1' is not a region name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_region_flag_is_announced(tmp_path, capsys) -> None:
+    assert serve("--db", str(tmp_path / "state.db"), "--region", "eu-west-1", "--region", "us-east-1") == 0
+    assert "regions served: eu-west-1, us-east-1" in capsys.readouterr().out
+
+
+def test_a_failed_first_start_leaves_no_database_or_key_file(tmp_path, capsys) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        db = tmp_path / "state.db"
+        assert main(["serve", "--port", str(port), "--db", str(db), "--load", str(DEMO)]) == 2
+    assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_restart_keeps_the_database(tmp_path, capsys) -> None:
+    import socket
+
+    db = tmp_path / "state.db"
+    assert serve("--db", str(db), "--load", str(DEMO)) == 0
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert main(["serve", "--port", str(busy.getsockname()[1]), "--db", str(db)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert "alice" in users_in(db)
+
+
+def _session_works(db: Path, creds: dict) -> str:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from iamwarden.server.endpoint import Endpoint
+
+    with Endpoint(db, account_id=DEMO_ACCOUNT) as ep:
+        sts = boto3.client("sts", endpoint_url=ep.endpoint_url, region_name="us-east-1",
+                           aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                           aws_session_token=creds["SessionToken"], config=Config(retries={"max_attempts": 1}))
+        try:
+            return str(sts.get_caller_identity()["Arn"])
+        except ClientError as e:
+            return str(e.response["Error"]["Code"])
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(120)
+def test_rotate_token_key_keeps_issued_sessions_and_retiring_refuses_them(tmp_path, capsys) -> None:
+    import boto3
+
+    from iamwarden.server.endpoint import Endpoint
+
+    db = tmp_path / "state.db"
+    key, secret = "AKIATOKENROTATION001", "token/rotation/secret/000000000000000000"
+    with Endpoint(db, account_id=DEMO_ACCOUNT, load=[str(DEMO)], root_access_key_id=key,
+                  root_secret_access_key=secret) as ep:
+        iam = boto3.client("iam", endpoint_url=ep.endpoint_url, region_name="us-east-1",
+                           aws_access_key_id=key, aws_secret_access_key=secret)
+        ak = iam.create_access_key(UserName="alice")["AccessKey"]
+        sts = boto3.client("sts", endpoint_url=ep.endpoint_url, region_name="us-east-1",
+                           aws_access_key_id=ak["AccessKeyId"], aws_secret_access_key=ak["SecretAccessKey"])
+        creds = sts.get_session_token()["Credentials"]
+    alice = f"arn:aws:iam::{DEMO_ACCOUNT}:user/alice"
+    assert _session_works(db, creds) == alice
+    assert main(["serve", "--db", str(db), "--rotate-token-key"]) == 0
+    assert "sealed under token key k2; earlier keys kept (k1)" in capsys.readouterr().out
+    assert _session_works(db, creds) == alice  # issued sessions live on
+    assert main(["serve", "--db", str(db), "--rotate-token-key", "--retire-old-token-keys"]) == 0
+    assert "earlier keys retired" in capsys.readouterr().out
+    assert _session_works(db, creds) == "InvalidClientTokenId"
+
+
+def test_rotate_token_key_is_refused_while_the_database_is_in_use(tmp_path, capsys) -> None:
+    db = tmp_path / "state.db"
+    assert serve("--db", str(db)) == 0
+    running = Store(db)
+    try:
+        assert main(["serve", "--db", str(db), "--rotate-token-key"]) == 2
+        assert "stop it, then rotate the token key" in capsys.readouterr().err
+    finally:
+        running.close()
+
+
+def test_retire_old_token_keys_alone_is_a_usage_error(tmp_path, capsys) -> None:
+    assert main(["serve", "--db", str(tmp_path / "x.db"), "--retire-old-token-keys"]) == 2
+    assert "goes with --rotate-token-key" in capsys.readouterr().err
+
+
+def test_serve_in_process_restores_the_sigterm_handler(tmp_path) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    assert serve("--db", str(tmp_path / "state.db")) == 0
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -8,7 +8,6 @@ the dispatcher (no sockets), so the checks hold whatever HTTP front serves it.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -288,7 +287,8 @@ def test_non_json_numbers_in_stored_policies_are_malformed(literal: str, what: s
     with pytest.raises(MalformedPolicyDocument) as e:
         store.put_inline_policy(ACCOUNT, "user", "u", "p", doc)
     column = doc.index(literal) + 1
-    assert e.value.message == f"$: not valid JSON: {what} at line 1 column {column} (char {column - 1})"
+    assert e.value.message == "This policy contains invalid Json"  # IAM's text (spec §5.4)
+    assert e.value.detail == f"$: not valid JSON: {what} at line 1 column {column} (char {column - 1})"
     assert store.list_inline_policies(ACCOUNT, "user", "u") == []
     store.close()
 
@@ -298,8 +298,9 @@ def test_deeply_nested_policy_is_malformed_not_a_recursion_error() -> None:
     store = Store(clock=lambda: NOW, ids=seeded(2))
     store.create_user(ACCOUNT, "u")
     for deep in ("[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000):
-        with pytest.raises(MalformedPolicyDocument, match=re.escape("nested too deeply (more than 64 levels) at line 1")):
+        with pytest.raises(MalformedPolicyDocument, match="^This policy contains invalid Json$") as e:
             store.create_policy(ACCOUNT, "p", deep[:6000])  # within the size quota
+        assert "nested too deeply (more than 64 levels) at line 1" in (e.value.detail or "")
     store.close()
 
 
@@ -311,7 +312,8 @@ def test_deeply_nested_session_policy_is_malformed_policy_document() -> None:
     with pytest.raises(StsError) as e:
         assume_role(_user_world(), f"arn:aws:iam::{ACCOUNT}:user/u", params, lambda: NOW, keyring,
                     SeededRandom(1))
-    assert e.value.code == "MalformedPolicyDocument" and "nested too deeply (more than 64 levels)" in e.value.message
+    assert (e.value.code, e.value.message) == ("MalformedPolicyDocument", "This policy contains invalid Json")
+    assert "nested too deeply (more than 64 levels)" in e.value.detail
 
 
 def _user_world():

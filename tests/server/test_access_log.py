@@ -119,6 +119,19 @@ def test_access_log_iam_deny_from_the_authorizer(logged: Any) -> None:
 
 
 @pytest.mark.timeout(60)
+def test_access_log_malformed_policy_detail_names_the_json_path(logged: Any) -> None:
+    # the client gets IAM's sentence (spec §5.4); the log says where the problem is
+    ep, lines, _ = logged
+    iam = client(ep.endpoint_url, "iam", ROOT_KEY, ROOT_SECRET)
+    with pytest.raises(ClientError) as info:
+        iam.create_policy(PolicyName="bad", PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Alow",'
+                          '"Action":"s3:*","Resource":"*"}]}')
+    assert info.value.response["Error"]["Message"] == "Syntax errors in policy."
+    line = call_line(lines, info.value.response["ResponseMetadata"]["RequestId"])
+    assert line["error"] == "MalformedPolicyDocument" and "$.Statement[0].Effect" in line["detail"]
+
+
+@pytest.mark.timeout(60)
 def test_access_log_allowed_and_unauthenticated_calls(logged: Any) -> None:
     ep, lines, keys = logged
     sts = client(ep.endpoint_url, "sts", keys["bob"]["AccessKeyId"], keys["bob"]["SecretAccessKey"])

@@ -296,6 +296,21 @@ def test_scope_service_must_be_the_answering_service() -> None:
         verifier_at(VECTOR_TIME).verify(vector_request(), expected_service="iam")
 
 
+def test_scope_region_any_by_default() -> None:
+    assert verifier_at(VECTOR_TIME).verify(vector_request()).region == "us-east-1"
+
+
+def test_scope_region_must_be_a_region_the_endpoint_serves() -> None:
+    verifier = SigV4Verifier(VectorResolver(), clock=lambda: VECTOR_TIME, regions=frozenset({"eu-west-1"}))
+    with pytest.raises(SignatureDoesNotMatch) as info:
+        verifier.verify(vector_request())
+    # AWS's text, trailing space included, 403 Sender (spec §6.3)
+    assert info.value.message == "Credential should be scoped to a valid region, not 'us-east-1'. "
+    assert info.value.status == 403
+    served = SigV4Verifier(VectorResolver(), clock=lambda: VECTOR_TIME, regions=frozenset({"eu-west-1", "us-east-1"}))
+    assert served.verify(vector_request()).region == "us-east-1"
+
+
 def test_wrong_secret_or_tampered_body_is_signature_does_not_match() -> None:
     with pytest.raises(SignatureDoesNotMatch) as info:
         verifier_at(VECTOR_TIME).verify(vector_request(body=VECTOR_BODY + b"&RoleArn=x"))

@@ -63,8 +63,9 @@ def test_ids_clock_and_case_insensitive_names(store: Store) -> None:
 def test_failed_request_changes_nothing(store: Store) -> None:
     store.create_user(A, "u")
     gen = store.generation()
-    with pytest.raises(MalformedPolicyDocument, match=r"\$\.Statement\[0\]\.Effect"):
+    with pytest.raises(MalformedPolicyDocument, match=r"^Syntax errors in policy\.$") as e:
         store.put_inline_policy(A, "user", "u", "p", doc({"Effect": "Permit", "Action": "*", "Resource": "*"}))
+    assert e.value.detail is not None and "$.Statement[0].Effect" in e.value.detail
     with pytest.raises(NoSuchEntity):
         store.attach_policy(A, "user", "u", f"arn:aws:iam::{A}:policy/missing")
     assert store.generation() == gen

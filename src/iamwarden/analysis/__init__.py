@@ -6,7 +6,7 @@ Pure core (no I/O): give it a ``World`` (``loaders.authz_details.load_world``).
 - ``who_can(world, action, resource)`` and ``find_path(world, source, target)``;
 - ``WorldIndex`` and the checkers in ``analysis.techniques`` for finer use.
 
-Technique IDs are those of ``shared/spec/privesc-catalog.md``.
+Technique IDs are those of ``docs/privesc-catalog.md``.
 """
 
 from __future__ import annotations

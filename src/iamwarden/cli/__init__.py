@@ -16,7 +16,7 @@ import sys
 import traceback
 
 #: subcommand modules, in the order ``--help`` lists them
-COMMAND_MODULES = ("check", "validate", "explain", "audit", "diff", "serve")
+COMMAND_MODULES = ("check", "validate", "explain", "audit", "diff", "plan", "serve")
 
 #: exit statuses (docs/exit-codes.md)
 EXIT_PASS = 0

@@ -154,9 +154,46 @@ def fetch_details(endpoint: str | None = None, profile: str | None = None, regio
         for page in client.get_paginator("get_account_authorization_details").paginate():
             for k in merged:
                 merged[k] += page.get(k) or []
+        merged["SAMLProviderList"] = saml_provider_list(client)
     except (BotoCoreError, ClientError) as e:
         raise UsageError(f"GetAccountAuthorizationDetails{' at ' + endpoint if endpoint else ''} failed: {e}") from None
+    providers = fetch_oidc_providers(client)
+    if providers:
+        merged["OpenIDConnectProviderList"] = providers
     return merged
+
+
+def saml_provider_list(client: Any) -> list[dict[str, Any]]:
+    """``SAMLProviderList`` (docs/account-files.md): list-saml-providers, then get-saml-provider for each."""
+    out = []
+    for item in client.list_saml_providers().get("SAMLProviderList") or []:
+        got = client.get_saml_provider(SAMLProviderArn=item["Arn"])
+        entry: dict[str, Any] = {"Arn": item["Arn"], "SAMLMetadataDocument": got["SAMLMetadataDocument"]}
+        for key in ("CreateDate", "ValidUntil", "Tags"):
+            if got.get(key):
+                entry[key] = got[key]
+        out.append(entry)
+    return out
+
+
+def fetch_oidc_providers(client: Any) -> list[dict[str, Any]]:
+    """``list-open-id-connect-providers`` + ``get-open-id-connect-provider`` each, as the account file holds them.
+
+    A caller that may not list providers still gets the rest of the account: the
+    refusal is said on stderr and the list left out (docs/account-files.md).
+    """
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    out: list[dict[str, Any]] = []
+    try:
+        for item in client.list_open_id_connect_providers().get("OpenIDConnectProviderList") or []:
+            got = client.get_open_id_connect_provider(OpenIDConnectProviderArn=item["Arn"])
+            got.pop("ResponseMetadata", None)
+            out.append({"Arn": item["Arn"], **got})
+    except (BotoCoreError, ClientError) as e:
+        print(f"iamwarden: OIDC providers not collected: {e}", file=sys.stderr)
+        return []
+    return out
 
 
 def _json_default(o: Any) -> Any:
@@ -361,6 +398,8 @@ def run_collect(args: argparse.Namespace) -> int:
     out = json.dumps(data, indent=2, default=_json_default) + "\n"
     _write(out, args.output)
     if args.output:
-        print(f"wrote {args.output}: {len(data['UserDetailList'])} users, {len(data['RoleDetailList'])} roles, "
-              f"{len(data['GroupDetailList'])} groups, {len(data['Policies'])} policies", file=sys.stderr)
+        counts = [(len(data["UserDetailList"]), "user", "users"), (len(data["RoleDetailList"]), "role", "roles"),
+                  (len(data["GroupDetailList"]), "group", "groups"), (len(data["Policies"]), "policy", "policies")]
+        print(f"wrote {args.output}: " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts),
+              file=sys.stderr)
     return 0

@@ -33,7 +33,8 @@ def register(sub: Any) -> None:
     p.add_argument("--not-granted", metavar="ACTIONS", help="comma-separated actions (globs allowed)")
     p.add_argument("--resources", metavar="ARNS", help="comma-separated resources for --not-granted")
     p.add_argument("--budget-ms", type=int, default=DEFAULT_BUDGET_MS, help="solver time budget per query")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="markdown: a pull-request comment")
     p.set_defaults(func=run)
 
 
@@ -81,7 +82,13 @@ def emit(answer: Answer, fmt: str) -> None:
         json.dump(answer.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    print(_HEADLINES.get((answer.check, answer.result), f"unknown: {answer.reason}"))
+    headline = _HEADLINES.get((answer.check, answer.result), f"unknown: {answer.reason}")
+    if fmt == "markdown":
+        from ..report.diff import render_markdown  # noqa: PLC0415
+
+        sys.stdout.write(render_markdown(answer.to_json(), headline))
+        return
+    print(headline)
     if answer.example is not None:
         ex = answer.example
         print("  example request:")

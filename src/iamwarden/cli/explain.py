@@ -39,13 +39,23 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--account", metavar="FILE", action="append", default=[], required=True,
                    help="get-account-authorization-details output (repeat per account)")
-    p.add_argument("--principal", metavar="ARN", required=True, help="the caller: a user, role or session ARN")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--principal", metavar="ARN", default=None,
+                     help="the caller: a user, role or session ARN (required unless --web-identity-token, "
+                          "--claims or --saml-assertion is given)")
+    who.add_argument("--web-identity-token", metavar="FILE",
+                     help="AssumeRoleWithWebIdentity: an OIDC ID token (JWT) in FILE, verified against the "
+                          "provider's keys in the account file (OpenIDConnectProviderList[].Jwks)")
+    who.add_argument("--claims", metavar="JSON",
+                     help="AssumeRoleWithWebIdentity what-if: the token's claims as JSON text (or a file), "
+                          "not verified: which trust conditions they meet")
     p.add_argument("--role", metavar="ARN", required=True, help="the role to assume")
     p.add_argument("--external-id", metavar="X", default=None)
     p.add_argument("--session-name", metavar="N", default=None,
                    help="RoleSessionName (default: the last part of the caller's ARN, i.e. the user or "
                         "role name or the session name of an assumed-role ARN, when it is a valid "
                         f"RoleSessionName; otherwise '{FALLBACK_SESSION_NAME}')")
+    add_saml_arguments(p)
     p.add_argument("--format", choices=[f for f in FORMATS if f != "dot"] + ["dot"], default="text")
     p.add_argument("--output", metavar="FILE", default=None, help="write here instead of standard output")
     p.set_defaults(func=run)
@@ -56,6 +66,16 @@ def run(args: argparse.Namespace) -> int:
         world = load_world(args.account)
     except LoadError as e:
         raise UsageError(str(e)) from None
+    if args.saml_assertion is not None:
+        if args.principal or args.web_identity_token or args.claims:
+            raise UsageError("--saml-assertion explains AssumeRoleWithSAML: leave out --principal, "
+                             "--web-identity-token and --claims")
+        return run_saml(args, world)
+    if args.web_identity_token is not None or args.claims is not None:
+        return run_web_identity(args, world)
+    if args.principal is None:
+        raise UsageError("give --principal ARN (or --web-identity-token FILE / --claims JSON for a web identity, "
+                         "--saml-assertion FILE for a SAML federated role)")
     name = args.session_name if args.session_name is not None else default_session_name(args.principal)
     params = {"RoleArn": args.role, "RoleSessionName": name}
     if args.external_id is not None:
@@ -106,3 +126,135 @@ def default_session_name(principal: str) -> str:
     tail = principal.rsplit("/", 1)[-1]
     ok = 2 <= len(tail) <= 64 and ROLE_SESSION_NAME.fullmatch(tail) is not None  # STS's own rule (spec §4.1)
     return tail if ok else FALLBACK_SESSION_NAME
+
+
+# -- AssumeRoleWithSAML (``--saml-assertion``) ---------------------------------------------
+
+
+def add_saml_arguments(p: Any) -> None:
+    p.add_argument("--saml-assertion", metavar="FILE", default=None,
+                   help="explain AssumeRoleWithSAML instead: the base64 SAML response (as the IdP posts it)")
+    p.add_argument("--saml-provider", metavar="ARN", default=None,
+                   help="with --saml-assertion: the SAML provider ARN (PrincipalArn); default: the only one "
+                        "in the loaded accounts")
+    p.add_argument("--at", metavar="TIME", default=None,
+                   help="with --saml-assertion: judge the assertion's times at this ISO 8601 time (default: now)")
+
+
+def run_saml(args: argparse.Namespace, world: Any) -> int:
+    """``--saml-assertion``: which step, attribute or trust condition decides (sts.explain_saml)."""
+    from ..sts.explain_saml import explain_saml
+    from ..sts.saml import providers_of
+    from ..sts.saml_xml import SAML_ASSERTION_MAX_CHARS
+
+    if args.format != "text":
+        raise UsageError("--saml-assertion explains in text only (--format text)")
+    path = Path(args.saml_assertion)
+    try:
+        if path.stat().st_size > 2 * SAML_ASSERTION_MAX_CHARS:
+            raise UsageError(f"--saml-assertion {path}: larger than STS accepts "
+                             f"({SAML_ASSERTION_MAX_CHARS} characters)")
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError as e:
+        raise UsageError(f"--saml-assertion {path}: {e.strerror or e}") from None
+    providers = providers_of(world)
+    provider = args.saml_provider
+    if provider is None:
+        if len(providers) != 1:
+            found = ", ".join(sorted(providers)) or "none"
+            raise UsageError(f"give --saml-provider ARN (SAML providers in the loaded accounts: {found})")
+        provider = next(iter(providers))
+    if not isinstance(world.entity(args.role), Role):
+        loaded = ", ".join(sorted(world.accounts))
+        raise UsageError(f"--role {args.role}: no such role in the loaded accounts ({loaded})")
+    now = datetime.now(UTC)
+    if args.at:
+        try:
+            now = datetime.fromisoformat(args.at.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--at {args.at!r}: not an ISO 8601 time (e.g. 2026-12-02T12:00:00Z)") from None
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+    explanation = explain_saml(world, args.role, provider, text, now, providers)
+    out = explanation.text()
+    if args.output:
+        try:
+            Path(args.output).write_text(out, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"--output {args.output}: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(out)
+    return 0 if explanation.allowed else 1
+
+
+#: largest --web-identity-token / --claims file read (the STS model's token bound, with room)
+MAX_WEB_IDENTITY_INPUT = 64 * 1024
+
+
+def _read_small(path: str, flag: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_WEB_IDENTITY_INPUT + 1)
+    except OSError as e:
+        raise UsageError(f"{flag} {path}: {e.strerror or e}") from None
+    if len(raw) > MAX_WEB_IDENTITY_INPUT:
+        raise UsageError(f"{flag} {path}: larger than {MAX_WEB_IDENTITY_INPUT} bytes")
+    return raw.decode("utf-8", "replace").strip()
+
+
+def run_web_identity(args: argparse.Namespace, world: Any) -> int:
+    """``explain --role ARN --web-identity-token FILE | --claims JSON`` (issue 11 item 4)."""
+    import json
+
+    from ..sts.explain import explain_web_identity
+
+    if args.format not in ("text", "json"):
+        raise UsageError(f"--format {args.format}: web-identity explanations are text or json")
+    if not isinstance(world.entity(args.role), Role):
+        loaded = ", ".join(sorted(world.accounts))
+        raise UsageError(f"--role {args.role}: no such role in the loaded accounts ({loaded})")
+    name = args.session_name or "web-identity"
+    if args.web_identity_token is not None:
+        token = _read_small(args.web_identity_token, "--web-identity-token")
+        x = explain_web_identity(world, args.role, datetime.now(UTC), token=token, session_name=name)
+    else:
+        text = args.claims
+        if not text.lstrip().startswith("{"):
+            text = _read_small(text, "--claims")
+        try:
+            claims = json.loads(text)
+        except ValueError as e:
+            raise UsageError(f"--claims: not JSON: {e}") from None
+        if not isinstance(claims, dict):
+            raise UsageError("--claims: give a JSON object of claims, e.g. {\"iss\": …, \"sub\": …}")
+        x = explain_web_identity(world, args.role, datetime.now(UTC), claims=claims, session_name=name)
+    if args.format == "json":
+        out = json.dumps(x.to_json(), indent=2, default=str) + "\n"
+    else:
+        out = web_identity_text(x)
+    if args.output:
+        try:
+            Path(args.output).write_text(out, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"--output {args.output}: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(out)
+    return 0 if x.allowed else 1
+
+
+def web_identity_text(x: Any) -> str:
+    lines = [f"{'ALLOWED' if x.allowed else 'DENIED'}: AssumeRoleWithWebIdentity on {x.role_arn}",
+             f"  provider: {x.provider_arn}",
+             "  token:    " + ("signature, issuer, audience and times verified" if x.verified and not x.token_error
+                              else x.token_error or "claims given with --claims: not verified (what-if)")]
+    if x.decision is not None:
+        lines.append(f"  trust:    {x.decision.verdict.value} ({x.decision.rule})")
+    lines.append("  keys the token gives:")
+    lines += [f"    {k} = {v}" for k, v in sorted(x.keys.items()) if ":" in k and not k.startswith("aws:Current")
+              and not k.startswith("aws:Epoch")]
+    if x.trusted:
+        lines.append("  the trust policy names: " + ", ".join(x.trusted))
+    if x.changes:
+        lines.append("  what would change the answer:")
+        lines += [f"    - {c}" for c in x.changes]
+    return "\n".join(lines) + "\n"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import UsageError
 
 if TYPE_CHECKING:
+    from ..server.endpoint import Endpoint
     from ..store import Store
 
 
@@ -37,11 +41,22 @@ def register(sub: Any) -> None:
     p.add_argument("--key-file", default=os.environ.get("IAMWARDEN_KEY_FILE"), metavar="PATH",
                    help="master key sealing the database's secrets (default: the database path + '.key';"
                         " env IAMWARDEN_KEY_FILE); created on first start, back it up")
+    p.add_argument("--rotate-token-key", action="store_true",
+                   help="seal new session tokens under a new token key (tokens already issued keep working"
+                        " until they expire), then exit")
+    p.add_argument("--retire-old-token-keys", action="store_true",
+                   help="with --rotate-token-key: drop the earlier token keys, so every session issued"
+                        " before now is refused (InvalidClientTokenId)")
     p.add_argument("--rotate-key", action="store_true",
                    help="re-seal the database's secrets under a new master key, then exit"
                         " (stop the server first)")
+    p.add_argument("--oidc-jwks", action="append", default=[], metavar="ISSUER=FILE",
+                   help="the signing keys (a JWKS file) of OIDC issuer ISSUER (https://host/path), which AWS"
+                        " would fetch from the issuer; repeatable (docs/decisions/sts-oidc-keys.md)")
     p.add_argument("--root-access-key-id", default=os.environ.get("IAMWARDEN_ROOT_ACCESS_KEY_ID"))
     p.add_argument("--root-secret-access-key", default=os.environ.get("IAMWARDEN_ROOT_SECRET_ACCESS_KEY"))
+    p.add_argument("--region", action="append", default=None, metavar="REGION", dest="regions",
+                   help="accept only credential scopes in REGION (repeatable); default: any region")
     p.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"),
                    help="'info' writes one access-log line per call to stderr: caller, action, resource, "
                         "decision and, for a deny, the policy and statement that decided (default: warning)")
@@ -51,13 +66,65 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.rotate_key:
+        return _rotate_key(args)
+    if args.retire_old_token_keys and not args.rotate_token_key:
+        raise UsageError("--retire-old-token-keys goes with --rotate-token-key")
+    if args.rotate_token_key:
+        return _rotate_token_key(args)
+    regions = _regions(args.regions)  # before any file is touched
+    created = _not_yet_there(args)
+    try:
+        ep, notes = _start(args, regions)
+    except BaseException:
+        # a first start that fails leaves no empty database or key file behind
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+    print(f"iamwarden endpoint on {ep.endpoint_url} (account {ep.account_id}, database {args.db})", flush=True)
+    if regions:
+        print(f"regions served: {', '.join(sorted(regions))} (credential scopes in other regions are refused)",
+              flush=True)
+    for note in notes:
+        print(note, flush=True)
+    if ep.root.generated:
+        print("root credentials (shown once; sealed in the database):", flush=True)
+        print(f"  AWS_ACCESS_KEY_ID={ep.root.access_key_id}", flush=True)
+        print(f"  AWS_SECRET_ACCESS_KEY={ep.root.secret_access_key}", flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        signal.pause() if hasattr(signal, "pause") else ep.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # run() may be called in-process (tests, the library)
+        ep.stop()
+        print("stopped", file=sys.stderr)
+    return 0
+
+
+def _not_yet_there(args: argparse.Namespace) -> list[Path]:
+    """The state files a start would create that do not exist yet (database, its WAL files, key file)."""
+    from ..store.sealed import default_key_file
+
+    db = Path(args.db)
+    key = Path(args.key_file) if args.key_file else default_key_file(db)
+    files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), key]
+    return [] if db.exists() else [f for f in files if not f.exists()]
+
+
+def _start(args: argparse.Namespace, regions: frozenset[str] | None) -> tuple[Endpoint, list[str]]:
+    """Prepare the database and start the endpoint; every refusal is a UsageError (exit 2)."""
     from ..server.access_log import configure_logging
     from ..server.endpoint import Endpoint
     from ..server.seed import SeedError
     from ..store import StateError, StoreError
 
-    if args.rotate_key:
-        return _rotate_key(args)
+    oidc_jwks = read_oidc_jwks(args.oidc_jwks)
     account, notes = prepare_database(args)
     access_log = configure_logging(args.log_level, args.log_format)
     try:
@@ -70,32 +137,54 @@ def run(args: argparse.Namespace) -> int:
             root_secret_access_key=args.root_secret_access_key,
             key_file=args.key_file,
             access_log=access_log,
+            regions=regions,
+            oidc_jwks=oidc_jwks,
         )
     except StoreError as e:  # e.g. a --root-access-key-id that another key already has
         raise UsageError(f"{e.code}: {e.message}") from None
-    except (ValueError, SeedError, OSError, StateError) as e:
+    except OSError as e:
+        if e.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+        raise UsageError(str(e)) from None
+    except (ValueError, SeedError, StateError) as e:
         raise UsageError(str(e)) from None
     ep.start()
-    print(f"iamwarden endpoint on {ep.endpoint_url} (account {ep.account_id}, database {args.db})", flush=True)
-    for note in notes:
-        print(note, flush=True)
-    if ep.root.generated:
-        print("root credentials (shown once; sealed in the database):", flush=True)
-        print(f"  AWS_ACCESS_KEY_ID={ep.root.access_key_id}", flush=True)
-        print(f"  AWS_SECRET_ACCESS_KEY={ep.root.secret_access_key}", flush=True)
+    return ep, notes
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        signal.pause() if hasattr(signal, "pause") else ep.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        ep.stop()
-        print("stopped", file=sys.stderr)
-    return 0
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+
+
+def _regions(values: list[str] | None) -> frozenset[str] | None:
+    """``--region`` values, checked to look like AWS region names (``eu-west-1``, ``us-gov-west-1``)."""
+    if not values:
+        return None
+    for v in values:
+        if not _REGION.fullmatch(v):
+            raise UsageError(f"--region: {v!r} is not a region name such as us-east-1 or eu-west-1")
+    return frozenset(values)
+
+
+def read_oidc_jwks(items: list[str]) -> dict[str, str]:
+    """``ISSUER=FILE`` pairs → {issuer: JWKS text}; a bad pair or file is a usage error (exit 2)."""
+    from ..model.oidc_provider import MAX_JWKS_BYTES, JwksError, read_jwks
+
+    out: dict[str, str] = {}
+    for item in items:
+        issuer, sep, path = item.partition("=")
+        if not sep or not issuer.startswith("https://") or not path:
+            raise UsageError(f"--oidc-jwks {item!r}: give ISSUER=FILE, e.g. "
+                             "https://token.actions.githubusercontent.com=jwks.json")
+        try:
+            with open(path, "rb") as f:
+                raw = f.read(MAX_JWKS_BYTES + 1)
+            read_jwks(raw)
+        except OSError as e:
+            raise UsageError(f"--oidc-jwks {issuer}: cannot read {path}: {e.strerror}") from None
+        except JwksError as e:
+            raise UsageError(f"--oidc-jwks {issuer}: {path}: {e}") from None
+        out[issuer] = raw.decode("utf-8", "replace")
+    return out
 
 
 def _open_store(args: argparse.Namespace) -> Store:
@@ -184,6 +273,33 @@ def _rotate_key(args: argparse.Namespace) -> int:
         new_id = store.rotate_master_key()
         print(f"database {args.db}: secrets re-sealed under new master key {new_id} in {store.key_path}"
               " (back up this key file again; the old one no longer opens the database)", flush=True)
+    except StateError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        store.close()
+    return 0
+
+
+def _rotate_token_key(args: argparse.Namespace) -> int:
+    """``serve --rotate-token-key [--retire-old-token-keys]``: a new session-token key, then exit."""
+    from ..server.token_keys import keyring_for, rotated, save_keyring
+    from ..store import StateError
+
+    if not os.path.exists(args.db):
+        raise UsageError(f"database {args.db} does not exist: nothing to rotate")
+    store = _open_store(args)
+    try:
+        store.require_only_user("rotate the token key")
+        account = store.bound_account()
+        if account is None:
+            raise UsageError(f"database {args.db} serves no account yet: start it once first")
+        ring = rotated(keyring_for(store, account), retire_old=args.retire_old_token_keys)
+        save_keyring(store, account, ring)
+        kept = sorted(k for k in ring.keys if k != ring.active)
+        what = (f"earlier keys kept ({', '.join(kept)}): sessions already issued work until they expire"
+                if kept else "earlier keys retired: every session issued before now is refused")
+        print(f"database {args.db}: new session tokens are sealed under token key {ring.active}; {what}",
+              flush=True)
     except StateError as e:
         raise UsageError(str(e)) from None
     finally:

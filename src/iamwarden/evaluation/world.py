@@ -21,6 +21,8 @@ from .decision import Decision, Reason, Verdict
 from .policyset import PolicySet
 from .request import TRUST_ACTIONS, Request
 
+_ENTITY_POLICIES = (PrincipalType.USER, PrincipalType.ROLE_SESSION, PrincipalType.FEDERATED_USER)
+
 
 class UnknownPrincipal(ValueError):
     """The principal is not in the loaded accounts."""
@@ -69,7 +71,8 @@ def policies_for(
     """The PolicySet for ``caller`` acting on ``resource`` (spec §1.1)."""
     identity: tuple[Policy, ...] = ()
     boundary = None
-    if caller.type in (PrincipalType.USER, PrincipalType.ROLE_SESSION) and caller.entity_arn:
+    # a federated user acts with the policies (and boundary) of the user that created it (§1.5)
+    if caller.type in _ENTITY_POLICIES and caller.entity_arn:
         acct = world.account(caller.account)
         entity = acct.entity(caller.entity_arn) if acct else None
         if isinstance(entity, (User, Role)) and acct is not None:

@@ -24,6 +24,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Callable
 
+from ..policy.document import json_kind
+
 SCHEMA_FILE = "account-authorization-details.schema.json"
 #: the JSON Schema keywords this validator implements; any other keyword in the schema is an error
 SUPPORTED_KEYWORDS = frozenset({
@@ -116,26 +118,22 @@ def _compiled(definition: str | None, schema_file: str = SCHEMA_FILE) -> _Check:
 
 
 def describe_value(value: Any) -> str:
-    """What a value is, in words: "a list", "an empty list", "an object with keys A, B"."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
+    """What a value is, in words: "a list", "an empty list", "an object with keys A, B".
+
+    ``policy.document.json_kind`` with the detail a shape message needs: an
+    object's first keys, an empty list or object, an integer apart from a number.
+    """
     if isinstance(value, dict):
         if not value:
             return "an empty object"
         keys = [str(k) for k in list(value)[:4]]
         more = ", …" if len(value) > 4 else ""
         return f"an object with key{'s' if len(value) > 1 else ''} {', '.join(keys)}{more}"
-    if isinstance(value, list):
-        return "an empty list" if not value else "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int):
+    if isinstance(value, list) and not value:
+        return "an empty list"
+    if isinstance(value, int) and not isinstance(value, bool):
         return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    return type(value).__name__
+    return json_kind(value)
 
 
 _KIND: dict[type, str] = {

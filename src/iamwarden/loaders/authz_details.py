@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import urllib.parse
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
 from ..model.arn import Arn
+from ..model.oidc_provider import JwksError, OidcProvider, provider_id, read_jwks
+from ..model.saml_provider import SamlProvider
 from ..policy.document import Policy, PolicyKind, parse_policy, strict_json
 from ..policy.errors import PolicySyntaxError
+from ..sts.saml_metadata import SamlMetadataError, saml_provider
 from .account_schema import MAX_PROBLEMS, ShapeProblem, check_shape
 
 
@@ -174,15 +177,68 @@ def _build(data: dict[str, Any], source: str) -> Account:
             tuple(ip.get("Arn", "") for ip in r.get("InstanceProfileList") or []),
             int(r.get("MaxSessionDuration", 3600) or 3600),
         )
+    saml_providers = _saml_providers(data.get("SAMLProviderList"), note, source)
+    providers = _oidc_providers(data.get(OIDC_PROVIDERS_KEY), source, note)
     if len(accounts) != 1:
         if not accounts:
             raise LoadError(f"{source}: no account ID found in any ARN")
         raise LoadError(f"{source}: ARNs name several accounts ({', '.join(sorted(accounts))}); one file per account")
-    return Account(accounts.pop(), users, groups, roles, policies, source)
+    return Account(accounts.pop(), users, groups, roles, policies, source, oidc_providers=providers,
+                   saml_providers=saml_providers)
+
+
+def _saml_providers(items: Any, note: Any, source: str) -> dict[str, SamlProvider]:
+    """``SAMLProviderList`` (iamwarden's addition): each metadata document read as IAM would (spec §4.6)."""
+    out: dict[str, SamlProvider] = {}
+    for i, sp in enumerate(items or []):
+        where = f"$.SAMLProviderList[{i}]"
+        _require(sp, ("Arn", "SAMLMetadataDocument"), where, source)
+        a = Arn.parse(sp["Arn"])
+        if a is None or a.service != "iam" or not a.resource.startswith("saml-provider/"):
+            raise LoadError(f"{source}: {where}.Arn: not a SAML provider ARN (arn:aws:iam::ACCOUNT:saml-provider/NAME)")
+        note(sp["Arn"])
+        try:
+            out[sp["Arn"]] = saml_provider(sp["Arn"], sp["SAMLMetadataDocument"], tags=_tags(sp.get("Tags")))
+        except SamlMetadataError as e:
+            raise LoadError(f"{source}: {where}.SAMLMetadataDocument: {e}") from None
+    return out
+
+
+#: where an account file holds its OIDC providers (docs/account-files.md)
+OIDC_PROVIDERS_KEY = "OpenIDConnectProviderList"
+
+
+def _oidc_providers(items: Any, source: str, note: Callable[[str], None]) -> tuple[OidcProvider, ...]:
+    """``list-open-id-connect-providers`` + ``get-open-id-connect-provider`` per provider, merged.
+
+    Each entry: ``Arn`` and the GetOpenIDConnectProvider fields (``Url``,
+    ``ClientIDList``, ``ThumbprintList``, ``Tags``, ``CreateDate``), plus the
+    iamwarden extension ``Jwks``: the issuer's public keys, for the endpoint
+    (docs/decisions/sts-oidc-keys.md).
+    """
+    out = []
+    for i, p in enumerate(items or []):
+        where = f"$.{OIDC_PROVIDERS_KEY}[{i}]"
+        _require(p, ("Arn",), where, source)
+        arn = str(p["Arn"])
+        if ":oidc-provider/" not in arn:
+            raise LoadError(f"{source}: {where}.Arn: {arn!r} is not an oidc-provider ARN")
+        note(arn)
+        url = str(p.get("Url") or arn.split(":oidc-provider/", 1)[1])
+        try:
+            jwks = read_jwks(p["Jwks"]) if p.get("Jwks") is not None else ()
+        except JwksError as e:
+            raise LoadError(f"{source}: {where}.Jwks: {e}") from None
+        out.append(OidcProvider(
+            arn, provider_id(url), tuple(str(c) for c in p.get("ClientIDList") or ()),
+            tuple(str(t) for t in p.get("ThumbprintList") or ()), _tags(p.get("Tags")), jwks,
+            str(p["CreateDate"]) if p.get("CreateDate") else None))
+    return tuple(out)
 
 
 def _merge_pages(pages: list[Any]) -> dict[str, Any]:
-    merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+                                    "SAMLProviderList": [], OIDC_PROVIDERS_KEY: []}
     for p in pages:
         for k in merged:
             merged[k] += p.get(k) or []

@@ -12,8 +12,10 @@ from typing import Any, Iterator, Mapping
 
 from ..policy.document import Policy, PolicyKind, parse_policy
 from .arn import Arn
+from .oidc_provider import OidcProvider
 from .organization import Organization
 from .resources import EMPTY, ResourceInventory
+from .saml_provider import SamlProvider
 
 #: AWS-managed policies every account can attach even when the export omits
 #: them (exports list AWS-managed policies only when attached somewhere).
@@ -108,6 +110,10 @@ class Account:
     roles: Mapping[str, Role]
     policies: Mapping[str, ManagedPolicy]  # by ARN
     source: str | None = None
+    #: IAM SAML providers by ARN (trusted by ``{"Federated": ARN}``, spec §1.4, §4.6)
+    saml_providers: Mapping[str, SamlProvider] = field(default_factory=dict)
+    #: IAM OIDC identity providers of the account (``OpenIDConnectProviderList`` of an account file)
+    oidc_providers: tuple[OidcProvider, ...] = ()
     _by_arn: dict[str, Entity] = field(default_factory=dict, repr=False)
     _identity_cache: dict[str, tuple[Policy, ...]] = field(default_factory=dict, repr=False)
 
@@ -215,6 +221,11 @@ class World:
             return None
         acct = self.accounts.get(a.account)
         return acct.entity(arn) if acct else None
+
+    def oidc_providers(self) -> Iterator[OidcProvider]:
+        """Every loaded account's OIDC providers (what AssumeRoleWithWebIdentity may verify against)."""
+        for acct in self.accounts.values():
+            yield from acct.oidc_providers
 
     def principals(self) -> Iterator[tuple[Account, User | Role]]:
         for acct in self.accounts.values():

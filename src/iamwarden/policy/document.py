@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
+from . import iam_texts
 from .conditions import Condition, ContextView, parse_operator
 from .echo import echo, echo_repr
 from .errors import PolicySyntaxError, Problem
@@ -351,6 +352,11 @@ def _bounded_int(literal: str) -> int:
     return int(literal)
 
 
+def _not_json(message: str) -> Problem:
+    """Text that is not JSON: IAM says "This policy contains invalid Json" (spec §5.4)."""
+    return Problem("$", message, iam_texts.INVALID_JSON)
+
+
 def strict_json(text: str | bytes, source: str | None = None, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON text strictly (RFC 8259), or raise ``PolicySyntaxError`` naming the position.
 
@@ -363,7 +369,7 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
         if isinstance(text, bytes):
             text = text.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: not UTF-8 at byte {e.start}")], source) from None
+        raise PolicySyntaxError([_not_json(f"not valid JSON: not UTF-8 at byte {e.start}")], source) from None
     duplicates: list[tuple[dict[str, Any], str]] = []
 
     def note_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -383,10 +389,10 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
             parse_int=_bounded_int,
         )
     except _NotJson as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: {e} at {_locate_bad_literal(text, str(e))}")],
+        raise PolicySyntaxError([_not_json(f"not valid JSON: {e} at {_locate_bad_literal(text, str(e))}")],
                                 source) from None
     except ValueError as e:
-        raise PolicySyntaxError([Problem("$", f"not valid JSON: {echo(str(e), 200)}")], source) from None
+        raise PolicySyntaxError([_not_json(f"not valid JSON: {echo(str(e), 200)}")], source) from None
     except RecursionError:  # json's C decoder checks its depth against the recursion limit
         value = _TOO_DEEP
     # Few brackets cannot nest deeply: the common case costs two counts.
@@ -396,13 +402,14 @@ def strict_json(text: str | bytes, source: str | None = None, max_depth: int = M
         at = _too_deep(text, max_depth)
         where = _position(text, at) if at is not None else "an unknown position"
         raise PolicySyntaxError(
-            [Problem("$", f"not valid JSON: nested too deeply (more than {max_depth} levels) at {where}")], source
+            [_not_json(f"not valid JSON: nested too deeply (more than {max_depth} levels) at {where}")], source
         )
     if duplicates:
         # json does not say where an object is while building it: find each repeating object's path after
         paths = _paths_of(value, {id(o) for o, _ in duplicates})
         raise PolicySyntaxError(
-            [Problem(paths.get(id(o), "$"), f"duplicate key {k!r}: IAM rejects a key given twice in one object")
+            [Problem(paths.get(id(o), "$"), f"duplicate key {k!r}: IAM rejects a key given twice in one object",
+                     iam_texts.INVALID_JSON)
              for o, k in duplicates],
             source,
         )
@@ -496,12 +503,12 @@ class _Parser:
         self.unreadable_denies: list[str] = []
         self._never = False  # lenient: the current statement can never apply (§2.5)
 
-    def bad(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+    def bad(self, path: str, message: str, iam: str = iam_texts.SYNTAX) -> None:
+        self.problems.append(Problem(path, message, iam))
 
-    def tolerate(self, path: str, message: str) -> None:
+    def tolerate(self, path: str, message: str, iam: str = iam_texts.SYNTAX) -> None:
         """A problem IAM refuses but evaluation can live with (lenient mode only)."""
-        (self.tolerated if self.lenient else self.problems).append(Problem(path, message))
+        (self.tolerated if self.lenient else self.problems).append(Problem(path, message, iam))
 
     def policy(self, doc: Any, name: str) -> Policy | None:
         if not isinstance(doc, dict):
@@ -512,7 +519,11 @@ class _Parser:
                 self.bad(f"$.{k}", "unknown element; accepted: Version, Id, Statement")
         version = doc.get("Version")
         if version is not None and version not in VERSIONS:
-            self.bad("$.Version", f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {echo_repr(version)}")
+            self.bad(
+                "$.Version",
+                f"must be {VERSION_2012!r} or {VERSION_2008!r}, got {echo_repr(version)}",
+                iam_texts.LEGACY_PARSING,
+            )
         pid = doc.get("Id")
         if pid is not None and not isinstance(pid, str):
             self.bad("$.Id", "must be a string")
@@ -579,6 +590,15 @@ class _Parser:
             effect = Effect(effect_raw)
 
         principal, not_principal = self.principal(st, path)
+        if self.kind is PolicyKind.TRUST:
+            for el in ("Resource", "NotResource"):
+                if el in st:
+                    # IAM refuses it (§5.4); evaluated as held, the role is the resource anyway
+                    self.tolerate(
+                        f"{path}.{el}",
+                        f"a role trust policy must not have {el}: the resource is the role itself",
+                        iam_texts.PROHIBITED_RESOURCE,
+                    )
 
         actions, not_action = self.either(st, path, "Action", "NotAction", required=True)
         if actions is not None:
@@ -628,7 +648,8 @@ class _Parser:
         if neg in st:
             return self.strings(st[neg], f"{path}.{neg}", neg), True
         if required:
-            self.bad(path, f"missing {pos} (or {neg})")
+            missing = iam_texts.MISSING_ACTIONS if pos == "Action" else iam_texts.MISSING_RESOURCES
+            self.bad(path, f"missing {pos} (or {neg})", missing)
         return None, False
 
     def principal(self, st: dict[str, Any], path: str) -> tuple[PrincipalSpec | None, bool]:
@@ -647,6 +668,7 @@ class _Parser:
                 f"{path}.{el}",
                 f"{self.kind.noun} must not specify a principal "
                 "(Principal belongs in resource and trust policies)",
+                iam_texts.PRINCIPAL_FORBIDDEN,
             )
             return None, False
         if has_not and self.kind is PolicyKind.TRUST:
@@ -675,6 +697,7 @@ class _Parser:
                         f"{ppath}.{t}",
                         f"{echo_repr(v)}: wildcards are not allowed inside principal ARNs; "
                         'use "*" with an aws:PrincipalArn ArnLike condition',
+                        iam_texts.invalid_principal(t, v),
                     )
                 else:
                     kept.append(v)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .echo import bound_message, echo, join_listed
+from .iam_texts import SYNTAX
 
 #: Longest JSON path a problem names (a path holds the document's own keys).
 MAX_PATH = 256
@@ -19,10 +20,16 @@ MAX_PROBLEM_MESSAGE = 1024
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One structural problem: where (a JSON path such as ``$.Statement[0].Effect``) and what."""
+    """One structural problem: where (a JSON path such as ``$.Statement[0].Effect``) and what.
+
+    ``iam`` is the sentence IAM's ``MalformedPolicyDocument`` gives for this
+    family of problem (``policy.iam_texts``, spec §5.4): the endpoint answers
+    with it; ``validate`` shows ``path`` and ``message``.
+    """
 
     path: str
     message: str
+    iam: str = SYNTAX
 
     def __post_init__(self) -> None:
         # Paths and messages quote the document; keep them short (policy.echo).

@@ -2,7 +2,7 @@
 
 Nodes are principals (users, roles, anything an edge names); an edge means "can
 act as, or gain the powers of" and is labelled with the catalog technique IDs
-(``../shared/spec/privesc-catalog.md``). Admins are red, principals that can
+(``docs/privesc-catalog.md``). Admins are red, principals that can
 escalate are orange, the rest grey.
 
 ``render(result)`` returns DOT text; ``render_svg(result)`` runs the real ``dot``

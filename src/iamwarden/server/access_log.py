@@ -50,6 +50,7 @@ class CallRecord:
     caller_arn: str = ""
     decisions: list[tuple[str, str, Decision]] = field(default_factory=list)
     error_code: str = ""
+    error_detail: str = ""
 
 
 _current: ContextVar[CallRecord | None] = ContextVar("iamwarden_call_record", default=None)
@@ -81,6 +82,7 @@ def note_error(error: AwsError) -> None:
     record = _current.get()
     if record is not None:
         record.error_code = error.code
+        record.error_detail = error.detail or ""
 
 
 def deciding(decision: Decision) -> dict[str, Any]:
@@ -159,6 +161,8 @@ class AccessLog:
             out["decision"] = None
         if record.error_code:
             out["error"] = record.error_code
+        if record.error_detail:
+            out["detail"] = record.error_detail
         return out
 
     def write(self, record: CallRecord, response: Response) -> None:
@@ -215,7 +219,7 @@ def text_line(f: dict[str, Any]) -> str:
     """``time request_id status action key=value ...``: one line, values quoted when needed."""
     head = [f["time"], f["request_id"], str(f["status"]), _quote(f["action"])]
     keys = ("caller", "resource", "decision", "policy_type", "policy", "statement", "sid", "reason",
-            "error", "source_ip")
+            "error", "detail", "source_ip")
     rest = [f"{k}={_quote(f[k])}" for k in keys if k in f and (f[k] is not None or k in ("caller", "decision"))]
     return " ".join(head + rest)
 

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 from ..evaluation import Decision, Verdict, decide
 from ..model.account import World
 from ..sts import UserSession, session_decide
+from ..sts.federated_user import FederatedUserSession
 from .access_log import note_decision
 from .errors import AccessDenied, InvalidClientTokenId
 from .request import RequestContext
@@ -80,6 +81,10 @@ class CallAuthorizer:
     def check_credentials_scope(self, ctx: RequestContext) -> None:
         """GetSessionToken credentials: IAM needs MFA; STS only AssumeRole/GetCallerIdentity."""
         p = ctx.principal
+        if isinstance(p, SessionPrincipal) and isinstance(p.session, FederatedUserSession):
+            # spec §4.6: federated users call no IAM and, of STS, only GetCallerIdentity
+            if ctx.service == "iam" or ctx.operation != "GetCallerIdentity":
+                raise AccessDenied(f"Cannot call {ctx.operation} with session credentials")
         if isinstance(p, SessionPrincipal) and isinstance(p.session, UserSession):
             if ctx.service == "iam" and not p.session.mfa:
                 raise InvalidClientTokenId()

@@ -132,10 +132,11 @@ class QueryDispatcher:
         resolver: CredentialResolver,
         clock: Clock = utc_now,
         request_id_factory: Callable[[], str] = new_request_id,
+        regions: frozenset[str] | None = None,
     ) -> None:
         self.handlers = handlers
         self._clock = clock
-        self._verifier = SigV4Verifier(resolver, clock)
+        self._verifier = SigV4Verifier(resolver, clock, regions=regions)
         self._new_request_id = request_id_factory
         self._specs: dict[str, ServiceSpec] = {name: service_spec(name) for name in SERVICE_NAMES}
         self._owner = operation_owner()

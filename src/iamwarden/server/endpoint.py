@@ -8,14 +8,14 @@ without waiting.
 
 from __future__ import annotations
 
-import base64
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..store import Store
 from ..sts import Keyring, RandomSource
+from . import iam_oidc_handlers  # noqa: F401  (declares the OIDC provider operations)
 from .access_log import AccessLog
 from .authorization import CallAuthorizer
 from .dispatch import HandlerRegistry
@@ -24,10 +24,11 @@ from .iam_handlers import OPERATIONS, StoreCredentialResolver, register_iam_hand
 from .request import RequestContext
 from .seed import load_into_store
 from .sessions import SessionPrincipal, SessionVault
+from .sts_federation_handlers import register_federation_handlers
 from .sts_handlers import register_sts_handlers
+from .token_keys import keyring_for, rotated, save_keyring
 
 DEFAULT_ACCOUNT_ID = "123456789012"
-KEYRING_SETTING = "sts_token_keyring"
 SELF_USER_OPERATIONS = frozenset(
     {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey"}
 )
@@ -81,8 +82,12 @@ class Endpoint:
         durability: str = "full",
         access_log: AccessLog | None = None,
         key_file: str | os.PathLike[str] | None = None,
+        regions: Iterable[str] | None = None,
+        oidc_jwks: Mapping[str, Any] | None = None,
     ):
         self.clock = clock
+        #: the credential-scope regions served; None: any region (docs/endpoint.md "Regions")
+        self.regions = frozenset(regions) if regions is not None else None
         self.account_id = account_id
         self.store = Store(db, clock=clock, durability=durability, key_file=key_file)
         try:
@@ -97,48 +102,34 @@ class Endpoint:
         if load and new_db:
             # load only into a new database: a restart must not duplicate (or fail on) entities
             load_into_store(self.store, load)
+        for issuer, jwks in (oidc_jwks or {}).items():
+            self.set_oidc_jwks(issuer, jwks)  # what AWS would fetch from each issuer (sts-oidc-keys.md)
         self.vault = SessionVault(self.keyring, self.store.to_world, clock)
         self.authorizer = CallAuthorizer(self.store.to_world, clock)
         registry = HandlerRegistry()
         register_iam_handlers(registry, self.store, account_id)
         self._authorize_iam(registry)
         register_sts_handlers(registry, self.store, self.store.to_world, self.vault, self.authorizer, clock, rnd)
+        register_federation_handlers(registry, self.store, self.store.to_world, self.vault, clock, rnd)
         resolver = StoreCredentialResolver(self.store, temporary=self.vault.resolve)
-        self.server: QueryServer = make_server(
-            registry, resolver, host=host, port=port, clock=clock, access_log=access_log
-        )
+        try:
+            self.server: QueryServer = make_server(
+                registry, resolver, host=host, port=port, clock=clock, access_log=access_log, regions=self.regions
+            )
+        except BaseException:  # e.g. the port is in use: nothing is left open
+            self.store.close()
+            raise
 
     # -- setup ---------------------------------------------------------------
 
     def _keyring(self) -> Keyring:
         """The installation's session-token keys: generated once, kept in the store."""
-        settings = self.store.account_settings(self.account_id)
-        raw = settings.get(KEYRING_SETTING)
-        if raw:
-            return Keyring({k: base64.b64decode(v) for k, v in raw["keys"].items()}, raw["active"])
-        ring = Keyring.generate("k1")
-        self.store.update_account_settings(
-            self.account_id,
-            **{KEYRING_SETTING: {"active": ring.active,
-                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
-        )
-        return ring
+        return keyring_for(self.store, self.account_id)
 
     def rotate_token_key(self, retire_old: bool = False) -> Keyring:
         """A new active token key; with ``retire_old`` earlier tokens stop working."""
-        old = self.keyring
-        new_id = f"k{len(old.keys) + 1}"
-        while new_id in old.keys:
-            new_id += "x"
-        ring = old.rotate(new_id)
-        if retire_old:
-            for k in list(old.keys):
-                ring = ring.retire(k)
-        self.store.update_account_settings(
-            self.account_id,
-            **{KEYRING_SETTING: {"active": ring.active,
-                                 "keys": {k: base64.b64encode(v).decode() for k, v in ring.keys.items()}}},
-        )
+        ring = rotated(self.keyring, retire_old)
+        save_keyring(self.store, self.account_id, ring)
         self.keyring = ring
         self.vault.keyring = ring
         return ring
@@ -179,6 +170,17 @@ class Endpoint:
 
         handler.__name__ = f"authorized_{name}"
         return handler
+
+    # -- OIDC providers (docs/decisions/sts-oidc-keys.md) --------------------------
+
+    def set_oidc_jwks(self, issuer: str, jwks: Any) -> None:
+        """Give the endpoint issuer ``https://host/path``'s signing keys (a JWKS: dict or JSON text)."""
+        self.store.set_oidc_jwks(self.account_id, issuer, jwks)
+
+    def create_oidc_provider(self, url: str, client_ids: tuple[str, ...] = ("sts.amazonaws.com",),
+                             thumbprints: tuple[str, ...] = ("0" * 40,)) -> str:
+        """CreateOpenIDConnectProvider without a client (as the account's administrator); its ARN."""
+        return self.store.create_oidc_provider(self.account_id, url, client_ids, thumbprints).arn
 
     # -- running -------------------------------------------------------------
 

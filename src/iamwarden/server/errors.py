@@ -41,11 +41,14 @@ class AwsError(Exception):
         message: str,
         status: int = 400,
         sender_fault: bool | None = None,
+        detail: str | None = None,
     ) -> None:
         message = bound_message(message)  # a backstop; values are quoted short (policy.echo)
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        #: more than AWS says (the access log's ``detail``), never sent to the client
+        self.detail = bound_message(detail) if detail else None
         self.status = status
         self.sender_fault = status < 500 if sender_fault is None else sender_fault
 
@@ -60,11 +63,12 @@ class _FixedCodeError(AwsError):
     STATUS: ClassVar[int] = 400
     DEFAULT_MESSAGE: ClassVar[str] = ""
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, detail: str | None = None) -> None:
         super().__init__(
             self.CODE,
             self.DEFAULT_MESSAGE if message is None else message,
             self.STATUS,
+            detail=detail,
         )
 
 

@@ -717,9 +717,13 @@ def make_server(
     max_body_bytes: int = MAX_BODY_BYTES,
     ssl_context: ssl.SSLContext | None = None,
     access_log: AccessLog | None = None,
+    regions: frozenset[str] | None = None,
 ) -> QueryServer:
-    """A :class:`QueryServer` for ``handlers`` and ``resolver`` (not yet started)."""
-    dispatcher = QueryDispatcher(handlers, resolver, clock=clock)
+    """A :class:`QueryServer` for ``handlers`` and ``resolver`` (not yet started).
+
+    ``regions``: the credential-scope regions accepted (None: any).
+    """
+    dispatcher = QueryDispatcher(handlers, resolver, clock=clock, regions=regions)
     return QueryServer(
         dispatcher, host, port, max_body_bytes=max_body_bytes, ssl_context=ssl_context, access_log=access_log
     )

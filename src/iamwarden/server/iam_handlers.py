@@ -236,7 +236,7 @@ def _wrap(api: IamApi, fn: HandlerFn) -> Callable[[RequestContext, dict[str, Any
         try:
             out = fn(api, ctx, params)
         except StoreError as e:
-            raise AwsError(e.code, e.message, e.status) from None
+            raise AwsError(e.code, e.message, e.status, detail=e.detail) from None
         return encode_documents(out) if out else out
 
     handler.__name__ = getattr(fn, "__name__", "iam_handler")
@@ -675,3 +675,7 @@ __all__ = [
     "register_iam_handlers",
     "required_authorization",
 ]
+
+
+# the SAML provider operations live in their own module; importing it declares them
+from . import iam_saml_handlers as _saml_operations  # noqa: E402, F401

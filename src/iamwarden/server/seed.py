@@ -103,3 +103,13 @@ def _load(store: Store, account: str, data: dict[str, Any]) -> None:
             store.add_role_to_instance_profile(account, name, r["RoleName"])
     for r in roles:
         store.update_assume_role_policy(account, r["RoleName"], _doc(r["AssumeRolePolicyDocument"]))
+    for sp in data.get("SAMLProviderList") or []:  # iamwarden's addition to the export (docs/account-files.md)
+        store.create_saml_provider(account, sp["Arn"].split(":saml-provider/", 1)[1], sp["SAMLMetadataDocument"],
+                                   _tags(sp.get("Tags")))
+    for op in data.get("OpenIDConnectProviderList") or []:
+        # the loader checked the entries; the keys (iamwarden's "Jwks") are the issuer's (sts-oidc-keys.md)
+        url = "https://" + (op.get("Url") or op["Arn"].split(":oidc-provider/", 1)[1])
+        store.create_oidc_provider(account, url, op.get("ClientIDList") or (), op.get("ThumbprintList") or (),
+                                   _tags(op.get("Tags")))
+        if op.get("Jwks") is not None:
+            store.set_oidc_jwks(account, url, op["Jwks"])

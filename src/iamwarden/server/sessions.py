@@ -31,13 +31,14 @@ from typing import Callable
 from ..model.account import World
 from ..sts import Keyring, Session, UserSession, as_directory
 from ..sts.errors import TokenError, TokenExpired
+from ..sts.federated_user import FederatedUserSession
 from ..sts.session_binding import UNBOUND_SESSION_REFUSAL, session_kind, unbound_reason
 from ..sts.session_claims import open_session
 from ..sts.tokens import MAX_TOKEN_CHARS
 from .errors import ExpiredToken, InvalidClientTokenId
 from .sigv4 import ResolvedCredential
 
-TemporarySession = Session | UserSession
+TemporarySession = Session | UserSession | FederatedUserSession
 
 #: Opened tokens kept (each at most one session's parsed policies: bounded memory).
 OPEN_CACHE_SIZE = 1024

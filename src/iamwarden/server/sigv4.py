@@ -450,10 +450,13 @@ class SigV4Verifier:
         resolver: CredentialResolver,
         clock: Clock = utc_now,
         max_skew: timedelta = MAX_SKEW,
+        regions: frozenset[str] | None = None,
     ) -> None:
         self._resolver = resolver
         self._clock = clock
         self._max_skew = max_skew
+        #: the regions this endpoint serves; None: any (docs/endpoint.md "Regions")
+        self._regions = regions
 
     def verify(
         self,
@@ -490,6 +493,9 @@ class SigV4Verifier:
             raise SignatureDoesNotMatch(
                 f"Credential should be scoped to correct service: '{expected_service}'. "
             )
+        if self._regions is not None and params.region not in self._regions:
+            # AWS's text, trailing space included (STS raw XML, spec §6.3)
+            raise SignatureDoesNotMatch(f"Credential should be scoped to a valid region, not '{echo(params.region)}'. ")
         self._check_payload_hash(request)
         expected = signing_material(request, params, credential.secret_access_key).signature
         if not hmac.compare_digest(expected.encode("ascii"), params.signature.encode("utf-8")):

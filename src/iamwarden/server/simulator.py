@@ -36,6 +36,7 @@ from ..model.principal import Caller, PrincipalType
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.echo import echo
 from ..policy.errors import PolicySyntaxError
+from ..policy.iam_texts import iam_message
 from ..store import Store
 from ..store.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity
 from ..store.records import problems_message
@@ -178,7 +179,7 @@ class Simulation:
         try:
             policy = parse_policy(text, kind, key)
         except PolicySyntaxError as e:
-            raise MalformedPolicyDocument(f"{policy_id}: {problems_message(e)}") from None
+            raise MalformedPolicyDocument(iam_message(e), detail=f"{policy_id}: {problems_message(e)}") from None
         self.sources[key] = Source(policy_id, policy_type, text)
         return policy
 
@@ -446,7 +447,8 @@ def context_keys(texts: Sequence[str]) -> list[str]:
         try:
             policy = parse_policy(text, PolicyKind.IDENTITY, f"PolicyInputList.{i}")
         except PolicySyntaxError as e:
-            raise MalformedPolicyDocument(f"PolicyInputList.{i}: {problems_message(e)}") from None
+            detail = f"PolicyInputList.{i}: {problems_message(e)}"
+            raise MalformedPolicyDocument(iam_message(e), detail=detail) from None
         for st in policy.statements:
             for cond in st.conditions:
                 out.setdefault(cond.key_lower, cond.key)

@@ -32,6 +32,7 @@ from .dispatch import HandlerRegistry
 from .errors import AwsError, InvalidClientTokenId
 from .request import RequestContext
 from .sessions import SessionPrincipal, SessionVault
+from .sts_saml_handlers import register_saml_handlers
 
 SERVICE = "sts"
 #: what the access log records for an AssumeRole the library allowed (each needed action allowed)
@@ -54,7 +55,7 @@ def _sts(fn: Callable[[], Any]) -> Any:
     except StsError as e:
         if e.decision is not None:
             note_decision(*e.decision)  # why it was denied, for the access log
-        raise AwsError(e.code, e.message, e.status) from None
+        raise AwsError(e.code, e.message, e.status, detail=e.detail or None) from None
 
 
 def register_sts_handlers(
@@ -99,3 +100,4 @@ def register_sts_handlers(
     registry.register(SERVICE, "GetCallerIdentity", caller_identity)
     registry.register(SERVICE, "GetSessionToken", session_token)
     registry.register(SERVICE, "GetAccessKeyInfo", access_key_info)
+    register_saml_handlers(registry, store, world, keyring, clock, rnd)

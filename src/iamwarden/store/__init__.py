@@ -26,10 +26,12 @@ from .errors import (
 )
 from .ids import IdGenerator, seeded
 from .keys import AccessKeyRecord, KeysMixin
+from .oidc import OidcMixin, OidcProviderRecord
+from .saml_providers import SamlProvidersMixin
 from .world import WorldMixin
 
 
-class Store(WorldMixin, KeysMixin, AccountsMixin):
+class Store(WorldMixin, KeysMixin, SamlProvidersMixin, AccountsMixin, OidcMixin):
     """IAM users, groups, roles, policies and keys of one or more accounts."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -49,6 +51,7 @@ __all__ = [
     "LimitExceeded",
     "MalformedPolicyDocument",
     "NoSuchEntity",
+    "OidcProviderRecord",
     "StateError",
     "Store",
     "StoreError",

@@ -125,6 +125,9 @@ class AccountsMixin(StoreBase):
             _delete_in(conn, "policy_versions", "policy_id", policies)
             for table, _ in ENTITY_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
+            conn.execute("DELETE FROM saml_providers WHERE account_id = ?", (account_id,))  # IAM data too
+            # IAM OIDC providers are IAM data too (the issuers' keys, in oidc_jwks, are kept)
+            conn.execute("DELETE FROM oidc_providers WHERE account_id = ?", (account_id,))
         return before
 
 

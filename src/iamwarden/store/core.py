@@ -297,6 +297,13 @@ class StoreBase:
         """The plaintext of a value :meth:`seal` made for that row; :class:`SealError` if it does not open."""
         return self._keys.unseal(sealed, context(table, column, row_key))
 
+    def require_only_user(self, doing: str) -> None:
+        """``StateError`` when another store has the database open (a running server would not see ``doing``)."""
+        if not is_only_user(self._in_use_lock):
+            raise StateError(
+                f"database {self.path} is open elsewhere (a running iamwarden serve?): stop it, then {doing}"
+            )
+
     def rotate_master_key(self) -> str:
         """Re-seal every secret under a new master key; returns the new key's id.
 
@@ -307,11 +314,7 @@ class StoreBase:
         Refused while another store has the database open (a running server
         holds the old key and would seal new values under it).
         """
-        if not is_only_user(self._in_use_lock):
-            raise StateError(
-                f"database {self.path} is open elsewhere (a running iamwarden serve?): "
-                "stop it, then rotate the key"
-            )
+        self.require_only_user("rotate the key")
         try:
             old = self._keys
             both = old.with_new_active()

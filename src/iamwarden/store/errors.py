@@ -17,9 +17,12 @@ class StoreError(Exception):
     code: ClassVar[str] = "ServiceFailure"
     status: ClassVar[int] = 500
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: what we know beyond AWS's text (e.g. the JSON paths of a malformed
+        #: policy's problems): written to the access log, never to the client
+        self.detail = detail
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"

@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.echo import join_listed
 from ..policy.errors import PolicySyntaxError
+from ..policy.iam_texts import iam_message
 from ..policy.quotas import Quota
 from .errors import InvalidInput, LimitExceeded, MalformedPolicyDocument, NoSuchEntity
 
@@ -131,11 +132,14 @@ def check_count(conn: sqlite3.Connection, quota: Quota, sql: str, params: tuple[
 
 
 def validate_policy(text: str, kind: PolicyKind, name: str = "policy") -> Policy:
-    """Parse a submitted document; any problem is ``MalformedPolicyDocument`` naming its JSON path."""
+    """Parse a submitted document; any problem is ``MalformedPolicyDocument`` with IAM's text (§5.4).
+
+    The JSON paths of the problems go in the error's ``detail`` (the access log).
+    """
     try:
         return parse_policy(text, kind, name)
     except PolicySyntaxError as e:
-        raise MalformedPolicyDocument(problems_message(e)) from None
+        raise MalformedPolicyDocument(iam_message(e), detail=problems_message(e)) from None
 
 
 @lru_cache(maxsize=16384)

@@ -138,10 +138,36 @@ CREATE TABLE IF NOT EXISTS instance_profiles (
     tags        TEXT NOT NULL DEFAULT '[]',
     UNIQUE (account_id, name_lower)
 );
+CREATE TABLE IF NOT EXISTS saml_providers (
+    arn         TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+    name        TEXT NOT NULL,
+    uuid        TEXT NOT NULL,
+    metadata    TEXT NOT NULL,
+    create_date TEXT NOT NULL,
+    valid_until TEXT,
+    tags        TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (account_id, name)
+);
 CREATE TABLE IF NOT EXISTS instance_profile_roles (
     profile_id TEXT NOT NULL REFERENCES instance_profiles(profile_id),
     role_id    TEXT NOT NULL REFERENCES roles(role_id),
     PRIMARY KEY (profile_id, role_id)
+);
+CREATE TABLE IF NOT EXISTS oidc_providers (
+    arn         TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+    url         TEXT NOT NULL,
+    client_ids  TEXT NOT NULL DEFAULT '[]',
+    thumbprints TEXT NOT NULL DEFAULT '[]',
+    tags        TEXT NOT NULL DEFAULT '[]',
+    create_date TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oidc_jwks (
+    account_id TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    jwks       TEXT NOT NULL,
+    PRIMARY KEY (account_id, url)
 );
 """
 

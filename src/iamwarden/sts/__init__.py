@@ -23,6 +23,7 @@ from .errors import (
 from .evaluate import session_context, session_decide
 from .identity import CallerIdentity, get_caller_identity
 from .params import AssumeRoleParams, GetSessionTokenParams, Tag
+from .saml import AssumeRoleWithSamlParams, AssumeRoleWithSamlResult, assume_role_with_saml
 from .session import Session, SessionTag, UserSession
 from .session_binding import UNBOUND_SESSION_REFUSAL, unbound_reason
 from .session_claims import open_session, seal_session
@@ -34,6 +35,8 @@ __all__ = [
     "UNBOUND_SESSION_REFUSAL",
     "AssumeRoleParams",
     "AssumeRoleResult",
+    "AssumeRoleWithSamlParams",
+    "AssumeRoleWithSamlResult",
     "CallerIdentity",
     "CallerInfo",
     "Clock",
@@ -64,6 +67,7 @@ __all__ = [
     "WorldDirectory",
     "as_directory",
     "assume_role",
+    "assume_role_with_saml",
     "get_caller_identity",
     "get_session_token",
     "issue_token",

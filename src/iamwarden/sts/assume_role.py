@@ -18,6 +18,7 @@ from ..model.account import World
 from ..model.principal import PrincipalType
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.errors import PolicySyntaxError
+from ..policy.iam_texts import iam_message
 from . import rules
 from .authorization import authorize_actions, find_role
 from .caller import CallerInfo, CallerLike, resolve_caller
@@ -85,7 +86,7 @@ def resolve_session_policies(directory: Directory, params: AssumeRoleParams) -> 
             out.append(parse_policy(params.policy, PolicyKind.SESSION, "session policy"))
         except PolicySyntaxError as e:
             detail = "; ".join(str(p) for p in e.problems)
-            raise StsError("MalformedPolicyDocument", f"{rules.MALFORMED_SESSION_POLICY} ({detail})", 400) from None
+            raise StsError("MalformedPolicyDocument", iam_message(e), 400, detail=detail) from None
     for arn in params.policy_arns:
         p = directory.managed_policy(arn)
         if p is None:

@@ -17,9 +17,10 @@ from typing import Any, Mapping
 from ..model.principal import Caller, PrincipalError, PrincipalType
 from ..policy.document import Policy
 from .directory import Directory
+from .federated_user import FederatedUserSession
 from .session import Session, SessionTag, UserSession
 
-CallerLike = str | Caller | Session | UserSession
+CallerLike = str | Caller | Session | UserSession | FederatedUserSession
 
 
 class UnknownCaller(ValueError):
@@ -61,6 +62,12 @@ def resolve_caller(directory: Directory, who: CallerLike, now: datetime | None =
             who.caller(), who, tags, who.context(now, role_tags), who.session_policies,
             who.transitive_tags(), who.source_identity, who.mfa, who.mfa_time,
         )
+    if isinstance(who, FederatedUserSession):
+        # a federated user assumes no role and gets no further tokens (spec §4.6): the
+        # operations refuse it by its type; what it carries is given for completeness
+        user = directory.user(who.user_arn)
+        ftags = who.principal_tags(dict(user.tags) if user is not None else None)
+        return CallerInfo(who.caller(), None, ftags, who.context(now, ftags), who.session_policies)
     if isinstance(who, UserSession):
         tags = dict(directory.tags_of(who.principal_arn)) or dict(who.user_tags)
         ctx = who.context(now)

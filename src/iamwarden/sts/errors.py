@@ -16,11 +16,13 @@ from typing import Any
 class StsError(Exception):
     """An STS error response: ``code`` (wire name), ``message``, HTTP ``status``."""
 
-    def __init__(self, code: str, message: str, status: int = 400, decision: Any = None):
+    def __init__(self, code: str, message: str, status: int = 400, decision: Any = None, detail: str = ""):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        #: more than AWS says (e.g. a session policy's JSON paths): for logs, never for the client
+        self.detail = detail
         #: for an AccessDenied the engine's (action, resource, Decision) that denied, so the
         #: endpoint's access log can say why (issue 9 item 5); None otherwise
         self.decision = decision

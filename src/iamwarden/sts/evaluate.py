@@ -20,12 +20,16 @@ from ..evaluation.request import Request
 from ..model.account import AccountError, Role, User, World
 from .clock import iso8601, utc
 from .directory import Directory, as_directory
+from .federated_user import FederatedUserSession
 from .session import Session, UserSession
 from .session_binding import unbound_reason
 
 
-def session_context(directory: Directory, session: Session | UserSession,
+def session_context(directory: Directory, session: Session | UserSession | FederatedUserSession,
                     now: datetime | None = None) -> dict[str, Any]:
+    if isinstance(session, FederatedUserSession):
+        user = directory.user(session.user_arn)
+        return session.context(now, dict(user.tags) if user is not None else None)
     if isinstance(session, Session):
         role_tags = directory.tags_of(session.role_arn) if directory.role(session.role_arn) else None
         return session.context(now, role_tags)
@@ -37,7 +41,7 @@ def session_context(directory: Directory, session: Session | UserSession,
 
 def session_decide(
     source: World | Directory,
-    session: Session | UserSession,
+    session: Session | UserSession | FederatedUserSession,
     action: str,
     resource: str = "*",
     context: Mapping[str, Any] | None = None,
@@ -66,7 +70,7 @@ def session_decide(
         for k, v in target.tags.items():
             ctx[f"aws:ResourceTag/{k}"] = v
     ctx.update(context or {})
-    policies = session.session_policies if isinstance(session, Session) else ()
+    policies = session.session_policies if isinstance(session, (Session, FederatedUserSession)) else ()
     try:
         ps = directory.policies_for(caller, resource, action, policies)
     except AccountError as e:

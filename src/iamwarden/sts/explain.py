@@ -31,6 +31,7 @@ from . import rules
 from .authorization import ASSUME_ROLE, authorize_actions, find_role
 from .caller import CallerInfo, CallerLike, resolve_caller
 from .directory import Directory, as_directory
+from .errors import StsError
 from .params import AssumeRoleParams, validate_assume_role
 
 _ALLOW_EVERYTHING = parse_policy(
@@ -413,3 +414,188 @@ def _notes(allowed: bool, match: MatchClass | None, account: str, role: Role | N
         out.append(f"the trust policy trusts the whole account {account}: anyone there whose own policies "
                    "allow sts:AssumeRole on this role can assume it")
     return tuple(out)
+
+
+# -- AssumeRoleWithWebIdentity (issue 11 item 4) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FailedCondition:
+    """A condition of a trust Allow naming the provider that the token's claims do not meet."""
+
+    statement: int
+    key: str
+    operator: str
+    wanted: tuple[str, ...]
+    actual: Any  # what the token gives for ``key`` (None: the key is absent)
+
+
+@dataclass(frozen=True, slots=True)
+class WebIdentityExplanation:
+    """Can this OIDC token assume this role, and why (spec §1.4, §1.6, §3.4)."""
+
+    role_arn: str
+    provider_arn: str | None
+    verified: bool  # the signature, issuer, audience and times were checked (False: --claims what-if)
+    token_error: str | None  # why STS would refuse the token itself ("Code: message"), before the trust
+    keys: dict[str, Any]  # the condition keys the claims give
+    allowed: bool
+    decision: Decision | None
+    trusted: tuple[str, ...]  # the principals the trust policy names
+    failed: tuple[FailedCondition, ...]
+    changes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role_arn, "provider": self.provider_arn, "verified": self.verified,
+            "token_error": self.token_error, "keys": self.keys, "allowed": self.allowed,
+            "rule": self.decision.rule if self.decision else None,
+            "reasons": [r.message for r in self.decision.reasons] if self.decision else [],
+            "trusted_principals": list(self.trusted),
+            "failed_conditions": [{"statement": f.statement, "key": f.key, "operator": f.operator,
+                                   "wanted": list(f.wanted), "actual": f.actual} for f in self.failed],
+            "what_would_change": list(self.changes),
+        }
+
+
+def _what_if_token(claims: dict[str, Any], providers: Any, account: str) -> Any:
+    """A :class:`VerifiedToken` from unverified claims (``--claims``): the provider from ``iss``."""
+    from ..model.oidc_provider import OidcProvider, provider_arn, provider_id
+    from .web_identity_token import VerifiedToken, matched_audience
+
+    iss = str(claims.get("iss") or "")
+    provider = providers.find(account, iss) if iss else None
+    if provider is None:
+        # not registered in the loaded account: explain the trust anyway, as if it were
+        provider = OidcProvider(provider_arn(account, iss or "unknown"), provider_id(iss or "unknown"))
+        audience = ""
+    else:
+        try:
+            audience = matched_audience(provider, claims)
+        except StsError:
+            audience = ""
+    return VerifiedToken(provider, claims, audience, "none (what-if)")
+
+
+def explain_web_identity(
+    source: World | Directory,
+    role_arn: str,
+    now: datetime,
+    *,
+    token: str | None = None,
+    claims: dict[str, Any] | None = None,
+    providers: Any = None,
+    session_name: str = "web-identity",
+) -> WebIdentityExplanation:
+    """Explain AssumeRoleWithWebIdentity for a real ``token`` (verified) or bare ``claims`` (what-if).
+
+    The decision is the engine's, made as :func:`~.web_identity.assume_role_with_web_identity`
+    makes it (same context keys, same principal); a refused token is reported and, when
+    its claims can be read, the trust policy is still explained on them.
+    """
+    import jwt as _jwt
+
+    from ..model.oidc_provider import ProviderDirectory
+    from .web_identity import (
+        ASSUME_ROLE_WITH_WEB_IDENTITY,
+        SET_SOURCE_IDENTITY,
+        TAG_SESSION,
+        decide_trust,
+        role_account,
+        token_session_tags,
+        token_source_identity,
+        trust_context,
+        web_identity_caller,
+    )
+    from .web_identity_token import verify_web_identity_token
+
+    directory = as_directory(source)
+    if providers is None:
+        providers = ProviderDirectory(source.oidc_providers() if isinstance(source, World) else ())
+    account = role_account(role_arn)
+    error: str | None = None
+    verified = False
+    if token is not None:
+        try:
+            vt = verify_web_identity_token(token, providers, account, now)
+            verified = True
+        except StsError as e:
+            error = f"{e.code}: {e.message}"
+            try:
+                claims = _jwt.decode(token, options={"verify_signature": False})
+            except _jwt.PyJWTError:
+                claims = {}
+            vt = _what_if_token(dict(claims or {}), providers, account)
+    else:
+        vt = _what_if_token(dict(claims or {}), providers, account)
+    try:
+        tags = token_session_tags(vt.claims)
+        source_id = token_source_identity(vt.claims)
+    except StsError as e:
+        error = error or f"{e.code}: {e.message}"
+        tags, source_id = (), None
+    role = find_role(directory, role_arn)
+    ctx = trust_context(vt, role, session_name, tags, source_id, now)
+    actions = [ASSUME_ROLE_WITH_WEB_IDENTITY] + ([TAG_SESSION] if tags else []) + (
+        [SET_SOURCE_IDENTITY] if source_id is not None else [])
+    decided = decide_trust(directory, vt, role_arn, role, ctx, tuple(actions))
+    last = decided[-1] if decided else None
+    trust_ok = bool(decided) and all(d.decision.allowed for d in decided)
+    failed: list[FailedCondition] = []
+    trusted: tuple[str, ...] = ()
+    caller = web_identity_caller(vt.provider)
+    if role is not None and last is not None:
+        trusted = tuple(_trusted_principals_for(role.trust, last.action))
+        for s in role.trust.statements:
+            if s.effect is not Effect.ALLOW or s.principal is None or not s.matches_action(last.action.lower()):
+                continue
+            if classify(s.principal, caller) is None:
+                continue
+            for c in s.conditions:
+                try:
+                    ok = c.evaluate(last.request.context)
+                except ConditionError:
+                    ok = False
+                if not ok:
+                    failed.append(FailedCondition(s.index, c.key, c.operator.text, tuple(c.values),
+                                                  ctx.get(c.key, _lookup(ctx, c.key))))
+    changes = _web_changes(vt, role, trusted, failed, error, trust_ok, last.action if last else "")
+    return WebIdentityExplanation(role_arn, vt.provider.arn, verified, error, ctx, trust_ok and error is None,
+                                  last.decision if last else None, trusted, tuple(failed), tuple(changes))
+
+
+def _lookup(ctx: dict[str, Any], key: str) -> Any:
+    for k, v in ctx.items():
+        if k.lower() == key.lower():
+            return v
+    return None
+
+
+def _trusted_principals_for(trust: Policy, action: str) -> list[str]:
+    out: list[str] = []
+    for s in trust.statements:
+        if s.effect is Effect.ALLOW and s.principal is not None and s.matches_action(action.lower()):
+            for ptype, values in s.principal.entries:
+                out += [v if ptype == "AWS" else f"{ptype}: {v}" for v in values]
+    return list(dict.fromkeys(out))
+
+
+def _web_changes(vt: Any, role: Role | None, trusted: tuple[str, ...], failed: list[FailedCondition],
+                 error: str | None, trust_ok: bool, action: str) -> list[str]:
+    out: list[str] = []
+    if error is not None:
+        out.append(f"STS refuses the token itself ({error}); fix the token or the provider first")
+    if role is None:
+        out.append("the role does not exist in the loaded accounts")
+        return out
+    if not trust_ok and not failed:
+        if f"Federated: {vt.provider.arn}" not in trusted:
+            out.append(f"the trust policy names no statement for {{\"Federated\": \"{vt.provider.arn}\"}} "
+                       f"with {action}; it trusts: {', '.join(trusted) or 'nobody'}")
+        else:
+            out.append(f"the trust policy does not allow {action} for this provider")
+    for f in failed:
+        have = "absent" if f.actual is None else json.dumps(f.actual)
+        out.append(f"statement {f.statement}: {f.key} must satisfy {f.operator} {list(f.wanted)}; "
+                   f"the token gives {have}")
+    return out

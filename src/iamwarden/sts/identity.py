@@ -9,6 +9,7 @@ from ..model.principal import Caller, PrincipalType
 from .caller import CallerLike, resolve_caller
 from .directory import Directory, as_directory
 from .errors import StsError
+from .federated_user import FederatedUserSession
 from .session import Session, UserSession
 from .session_binding import require_bound
 
@@ -23,13 +24,18 @@ class CallerIdentity:
         return {"UserId": self.user_id, "Account": self.account, "Arn": self.arn}
 
 
-def get_caller_identity(who: CallerLike, source: World | Directory | None = None) -> CallerIdentity:
+def get_caller_identity(who: CallerLike | FederatedUserSession,
+                        source: World | Directory | None = None) -> CallerIdentity:
     """``UserId``/``Account``/``Arn`` of the table in spec §4.6.
 
     Sessions answer from themselves; an ARN or :class:`Caller` of a user needs
     the directory for the user's unique id. Given the directory, a session
     whose identity is gone is refused (:mod:`.session_binding`).
     """
+    if isinstance(who, FederatedUserSession):
+        if source is not None:
+            require_bound(as_directory(source), who, "sts:GetCallerIdentity", "*")
+        return CallerIdentity(who.federated_user_id, who.account, who.arn)
     if isinstance(who, (Session, UserSession)) and source is not None:
         require_bound(as_directory(source), who, "sts:GetCallerIdentity", "*")
     if isinstance(who, Session):

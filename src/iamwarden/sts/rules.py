@@ -118,9 +118,23 @@ ROLE_ARN_MUST_MATCH_PATH = True
 UNKNOWN_POLICY_ARN_CODE = "InvalidParameterValue"
 UNKNOWN_POLICY_ARN = "Policy {arn} does not exist or is not attachable."
 
-#: §4.2 step 5: MalformedPolicyDocument text for a session policy that does not parse.
-MALFORMED_SESSION_POLICY = "Syntax errors in policy."
+#: §4.2 step 5: a session policy that does not parse is ``MalformedPolicyDocument`` with
+#: IAM's text for its first problem (``policy.iam_texts``, §5.4; STS's own wording UNCONFIRMED).
 
 #: §3.2: MFA. Without a verifier the library accepts any well-formed TokenCode
 #: (the offline emulator has no device); a verifier can be passed in to refuse.
 MFA_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+
+# -- GetFederationToken (spec §4.6) ---------------------------------------------------
+
+FEDERATION_TOKEN_DURATION_MAX = 129600
+FEDERATION_TOKEN_DEFAULT_DURATION = 43200
+ROOT_FEDERATION_TOKEN_DURATION_MAX = 3600
+FEDERATION_TOKEN_WITH_SESSION = "Cannot call GetFederationToken with session credentials"
+#: §4.6: root's GetFederationToken is held to one hour. AWS documents the maximum, not
+#: whether a longer request is clamped or refused; like GetSessionToken (documented as a
+#: clamp) we clamp. UNCONFIRMED; see docs/decisions/sts-federation-token.md.
+ROOT_FEDERATION_TOKEN_CLAMPS = True
+ROOT_FEDERATION_TOKEN_TOO_LONG = (
+    "The requested DurationSeconds exceeds the 1 hour session limit for the root user."
+)

@@ -67,6 +67,8 @@ class Session:
     role_tags: Mapping[str, str] = field(default_factory=dict)  # the role's tags at issue time
     caller_arn: str | None = None  # who assumed the role, for logs
     packed_policy_size: int | None = None
+    #: AssumeRoleWithWebIdentity/SAML: the provider that authenticated it (``aws:FederatedProvider``, §3.2)
+    federated_provider: str | None = None
 
     @property
     def partition(self) -> str:
@@ -133,6 +135,8 @@ class Session:
             ctx[f"aws:PrincipalTag/{k}"] = v
         if self.source_identity is not None:
             ctx["aws:SourceIdentity"] = self.source_identity
+        if self.federated_provider is not None:
+            ctx["aws:FederatedProvider"] = self.federated_provider
         return ctx
 
 

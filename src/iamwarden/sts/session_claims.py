@@ -27,10 +27,11 @@ from ..policy.errors import PolicySyntaxError
 from .clock import RandomSource
 from .credentials import Credentials
 from .errors import TokenMalformed
+from .federated_user import FederatedUserSession
 from .session import Session, SessionTag, UserSession
 from .tokens import Keyring, TokenClaims, issue_token, verify_token
 
-TemporarySession = Session | UserSession
+TemporarySession = Session | UserSession | FederatedUserSession
 INLINE_POLICY_NAME = "session policy"  # the name assume_role gives the inline Policy
 
 
@@ -83,6 +84,17 @@ def session_claims(session: TemporarySession) -> dict[str, Any]:
             out["ca"] = session.caller_arn
         if session.packed_policy_size is not None:
             out["ps"] = session.packed_policy_size
+        if session.federated_provider is not None:
+            out["fp"] = session.federated_provider
+    elif isinstance(session, FederatedUserSession):
+        out = {"k": "f", "pa": session.user_arn, "ui": session.user_id, "n": session.name}
+        if session.session_policies:
+            out["p"] = [_policy_claim(p) for p in session.session_policies]
+        if session.tags:
+            out["t"] = [[t.key, t.value] for t in session.tags]
+        if session.packed_policy_size is not None:
+            out["ps"] = session.packed_policy_size
+        return out
     else:
         out = {"k": "u", "pa": session.principal_arn, "ui": session.unique_id}
     if session.mfa:
@@ -107,7 +119,15 @@ def session_of(claims: TokenClaims) -> TemporarySession:
                 tags=tuple(SessionTag(str(t[0]), str(t[1]), len(t) > 2 and bool(t[2])) for t in c.get("t", ())),
                 inherited_tags=tuple(SessionTag(str(k), str(v), True, True) for k, v in c.get("it", ())),
                 source_identity=c.get("si"), chained=bool(c.get("c")), caller_arn=c.get("ca"),
-                packed_policy_size=c.get("ps"), **common,
+                packed_policy_size=c.get("ps"), federated_provider=c.get("fp"), **common,
+            )
+        if c["k"] == "f":
+            return FederatedUserSession(
+                user_arn=str(c["pa"]), user_id=str(c["ui"]), account=claims.account, name=str(c["n"]),
+                issued=claims.issued, expires=claims.expires, access_key_id=claims.access_key_id,
+                session_policies=tuple(_policy_of(p) for p in c.get("p", ())),
+                tags=tuple(SessionTag(str(t[0]), str(t[1])) for t in c.get("t", ())),
+                packed_policy_size=c.get("ps"),
             )
         if c["k"] == "u":
             return UserSession(principal_arn=str(c["pa"]), unique_id=str(c["ui"]), **common)

@@ -1,4 +1,4 @@
-"""Technique IDs and names from ``shared/spec/privesc-catalog.md`` (D01-D24, P01-P27, E01-E17).
+"""Technique IDs and names from ``docs/privesc-catalog.md`` (D01-D24, P01-P27, E01-E17).
 
 Kept as data so reports can name a technique and its family without the
 checker that found it; the checkers cite these IDs in their docstrings.

@@ -1,0 +1,36 @@
+"""Before it ships: Terraform plans and CloudFormation templates read into a change set, applied
+to the account, and the analysis run on before and after.
+
+- ``terraform.read_plan(plan_json, account_id) -> ChangeSet``;
+- ``cloudformation.read_template(text, ...) -> ChangeSet``;
+- ``changes.apply(account, changes) -> Account``;
+- ``evaluate(world, changes, fail_on) -> PlanReport`` (``compare``).
+
+Pure: the CLI (``cli/plan.py``) reads the files and renders the report (``report/plan.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..model.account import World
+from .changes import ChangeError, ChangeSet, apply, empty_account
+from .compare import NEW_RISK, NO_NEW_RISK, UNKNOWN, PlanReport, after_account, compare
+
+
+def evaluate(world: World | None, changes: ChangeSet, fail_on: str = "low",
+             now: datetime | None = None) -> PlanReport:
+    """Apply ``changes`` to their account in ``world`` (an empty account when it is not loaded)
+    and compare the audits of before and after."""
+    accounts = dict(world.accounts) if world else {}
+    before = accounts.get(changes.account_id) or empty_account(changes.account_id)
+    after, unknowns = after_account(before, changes)
+    before_world = World({**accounts, changes.account_id: before},
+                         world.scps if world else {}, world.rcps if world else {})
+    after_world = World({**accounts, changes.account_id: after},
+                        world.scps if world else {}, world.rcps if world else {})
+    return compare(before_world, after_world, changes, unknowns, fail_on, now)
+
+
+__all__ = ["NEW_RISK", "NO_NEW_RISK", "UNKNOWN", "ChangeError", "ChangeSet", "PlanReport", "apply",
+           "empty_account", "evaluate"]
