@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
 from ..evaluation.context import principal_keys
+from ..evaluation.world import rcp_levels
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
@@ -440,7 +441,11 @@ class WorldIndex:
         ps = s.policies
         if trust is not None:
             a = Arn.parse(resource)
-            ps = ps.replace(resource=trust, rcp=self.world.rcps.get(a.account if a else "", ()))
+            ps = ps.replace(resource=trust, rcp=rcp_levels(self.world, a.account if a else "", action))
+        elif (held := self.world.resources.find(resource)) is not None:
+            # a loaded resource of another service: its policy and its account decide too (spec §1.5)
+            ps = ps.replace(resource=held.policy, rcp=rcp_levels(self.world, held.account, action, held))
+            return authorize(Request.build(s.caller, action, resource, ctx, resource_account=held.account), ps)
         return authorize(Request.build(s.caller, action, resource, ctx), ps)
 
     def ask_new(self, s: Subject, action: str, resource: str, context: Mapping[str, Any] | None = None) -> Decision:

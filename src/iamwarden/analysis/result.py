@@ -94,6 +94,10 @@ class AuditResult:
     errors: tuple[str, ...] = ()
     #: outside entry points (``analysis.external``), as JSON; in the report as "external_entries"
     external: tuple[dict[str, Any], ...] = ()
+    #: with ``--org`` / ``--resources`` only (absent from the JSON otherwise): the organization's
+    #: tree and the resource policies' outside entry points (``analysis.resource_access``)
+    organization: dict[str, Any] | None = None
+    external_access: tuple[dict[str, Any], ...] = ()
 
     def principal(self, arn: str) -> PrincipalResult | None:
         return next((p for p in self.principals if p.arn == arn), None)
@@ -131,6 +135,8 @@ class AuditResult:
             "findings": [_finding_json(f, full_lists, translate) for f in self.findings],
             "external_entries": list(self.external),
             "errors": list(self.errors),
+            **({"organization": self.organization} if self.organization is not None else {}),
+            **({"external_access": list(self.external_access)} if self.external_access else {}),
         }
 
 

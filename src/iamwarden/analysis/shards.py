@@ -33,6 +33,7 @@ from .findings import Finding, _cycles, _who_can_assume, trust_issues
 from .findings import findings as _findings
 from .graph import Escalation, Progress, escalation, first_step_edges
 from .index import WorldIndex
+from .resource_access import external_access, resource_findings
 from .result import AuditResult, build_result
 
 #: what ``principal_facts`` returns: admin status per principal, one-step edges per non-admin
@@ -135,5 +136,11 @@ def join(ix: WorldIndex, esc: Escalation, lists: Mapping[str, tuple[str, ...]] |
     with gc_paused():
         issues = trust_issues(ix, esc, known)
         outside = external_entries(ix, esc, issues)
-        found = _findings(ix, esc, lists, cycles, known=known, issues=issues) + entry_findings(outside)
-        return replace(build_result(ix, esc, found), external=tuple(e.to_json() for e in outside))
+        found = (_findings(ix, esc, lists, cycles, known=known, issues=issues) + entry_findings(outside)
+                 + resource_findings(ix))
+        result = replace(build_result(ix, esc, found), external=tuple(e.to_json() for e in outside))
+        world = ix.world
+        if world.organization is not None or len(world.resources):
+            result = replace(result, external_access=tuple(a.to_json() for a in external_access(world)),
+                             organization=world.organization.to_json() if world.organization else None)
+        return result

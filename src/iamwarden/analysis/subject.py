@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..evaluation import PolicySet, caller_for, policies_for
+from ..evaluation.world import principal_org_keys
 from ..model.account import Account, Group, Role, User, World
 from ..model.principal import Caller
 from ..policy.document import Policy, PolicyKind, parse_policy
@@ -46,7 +47,7 @@ class Subject:
     policies: PolicySet
     groups: tuple[str, ...] = ()
     note: str = ""
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def account_id(self) -> str:
@@ -95,7 +96,7 @@ def subject_for(world: World, account: Account, entity: User | Role, now: dateti
     """
     caller = caller_for(world, entity.arn)
     ps = policies_for(world, caller, "*")
-    ctx = session_keys(caller, now)
+    ctx: dict[str, Any] = {**session_keys(caller, now), **principal_org_keys(world, caller)}
     if isinstance(entity, User):
         return Subject(entity.arn, "user", account, entity, caller, ps, tuple(entity.groups), context=ctx)
     return Subject(entity.arn, "role", account, entity, caller, ps, context=ctx)

@@ -105,10 +105,46 @@ def register(sub: Any) -> None:
     c.add_argument("--region", default=None)
     c.add_argument("--endpoint", metavar="URL", help="IAM endpoint URL (e.g. a local iamwarden server)")
     c.add_argument("--output", "-o", metavar="FILE", help="default: stdout")
+    what = c.add_mutually_exclusive_group()
+    what.add_argument("--org", action="store_true",
+                      help="write the organization file instead (Organizations read calls; run in the management "
+                           "account or a delegated administrator; docs/organization.md)")
+    what.add_argument("--resources", action="store_true",
+                      help="write the account's resources file instead (S3, KMS, Lambda, SQS, SNS, Secrets Manager, "
+                           "ECR resource policies, in --region)")
     c.set_defaults(func=run_collect)
 
 
+def org_arg(p: argparse.ArgumentParser) -> None:
+    """``--org FILE``: cap the loaded accounts by the organization's SCPs and RCPs (docs/organization.md)."""
+    p.add_argument("--org", metavar="FILE", default=None,
+                   help="organization file (iamwarden collect --org): apply its SCPs and RCPs (spec §1.8)")
+    p.add_argument("--resources", metavar="PATH", action="append", default=[],
+                   help="resources file of an account, or a folder of them (repeat): S3, KMS, Lambda, SQS, "
+                        "SNS, Secrets Manager and ECR resource policies")
+
+
+def apply_org(world: World, path: str | None, resources: list[str] | None = None) -> World:
+    """The world capped by the organization in ``path`` and holding the resources files;
+    unchanged without ``--org`` / ``--resources``."""
+    from ..loaders.organization import load_organization, with_organization  # noqa: PLC0415
+    from ..loaders.resources import load_resources, with_resources  # noqa: PLC0415
+
+    if resources:
+        try:
+            world = with_resources(world, load_resources(resources))
+        except LoadError as e:
+            raise UsageError(f"--resources {e}") from None
+    if not path:
+        return world
+    try:
+        return with_organization(world, load_organization(path))
+    except LoadError as e:
+        raise UsageError(f"--org {e}") from None
+
+
 def _endpoint_args(p: argparse.ArgumentParser) -> None:
+    org_arg(p)
     p.add_argument("--endpoint", metavar="URL", help="read GetAccountAuthorizationDetails from this endpoint")
     p.add_argument("--profile", help="AWS profile for --endpoint")
     p.add_argument("--region", default=None, help="region for --endpoint (default us-east-1)")
@@ -286,10 +322,18 @@ def run_audit(args: argparse.Namespace) -> int:
         world = source.world()
     except LoadError as e:
         raise UsageError(str(e)) from None
+    jobs = args.jobs
+    if args.org or args.resources:
+        # the shard workers read the account files only: with an organization or resources the
+        # audit runs in this process for now (docs/scale.md)
+        if args.engine != "local":
+            raise UsageError("--org and --resources run with --engine local for now")
+        world = apply_org(world, args.org, args.resources)
+        jobs = 1
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None
     try:
-        result = audit_world(source, jobs=args.jobs, engine=args.engine, address=args.address, progress=bar,
+        result = audit_world(source, jobs=jobs, engine=args.engine, address=args.address, progress=bar,
                              world=world, known_accounts=known)
     except EngineUnavailable as e:
         raise UsageError(str(e)) from None
@@ -323,7 +367,7 @@ def _now() -> datetime:
 
 
 def _world_for(args: argparse.Namespace) -> World:
-    return load_inputs(args.account, args.endpoint, args.profile, args.region)
+    return apply_org(load_inputs(args.account, args.endpoint, args.profile, args.region), args.org, args.resources)
 
 
 def _arn_known(world: World, arn: str, flag: str) -> None:
@@ -346,6 +390,10 @@ def run_who_can(args: argparse.Namespace) -> int:
     for r in reach:
         if r.direct:
             print(f"  {r.arn}: directly")
+            for why in r.decision.reasons if r.decision is not None else ():
+                if why.policy and why.effect == "Allow" and why.policy_type not in ("scp", "rcp"):
+                    sid = f" ({why.sid})" if why.sid else ""
+                    print(f"       - {why.message} [{why.policy_type}: {why.policy} statement {why.statement}{sid}]")
         else:
             print(f"  {r.arn}: via " + " → ".join(
                 f"{e.technique}({'itself' if e.source == e.target else e.target.rsplit('/', 1)[-1]})" for e in r.steps))
@@ -375,7 +423,40 @@ def run_path(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_collect_other(args: argparse.Namespace) -> int:
+    """``collect --org`` / ``collect --resources`` (``loaders.collect``)."""
+    boto3 = _boto3()
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    from ..loaders.collect import CollectError, as_json, collect_organization, collect_resources  # noqa: PLC0415
+
+    what = "organization" if args.org else "resources"
+    try:
+        session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session()
+        region = args.region or session.region_name or "us-east-1"
+        if args.org:
+            data = collect_organization(boto3.Session(profile_name=args.profile, region_name=region)
+                                        if args.profile else boto3.Session(region_name=region), args.endpoint)
+        else:
+            data = collect_resources(session, args.endpoint, region)
+    except (BotoCoreError, ClientError, CollectError) as e:
+        raise UsageError(f"collect --{'org' if args.org else 'resources'} failed: {e}") from None
+    _write(as_json(data), args.output)
+    if args.output:
+        if args.org:
+            n = sum(len(c["Accounts"]) for c in data["Children"])
+            summary = f"{n} accounts, {len(data['Policies'])} SCPs/RCPs"
+        else:
+            n = sum(len(v) for sec in data.values() if isinstance(sec, dict) for v in sec.values()
+                    if isinstance(v, list))
+            summary = f"{n} resources of account {data['AccountId']}"
+        print(f"wrote {args.output}: {what} file, {summary}", file=sys.stderr)
+    return 0
+
+
 def run_collect(args: argparse.Namespace) -> int:
+    if getattr(args, "org", False) or getattr(args, "resources", False):
+        return run_collect_other(args)
     data = fetch_details(args.endpoint, args.profile, args.region)
     out = json.dumps(data, indent=2, default=_json_default) + "\n"
     _write(out, args.output)

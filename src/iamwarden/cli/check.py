@@ -19,6 +19,7 @@ from ..loaders.cases import CaseError, load_cases
 from ..model.principal import PrincipalError
 from ..report.decision_text import decision_message, verdict_word
 from . import UsageError
+from .audit import apply_org, org_arg
 from .language import add_lang_argument, lang_of
 
 
@@ -36,6 +37,7 @@ def register(sub: Any) -> None:
     p.add_argument("--case", metavar="FILE", help="file holding one case or a list of cases")
     p.add_argument("--account", metavar="FILE", action="append", default=[],
                    help="get-account-authorization-details output (repeat per account)")
+    org_arg(p)
     p.add_argument("--principal", metavar="ARN")
     p.add_argument("--action", metavar="ACTION")
     p.add_argument("--resource", metavar="ARN", default=None)
@@ -61,6 +63,8 @@ def parse_context(items: list[str]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if (args.org or args.resources) and not args.account:
+        raise UsageError("--org and --resources apply to --account data (a --case file carries its own scp/rcp levels)")
     _ = translator(lang_of(args))
     if args.case and args.account:
         raise UsageError("use either --case or --account, not both")
@@ -79,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             raise UsageError(f"--account needs {', '.join(missing)}")
         try:
-            world = load_world(args.account)
+            world = apply_org(load_world(args.account), args.org, args.resources)
             d = decide(world, args.principal, args.action, args.resource, parse_context(args.context))
         except (LoadError, UnknownPrincipal, PrincipalError) as e:
             raise UsageError(str(e)) from None

@@ -12,7 +12,9 @@ from typing import Any, Mapping
 
 from ..model.account import AccountError, Role, User, World
 from ..model.arn import Arn
+from ..model.organization import rcp_applies
 from ..model.principal import Caller, PrincipalType
+from ..model.resources import HeldResource
 from ..policy.document import Policy
 from .authorizer import authorize
 from .decision import Decision, Reason, Verdict
@@ -52,6 +54,13 @@ def principal_tags(world: World, caller: Caller) -> dict[str, str]:
     return {}
 
 
+def principal_org_keys(world: World, caller: Caller) -> dict[str, Any]:
+    """``aws:PrincipalOrgID``/``aws:PrincipalOrgPaths`` when an organization is loaded (spec §3.1)."""
+    if world.organization is None or caller.type in (PrincipalType.SERVICE, PrincipalType.ANONYMOUS):
+        return {}
+    return world.organization.principal_keys(caller.account or "")
+
+
 def policies_for(
     world: World,
     caller: Caller,
@@ -81,14 +90,41 @@ def policies_for(
         target = world.entity(resource)
         if isinstance(target, Role):
             resource_policy = target.trust
+    held = world.resources.find(resource) if resource_policy is None else None
+    if held is not None:
+        resource_policy = held.policy
     return PolicySet(
         identity=identity,
         resource=resource_policy,
         boundary=boundary,
         session=session,
         scp=world.scps.get(caller.account or "", ()),
-        rcp=world.rcps.get(a.account if a else "", ()),
+        rcp=rcp_levels(world, resource_account(world, resource) or "", action, held),
     )
+
+
+def resource_account(world: World, resource: str) -> str | None:
+    """The account that owns ``resource``: a loaded resource's (an S3 bucket ARN names none), else the ARN's."""
+    held = world.resources.find(resource)
+    if held is not None:
+        return held.account
+    a = Arn.parse(resource)
+    return a.account if a is not None and a.account else None
+
+
+def rcp_levels(world: World, resource_account: str, action: str = "",
+               held: HeldResource | None = None) -> tuple[tuple[Policy, ...], ...]:
+    """The RCP levels of the resource's account, for the services RCPs cover (spec §1.8).
+
+    An action of a service outside ``model.organization.RCP_SERVICES`` is not capped by
+    RCPs at all; an unnamed action (``""``) keeps them (fail closed). AWS-managed KMS
+    keys are not capped (spec §1.2).
+    """
+    if action and not rcp_applies(action):
+        return ()
+    if held is not None and held.managed:
+        return ()
+    return world.rcps.get(resource_account, ())
 
 
 def decide(
@@ -109,12 +145,13 @@ def decide(
         ctx: dict[str, Any] = {}
         for k, v in principal_tags(world, caller).items():
             ctx[f"aws:PrincipalTag/{k}"] = v
+        ctx.update(principal_org_keys(world, caller))
         target = world.entity(resource) if resource.startswith("arn:") else None
         if isinstance(target, (User, Role)):
             for k, v in target.tags.items():
                 ctx[f"aws:ResourceTag/{k}"] = v
         ctx.update(context or {})
-        req = Request.build(caller, action, resource, ctx)
+        req = Request.build(caller, action, resource, ctx, resource_account=resource_account(world, resource))
         return authorize(req, policies_for(world, caller, resource, action, session))
     except AccountError as e:
         return Decision(

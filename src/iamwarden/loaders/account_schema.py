@@ -57,9 +57,9 @@ class SchemaError(ValueError):
 
 
 @cache
-def load_schema() -> dict[str, Any]:
-    """The shipped schema, checked once to use only ``SUPPORTED_KEYWORDS``."""
-    text = resources.files(__package__).joinpath("schema", SCHEMA_FILE).read_text(encoding="utf-8")
+def load_schema(schema_file: str = SCHEMA_FILE) -> dict[str, Any]:
+    """A shipped schema (by file name in ``schema/``), checked once to use only ``SUPPORTED_KEYWORDS``."""
+    text = resources.files(__package__).joinpath("schema", schema_file).read_text(encoding="utf-8")
     schema = json.loads(text)
     _check_keywords(schema, "#")
     for name, sub in schema.get("$defs", {}).items():
@@ -84,14 +84,16 @@ def _check_keywords(schema: Any, where: str) -> None:
         raise SchemaError(f"{where}: only local #/$defs/ references are supported, got {ref!r}")
 
 
-def check_shape(data: Any, definition: str | None = None) -> list[ShapeProblem]:
+def check_shape(data: Any, definition: str | None = None, schema_file: str = SCHEMA_FILE) -> list[ShapeProblem]:
     """Problems of ``data`` against the schema (or one of its ``$defs``), in document order.
 
     ``definition=None`` checks a whole file (one page or a list of pages);
     ``definition="page"`` checks one page, e.g. what boto3 returned.
+    ``schema_file``: another shipped schema read by the same validator (the
+    organization and resources files, docs/organization.md).
     """
     problems: list[_Raw] = []
-    _compiled(definition)(data, None, problems)
+    _compiled(definition, schema_file)(data, None, problems)
     return [ShapeProblem(_format_path(p), m) for p, m in problems]
 
 
@@ -110,8 +112,8 @@ def _format_path(path: _Path) -> str:
 
 
 @cache
-def _compiled(definition: str | None) -> _Check:
-    schema = load_schema()
+def _compiled(definition: str | None, schema_file: str = SCHEMA_FILE) -> _Check:
+    schema = load_schema(schema_file)
     return _Compiler(schema["$defs"]).compile(schema if definition is None else schema["$defs"][definition])
 
 

@@ -13,6 +13,8 @@ from typing import Any, Iterator, Mapping
 from ..policy.document import Policy, PolicyKind, parse_policy
 from .arn import Arn
 from .oidc_provider import OidcProvider
+from .organization import Organization
+from .resources import EMPTY, ResourceInventory
 from .saml_provider import SamlProvider
 
 #: AWS-managed policies every account can attach even when the export omits
@@ -204,6 +206,11 @@ class World:
     accounts: Mapping[str, Account]
     scps: Mapping[str, tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
     rcps: Mapping[str, tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
+    #: the organization the SCP/RCP levels come from (``loaders.organization``), for the
+    #: principal's organization keys and "outside the organization" questions; None = none loaded
+    organization: Organization | None = None
+    #: resources of other services with their policies (``loaders.resources``); empty = none loaded
+    resources: ResourceInventory = EMPTY
 
     def account(self, account_id: str | None) -> Account | None:
         return self.accounts.get(account_id or "")

@@ -36,6 +36,7 @@ from .graph_dot import (
     input_sources,
     short_name,
 )
+from .html_org import organization_section
 
 __all__ = ["MAX_GRAPH_NODES", "MAX_PATHS_SHOWN", "Layout", "layout", "render"]
 
@@ -613,6 +614,7 @@ def render(result: dict[str, Any], lang: str = "en") -> str:
     <th>{t["shortest"]}</th><th>{t["findings"]}</th></tr></thead>
   <tbody>{"".join(rows)}</tbody></table>
 </section>
+{organization_section(result)}
 <section>
   <h2>{t["findings"]}</h2>
   <ol class="findings">{findings_html}</ol>

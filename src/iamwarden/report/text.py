@@ -10,6 +10,8 @@ from ..i18n import Translator, translator
 from .decision_text import decision_message
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+#: more accounts than this: the header counts them and a per-account summary follows
+MAX_NAMED_ACCOUNTS = 10
 
 
 def _short(arn: str) -> str:
@@ -44,6 +46,42 @@ def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) ->
     return out
 
 
+def _per_account(r: dict[str, Any]) -> list[str]:
+    """One line per account (grouped by OU with an organization): readable at 100 accounts."""
+    accounts = r.get("accounts", [])
+    org = r.get("organization")
+    if org is None and len(accounts) <= MAX_NAMED_ACCOUNTS:
+        return []
+    tree = {a["id"]: a for a in (org or {}).get("accounts", [])}
+    count: dict[str, list[int]] = {a["id"]: [0, 0, 0, 0] for a in accounts}
+    for p in r.get("principals", []):
+        c = count.setdefault(p.get("account", ""), [0, 0, 0, 0])
+        c[0] += 1
+        c[1] += bool(p.get("admin"))
+        c[2] += bool(p.get("can_escalate"))
+    for f in r.get("findings", []):
+        parts = str(f.get("arn", "")).split(":")
+        acct = parts[4] if len(parts) > 4 else ""
+        if acct in count:
+            count[acct][3] += 1
+
+    def where(aid: str) -> str:
+        t = tree.get(aid)
+        if t is None:
+            return "outside the organization" if org else ""
+        path = "/".join(t.get("ou_path") or [])
+        return f"{t.get('name', '')} in {path}" + (" (management account)" if t.get("management") else "")
+
+    out = ["Accounts:"]
+    for aid in sorted(count, key=lambda a: (where(a), a)):
+        n, adm, esc, fnd = count[aid]
+        label = where(aid)
+        out.append(f"  {aid}{'  ' + label if label else ''}: {n} principals, {adm} admins, {esc} can escalate, "
+                   f"{fnd} findings")
+    out.append("")
+    return out
+
+
 def render(result_json: dict[str, Any], statements: bool = True, max_principals: int | None = None,
            full_lists: bool = False, lang: str = "en") -> str:
     """``full_lists``: under IW001, everyone who can assume the role (the JSON's ``related``),
@@ -52,14 +90,17 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
     _ = translator(lang)
     r = result_json
     sm = r.get("summary", {})
+    accounts = r.get("accounts", [])
+    names = ", ".join(a["id"] for a in accounts) if len(accounts) <= MAX_NAMED_ACCOUNTS else f"{len(accounts)} accounts"
     lines = [
-        "iamwarden audit: " + ", ".join(a["id"] for a in r.get("accounts", [])),
+        "iamwarden audit: " + names,
         _("  principals: {principals}   admins: {admins}   can escalate: {can_escalate}   "
           "may escalate (uncertain): {may_escalate}", principals=sm.get("principals", 0), admins=sm.get("admins", 0),
           can_escalate=sm.get("can_escalate", 0), may_escalate=sm.get("may_escalate", 0)),
         "",
     ]
     principals = r.get("principals", [])
+    lines += _per_account(r)
     admins = [p for p in principals if p.get("admin")]
     if admins:
         lines.append(_("Administrators (effective * on *):"))

@@ -48,8 +48,10 @@ def _registry() -> tuple[Checker, ...]:
     from .existing_compute import ExistingComputeChecker
     from .iam_direct import IamDirectChecker
     from .passrole import PassRoleChecker
+    from .resource_policies import ResourcePolicyChecker
 
-    return (IamDirectChecker(), AssumeRoleChecker(), PassRoleChecker(), ExistingComputeChecker())
+    return (IamDirectChecker(), AssumeRoleChecker(), PassRoleChecker(), ExistingComputeChecker(),
+            ResourcePolicyChecker())
 
 
 REGISTRY: tuple[Checker, ...] = _registry()

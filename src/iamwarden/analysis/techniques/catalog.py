@@ -97,9 +97,13 @@ TECHNIQUES: dict[str, TechniqueInfo] = {
     **{k: TechniqueInfo(k, "direct", v) for k, v in _D.items()},
     **{k: TechniqueInfo(k, "passrole", v) for k, v in _P.items()},
     **{k: TechniqueInfo(k, "existing", v) for k, v in _E.items()},
+    # not in the catalog: steps through a loaded resource's policy (analysis.techniques.resource_policies)
+    "R01": TechniqueInfo("R01", "resource", "Replace the code of a loaded Lambda function its policy lets you update"),
+    "R02": TechniqueInfo("R02", "resource",
+                         "Reconfigure a loaded Lambda function its policy lets you update"),
 }
 
 
 def family(technique_id: str) -> str:
-    """``direct`` / ``passrole`` / ``existing`` (the catalog's three categories)."""
+    """``direct`` / ``passrole`` / ``existing`` (the catalog's three categories), or ``resource``."""
     return TECHNIQUES[technique_id].family
