@@ -300,10 +300,10 @@ VENDOR = "444455556666"
 
 def test_third_party_trust_without_external_id() -> None:
     [i] = check(acct(f"arn:aws:iam::{VENDOR}:root"))
-    assert i.id == "IW003" and "not among the loaded accounts" in i.message
+    assert i.id == "IW003" and "not among the loaded accounts" in str(i.message)
     corrected_is_clean(i)
     [j] = check(acct(VENDOR, {"StringEqualsIfExists": {"sts:ExternalId": "s3cr3t"}}))
-    assert j.id == "IW003" and "holds when the key is absent" in j.message
+    assert j.id == "IW003" and "holds when the key is absent" in str(j.message)
 
 
 def test_unknown_account_trust_with_external_id() -> None:
@@ -311,7 +311,7 @@ def test_unknown_account_trust_with_external_id() -> None:
     [i] = check(st)
     assert i.id == "IW018" and i.severity == "low"
     [j] = check(st, powerful=True, known=frozenset())
-    assert j.id == "IW018" and j.severity == "medium" and "neither loaded nor listed as known" in j.message
+    assert j.id == "IW018" and j.severity == "medium" and "neither loaded nor listed as known" in str(j.message)
 
 
 def test_known_account_trust_has_no_finding() -> None:

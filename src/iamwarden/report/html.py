@@ -498,7 +498,7 @@ def render(result: dict[str, Any], lang: str = "en") -> str:
             f'<span class="muted arn">{_e(arn)}</span></div>'
             f'<p class="fmsg">{_e(f.get("message"))}</p>'
             + (f'<p class="ffix"><b>{_e(_("Fix:"))}</b> {_e(f.get("fix"))}</p>' if f.get("fix") else "")
-            + _trust_detail(f)
+            + _trust_detail(f, _)
             + "</li>")
 
     def names(ps: list[dict[str, Any]], limit: int = 8) -> str:
@@ -619,7 +619,7 @@ def render(result: dict[str, Any], lang: str = "en") -> str:
   <h2>{t["findings"]}</h2>
   <ol class="findings">{findings_html}</ol>
 </section>
-{_outside_section(result)}
+{_outside_section(result, _)}
 </main>
 <footer class="muted">{t["footer"]}
 {t["footer2"]}</footer>
@@ -636,23 +636,24 @@ def render(result: dict[str, Any], lang: str = "en") -> str:
     )
 
 
-def _trust_detail(f: dict[str, Any]) -> str:
+def _trust_detail(f: dict[str, Any], _: Translator) -> str:
     """A trust finding's statement, who gets in and corrected statement (analysis.trust_checks)."""
     out = []
     st = f.get("statement")
     if isinstance(st, dict) and st.get("policy"):
         sid = f" ({st['sid']})" if st.get("sid") else ""
-        out.append(f'<p class="fstmt"><b>Statement:</b> <code>{_e(st["policy"])}</code> statement '
-                   f'{_e(st.get("statement"))}{_e(sid)}</p>')
+        where = _e(_("{policy} statement {index}{sid}", policy="\0", index=st.get("statement"), sid=sid))
+        out.append(f'<p class="fstmt"><b>{_e(_("Statement:"))}</b> '
+                   + where.replace("\0", f"<code>{_e(st['policy'])}</code>") + "</p>")
     if f.get("who"):
-        out.append(f'<p class="fwho"><b>Who gets in:</b> {_e(f["who"])}</p>')
+        out.append(f'<p class="fwho"><b>{_e(_("Who gets in:"))}</b> {_e(f["who"])}</p>')
     if f.get("corrected"):
-        out.append('<details class="fcorr"><summary>Corrected statement</summary><pre>'
+        out.append(f'<details class="fcorr"><summary>{_e(_("Corrected statement"))}</summary><pre>'
                    f'{_e(json.dumps(f["corrected"], indent=2))}</pre></details>')
     return "".join(out)
 
 
-def _outside_section(result: dict[str, Any]) -> str:
+def _outside_section(result: dict[str, Any], _: Translator) -> str:
     """Outside entry points (analysis.external): which outside identity gets into which role, and
     whether that reaches admin."""
     entries = [e for e in result.get("external_entries") or [] if isinstance(e, dict)]
@@ -664,15 +665,16 @@ def _outside_section(result: dict[str, Any]) -> str:
         steps = " → ".join(str(t) for t in path.get("techniques") or []) if path else ""
         status = []
         if e.get("can_become_admin"):
-            status.append(_badge("admin", "can become admin" + (f" ({steps})" if steps else "")))
+            status.append(_badge("admin", _("can become admin") + (f" ({steps})" if steps else "")))
         if e.get("open_to_strangers"):
-            status.append(_badge("sev critical", "open to strangers"))
+            status.append(_badge("sev critical", _("open to strangers")))
         claims = "".join(f"<li><code>{_e(c)}</code></li>" for c in e.get("claims") or [])
+        none = f'<span class=muted>{_e(_("no condition"))}</span>'
         rows.append(f'<tr><td><code>{_e(e.get("identity"))}</code><div class="muted">{_e(e.get("kind"))}, '
                     f'{_e(e.get("action"))}</div></td><td>{_e(short_name(str(e.get("role", ""))))}</td>'
-                    f'<td>{"<ul>" + claims + "</ul>" if claims else "<span class=muted>no condition</span>"}</td>'
-                    f'<td>{"".join(status) or _badge("plain", "no path to admin")}</td></tr>')
-    return ('<section id="outside"><h2>Outside entry points</h2>'
-            '<table><thead><tr><th>Outside identity</th><th>Role</th><th>Its request must satisfy</th>'
-            f'<th>Reach</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
-
+                    f'<td>{"<ul>" + claims + "</ul>" if claims else none}</td>'
+                    f'<td>{"".join(status) or _badge("plain", _("no path to admin"))}</td></tr>')
+    return (f'<section id="outside"><h2>{_e(_("Outside entry points"))}</h2>'
+            f'<table><thead><tr><th>{_e(_("Outside identity"))}</th><th>{_e(_("Role"))}</th>'
+            f'<th>{_e(_("Its request must satisfy"))}</th>'
+            f'<th>{_e(_("Reach"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
