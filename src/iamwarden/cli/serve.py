@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import UsageError
 
 if TYPE_CHECKING:
+    from ..model.organization import Organization
     from ..server.endpoint import Endpoint
     from ..store import Store
 
@@ -55,6 +56,9 @@ def register(sub: Any) -> None:
                         " would fetch from the issuer; repeatable (docs/decisions/sts-oidc-keys.md)")
     p.add_argument("--root-access-key-id", default=os.environ.get("IAMWARDEN_ROOT_ACCESS_KEY_ID"))
     p.add_argument("--root-secret-access-key", default=os.environ.get("IAMWARDEN_ROOT_SECRET_ACCESS_KEY"))
+    p.add_argument("--org", metavar="FILE", default=None,
+                   help="an organization file (iamwarden collect --org): its SCPs and RCPs cap every call "
+                        "the endpoint decides (docs/organization.md)")
     p.add_argument("--region", action="append", default=None, metavar="REGION", dest="regions",
                    help="accept only credential scopes in REGION (repeatable); default: any region")
     p.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"),
@@ -73,15 +77,20 @@ def run(args: argparse.Namespace) -> int:
     if args.rotate_token_key:
         return _rotate_token_key(args)
     regions = _regions(args.regions)  # before any file is touched
+    organization = _organization(args.org)
     created = _not_yet_there(args)
     try:
-        ep, notes = _start(args, regions)
+        ep, notes = _start(args, regions, organization)
     except BaseException:
         # a first start that fails leaves no empty database or key file behind
         for path in created:
             path.unlink(missing_ok=True)
         raise
     print(f"iamwarden endpoint on {ep.endpoint_url} (account {ep.account_id}, database {args.db})", flush=True)
+    if organization is not None:
+        member = organization.is_member(ep.account_id)
+        print(f"organization {args.org}: its SCPs and RCPs cap every decision"
+              + ("" if member else f" (account {ep.account_id} is not in it: nothing is capped)"), flush=True)
     if regions:
         print(f"regions served: {', '.join(sorted(regions))} (credential scopes in other regions are refused)",
               flush=True)
@@ -117,7 +126,21 @@ def _not_yet_there(args: argparse.Namespace) -> list[Path]:
     return [] if db.exists() else [f for f in files if not f.exists()]
 
 
-def _start(args: argparse.Namespace, regions: frozenset[str] | None) -> tuple[Endpoint, list[str]]:
+def _organization(path: str | None) -> Organization | None:
+    """``--org FILE`` read before any state file is touched; a bad file is exit 2 naming it."""
+    if not path:
+        return None
+    from ..loaders.authz_details import LoadError
+    from ..loaders.organization import load_organization
+
+    try:
+        return load_organization(path)
+    except LoadError as e:
+        raise UsageError(f"--org {e}") from None
+
+
+def _start(args: argparse.Namespace, regions: frozenset[str] | None,
+           organization: Organization | None = None) -> tuple[Endpoint, list[str]]:
     """Prepare the database and start the endpoint; every refusal is a UsageError (exit 2)."""
     from ..server.access_log import configure_logging
     from ..server.endpoint import Endpoint
@@ -139,6 +162,7 @@ def _start(args: argparse.Namespace, regions: frozenset[str] | None) -> tuple[En
             access_log=access_log,
             regions=regions,
             oidc_jwks=oidc_jwks,
+            organization=organization,
         )
     except StoreError as e:  # e.g. a --root-access-key-id that another key already has
         raise UsageError(f"{e.code}: {e.message}") from None

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Callable, Iterable, Mapping
 
+from ..loaders.organization import with_organization
+from ..model.account import World
+from ..model.organization import Organization
 from ..store import Store
 from ..sts import Keyring, RandomSource
 from . import iam_oidc_handlers  # noqa: F401  (declares the OIDC provider operations)
@@ -84,6 +87,7 @@ class Endpoint:
         key_file: str | os.PathLike[str] | None = None,
         regions: Iterable[str] | None = None,
         oidc_jwks: Mapping[str, Any] | None = None,
+        organization: Organization | None = None,
     ):
         self.clock = clock
         #: the credential-scope regions served; None: any region (docs/endpoint.md "Regions")
@@ -104,13 +108,16 @@ class Endpoint:
             load_into_store(self.store, load)
         for issuer, jwks in (oidc_jwks or {}).items():
             self.set_oidc_jwks(issuer, jwks)  # what AWS would fetch from each issuer (sts-oidc-keys.md)
-        self.vault = SessionVault(self.keyring, self.store.to_world, clock)
-        self.authorizer = CallAuthorizer(self.store.to_world, clock)
+        #: the organization whose SCPs and RCPs cap every decision (``serve --org FILE``), or None
+        self.organization = organization
+        self._capped: tuple[object, World] | None = None
+        self.vault = SessionVault(self.keyring, self.world, clock)
+        self.authorizer = CallAuthorizer(self.world, clock)
         registry = HandlerRegistry()
         register_iam_handlers(registry, self.store, account_id)
         self._authorize_iam(registry)
-        register_sts_handlers(registry, self.store, self.store.to_world, self.vault, self.authorizer, clock, rnd)
-        register_federation_handlers(registry, self.store, self.store.to_world, self.vault, clock, rnd)
+        register_sts_handlers(registry, self.store, self.world, self.vault, self.authorizer, clock, rnd)
+        register_federation_handlers(registry, self.store, self.world, self.vault, clock, rnd)
         resolver = StoreCredentialResolver(self.store, temporary=self.vault.resolve)
         try:
             self.server: QueryServer = make_server(
@@ -119,6 +126,19 @@ class Endpoint:
         except BaseException:  # e.g. the port is in use: nothing is left open
             self.store.close()
             raise
+
+    def world(self) -> World:
+        """What every call is decided against: the store's account, capped by ``organization``.
+
+        The store rebuilds its world after each IAM write; the capped copy is made
+        once per such world (spec §1.8: SCP levels AND-ed, RCPs for their services).
+        """
+        base = self.store.to_world()
+        if self.organization is None:
+            return base
+        if self._capped is None or self._capped[0] is not base:
+            self._capped = (base, with_organization(base, self.organization))
+        return self._capped[1]
 
     # -- setup ---------------------------------------------------------------
 
