@@ -157,3 +157,17 @@ def test_markdown_cells_escape_pipes():
     md = render_markdown({"check": "CheckNoNewAccess", "result": "fails", "example": {
         "action": "s3:GetObject", "resource": "arn:aws:s3:::a|b", "context": {}}, "engine": {}}, "NEW ACCESS")
     assert "`arn:aws:s3:::a\\|b`" in md
+
+
+def test_plan_org_caps_before_and_after_with_the_accounts_scps(capsys) -> None:
+    """An SCP that denies iam:* above the account (examples/organization: the Sandbox OU) leaves the
+    seed's AdminRole no admin: the same template is a new risk without --org and none with it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    template = str(root / "plans" / "cloudformation" / "admin-role.yaml")
+    args = ["plan", "--cfn", template, "--account-id", "333333333333"]
+    assert main(args) == 1
+    assert "admins +1" in capsys.readouterr().out
+    assert main([*args, "--org", str(root / "organization" / "organization.json")]) == 0
+    assert "admins +0 -0; escalations +0 -0" in capsys.readouterr().out

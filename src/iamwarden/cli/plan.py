@@ -28,6 +28,7 @@ from ..plan.terraform import PlanError, read_plan
 from ..policy.document import strict_json
 from ..policy.errors import PolicySyntaxError
 from . import UsageError
+from .audit import apply_org, org_arg
 
 FORMATS = ("text", "json", "sarif", "markdown")
 #: caps on what is read (bounded input): the plan or template, and the .tf files searched for lines
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
                     "new finding at or above --fail-on, 2 unusable input or values unknown until apply.")
     p.add_argument("plan", nargs="?", metavar="PLAN.json", help="terraform show -json output")
     p.add_argument("--cfn", metavar="TEMPLATE", help="a CloudFormation template (JSON or YAML)")
+    org_arg(p)  # --org, --resources: before and after are capped and hold them alike
     p.add_argument("--account", metavar="PATH", action="append", default=[],
                    help="current account data (GAAD file or folder; repeat)")
     p.add_argument("--account-id", metavar="ID", help="the account the change deploys to (default: the one "
@@ -155,6 +157,9 @@ def changes_for(args: argparse.Namespace, world: World | None) -> ChangeSet:
 
 def run(args: argparse.Namespace) -> int:
     world = _world(args.account)
+    if args.org or args.resources:
+
+        world = apply_org(world if world is not None else World({}), args.org, args.resources)
     changes = changes_for(args, world)
     try:
         report = evaluate(world, changes, args.fail_on, datetime.now(UTC))

@@ -11,6 +11,7 @@ Pure: the CLI (``cli/plan.py``) reads the files and renders the report (``report
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from ..model.account import World
@@ -25,10 +26,10 @@ def evaluate(world: World | None, changes: ChangeSet, fail_on: str = "low",
     accounts = dict(world.accounts) if world else {}
     before = accounts.get(changes.account_id) or empty_account(changes.account_id)
     after, unknowns = after_account(before, changes)
-    before_world = World({**accounts, changes.account_id: before},
-                         world.scps if world else {}, world.rcps if world else {})
-    after_world = World({**accounts, changes.account_id: after},
-                        world.scps if world else {}, world.rcps if world else {})
+    # the organization (SCPs, RCPs) and other services' resources stay as loaded (``--org``, ``--resources``)
+    around = world or World({})
+    before_world = replace(around, accounts={**accounts, changes.account_id: before})
+    after_world = replace(around, accounts={**accounts, changes.account_id: after})
     return compare(before_world, after_world, changes, unknowns, fail_on, now)
 
 
