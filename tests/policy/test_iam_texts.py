@@ -10,9 +10,8 @@ import json
 
 import pytest
 
-from iamwarden.policy import iam_texts
 from iamwarden.policy.document import PolicyKind, parse_policy
-from iamwarden.policy.errors import PolicySyntaxError
+from iamwarden.policy.errors import PolicySyntaxError, iam_message
 from iamwarden.policy.validation import ERROR, validate_policy
 
 
@@ -20,7 +19,7 @@ def message(doc: object, kind: PolicyKind = PolicyKind.IDENTITY) -> str:
     text = doc if isinstance(doc, str) else json.dumps(doc)
     with pytest.raises(PolicySyntaxError) as e:
         parse_policy(text, kind)
-    return iam_texts.iam_message(e.value)
+    return iam_message(e.value)
 
 
 def statement(**fields: object) -> dict[str, object]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..i18n import Text
 from .echo import bound_message, echo, join_listed
-from .iam_texts import SYNTAX
+from .iam_texts import INVALID_JSON, SYNTAX
 
 #: Longest JSON path a problem names (a path holds the document's own keys).
 MAX_PATH = 256
@@ -51,3 +51,13 @@ class PolicySyntaxError(ValueError):
         self.source = source
         where = f"{source}: " if source else ""
         super().__init__(where + join_listed([str(p) for p in self.problems]))
+
+
+def iam_message(error: PolicySyntaxError) -> str:
+    """The one sentence IAM gives for this document (spec §5.4): the first problem's, in document
+    order, except that unparseable JSON always wins (nothing else can be read). Which problem IAM
+    names when there are several is UNCONFIRMED (docs/decisions/server-iam-error-texts.md)."""
+    texts = [p.iam for p in error.problems]
+    if INVALID_JSON in texts:
+        return INVALID_JSON
+    return texts[0] if texts else SYNTAX

@@ -4,8 +4,8 @@ IAM's ``MalformedPolicyDocument`` says one short sentence, not where the
 problem is. Clients and tests written against AWS match those sentences, so the
 endpoint answers with them; ``validate`` keeps our JSON-path problems, which
 say where and what is accepted. Each :class:`~iamwarden.policy.errors.Problem`
-carries the IAM text of its family; :func:`iam_message` picks the one IAM would
-give for a whole document.
+carries the IAM text of its family; ``errors.iam_message`` picks the one IAM
+would give for a whole document.
 
 Which problem IAM reports when a document has several is not documented: we
 take the first in document order, except that unparseable JSON always wins
@@ -14,12 +14,7 @@ take the first in document order, except that unparseable JSON always wins
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .echo import echo
-
-if TYPE_CHECKING:
-    from .errors import PolicySyntaxError
 
 #: Not parseable JSON (including what our strict reader refuses: duplicate keys,
 #: NaN, numbers out of range, nesting over the depth limit, text not UTF-8).
@@ -41,16 +36,3 @@ LEGACY_PARSING = "The policy failed legacy parsing"
 def invalid_principal(principal_type: str, value: str) -> str:
     """``Invalid principal in policy: "AWS":"<value>"``: a malformed or unknown principal (§5.4)."""
     return f'Invalid principal in policy: "{principal_type}":"{echo(value)}"'
-
-
-#: Problem texts that come before the document's order: nothing else can be read.
-_FIRST = (INVALID_JSON,)
-
-
-def iam_message(error: PolicySyntaxError) -> str:
-    """The one sentence IAM gives for this document (first problem in order; invalid JSON first)."""
-    texts = [p.iam for p in error.problems]
-    for text in _FIRST:
-        if text in texts:
-            return text
-    return texts[0] if texts else SYNTAX

@@ -35,8 +35,7 @@ from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.echo import echo
-from ..policy.errors import PolicySyntaxError
-from ..policy.iam_texts import iam_message
+from ..policy.errors import PolicySyntaxError, iam_message
 from ..store import Store
 from ..store.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity
 from ..store.records import problems_message

@@ -10,8 +10,7 @@ from typing import Any, Iterable, Mapping
 
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.echo import join_listed
-from ..policy.errors import PolicySyntaxError
-from ..policy.iam_texts import iam_message
+from ..policy.errors import PolicySyntaxError, iam_message
 from ..policy.quotas import Quota
 from .errors import InvalidInput, LimitExceeded, MalformedPolicyDocument, NoSuchEntity
 

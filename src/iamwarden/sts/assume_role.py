@@ -17,8 +17,7 @@ from typing import Any, Callable
 from ..model.account import World
 from ..model.principal import PrincipalType
 from ..policy.document import Policy, PolicyKind, parse_policy
-from ..policy.errors import PolicySyntaxError
-from ..policy.iam_texts import iam_message
+from ..policy.errors import PolicySyntaxError, iam_message
 from . import rules
 from .authorization import authorize_actions, find_role
 from .caller import CallerInfo, CallerLike, resolve_caller
