@@ -28,31 +28,21 @@ from ..model.organization import (
     OrgNode,
     OrgPolicy,
 )
-from ..policy.document import PolicyKind, parse_policy, strict_json
+from ..policy.document import PolicyKind, parse_policy
 from ..policy.errors import PolicySyntaxError
 from .account_schema import check_shape
 from .authz_details import LoadError, _doc
+from .json_files import read_json_file
 
 SCHEMA_FILE = "organization.schema.json"
 #: the largest organization file read (bytes): 5,000 accounts with many policies fit well below
-MAX_FILE_BYTES = 64 * 1024 * 1024
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _KINDS = {SCP: PolicyKind.SCP, RCP: PolicyKind.RCP}
 _PREFIX = {SCP: "scp", RCP: "rcp"}
 
 
 def load_organization(path: str | Path) -> Organization:
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(f"{p}: {size} bytes is more than the {MAX_FILE_BYTES} an organization file may hold")
-        data = strict_json(p.read_bytes(), str(p))
-    except OSError as e:
-        raise LoadError(f"{p}: cannot read: {e.strerror}") from None
-    except PolicySyntaxError as e:
-        raise LoadError(f"{p}: {e.problems[0].message}") from None
-    return organization_from_json(data, str(p))
+    return organization_from_json(read_json_file(path, "an organization file"), str(Path(path)))
 
 
 def organization_from_json(data: Any, source: str = "<organization>") -> Organization:

@@ -23,10 +23,10 @@ from ..policy.document import PolicyKind, parse_policy, strict_json
 from ..policy.errors import PolicySyntaxError
 from .account_schema import check_shape
 from .authz_details import LoadError, _doc
+from .json_files import read_json_file
 
 SCHEMA_FILE = "resources.schema.json"
 #: the largest resources file read (bytes)
-MAX_FILE_BYTES = 64 * 1024 * 1024
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 #: (section, list key, ARN field, policy field, kind) per service
@@ -39,17 +39,7 @@ _SIMPLE = (
 
 
 def load_resources_file(path: str | Path) -> list[HeldResource]:
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(f"{p}: {size} bytes is more than the {MAX_FILE_BYTES} a resources file may hold")
-        data = strict_json(p.read_bytes(), str(p))
-    except OSError as e:
-        raise LoadError(f"{p}: cannot read: {e.strerror}") from None
-    except PolicySyntaxError as e:
-        raise LoadError(f"{p}: {e.problems[0].message}") from None
-    return resources_from_json(data, str(p))
+    return resources_from_json(read_json_file(path, "a resources file"), str(Path(path)))
 
 
 def _text_doc(raw: Any, where: str, source: str) -> Any:

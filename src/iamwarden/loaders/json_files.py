@@ -1,0 +1,33 @@
+"""Reading a JSON input file with a size bound: the organization and resources files share it.
+
+The size is checked before the file is read (a hostile file cannot make us hold
+more than ``MAX_FILE_BYTES``), and the text is parsed strictly
+(``policy.document.strict_json``: duplicate keys, NaN, depth). Every problem is
+one ``LoadError`` naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..policy.document import strict_json
+from ..policy.errors import PolicySyntaxError
+from .authz_details import LoadError
+
+#: the largest organization or resources file read
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def read_json_file(path: str | Path, what: str) -> Any:
+    """The decoded JSON of ``path``; ``what`` ("an organization file") names it in the size error."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(f"{p}: {size} bytes is more than the {MAX_FILE_BYTES} {what} may hold")
+        return strict_json(p.read_bytes(), str(p))
+    except OSError as e:
+        raise LoadError(f"{p}: cannot read: {e.strerror}") from None
+    except PolicySyntaxError as e:
+        raise LoadError(f"{p}: {e.problems[0].message}") from None
