@@ -63,6 +63,18 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def require_role(world: Any, role: str) -> None:
+    """``--role`` must name a role of the loaded accounts (every kind of explanation asks this first).
+
+    AWS would answer AccessDenied, but offline a role missing from the loaded accounts is a typo
+    or a missing --account file: "denied" (1) would let a CI gate pass on a question never asked.
+    """
+    if not isinstance(world.entity(role), Role):
+        loaded = ", ".join(sorted(world.accounts))
+        raise UsageError(f"--role {role}: no such role in the loaded accounts ({loaded}); "
+                         "if it is in another account, load that account with another --account FILE")
+
+
 def run(args: argparse.Namespace) -> int:
     lang = lang_of(args)
     try:
@@ -89,12 +101,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     except StsError as e:
         raise UsageError(f"{e.code}: {e.message}") from None
-    if not isinstance(world.entity(args.role), Role):
-        # AWS would answer AccessDenied, but offline a role missing from the loaded accounts is a typo
-        # or a missing --account file: "denied" (1) would let a CI gate pass on a question never asked
-        loaded = ", ".join(sorted(world.accounts))
-        raise UsageError(f"--role {args.role}: no such role in the loaded accounts ({loaded}); "
-                         "if it is in another account, load that account with another --account FILE")
+    require_role(world, args.role)
     if args.format == "png" and not args.output and sys.stdout.isatty():
         raise UsageError("--format png writes binary data: give --output FILE")
     try:
@@ -167,9 +174,7 @@ def run_saml(args: argparse.Namespace, world: Any) -> int:
             found = ", ".join(sorted(providers)) or "none"
             raise UsageError(f"give --saml-provider ARN (SAML providers in the loaded accounts: {found})")
         provider = next(iter(providers))
-    if not isinstance(world.entity(args.role), Role):
-        loaded = ", ".join(sorted(world.accounts))
-        raise UsageError(f"--role {args.role}: no such role in the loaded accounts ({loaded})")
+    require_role(world, args.role)
     now = datetime.now(UTC)
     if args.at:
         try:
@@ -213,9 +218,7 @@ def run_web_identity(args: argparse.Namespace, world: Any) -> int:
 
     if args.format not in ("text", "json"):
         raise UsageError(f"--format {args.format}: web-identity explanations are text or json")
-    if not isinstance(world.entity(args.role), Role):
-        loaded = ", ".join(sorted(world.accounts))
-        raise UsageError(f"--role {args.role}: no such role in the loaded accounts ({loaded})")
+    require_role(world, args.role)
     name = args.session_name or "web-identity"
     if args.web_identity_token is not None:
         token = _read_small(args.web_identity_token, "--web-identity-token")
