@@ -397,6 +397,15 @@ def test_presigned_url_expires() -> None:
         verifier_at(VECTOR_TIME + timedelta(seconds=3601)).verify(request)
 
 
+def test_presigned_expires_of_zeros_is_zero_seconds() -> None:
+    # "0" and "000" are numbers: zero seconds, so the URL has expired (not a parse failure)
+    for zeros in ("0", "000"):
+        params = [(k, zeros if k == "X-Amz-Expires" else v) for k, v in _incoming(
+            _signed_with_botocore(SigV4QueryAuth, {}, VECTOR_PARAMS, VECTOR_TIME)).query_params]
+        request = IncomingRequest.build("GET", "/?" + urlencode(params), [("Host", "sts.amazonaws.com")], b"")
+        assert parse_signature(request).expires == 0
+
+
 def test_presigned_url_tampered_query_fails() -> None:
     request = _incoming(_signed_with_botocore(SigV4QueryAuth, {}, VECTOR_PARAMS, VECTOR_TIME))
     params = [(k, "GetSessionToken" if k == "Action" else v) for k, v in request.query_params]

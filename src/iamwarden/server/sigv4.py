@@ -225,7 +225,7 @@ def _parse_query_auth(request: IncomingRequest, query: Mapping[str, str]) -> Sig
             raise IncompleteSignature(f"X-Amz-Expires should be a number, got '{echo(raw_expires)}'")
         # digits are counted before conversion: int() of 4,301+ digits raises (issue 8)
         digits = raw_expires.lstrip("0")
-        expires = int(digits) if len(digits) <= _MAX_EXPIRES_DIGITS else MAX_PRESIGN_EXPIRES + 1
+        expires = int(digits or "0") if len(digits) <= _MAX_EXPIRES_DIGITS else MAX_PRESIGN_EXPIRES + 1
         if expires > MAX_PRESIGN_EXPIRES:
             raise IncompleteSignature(
                 f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_PRESIGN_EXPIRES}"
