@@ -20,12 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import N_, Text
 from ..model.account import Role
 from ..model.arn import Arn
 from ..policy.document import Effect, Statement
 from .edges import Edge
 from .findings import Finding
 from .graph import Escalation
+from .hop_text import hop_text
 from .index import WorldIndex
 from .oidc_providers import STRANGER
 from .trust_checks import ASSUME_ROLE, STRANGER_ACCOUNT, WEB_IDENTITY, TrustIssue, holds
@@ -150,21 +152,27 @@ def entry_findings(found: list[ExternalEntry]) -> list[Finding]:
             continue
         name = e.role.rsplit("/", 1)[-1]
         how = " → ".join(x.technique for x in e.path)
-        who = (("anyone (Principal \"*\")" if e.open_to_strangers else
-                "callers that match " + "; ".join(e.claims)) if e.kind == "public" else
-               f"{e.identity} (for example a request with {_request(e.stranger)})" if e.open_to_strangers and e.stranger
-               else e.identity + (f" with {'; '.join(e.claims)}" if e.claims else ""))
+        claims = "; ".join(e.claims)
+        who: Text = ((N_("anyone (Principal \"*\")") if e.open_to_strangers else
+                      N_("callers that match {claims}", claims=claims)) if e.kind == "public" else
+                     N_("{identity} (for example a request with {request})", identity=e.identity,
+                        request=_request(e.stranger)) if e.open_to_strangers and e.stranger
+                     else N_("{identity} with {claims}", identity=e.identity, claims=claims) if e.claims
+                     else Text(e.identity))
+        message = N_("outside identity {identity} can become admin through role {name} in {n} step(s): "
+                     "{how}{open}{why}", identity=e.identity, name=name, n=len(e.path), how=how,
+                     open=N_(" — open to strangers") if e.open_to_strangers else "",
+                     why="" if e.admin else N_(" ({reason})", reason=hop_text(e.path[1].reason))
+                     if len(e.path) > 1 else "")
+        fix = N_("Pin the trust statement to the identities that need the role (see the trust findings for this "
+                 "statement), and keep admin rights off roles that outsiders enter.")
         out.append(Finding(
             "IW019", "outside-identity-can-become-admin",
-            "critical" if e.open_to_strangers else "high", e.role,
-            f"outside identity {e.identity} can become admin through role {name} in {len(e.path)} step(s): {how}"
-            + (" — open to strangers" if e.open_to_strangers else "")
-            + ("" if e.admin else f" ({e.path[1].reason})" if len(e.path) > 1 else ""),
-            "Pin the trust statement to the identities that need the role (see the trust findings for this "
-            "statement), and keep admin rights off roles that outsiders enter.",
+            "critical" if e.open_to_strangers else "high", e.role, str(message), str(fix),
             tuple(x.target for x in e.path),
             statement={"policy": e.policy, "statement": e.statement, "sid": e.sid},
-            who=who, outsider=e.identity))
+            who=str(who), outsider=e.identity, text=message, fix_text=fix,
+            who_text=who if who.params else None))
     return out
 
 

@@ -37,6 +37,8 @@ HOP_REASONS: tuple[Text, ...] = (
     N_("can swap {holder} out of instance profile {profile} for {role} and launch EC2 with it"),
     N_("can pass {role} to {service} ({actions})"),
     N_("can take over an existing {service} resource running as {role} ({actions})"),
+    N_("can {action} on Lambda function {function}, which runs as {role}"),
+    N_("can assume {role} with {action} (trust statement {statement})"),
     N_("can assume {role} ({rule})"),
 )
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import gettext_noop
+
 #: the text put where a wildcard lets a stranger choose: an owner no customer is likely to hold
 STRANGER = "zz9stranger"
 
@@ -41,7 +43,7 @@ class OidcProfile:
     name: str  # for people: "GitHub Actions"
     kind: str  # "ci" | "eks"
     shared: bool  # one issuer for every customer (see module docstring)
-    owner_word: str  # what the owner segment of sub is called
+    owner_word: str  # what the owner segment of sub is called (marked: a renderer translates it)
     sub_prefix: str  # text before the owner segment ("repo:")
     owner_end: str  # the character ending the owner segment ("/" or ":")
     stranger_sub: str  # a stranger's subject, "{owner}" marks the owner segment
@@ -53,28 +55,28 @@ class OidcProfile:
 
 
 GITHUB = OidcProfile(
-    "GitHub Actions", "ci", True, "repository owner", "repo:", "/",
+    "GitHub Actions", "ci", True, gettext_noop("repository owner"), "repo:", "/",
     "repo:{owner}/zz9repo:ref:refs/heads/main", "repo:OWNER/REPO:ref:refs/heads/main", "sts.amazonaws.com")
 GITLAB = OidcProfile(
-    "GitLab", "ci", True, "group", "project_path:", "/",
+    "GitLab", "ci", True, gettext_noop("group"), "project_path:", "/",
     "project_path:{owner}/zz9project:ref_type:branch:ref:main",
     "project_path:GROUP/PROJECT:ref_type:branch:ref:main", "https://gitlab.com")
 TERRAFORM = OidcProfile(
-    "Terraform Cloud", "ci", True, "organization", "organization:", ":",
+    "Terraform Cloud", "ci", True, gettext_noop("organization"), "organization:", ":",
     "organization:{owner}:project:Default Project:workspace:zz9:run_phase:apply",
     "organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:apply", "aws.workload.identity")
 BUILDKITE = OidcProfile(
-    "Buildkite", "ci", True, "organization", "organization:", ":",
+    "Buildkite", "ci", True, gettext_noop("organization"), "organization:", ":",
     "organization:{owner}:pipeline:zz9:ref:refs/heads/main:commit:0:step:deploy",
     "organization:ORG:pipeline:PIPELINE:ref:refs/heads/main:*", "sts.amazonaws.com")
 CIRCLECI = OidcProfile(
-    "CircleCI", "ci", False, "organization", "org/", "/",
+    "CircleCI", "ci", False, gettext_noop("organization"), "org/", "/",
     "org/{owner}/project/zz9project/user/zz9user", "org/ORG_ID/project/PROJECT_ID/user/*", "ORG_ID")
 BITBUCKET = OidcProfile(
-    "Bitbucket Pipelines", "ci", False, "repository", "", ":",
+    "Bitbucket Pipelines", "ci", False, gettext_noop("repository"), "", ":",
     "{owner}:{zz9step}", "{REPOSITORY_UUID}:*", "ari:cloud:bitbucket::workspace/WORKSPACE_UUID")
 EKS = OidcProfile(
-    "EKS (IRSA)", "eks", False, "namespace", "system:serviceaccount:", ":",
+    "EKS (IRSA)", "eks", False, gettext_noop("namespace"), "system:serviceaccount:", ":",
     "system:serviceaccount:{owner}:zz9-sa", "system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT", "sts.amazonaws.com")
 
 _EXACT = {

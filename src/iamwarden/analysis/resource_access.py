@@ -35,6 +35,7 @@ from typing import Any, Iterable
 
 from ..evaluation import PolicySet, Request, authorize
 from ..evaluation.world import rcp_levels
+from ..i18n import N_, Text, gettext_noop
 from ..model.account import World
 from ..model.arn import Arn
 from ..model.principal import Caller
@@ -44,6 +45,9 @@ from .findings import Finding
 from .index import WorldIndex
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
+#: the condition of a statement that has none (kept English in JSON; marked for reports)
+NO_CONDITION = gettext_noop("none")
+
 #: condition keys whose fixed values name who may call (narrowing "*" to those accounts)
 ACCOUNT_KEYS = ("aws:principalaccount", "aws:sourceaccount", "aws:sourceowner")
 ARN_KEYS = ("aws:principalarn", "aws:sourcearn")
@@ -148,7 +152,7 @@ def statement_access(world: World, r: HeldResource, st: Statement, zone: frozens
         cond_parts.insert(0, f"account in {sorted(accounts)}")
     if orgs is not None:
         cond_parts.insert(0, f"aws:PrincipalOrgID in {sorted(orgs)}")
-    condition = "; ".join(cond_parts) or "none"
+    condition = "; ".join(cond_parts) or NO_CONDITION
     who: list[tuple[str, bool]] = []
     if everyone:
         if orgs is not None and own_org is not None and orgs <= {own_org}:
@@ -198,9 +202,9 @@ def external_access(world: World) -> list[ExternalAccess]:
         for a in found:
             blocked = None
             if restricted:
-                blocked = "S3 Block Public Access (RestrictPublicBuckets)"
+                blocked = gettext_noop("S3 Block Public Access (RestrictPublicBuckets)")
             elif any(_rcp_blocks(world, r, act) for act in a.actions):
-                blocked = "a resource control policy"
+                blocked = gettext_noop("a resource control policy")
             out.append(ExternalAccess(a.resource, a.kind, a.account, a.principal, a.actions, a.statement, a.sid,
                                       a.condition, a.public, blocked))
     return out
@@ -227,37 +231,43 @@ def resource_findings(ix: WorldIndex) -> list[Finding]:
         return []
     out: list[Finding] = []
     for a in external_access(world):
-        what = "everyone (public)" if a.principal == "*" else a.principal
+        what: Text | str = N_("everyone (public)") if a.principal == "*" else a.principal
         acts = ", ".join(a.actions)
-        where = f"statement {a.statement}" + (f" ({a.sid})" if a.sid else "")
+        where = (N_("statement {index} ({sid})", index=a.statement, sid=a.sid) if a.sid
+                 else N_("statement {index}", index=a.statement))
+        condition = Text(a.condition) if a.condition == NO_CONDITION else a.condition
         if a.blocked_by:
-            out.append(Finding("IW202", "outside-access-blocked", "low", a.resource,
-                               f"{a.kind} {a.resource} would let {what} {acts} ({where}, condition: {a.condition}), "
-                               f"but {a.blocked_by} blocks it",
-                               "remove the statement, so that turning the block off opens nothing",
-                               (a.principal,)))
+            out.append(Finding.of("IW202", "outside-access-blocked", "low", a.resource,
+                                  N_("{kind} {resource} would let {who} {actions} ({where}, condition: {condition}), "
+                                     "but {blocked_by} blocks it", kind=a.kind, resource=a.resource, who=what,
+                                     actions=acts, where=where, condition=condition, blocked_by=Text(a.blocked_by)),
+                                  N_("remove the statement, so that turning the block off opens nothing"),
+                                  (a.principal,)))
         elif a.principal == "*":
             sev = "critical" if a.public else "high"
-            out.append(Finding("IW200", "resource-public", sev, a.resource,
-                               f"{a.kind} {a.resource} lets {what} {acts} ({where}, condition: {a.condition})",
-                               "name the principals that need access, or add aws:PrincipalOrgID / "
-                               "aws:SourceAccount conditions; for S3 turn on Block Public Access",
-                               (a.principal,)))
+            out.append(Finding.of("IW200", "resource-public", sev, a.resource,
+                                  N_("{kind} {resource} lets {who} {actions} ({where}, condition: {condition})",
+                                     kind=a.kind, resource=a.resource, who=what, actions=acts, where=where,
+                                     condition=condition),
+                                  N_("name the principals that need access, or add aws:PrincipalOrgID / "
+                                     "aws:SourceAccount conditions; for S3 turn on Block Public Access"),
+                                  (a.principal,)))
         else:
-            out.append(Finding("IW201", "resource-shared-outside", "medium", a.resource,
-                               f"{a.kind} {a.resource} lets {what}, outside the "
-                               f"{'organization' if world.organization else 'loaded accounts'}, {acts} "
-                               f"({where}, condition: {a.condition})",
-                               "check that this account is meant to have access; otherwise remove it from "
-                               "the resource policy", (a.principal,)))
+            zone = N_("organization") if world.organization else N_("loaded accounts")
+            out.append(Finding.of("IW201", "resource-shared-outside", "medium", a.resource,
+                                  N_("{kind} {resource} lets {who}, outside the {zone}, {actions} ({where}, "
+                                     "condition: {condition})", kind=a.kind, resource=a.resource, who=what,
+                                     zone=zone, actions=acts, where=where, condition=condition),
+                                  N_("check that this account is meant to have access; otherwise remove it from "
+                                     "the resource policy"), (a.principal,)))
     for r in sorted(world.resources, key=lambda x: x.arn):
         if r.kind == "kms-key" and not r.managed and _delegates_to_account(r):
             admins = _key_admins(ix, r)
-            out.append(Finding("IW203", "kms-key-policy-delegates-to-account", "low" if len(admins) <= 1 else "medium",
-                               r.arn,
-                               f"the key policy of {r.arn} grants kms:* to account {r.account}: IAM policies decide "
-                               f"who uses the key, and {len(admins)} principal(s) can rewrite its key policy "
-                               f"(kms:PutKeyPolicy): {', '.join(admins) or 'none'}",
-                               "grant key administration and key use to named roles in the key policy instead of "
-                               "the whole account", tuple(admins)))
+            out.append(Finding.of(
+                "IW203", "kms-key-policy-delegates-to-account", "low" if len(admins) <= 1 else "medium", r.arn,
+                N_("the key policy of {key} grants kms:* to account {account}: IAM policies decide who uses the key, "
+                   "and {n} principal(s) can rewrite its key policy (kms:PutKeyPolicy): {admins}", key=r.arn,
+                   account=r.account, n=len(admins), admins=", ".join(admins) or N_("none")),
+                N_("grant key administration and key use to named roles in the key policy instead of the whole "
+                   "account"), tuple(admins)))
     return out

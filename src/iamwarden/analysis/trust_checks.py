@@ -149,8 +149,10 @@ def check_trust(trust: Policy, tc: TrustContext) -> list[TrustIssue]:
 
 # --- helpers ---------------------------------------------------------------
 
-def _where(st: Statement) -> str:
-    return f"statement {st.index}" + (f" ({st.sid})" if st.sid else "")
+def _where(st: Statement) -> Text:
+    if st.sid:
+        return N_("statement {index} ({sid})", index=st.index, sid=st.sid)
+    return N_("statement {index}", index=st.index)
 
 
 def _cond_path(st: Statement, c: Condition | None = None) -> str:
@@ -185,13 +187,13 @@ def _fixed(raw: Mapping[str, Any], add: Mapping[str, Mapping[str, Any]],
     return out
 
 
-def _role_name(tc: TrustContext) -> str:
-    return "role " + tc.role.rsplit("/", 1)[-1] if tc.role else "the role"
+def _role_name(tc: TrustContext) -> Text:
+    return N_("role {name}", name=tc.role.rsplit("/", 1)[-1]) if tc.role else N_("the role")
 
 
-def _lead(tc: TrustContext) -> str:
+def _lead(tc: TrustContext) -> Text | str:
     """``role NAME: `` before a message about one of its statements; nothing for a lone document."""
-    return f"{_role_name(tc)}: " if tc.role else ""
+    return N_("{role}: ", role=_role_name(tc)) if tc.role else ""
 
 
 def _aud_value(st: Statement, key: str, default: str) -> str:
@@ -234,9 +236,9 @@ def _oidc(trust: Policy, st: Statement, provider: str, host: str, profile: OidcP
         pin["StringLike"] = {sub_key: _pinned_for(profile, fixed_owner)}
     sev_leak = ("critical" if tc.powerful else "high") if not inside else ("high" if tc.powerful else "medium")
     out: list[TrustIssue] = []
-    who_all = ("any service account in any namespace of the cluster" if profile.kind == "eks"
-               else f"any pipeline of any {profile.name} customer" if profile.shared
-               else f"any pipeline of the {profile.owner_word}'s tenant {host}")
+    who_all = (N_("any service account in any namespace of the cluster") if profile.kind == "eks"
+               else N_("any pipeline of any {provider} customer", provider=profile.name) if profile.shared
+               else N_("any pipeline of the {owner}'s tenant {host}", owner=Text(profile.owner_word), host=host))
     vac = [c for c in subs if binds_nothing(c)]
     for c in subs:
         done.add(id(c))
@@ -245,59 +247,69 @@ def _oidc(trust: Policy, st: Statement, provider: str, host: str, profile: OidcP
     if profile.kind == "eks":
         if getting_in is not None or vac:
             rid = ("IW012", "eks-irsa-any-service-account")
-            how = ("has no condition on its :sub key" if not subs else
-                   f"conditions on {sub_key} that admit a service account of another namespace"
-                   if getting_in is not None else f"a {sub_key} condition ({vac[0].operator.text}) that binds nothing "
-                   "when the key is absent")
+            how = (N_("has no condition on its :sub key") if not subs else
+                   N_("conditions on {key} that admit a service account of another namespace", key=sub_key)
+                   if getting_in is not None else
+                   N_("a {key} condition ({operator}) that binds nothing when the key is absent",
+                      key=sub_key, operator=vac[0].operator.text))
             out.append(TrustIssue(
                 *rid, sev_leak, st.index, st.sid, _cond_path(st, (vac or subs)[0] if (vac or subs) else None), provider,
-                who_all + (f" (e.g. {getting_in})" if getting_in else ""),
-                f"{_lead(tc)}trust {_where(st)} trusts an EKS cluster's OIDC provider and {how}: "
-                f"{who_all} can assume it",
-                f"Pin the service account with StringEquals on {sub_key} (\"{profile.pinned_sub}\") "
-                "and on its :aud (\"sts.amazonaws.com\"), as in AWS's IRSA guide.",
+                N_("{who} (e.g. {example})", who=who_all, example=getting_in) if getting_in else who_all,
+                N_("{lead}trust {where} trusts an EKS cluster's OIDC provider and {how}: {who} can assume it",
+                   lead=_lead(tc), where=_where(st), how=how, who=who_all),
+                N_("Pin the service account with StringEquals on {key} (\"{sub}\") "
+                   "and on its :aud (\"sts.amazonaws.com\"), as in AWS's IRSA guide.",
+                   key=sub_key, sub=profile.pinned_sub),
                 _fixed(raw, {"StringEquals": {sub_key: profile.pinned_sub, aud_key: "sts.amazonaws.com"}}, subs),
                 {sub_key: getting_in or "(absent)", aud_key: aud}))
         return out
     if not subs and getting_in is not None:
         out.append(TrustIssue(
             "IW008", "ci-oidc-trust-without-sub", sev_leak, st.index, st.sid, _cond_path(st), provider, who_all,
-            f"{_lead(tc)}trust {_where(st)} trusts the {profile.name} OIDC provider {host} without a "
-            f"condition on {sub_key}: {who_all} can assume it"
-            + (" (the audience is chosen by the pipeline, so an aud condition does not tell yours from theirs)"
-               if profile.shared and auds else ""),
-            f"Add StringLike {{\"{sub_key}\": \"{pin['StringLike'][sub_key]}\"}} naming your "
-            f"{profile.owner_word} and repository/project, and keep {aud_key} pinned.",
+            N_("{lead}trust {where} trusts the {provider} OIDC provider {host} without a condition on {key}: "
+               "{who} can assume it{note}", lead=_lead(tc), where=_where(st), provider=profile.name, host=host,
+               key=sub_key, who=who_all,
+               note=N_(" (the audience is chosen by the pipeline, so an aud condition does not tell yours from "
+                       "theirs)") if profile.shared and auds else ""),
+            N_("Add StringLike {{\"{key}\": \"{sub}\"}} naming your {owner} and repository/project, and keep "
+               "{aud_key} pinned.", key=sub_key, sub=pin['StringLike'][sub_key], owner=Text(profile.owner_word),
+               aud_key=aud_key),
             _fixed(raw, pin), {sub_key: getting_in, aud_key: aud}))
     elif vac:
         c = vac[0]
         leak = getting_in is not None
         out.append(TrustIssue(
             "IW010", "oidc-sub-binds-nothing", sev_leak if leak else "medium", st.index, st.sid, _cond_path(st, c),
-            provider, (f"{who_all} (e.g. {getting_in})" if leak else f"any {profile.name} token without a sub claim"),
-            f"{_lead(tc)}trust {_where(st)} tests {sub_key} with {c.operator.text}, which holds when the key "
-            "is absent (IfExists, ForAllValues: over no values, or a negated operator)"
-            + (f": a stranger's subject {getting_in} gets in" if leak else ": it pins only tokens that carry a sub"),
-            f"Use StringEquals or StringLike (no IfExists, no ForAllValues:, not negated) on {sub_key}: "
-            f"\"{pin['StringLike'][sub_key]}\".",
+            provider, (N_("{who} (e.g. {example})", who=who_all, example=getting_in) if leak
+                       else N_("any {provider} token without a sub claim", provider=profile.name)),
+            N_("{lead}trust {where} tests {key} with {operator}, which holds when the key is absent (IfExists, "
+               "ForAllValues: over no values, or a negated operator){result}", lead=_lead(tc), where=_where(st),
+               key=sub_key, operator=c.operator.text,
+               result=N_(": a stranger's subject {subject} gets in", subject=getting_in) if leak
+               else N_(": it pins only tokens that carry a sub")),
+            N_("Use StringEquals or StringLike (no IfExists, no ForAllValues:, not negated) on {key}: \"{sub}\".",
+               key=sub_key, sub=pin['StringLike'][sub_key]),
             _fixed(raw, {"StringLike": pin["StringLike"]}, vac), {sub_key: getting_in or "(absent)", aud_key: aud}))
     elif getting_in is not None:
         bad = next((p for p in patterns if (_owner_has_wildcard(profile, p))), patterns[0] if patterns else "")
         out.append(TrustIssue(
             "IW009", "ci-oidc-sub-wildcard-owner", sev_leak, st.index, st.sid, _cond_path(st, subs[0]), provider,
-            f"any {profile.owner_word} matching {bad!r}, e.g. {getting_in}",
-            f"{_lead(tc)}trust {_where(st)} lets {sub_key} match {bad!r}, a wildcard over the "
-            f"{profile.owner_word}: a stranger's subject {getting_in} gets in",
-            f"Spell the {profile.owner_word} out and put wildcards only after it: "
-            f"\"{pin['StringLike'][sub_key]}\".",
+            N_("any {owner} matching {pattern!r}, e.g. {example}", owner=Text(profile.owner_word), pattern=bad,
+               example=getting_in),
+            N_("{lead}trust {where} lets {key} match {pattern!r}, a wildcard over the {owner}: a stranger's "
+               "subject {subject} gets in", lead=_lead(tc), where=_where(st), key=sub_key, pattern=bad,
+               owner=Text(profile.owner_word), subject=getting_in),
+            N_("Spell the {owner} out and put wildcards only after it: \"{sub}\".", owner=Text(profile.owner_word),
+               sub=pin['StringLike'][sub_key]),
             _fixed(raw, {"StringLike": pin["StringLike"]}, subs), {sub_key: getting_in, aud_key: aud}))
     if not auds:
         out.append(TrustIssue(
             "IW011", "ci-oidc-trust-without-aud", "low", st.index, st.sid, _cond_path(st), provider,
-            "tokens issued for any audience registered as a client id of the provider",
-            f"{_lead(tc)}trust {_where(st)} trusts the {profile.name} OIDC provider {host} without a "
-            f"condition on {aud_key}",
-            f"Add StringEquals {{\"{aud_key}\": \"{profile.audience}\"}} (the audience your pipeline requests).",
+            N_("tokens issued for any audience registered as a client id of the provider"),
+            N_("{lead}trust {where} trusts the {provider} OIDC provider {host} without a condition on {key}",
+               lead=_lead(tc), where=_where(st), provider=profile.name, host=host, key=aud_key),
+            N_("Add StringEquals {{\"{key}\": \"{audience}\"}} (the audience your pipeline requests).",
+               key=aud_key, audience=profile.audience),
             _fixed(raw, {"StringEquals": {aud_key: profile.audience}})))
     return out
 
@@ -355,10 +367,10 @@ def _builtin(trust: Policy, st: Statement, provider: str, host: str, tc: TrustCo
     return [TrustIssue(
         "IW020", "builtin-idp-trust-without-app", "critical" if tc.powerful else "high", st.index, st.sid,
         _cond_path(st, conds[0] if conds else None), provider,
-        f"any user of {host}, signed in to any application",
-        f"{_lead(tc)}trust {_where(st)} trusts the built-in provider {host} without a binding condition on "
-        f"{keys[0]}: a token issued to someone else's application gets in",
-        f"Add StringEquals {{\"{keys[0]}\": \"YOUR_APP_ID\"}}.",
+        N_("any user of {host}, signed in to any application", host=host),
+        N_("{lead}trust {where} trusts the built-in provider {host} without a binding condition on {key}: a token "
+           "issued to someone else's application gets in", lead=_lead(tc), where=_where(st), host=host, key=keys[0]),
+        N_("Add StringEquals {{\"{key}\": \"YOUR_APP_ID\"}}.", key=keys[0]),
         _fixed(raw, {"StringEquals": {keys[0]: "YOUR_APP_ID"}}, [c for c in conds if binds_nothing(c)]), probe)]
 
 
@@ -378,11 +390,12 @@ def _cognito(trust: Policy, st: Statement, provider: str, tc: TrustContext, done
         out.append(TrustIssue(
             "IW014", "cognito-trust-without-aud", "critical" if tc.powerful else "high", st.index, st.sid,
             _cond_path(st, auds[0] if auds else None), provider,
-            "users of any Cognito identity pool, in any account",
-            f"{_lead(tc)}trust {_where(st)} trusts {COGNITO} without a binding condition on {aud_key}: "
-            f"an identity from another pool (e.g. {stranger_pool}) can assume it",
-            f"Add StringEquals {{\"{aud_key}\": \"REGION:IDENTITY_POOL_ID\"}} and a ForAnyValue:StringLike "
-            f"condition on {amr_key} (\"authenticated\").",
+            N_("users of any Cognito identity pool, in any account"),
+            N_("{lead}trust {where} trusts {service} without a binding condition on {key}: an identity from another "
+               "pool (e.g. {pool}) can assume it", lead=_lead(tc), where=_where(st), service=COGNITO, key=aud_key,
+               pool=stranger_pool),
+            N_("Add StringEquals {{\"{key}\": \"REGION:IDENTITY_POOL_ID\"}} and a ForAnyValue:StringLike "
+               "condition on {amr_key} (\"authenticated\").", key=aud_key, amr_key=amr_key),
             _fixed(raw, {"StringEquals": {aud_key: "REGION:IDENTITY_POOL_ID"},
                          "ForAnyValue:StringLike": {amr_key: "authenticated"}},
                    [c for c in auds if binds_nothing(c)]),
@@ -393,11 +406,11 @@ def _cognito(trust: Policy, st: Statement, provider: str, tc: TrustContext, done
         out.append(TrustIssue(
             "IW015", "cognito-unauthenticated-to-powerful-role", "critical", st.index, st.sid,
             _cond_path(st, amr[0] if amr else None), provider,
-            f"unauthenticated (guest) identities of the pool {pool}: anyone who runs the app",
-            f"{_role_name(tc)} is admin or can escalate, and trust {_where(st)} admits unauthenticated "
-            f"Cognito identities ({amr_key} \"unauthenticated\")",
-            f"Admit only authenticated identities: ForAnyValue:StringLike {{\"{amr_key}\": \"authenticated\"}}, "
-            "and give guests a separate role with least privilege.",
+            N_("unauthenticated (guest) identities of the pool {pool}: anyone who runs the app", pool=pool),
+            N_("{role} is admin or can escalate, and trust {where} admits unauthenticated Cognito identities "
+               "({key} \"unauthenticated\")", role=_role_name(tc), where=_where(st), key=amr_key),
+            N_("Admit only authenticated identities: ForAnyValue:StringLike {{\"{key}\": \"authenticated\"}}, "
+               "and give guests a separate role with least privilege.", key=amr_key),
             _fixed(raw, {"ForAnyValue:StringLike": {amr_key: "authenticated"}}, amr),
             guest))
     return out
@@ -425,12 +438,13 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
         return [TrustIssue(
             "IW013", "eks-pod-identity-without-session-tags", "high" if tc.powerful else "medium", st.index, st.sid,
             _cond_path(st), service,
-            "any Pod Identity association in the account: any namespace, service account and cluster",
-            f"{_lead(tc)}trust {_where(st)} trusts {POD_IDENTITY} without binding conditions on the session "
-            "tags EKS Pod Identity sets (aws:RequestTag/eks-cluster-arn, …/kubernetes-namespace, "
-            "…/kubernetes-service-account): any pod given this role by an association can assume it",
-            "Add StringEquals on aws:RequestTag/eks-cluster-arn, aws:RequestTag/kubernetes-namespace and "
-            "aws:RequestTag/kubernetes-service-account (the example of AWS's Pod Identity role page).",
+            N_("any Pod Identity association in the account: any namespace, service account and cluster"),
+            N_("{lead}trust {where} trusts {service} without binding conditions on the session tags EKS Pod "
+               "Identity sets (aws:RequestTag/eks-cluster-arn, …/kubernetes-namespace, "
+               "…/kubernetes-service-account): any pod given this role by an association can assume it",
+               lead=_lead(tc), where=_where(st), service=POD_IDENTITY),
+            N_("Add StringEquals on aws:RequestTag/eks-cluster-arn, aws:RequestTag/kubernetes-namespace and "
+               "aws:RequestTag/kubernetes-service-account (the example of AWS's Pod Identity role page)."),
             _fixed(raw, {"StringEquals": {
                 "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:REGION:ACCOUNT:cluster/CLUSTER",
                 "aws:RequestTag/kubernetes-namespace": "NAMESPACE",
@@ -456,12 +470,12 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
     return [TrustIssue(
         "IW016", "service-trust-without-source", "high" if tc.powerful else "low", st.index, st.sid,
         _cond_path(st), service,
-        f"{service} acting for a resource in any account (confused deputy)",
-        f"{_lead(tc)}trust {_where(st)} trusts the service {service} without a binding "
-        "aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition: the service can be made to use the "
-        "role on behalf of another account's resource",
-        "Add StringEquals {\"aws:SourceAccount\": \"ACCOUNT\"} (and ArnLike aws:SourceArn for the resource) "
-        "to the trust statement.",
+        N_("{service} acting for a resource in any account (confused deputy)", service=service),
+        N_("{lead}trust {where} trusts the service {service} without a binding aws:SourceAccount, aws:SourceArn "
+           "or aws:SourceOrgID condition: the service can be made to use the role on behalf of another account's "
+           "resource", lead=_lead(tc), where=_where(st), service=service),
+        N_("Add StringEquals {\"aws:SourceAccount\": \"ACCOUNT\"} (and ArnLike aws:SourceArn for the resource) "
+           "to the trust statement."),
         _fixed(raw, {"StringEquals": {"aws:SourceAccount": tc.account or "ACCOUNT"}}), probe)]
 
 
@@ -522,9 +536,9 @@ def _vacuous(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) -> 
         out.append(TrustIssue(
             "IW017", "condition-binds-nothing", "high" if tc.powerful else "medium", st.index, st.sid,
             _cond_path(st, c), ", ".join(v for _, vs in (st.principal.entries if st.principal else ()) for v in vs),
-            f"any caller the principal admits whose request carries no {c.key}",
-            f"{_lead(tc)}trust {_where(st)} tests {c.key} with {c.operator.text}, which holds when the key "
-            "is absent: a request without it passes",
-            f"Use {fixed_op} (no IfExists, no ForAllValues:, not negated) on {c.key}.",
+            N_("any caller the principal admits whose request carries no {key}", key=c.key),
+            N_("{lead}trust {where} tests {key} with {operator}, which holds when the key is absent: a request "
+               "without it passes", lead=_lead(tc), where=_where(st), key=c.key, operator=c.operator.text),
+            N_("Use {operator} (no IfExists, no ForAllValues:, not negated) on {key}.", operator=fixed_op, key=c.key),
             _fixed(raw, {fixed_op: {c.key: list(c.values) if len(c.values) > 1 else c.values[0]}}, [c])))
     return out

@@ -16,6 +16,7 @@ from typing import Any
 from ..loaders.authz_details import LoadError, load_world
 from ..model.account import Role
 from ..report.explain import FORMATS, render
+from ..report.explain_federated import web_identity_text
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
@@ -184,7 +185,7 @@ def run_saml(args: argparse.Namespace, world: Any) -> int:
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
     explanation = explain_saml(world, args.role, provider, text, now, providers)
-    out = explanation.text()
+    out = explanation.text(lang_of(args))
     if args.output:
         try:
             Path(args.output).write_text(out, encoding="utf-8")
@@ -237,7 +238,7 @@ def run_web_identity(args: argparse.Namespace, world: Any) -> int:
     if args.format == "json":
         out = json.dumps(x.to_json(), indent=2, default=str) + "\n"
     else:
-        out = web_identity_text(x)
+        out = web_identity_text(x, lang_of(args))
     if args.output:
         try:
             Path(args.output).write_text(out, encoding="utf-8")
@@ -246,21 +247,3 @@ def run_web_identity(args: argparse.Namespace, world: Any) -> int:
     else:
         sys.stdout.write(out)
     return 0 if x.allowed else 1
-
-
-def web_identity_text(x: Any) -> str:
-    lines = [f"{'ALLOWED' if x.allowed else 'DENIED'}: AssumeRoleWithWebIdentity on {x.role_arn}",
-             f"  provider: {x.provider_arn}",
-             "  token:    " + ("signature, issuer, audience and times verified" if x.verified and not x.token_error
-                              else x.token_error or "claims given with --claims: not verified (what-if)")]
-    if x.decision is not None:
-        lines.append(f"  trust:    {x.decision.verdict.value} ({x.decision.rule})")
-    lines.append("  keys the token gives:")
-    lines += [f"    {k} = {v}" for k, v in sorted(x.keys.items()) if ":" in k and not k.startswith("aws:Current")
-              and not k.startswith("aws:Epoch")]
-    if x.trusted:
-        lines.append("  the trust policy names: " + ", ".join(x.trusted))
-    if x.changes:
-        lines.append("  what would change the answer:")
-        lines += [f"    - {c}" for c in x.changes]
-    return "\n".join(lines) + "\n"

@@ -245,12 +245,13 @@ def _graph_subset(g: EscalationGraph) -> tuple[list[str], list[tuple[str, str]],
 
 def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
          node_id: dict[str, str], edge_id: dict[tuple[str, str], str],
-         row_of: dict[str, str], detail_of: dict[str, str]) -> str:
+         row_of: dict[str, str], detail_of: dict[str, str], _: Translator | None = None) -> str:
+    _ = _ or translator()
     lay = layout(nodes, edges)
     multi_account = g.multi_account
     out = [
         (f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" '
-         f'aria-label="Escalation graph" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
+         f'aria-label="{_e(_("Escalation graph"))}" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
          f'data-width="{lay.width:.0f}" data-height="{lay.height:.0f}">'),
         "<defs>",
     ]
@@ -269,7 +270,7 @@ def _svg(g: EscalationGraph, nodes: list[str], edges: list[tuple[str, str]],
         kind = g.nodes[t].status
         d, lx, ly = _edge_geometry(lay, s, t)
         title = _e(f"{short_name(s)} → {short_name(t)}: {e.label}"
-                   + ("\n" + "\n".join(e.reasons) if e.reasons else ""))
+                   + ("\n" + "\n".join(_.text(hop_text(r)) for r in e.reasons) if e.reasons else ""))
         kind += " uncertain" if e.uncertain else ""
         out.append(f'<g class="edge {kind}" id="{edge_id[key]}" data-from="{node_id[s]}" '
                    f'data-to="{node_id[t]}"><title>{title}</title>'
@@ -483,7 +484,7 @@ def render(result: dict[str, Any], lang: str = "en") -> str:
             templates.append(_node_template(detail_of[arn], None, g.nodes[arn], arn,
                                             findings_of.get(arn, []), _))
 
-    svg = _svg(g, nodes, edges, node_id, edge_id, row_of, detail_of)
+    svg = _svg(g, nodes, edges, node_id, edge_id, row_of, detail_of, _)
 
     finding_items = []
     for f in sorted(findings, key=lambda f: (SEVERITIES.index(_sev(f)), str(f.get("id")),
@@ -614,7 +615,7 @@ def render(result: dict[str, Any], lang: str = "en") -> str:
     <th>{t["shortest"]}</th><th>{t["findings"]}</th></tr></thead>
   <tbody>{"".join(rows)}</tbody></table>
 </section>
-{organization_section(result)}
+{organization_section(result, _)}
 <section>
   <h2>{t["findings"]}</h2>
   <ol class="findings">{findings_html}</ol>

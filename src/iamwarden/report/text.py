@@ -46,7 +46,7 @@ def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) ->
     return out
 
 
-def _per_account(r: dict[str, Any]) -> list[str]:
+def _per_account(r: dict[str, Any], _: Translator) -> list[str]:
     """One line per account (grouped by OU with an organization): readable at 100 accounts."""
     accounts = r.get("accounts", [])
     org = r.get("organization")
@@ -68,16 +68,19 @@ def _per_account(r: dict[str, Any]) -> list[str]:
     def where(aid: str) -> str:
         t = tree.get(aid)
         if t is None:
-            return "outside the organization" if org else ""
+            return _("outside the organization") if org else ""
         path = "/".join(t.get("ou_path") or [])
-        return f"{t.get('name', '')} in {path}" + (" (management account)" if t.get("management") else "")
+        if t.get("management"):
+            return _("{name} in {path} (management account)", name=t.get("name", ""), path=path)
+        return _("{name} in {path}", name=t.get("name", ""), path=path)
 
-    out = ["Accounts:"]
+    out = [_("Accounts:")]
     for aid in sorted(count, key=lambda a: (where(a), a)):
         n, adm, esc, fnd = count[aid]
         label = where(aid)
-        out.append(f"  {aid}{'  ' + label if label else ''}: {n} principals, {adm} admins, {esc} can escalate, "
-                   f"{fnd} findings")
+        out.append(f"  {aid}{'  ' + label if label else ''}: "
+                   + _("{principals} principals, {admins} admins, {can_escalate} can escalate, {findings} findings",
+                       principals=n, admins=adm, can_escalate=esc, findings=fnd))
     out.append("")
     return out
 
@@ -91,7 +94,8 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
     r = result_json
     sm = r.get("summary", {})
     accounts = r.get("accounts", [])
-    names = ", ".join(a["id"] for a in accounts) if len(accounts) <= MAX_NAMED_ACCOUNTS else f"{len(accounts)} accounts"
+    names = (", ".join(a["id"] for a in accounts) if len(accounts) <= MAX_NAMED_ACCOUNTS
+             else _("{n} accounts", n=len(accounts)))
     lines = [
         "iamwarden audit: " + names,
         _("  principals: {principals}   admins: {admins}   can escalate: {can_escalate}   "
@@ -100,7 +104,7 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
         "",
     ]
     principals = r.get("principals", [])
-    lines += _per_account(r)
+    lines += _per_account(r, _)
     admins = [p for p in principals if p.get("admin")]
     if admins:
         lines.append(_("Administrators (effective * on *):"))
@@ -139,7 +143,7 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
         for f in findings:
             lines.append(f"  [{f['severity'].upper()}] {f['id']} {f.get('rule', '')}: {f['message']}")
             if full_lists and f["id"] == "IW001" and f.get("related"):
-                lines.append(f"    who can assume it ({len(f['related'])}):")
+                lines.append(_("    who can assume it ({n}):", n=len(f["related"])))
                 lines += [f"      {a}" for a in f["related"]]
             if f.get("fix"):
                 lines.append(_("      fix: {fix}", fix=f["fix"]))
@@ -156,12 +160,12 @@ def render(result_json: dict[str, Any], statements: bool = True, max_principals:
         lines.append("")
     entries = [e for e in r.get("external_entries") or [] if e.get("can_become_admin")]
     if entries:
-        lines.append(f"Outside identities that can become admin ({len(entries)}):")
+        lines.append(_("Outside identities that can become admin ({n}):", n=len(entries)))
         for e in entries:
-            tag = "  [open to strangers]" if e.get("open_to_strangers") else ""
+            tag = _("  [open to strangers]") if e.get("open_to_strangers") else ""
             lines.append(f"  {e['identity']} → {_short(e['role'])}{tag}")
             for c in e.get("claims") or []:
-                lines.append(f"      requires: {c}")
+                lines.append(_("      requires: {claim}", claim=c))
             if e.get("path"):
                 lines += _path(e["path"], "    ", False, _)
         lines.append("")

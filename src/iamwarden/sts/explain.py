@@ -22,7 +22,7 @@ from ..evaluation.authorizer import ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY, authori
 from ..evaluation.decision import Decision, Reason, Verdict
 from ..evaluation.principals import MatchClass, classify
 from ..evaluation.request import Request
-from ..i18n import N_, Translator, translator
+from ..i18n import N_, Text, Translator, translator
 from ..model.account import Role, World
 from ..model.arn import root_arn, session_arn
 from ..model.principal import PrincipalType
@@ -477,7 +477,7 @@ class WebIdentityExplanation:
     decision: Decision | None
     trusted: tuple[str, ...]  # the principals the trust policy names
     failed: tuple[FailedCondition, ...]
-    changes: tuple[str, ...]
+    changes: tuple[str | Text, ...]  # marked for translation; JSON keeps the English
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -488,7 +488,7 @@ class WebIdentityExplanation:
             "trusted_principals": list(self.trusted),
             "failed_conditions": [{"statement": f.statement, "key": f.key, "operator": f.operator,
                                    "wanted": list(f.wanted), "actual": f.actual} for f in self.failed],
-            "what_would_change": list(self.changes),
+            "what_would_change": [str(c) for c in self.changes],
         }
 
 
@@ -615,21 +615,22 @@ def _trusted_principals_for(trust: Policy, action: str) -> list[str]:
 
 
 def _web_changes(vt: Any, role: Role | None, trusted: tuple[str, ...], failed: list[FailedCondition],
-                 error: str | None, trust_ok: bool, action: str) -> list[str]:
-    out: list[str] = []
+                 error: str | None, trust_ok: bool, action: str) -> list[str | Text]:
+    out: list[str | Text] = []
     if error is not None:
-        out.append(f"STS refuses the token itself ({error}); fix the token or the provider first")
+        out.append(N_("STS refuses the token itself ({error}); fix the token or the provider first", error=error))
     if role is None:
-        out.append("the role does not exist in the loaded accounts")
+        out.append(N_("the role does not exist in the loaded accounts"))
         return out
     if not trust_ok and not failed:
         if f"Federated: {vt.provider.arn}" not in trusted:
-            out.append(f"the trust policy names no statement for {{\"Federated\": \"{vt.provider.arn}\"}} "
-                       f"with {action}; it trusts: {', '.join(trusted) or 'nobody'}")
+            out.append(N_("the trust policy names no statement for {{\"Federated\": \"{provider}\"}} with {action}; "
+                          "it trusts: {trusted}", provider=vt.provider.arn, action=action,
+                          trusted=", ".join(trusted) or N_("nobody")))
         else:
-            out.append(f"the trust policy does not allow {action} for this provider")
+            out.append(N_("the trust policy does not allow {action} for this provider", action=action))
     for f in failed:
-        have = "absent" if f.actual is None else json.dumps(f.actual)
-        out.append(f"statement {f.statement}: {f.key} must satisfy {f.operator} {list(f.wanted)}; "
-                   f"the token gives {have}")
+        have = N_("absent") if f.actual is None else json.dumps(f.actual)
+        out.append(N_("statement {index}: {key} must satisfy {operator} {wanted}; the token gives {have}",
+                      index=f.statement, key=f.key, operator=f.operator, wanted=list(f.wanted), have=have))
     return out

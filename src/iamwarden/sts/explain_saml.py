@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..i18n import N_, Text
 from ..model.account import Role, World
 from ..policy.conditions import ConditionError
 from ..policy.document import Effect
@@ -53,48 +54,19 @@ class SamlExplanation:
     provider_arn: str
     allowed: bool
     failed_step: str | None  # "assertion", "role attribute", "trust policy", … or None
-    message: str  # the STS error (or "allowed")
+    message: str | Text  # the STS error, as AWS writes it (or "allowed")
     facts: SamlFacts | None = None
     keys: dict[str, Any] = field(default_factory=dict)
     conditions: tuple[ConditionCheck, ...] = ()
     decisions: tuple[tuple[str, str, str], ...] = ()  # (action, decision, rule)
     trusted: tuple[str, ...] = ()  # Federated principals the trust policy names
-    changes: tuple[str, ...] = ()
+    changes: tuple[str | Text, ...] = ()  # marked for translation (str(): English)
 
-    def text(self) -> str:
-        verdict = "ALLOWED" if self.allowed else "DENIED"
-        lines = [f"AssumeRoleWithSAML {self.role_arn}", f"  via {self.provider_arn}: {verdict}"]
-        if self.failed_step:
-            lines.append(f"  refused at: {self.failed_step}: {self.message}")
-        f = self.facts
-        if f is not None:
-            a = f.assertion
-            lines.append(f"assertion ({a.signed} signed, verified against the provider's certificate):")
-            lines.append(f"  issuer {a.issuer}; subject {a.subject} ({a.subject_format or 'unspecified'})")
-            lines.append(f"  recipient {a.recipient}; audience {', '.join(a.audiences)}")
-            for role, provider in role_pairs(a):
-                mark = "*" if (role, provider) == (self.role_arn, self.provider_arn) else " "
-                lines.append(f"  {mark} Role {role}  via {provider}")
-            lines.append(f"  RoleSessionName {f.session_name}" + (
-                f"; tags {', '.join(f'{t.key}={t.value}' for t in f.tags)}" if f.tags else "")
-                + (f"; SourceIdentity {f.source_identity}" if f.source_identity else ""))
-        if self.keys:
-            lines.append("keys the trust policy sees:")
-            for k in sorted(self.keys):
-                if k.startswith(("saml:", "aws:FederatedProvider", "sts:")):
-                    lines.append(f"  {k} = {self.keys[k]}")
-        if self.trusted:
-            lines.append("the trust policy lets in: " + ", ".join(self.trusted))
-        for c in self.conditions:
-            mark = "ok  " if c.held else "FAIL"
-            sid = f" ({c.sid})" if c.sid else ""
-            lines.append(f"  [{mark}] statement {c.statement}{sid}: {c.operator} {c.key} {list(c.wanted)} "
-                         f"-- the assertion gives {c.supplied!r}")
-        for action, decision, rule in self.decisions:
-            lines.append(f"{action}: {decision} ({rule})")
-        for ch in self.changes:
-            lines.append(f"to change the answer: {ch}")
-        return "\n".join(lines) + "\n"
+    def text(self, lang: str = "en") -> str:
+        """The lines ``explain --saml-assertion`` prints (report.explain_federated), in ``lang``."""
+        from ..report.explain_federated import saml_text  # noqa: PLC0415 (the renderer lives in report/)
+
+        return saml_text(self, lang)
 
 
 def _conditions(role: Role, caller_arn: str, ctx: dict[str, Any], req_ctx: Any) -> list[ConditionCheck]:
@@ -140,7 +112,7 @@ def explain_saml(source: World | Directory, role_arn: str, provider_arn: str, sa
         if e.message == "Specified provider doesn't exist":
             step = "provider"
         return SamlExplanation(role_arn, provider_arn, False, step, f"{e.code}: {e.message}",
-                               changes=("fix the assertion or the provider's metadata (see the message)",))
+                               changes=(N_("fix the assertion or the provider's metadata (see the message)"),))
     pair_ok = (role_arn, provider_arn) in role_pairs(facts.assertion)
     role = find_role(directory, role_arn)
     ctx = saml_context(facts.assertion, facts.provider, role, facts.session_name, facts.tags,
@@ -148,32 +120,37 @@ def explain_saml(source: World | Directory, role_arn: str, provider_arn: str, sa
     if not pair_ok:
         return SamlExplanation(
             role_arn, provider_arn, False, "role attribute",
-            f"AccessDenied: the Role attribute does not map the user to {role_arn} via {provider_arn}",
-            facts, ctx, changes=(f"the IdP must send https://aws.amazon.com/SAML/Attributes/Role = "
-                                 f"{role_arn},{provider_arn}",))
+            N_("AccessDenied: the Role attribute does not map the user to {role} via {provider}", role=role_arn,
+               provider=provider_arn),
+            facts, ctx, changes=(N_("the IdP must send https://aws.amazon.com/SAML/Attributes/Role = {role},{provider}",
+                                    role=role_arn, provider=provider_arn),))
     decided = authorize_saml(directory, provider_arn, role_arn, role, ctx, bool(facts.tags),
                              facts.source_identity is not None, stop_at_first_deny=False)
     decisions = tuple((d.action, d.decision.decision, d.decision.rule or "") for d in decided)
     allowed = role is not None and all(d.decision.allowed for d in decided)
     conditions: list[ConditionCheck] = []
     trusted: tuple[str, ...] = ()
-    changes: list[str] = []
+    changes: list[str | Text] = []
     if role is not None and decided:
         conditions = _conditions(role, provider_arn, ctx, decided[0].request.context)
         trusted = _trusted(role)
     if not allowed:
         if role is None:
-            changes.append(f"{role_arn} does not exist in the loaded accounts")
+            changes.append(N_("{role} does not exist in the loaded accounts", role=role_arn))
         elif not any(t == f"Federated: {provider_arn}" for t in trusted):
-            changes.append(f'the trust policy must name {{"Federated": "{provider_arn}"}} for sts:AssumeRoleWithSAML')
+            changes.append(N_('the trust policy must name {{"Federated": "{provider}"}} for sts:AssumeRoleWithSAML',
+                              provider=provider_arn))
         for c in conditions:
             if not c.held:
-                changes.append(f"statement {c.statement}: {c.key} must satisfy {c.operator} {list(c.wanted)} "
-                               f"(the assertion gives {c.supplied!r})")
+                changes.append(N_("statement {index}: {key} must satisfy {operator} {wanted} (the assertion gives "
+                                  "{supplied!r})", index=c.statement, key=c.key, operator=c.operator,
+                                  wanted=list(c.wanted), supplied=c.supplied))
         for d in decided:
             if not d.decision.allowed and d.action != ASSUME_ROLE_WITH_SAML:
-                changes.append(f"the trust policy must also allow {d.action} (the assertion carries "
-                               f"{'tags' if d.action.endswith('TagSession') else 'a source identity'})")
+                changes.append(N_("the trust policy must also allow {action} (the assertion carries tags)",
+                                  action=d.action) if d.action.endswith("TagSession") else
+                               N_("the trust policy must also allow {action} (the assertion carries a source "
+                                  "identity)", action=d.action))
     return SamlExplanation(
         role_arn, provider_arn, allowed, None if allowed else "trust policy",
         "allowed" if allowed else f"AccessDenied: Not authorized to perform "

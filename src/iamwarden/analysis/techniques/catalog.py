@@ -98,9 +98,10 @@ TECHNIQUES: dict[str, TechniqueInfo] = {
     **{k: TechniqueInfo(k, "passrole", v) for k, v in _P.items()},
     **{k: TechniqueInfo(k, "existing", v) for k, v in _E.items()},
     # not in the catalog: steps through a loaded resource's policy (analysis.techniques.resource_policies)
-    "R01": TechniqueInfo("R01", "resource", "Replace the code of a loaded Lambda function its policy lets you update"),
+    "R01": TechniqueInfo("R01", "resource",
+                         gettext_noop("Replace the code of a loaded Lambda function its policy lets you update")),
     "R02": TechniqueInfo("R02", "resource",
-                         "Reconfigure a loaded Lambda function its policy lets you update"),
+                         gettext_noop("Reconfigure a loaded Lambda function its policy lets you update")),
 }
 
 
