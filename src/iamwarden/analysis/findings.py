@@ -30,7 +30,7 @@ from ..i18n import N_, Text, Translator
 from ..model.account import Role
 from ..policy.document import Effect
 from .graph import Escalation
-from .hop_text import hop_text
+from .hop_text import hop_text, notes_text
 from .index import WorldIndex
 from .techniques.assume_role import (
     ASSUME,
@@ -286,7 +286,7 @@ def findings(ix: WorldIndex, esc: Escalation, assume_lists: Mapping[str, tuple[s
         elif arn in esc.uncertain.dist:
             paths = esc.uncertain.paths(arn, 1)
             steps = paths[0] if paths else []
-            notes = "; ".join(dict.fromkeys(e.uncertain for e in steps if e.uncertain))
+            notes = notes_text(list(dict.fromkeys(e.uncertain for e in steps if e.uncertain)))
             techs = " → ".join(e.technique for e in steps)
             out.append(Finding.of(
                 "IW007", "may-escalate", "low", arn,

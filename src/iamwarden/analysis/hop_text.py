@@ -10,7 +10,7 @@ engine's own sentence.
 
 from __future__ import annotations
 
-from ..i18n import N_, Text
+from ..i18n import N_, Text, gettext_noop
 from ..i18n.templates import match_template
 
 #: every reason the techniques write, English as they write it (most specific first)
@@ -57,3 +57,44 @@ def hop_text(reason: str) -> Text:
                 params["rule"] = Text(str(params["rule"]))  # the engine's rule: a msgid of its own
             return Text(t.msgid, tuple(params.items()))
     return Text(reason)
+
+
+#: every uncertainty note a technique writes (``Edge.uncertain``), English as it writes it
+UNCERTAIN_NOTES: tuple[Text, ...] = (
+    N_("needs an existing {resource} running with this role (not in IAM data)"),
+    N_("needs an existing {resource} (not in IAM data)"),
+    N_("needs an event source (stream or queue) that receives records"),
+    N_("needs a CodeStar project (service discontinued in 2024)"),
+    N_("CodeStar was discontinued in 2024"),
+    N_("needs MFA: the trust or identity policy requires aws:MultiFactorAuthPresent, and MFA devices are not in "
+       "IAM data"),
+)
+
+#: the resources an uncertainty note names (``{resource}`` above), marked for translation
+RESOURCE_WORDS = (
+    gettext_noop("AgentCore code interpreter"), gettext_noop("App Runner service"),
+    gettext_noop("CloudFormation stack"), gettext_noop("CodeBuild project"), gettext_noop("EC2 instance"),
+    gettext_noop("ECS container instance"), gettext_noop("ECS task with exec enabled"),
+    gettext_noop("Glue dev endpoint"), gettext_noop("Glue job"), gettext_noop("Lambda function"),
+    gettext_noop("SSM-managed EC2 instance"), gettext_noop("SageMaker notebook"),
+    gettext_noop("launch template in use"), gettext_noop("reachable EC2 instance"),
+)
+
+
+def note_text(note: str) -> Text:
+    """An uncertainty note (``Edge.uncertain``) as a :class:`Text` to translate; an unlisted one stays English."""
+    for t in UNCERTAIN_NOTES:
+        values = match_template(t.msgid, note)
+        if values is not None:
+            return Text(t.msgid, tuple((k, Text(v)) for k, v in values.items()))
+    return Text(note)
+
+
+def notes_text(notes: list[str] | tuple[str, ...]) -> Text | str:
+    """Several notes joined with ``; `` (as IW007 writes them), each translated."""
+    if not notes:
+        return ""
+    out: Text = note_text(notes[-1])
+    for n in reversed(notes[:-1]):
+        out = N_("{first}; {rest}", first=note_text(n), rest=out)
+    return out

@@ -18,7 +18,7 @@ from collections import Counter
 from typing import Any
 
 from ..analysis.trust_checks import TrustContext, check_trust
-from ..i18n import Translator, translator
+from ..i18n import N_, Text, Translator, translator
 from ..policy.document import PolicyKind, parse_policy_tolerant
 from ..policy.errors import PolicySyntaxError
 from ..policy.validation import ERROR, FINDING_TYPES, KIND_LABELS, SECURITY_WARNING, WARNING, Finding, validate_policy
@@ -123,7 +123,9 @@ def trust_findings(data: bytes, known: frozenset[str] | None) -> list[Finding]:
         ftype = WARNING if i.severity == "low" else SECURITY_WARNING
         out.append(Finding(ftype, i.id, i.path, f"{i.rule}: {i.message}",
                            severity=i.severity, fix=str(i.fix),
-                           corrected=json.dumps(i.corrected) if i.corrected is not None else None))
+                           corrected=json.dumps(i.corrected) if i.corrected is not None else None,
+                           text=N_("{rule}: {message}", rule=i.rule, message=i.message),
+                           fix_text=i.fix if isinstance(i.fix, Text) else None))
     return out
 
 
@@ -140,7 +142,10 @@ def finding_message(f: Finding, _: Translator) -> str:
 def finding_json(f: Finding, _: Translator) -> dict[str, str]:
     """JSON keeps its English field names, type and code; ``message`` is in the chosen language
     (docs/decisions/i18n-json.md)."""
-    return {**f.to_json(), "message": finding_message(f, _)}
+    out = {**f.to_json(), "message": finding_message(f, _)}
+    if f.fix_text is not None:
+        out["fix"] = _.text(f.fix_text)
+    return out
 
 
 def _count(t: str, n: int, _: Translator) -> str:
@@ -169,6 +174,6 @@ def print_text(name: str, kind: PolicyKind, findings: list[Finding], _: Translat
               + (f" [{f.severity}]" if f.severity else ""))
         print(f"  {finding_message(f, _)}")
         if f.fix:
-            print(f"  fix: {f.fix}")
+            print(_("  fix: {fix}", fix=_.text(f.fix_text if f.fix_text is not None else f.fix)))
         if f.corrected:
-            print(f"  corrected statement: {f.corrected}")
+            print(_("  corrected statement: {statement}", statement=f.corrected))

@@ -74,6 +74,7 @@ class Finding:
     corrected: str | None = None  # the corrected statement, as JSON text
     #: the message before translation (msgid and parameters), for a renderer in another language
     text: Text | None = field(default=None, compare=False)
+    fix_text: Text | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, str]:
         out = {"type": self.type, "code": self.code, "path": self.path, "message": self.message}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from ..analysis.hop_text import hop_text
+from ..analysis.hop_text import hop_text, note_text
 from ..i18n import N_, Translator, translator
 from .decision_text import decision_message
 from .graph_dot import (
@@ -307,7 +307,8 @@ def _badge(kind: str, text: str) -> str:
 
 
 def _path_button(path_no: int, steps: list[dict[str, Any]], node_id: dict[str, str],
-                 edge_id: dict[tuple[str, str], str], uncertain: bool = False) -> str:
+                 edge_id: dict[tuple[str, str], str], uncertain: bool = False, _: Translator | None = None) -> str:
+    _ = _ or translator()
     arns = [str(steps[0].get("from", ""))] + [str(s.get("to", "")) for s in steps]
     nids = sorted({node_id[a] for a in arns if a in node_id}, key=lambda s: int(s[1:]))
     eids = sorted({edge_id[(str(s.get("from", "")), str(s.get("to", "")))] for s in steps
@@ -318,11 +319,12 @@ def _path_button(path_no: int, steps: list[dict[str, Any]], node_id: dict[str, s
         parts.append(f'<span class="tech">{_e(s.get("technique") or "?")}</span>'
                      f'<span class="hop">{_e(short_name(str(s.get("to", ""))))}</span>')
     if uncertain:
-        parts.append('<span class="unc">uncertain</span>')
+        parts.append(f'<span class="unc">{_e(_("uncertain"))}</span>')
     cls = "path uncertain" if uncertain else "path"
+    title = _.ngettext("{n} step: highlight in the graph", "{n} steps: highlight in the graph", len(steps))
     return (f'<button type="button" class="{cls}" id="path-{path_no}" data-path="{path_no}" '
             f'data-nodes="{" ".join(nids)}" data-edges="{" ".join(eids)}" '
-            f'title="{len(steps)} step{"s" if len(steps) != 1 else ""}: highlight in the graph">'
+            f'title="{_e(title)}">'
             + "".join(parts) + "</button>")
 
 
@@ -357,7 +359,7 @@ def _path_template(path_no: int, principal: dict[str, Any], steps: list[dict[str
             f'<span>{_e(short_name(str(s.get("to", ""))))}</span></div>'
             f'<div class="reason">{_e(_.text(hop_text(str(s["reason"]))) if s.get("reason") else "")}</div>')
         if s.get("uncertain"):
-            note = s["uncertain"] if isinstance(s["uncertain"], str) else _("depends on resources")
+            note = _.text(note_text(s["uncertain"])) if isinstance(s["uncertain"], str) else _("depends on resources")
             out.append(f'<div class="unc">{_e(_("uncertain: {why}", why=note))}</div>')
         stmts = [st for st in s.get("statements") or [] if isinstance(st, dict)]
         if stmts:
@@ -455,7 +457,7 @@ def render(result: dict[str, Any], lang: str = "en") -> str:
             paths = sorted((x for x in p.get(key) or [] if x.get("steps")),
                            key=lambda x: len(x["steps"]))
             for x in paths[:MAX_PATHS_SHOWN]:
-                buttons.append(_path_button(path_no, x["steps"], node_id, edge_id, uncertain))
+                buttons.append(_path_button(path_no, x["steps"], node_id, edge_id, uncertain, _))
                 templates.append(_path_template(path_no, p, x["steps"], uncertain, _))
                 path_no += 1
             if len(paths) > MAX_PATHS_SHOWN:

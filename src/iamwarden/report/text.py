@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..analysis.hop_text import hop_text
+from ..analysis.hop_text import hop_text, note_text
 from ..i18n import Translator, translator
 from .decision_text import decision_message
 
@@ -37,7 +37,7 @@ def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) ->
         reason = _.text(hop_text(s["reason"])) if s.get("reason") else ""
         line = f"{indent}{i}. {s['technique']} {name}: {reason} → {to}"
         if s.get("uncertain"):
-            line += _("  (uncertain: {why})", why=s["uncertain"])
+            line += _("  (uncertain: {why})", why=_.text(note_text(s["uncertain"])))
         out.append(line)
         if statements:
             for st in s.get("statements") or []:

@@ -1,0 +1,178 @@
+"""Under ``--lang ja`` no English sentence is left, whether its message was marked or not.
+
+The catalogue test (test_catalogue.py) sees only marked messages: a finding written with a
+plain f-string is invisible to it. These tests run the commands a person reads instead —
+``audit`` (text and HTML) on accounts that together produce **every finding code** the
+analysis can write, ``explain`` (AssumeRole, SAML, web identity), ``check`` and ``validate``
+— and fail on any line holding a run of three or more English words once the parts that
+stay English by design are taken out (``english_runs``: ARNs, quoted policy values, JSON,
+AWS's own error message, codes; see test_cli_japanese.py). Product names that read as
+English words are listed in ``PROPER_NAMES``; nothing else is exempted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from iamwarden.cli import main
+
+from .test_cli_japanese import english_runs
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+MORE = Path(__file__).parent / "data" / "more-findings.json"
+ORG = ["audit", str(EXAMPLES / "organization" / "accounts"), "--org", str(EXAMPLES / "organization" / "organization.json"),
+       "--resources", str(EXAMPLES / "organization" / "resources")]
+#: the audits that, together, produce every finding code (test_every_finding_code_is_covered)
+AUDITS = {
+    "demo": ["audit", str(EXAMPLES / "demo-account.json")],
+    "federated": ["audit", str(EXAMPLES / "federated-account.json")],
+    "organization": ORG,
+    "more-findings": ["audit", str(MORE)],
+}
+#: names of AWS features and providers, written as AWS writes them in its Japanese documentation too
+PROPER_NAMES = ("EKS Pod Identity", "S3 Block Public Access", "Login with Amazon", "GitHub Actions",
+                "Terraform Cloud", "Bitbucket Pipelines")
+#: STS's own error sentences, as AWS answers them (docs/i18n.md: they stay English on purpose)
+STS_ERRORS = re.compile(r"AccessDenied: Not authorized to perform \S+|\b[A-Za-z]+(?:Exception|Error): .*$")
+#: a finding code as the analysis writes it in a Finding/TrustIssue
+CODE_LITERAL = re.compile(r'"(IW\d{3})"')
+
+
+def run(capsys, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    code = main(list(args))
+    return code, capsys.readouterr().out
+
+
+def english_lines(text: str) -> list[str]:
+    """Each English run with the line it is on (for a readable failure)."""
+    out = []
+    for line in text.splitlines():
+        out += [f"{run!r} in: {line.strip()[:200]}" for run in english_runs(STS_ERRORS.sub("", line), PROPER_NAMES)]
+    return out
+
+
+def page_text(page: str) -> str:
+    """What a reader of the HTML report sees, tooltips (``<title>``) and attributes included:
+    the script and style are dropped, tags become line breaks, entities are decoded."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    attrs = re.findall(r'(?:title|placeholder|aria-label)="([^"]*)"', page)
+    body = re.sub(r"<pre>.*?</pre>", "\n", page, flags=re.S)  # statements shown as JSON
+    return html.unescape(re.sub(r"<[^>]+>", "\n", body) + "\n" + "\n".join(attrs))
+
+
+def test_english_lines_catches_an_untranslated_finding() -> None:
+    # the shape of IW008's message before it was marked: the check must see it
+    line = ("  [CRITICAL] IW008 ci-oidc-trust-without-sub: ロール GitHubDeployAdmin: trust statement 0 (GitHubOidc) "
+            "trusts the GitHub Actions OIDC provider token.actions.githubusercontent.com without a condition")
+    assert english_lines(line)
+    assert english_lines("  [HIGH] IW012 eks-irsa-any-service-account: ロール X: 信頼ポリシーの EKS Pod Identity") == []
+
+
+def test_every_finding_code_is_covered(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The audits below produce every code written in src/iamwarden/analysis (a new code needs a fixture)."""
+    written = set()
+    for path in (REPO / "src" / "iamwarden" / "analysis").rglob("*.py"):
+        written |= set(CODE_LITERAL.findall(path.read_text(encoding="utf-8")))
+    produced = set()
+    for args in AUDITS.values():
+        _, out = run(capsys, *args, "--format", "json")
+        produced |= {f["id"] for f in json.loads(out)["findings"]}
+    assert written, "no finding code found in the analysis source"
+    assert written <= produced, f"no fixture produces {sorted(written - produced)}: add one to {MORE.name}"
+
+
+@pytest.mark.parametrize("name", list(AUDITS))
+def test_audit_text_ja_has_no_english(capsys, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, out = run(capsys, *AUDITS[name], "--lang", "ja")
+    assert "検出結果" in out
+    assert english_lines(out) == []
+
+
+@pytest.mark.parametrize("name", list(AUDITS))
+def test_audit_html_ja_has_no_english(capsys, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    out_file = tmp_path / "r.html"
+    main([*AUDITS[name], "--lang", "ja", "--format", "html", "--output", str(out_file)])
+    text = page_text(out_file.read_text(encoding="utf-8"))
+    assert "検出結果" in text
+    assert english_lines(text) == []
+
+
+@pytest.mark.parametrize("name", list(AUDITS))
+def test_audit_json_ja_messages_have_no_english(capsys, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, out = run(capsys, *AUDITS[name], "--lang", "ja", "--format", "json")
+    findings = json.loads(out)["findings"]
+    bad = [f"{f['id']}: {line}" for f in findings for k in ("message", "fix", "who") if f.get(k)
+           for line in english_lines(str(f[k]))]
+    assert bad == []
+
+
+def test_validate_trust_ja_has_no_english(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``validate --type trust`` runs the same trust checks on a lone document (IW008-IW020)."""
+    doc = json.loads((EXAMPLES / "federated-account.json").read_text())
+    statements = [st for r in doc["RoleDetailList"] for st in r["AssumeRolePolicyDocument"]["Statement"]]
+    f = tmp_path / "trust.json"
+    f.write_text(json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    code, out = run(capsys, "validate", str(f), "--type", "trust", "--lang", "ja")
+    assert code == 1 and "IW008" in out
+    assert english_lines(out) == []
+
+
+# --- explain for federated principals -------------------------------------------------------
+
+A = "111122223333"
+SAML_ROLE = f"arn:aws:iam::{A}:role/Federated"
+EPPN = "urn:oid:1.3.6.1.4.1.5923.1.1.1.6"
+
+
+def saml_account(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from iamwarden.testing_saml import SamlIdentityProvider
+
+    idp = SamlIdentityProvider("https://idp.example.com/saml", "Corp", A)
+    data = {"RoleDetailList": [{
+        "RoleName": "Federated", "Arn": SAML_ROLE, "RoleId": "AROAFEDERATED00000000",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "Corp", "Effect": "Allow", "Principal": {"Federated": idp.provider_arn},
+            "Action": "sts:AssumeRoleWithSAML",
+            "Condition": {"StringEquals": {"saml:edupersonprincipalname": "alice@corp.example"}}}]}}],
+        "SAMLProviderList": [{"Arn": idp.provider_arn, "SAMLMetadataDocument": idp.metadata_xml()}]}
+    path = tmp_path / "acct.json"
+    path.write_text(json.dumps(data))
+    return idp, path
+
+
+@pytest.mark.parametrize("who,role", [("alice@corp.example", SAML_ROLE), ("bob@corp.example", SAML_ROLE),
+                                      ("alice@corp.example", f"arn:aws:iam::{A}:role/Other")],
+                         ids=["allowed", "condition-fails", "no-role-pair"])
+def test_explain_saml_ja_has_no_english(capsys, tmp_path: Path, who: str, role: str) -> None:  # type: ignore[no-untyped-def]
+    idp, acct = saml_account(tmp_path)
+    f = tmp_path / "assertion.b64"
+    f.write_text(idp.response(role, attributes={EPPN: who}))
+    _, out = run(capsys, "explain", "--account", str(acct), "--role", SAML_ROLE, "--saml-assertion", str(f),
+                 "--lang", "ja")
+    assert "信頼ポリシー" in out or "Role 属性" in out
+    assert english_lines(out) == []
+
+
+GH = "token.actions.githubusercontent.com"
+
+
+@pytest.mark.parametrize("sub", ["repo:org/repo:ref:refs/heads/main", "repo:org/repo:ref:refs/heads/dev"])
+def test_explain_web_identity_ja_has_no_english(capsys, tmp_path: Path, sub: str) -> None:  # type: ignore[no-untyped-def]
+    role = f"arn:aws:iam::{A}:role/deploy"
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::{A}:oidc-provider/{GH}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com", f"{GH}:sub": "repo:org/repo:ref:refs/heads/main"}}}]}
+    acct = tmp_path / "acct.json"
+    acct.write_text(json.dumps({"RoleDetailList": [{"RoleName": "deploy", "Arn": role, "Path": "/",
+                                                    "RoleId": "AROADEPLOY", "AssumeRolePolicyDocument": trust}]}))
+    claims = json.dumps({"iss": f"https://{GH}", "aud": "sts.amazonaws.com", "sub": sub})
+    _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--lang", "ja")
+    assert "トークン" in out
+    assert english_lines(out) == []
