@@ -36,7 +36,7 @@ AUDITS = {
     "more-findings": ["audit", str(MORE)],
 }
 #: names of AWS features and providers, written as AWS writes them in its Japanese documentation too
-PROPER_NAMES = ("EKS Pod Identity", "S3 Block Public Access", "Login with Amazon", "GitHub Actions",
+PROPER_NAMES = ("EKS Pod Identity", "IAM Access Analyzer", "S3 Block Public Access", "Login with Amazon", "GitHub Actions",
                 "Terraform Cloud", "Bitbucket Pipelines")
 #: STS's own error sentences, as AWS answers them (docs/i18n.md: they stay English on purpose)
 STS_ERRORS = re.compile(r"AccessDenied: Not authorized to perform \S+|\b[A-Za-z]+(?:Exception|Error): .*$")
@@ -176,3 +176,72 @@ def test_explain_web_identity_ja_has_no_english(capsys, tmp_path: Path, sub: str
     _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--lang", "ja")
     assert "トークン" in out
     assert english_lines(out) == []
+
+
+# --- the command line itself: --help, argparse's words, `iamwarden: error: …` -----------------
+
+COMMANDS = ["", "check", "validate", "explain", "audit", "who-can", "path", "collect", "diff", "plan", "serve",
+            "playground"]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[c or "iamwarden" for c in COMMANDS])
+def test_help_ja_has_no_english(capsys, monkeypatch, command: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("IAMWARDEN_LANG", "ja")
+    with pytest.raises(SystemExit) as done:
+        main([*([command] if command else []), "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("使い方: ") and "このヘルプを表示して終了します" in out
+    assert english_lines(out) == []
+
+
+def test_help_en_is_english(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("IAMWARDEN_LANG", raising=False)
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: ") and "show this help message and exit" in out and "使い方" not in out
+
+
+UNUSABLE = {
+    "missing-file": ["audit", "/nonexistent/account.json"],
+    "missing-arguments": ["check", "--account", str(EXAMPLES / "demo-account.json")],
+    "unknown-role": ["explain", "--account", str(EXAMPLES / "demo-account.json"), "--principal",
+                     "arn:aws:iam::111122223333:user/alice", "--role", "arn:aws:iam::111122223333:role/Nope"],
+    "argparse-unknown-flag": ["check", "--bogus"],
+    "argparse-bad-choice": ["audit", "--format", "pdf", str(EXAMPLES / "demo-account.json")],
+    "argparse-required": ["diff"],
+    "too-many-inputs": ["diff", "--not-granted", "s3:GetObject", "a.json", "b.json"],
+}
+
+
+@pytest.mark.parametrize("name", list(UNUSABLE))
+def test_usage_errors_ja_have_no_english(capsys, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Exit 2 with one line in Japanese, for our errors and argparse's alike (``--lang`` found before parsing)."""
+    try:
+        code = main([*UNUSABLE[name], "--lang", "ja"])
+    except SystemExit as e:
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("iamwarden") and ": エラー: " in line, err
+    # the OS's own words (strerror, "No such file or directory") are the system's, not ours
+    assert english_lines(line.replace("No such file or directory", "")) == []
+
+
+def test_usage_error_en_is_unchanged(capsys) -> None:  # type: ignore[no-untyped-def]
+    code = main(["check", "--account", str(EXAMPLES / "demo-account.json")])
+    assert code == 2
+    assert capsys.readouterr().err == "iamwarden: error: --account needs --principal, --action, --resource\n"
+
+
+def test_language_is_decided_before_parsing() -> None:
+    from iamwarden.cli.argparse_text import language_before_parsing
+
+    assert language_before_parsing(["audit", "--lang", "ja", "x.json"], {}) == "ja"
+    assert language_before_parsing(["audit", "--lang=ja"], {}) == "ja"
+    assert language_before_parsing(["audit"], {"IAMWARDEN_LANG": "ja_JP.UTF-8"}) == "ja"
+    assert language_before_parsing(["audit", "--lang", "en"], {"IAMWARDEN_LANG": "ja"}) == "en"
+    assert language_before_parsing(["audit", "--", "--lang", "ja"], {}) == "en"
+    assert language_before_parsing(["audit", "--lang", "xx"], {"IAMWARDEN_LANG": "bogus"}) == "en"

@@ -15,6 +15,9 @@ import importlib
 import sys
 import traceback
 
+from ..i18n import Text, Translator, translator
+from .argparse_text import argparse_in, language_before_parsing, parser_class
+
 #: subcommand modules, in the order ``--help`` lists them
 COMMAND_MODULES = ("check", "validate", "explain", "audit", "diff", "plan", "serve", "playground")
 
@@ -26,11 +29,22 @@ EXIT_BUG = 3
 
 
 class UsageError(Exception):
-    """Unusable input: printed as ``iamwarden: error: …`` with exit status 2."""
+    """Unusable input: printed as ``iamwarden: error: …`` with exit status 2.
+
+    The message is an English ``str`` or a :class:`~iamwarden.i18n.Text` (``N_``), which ``main``
+    shows in the reader's language; ``str(error)`` is always the English sentence."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def message_of(error: Exception) -> Text | str:
+    """An error's message for ``UsageError``: the marked :class:`Text` it carries (``LoadError(N_(…))``),
+    so that it is shown in the reader's language, else its English ``str``."""
+    return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Text) else str(error)
+
+
+def build_parser(translate: Translator | None = None) -> argparse.ArgumentParser:
+    """The whole command line; its help is formatted in ``translate``'s language (default English)."""
+    ArgumentParser = parser_class(translate or translator())  # noqa: N806 (read by the msgid extractor)
+    parser = ArgumentParser(
         prog="iamwarden",
         description="AWS IAM and STS, checkable offline: exact decisions, explained.",
         epilog="Exit status: 0 pass (Allow, a path, no failing finding), 1 fail (a deny, no path, a "
@@ -50,15 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_USAGE
+    argv = sys.argv[1:] if argv is None else argv
+    _ = translator(language_before_parsing(argv))
+    with argparse_in(_):  # argparse names its own groups when the parser is built
+        parser = build_parser(_)
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except UsageError as e:
-        print(f"iamwarden: error: {e}", file=sys.stderr)
+        print(_("iamwarden: error: {message}", message=_.text(e.args[0] if e.args else "")), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_PASS

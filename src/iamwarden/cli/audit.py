@@ -23,12 +23,13 @@ from typing import Any, Callable
 from ..analysis import find_path, index_world, who_can
 from ..analysis.findings import SEVERITIES
 from ..analysis.result import RELATED_SAMPLE
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
 from ..scale import PARALLEL_MIN_PRINCIPALS, EngineUnavailable, WorldSource, audit_world
 from ..scale.driver import ENGINES
-from . import UsageError
+from . import UsageError, message_of
+from .argparse_text import help_text
 from .known_accounts import read_known_accounts
 from .language import add_lang_argument, lang_of
 
@@ -59,18 +60,20 @@ def register(sub: Any) -> None:
     p.add_argument("--max-principals", type=int, default=None, metavar="N",
                    help="text: list at most N escalating principals")
     p.add_argument("--fail-on", choices=SEVERITIES, default=None, metavar="SEVERITY",
-                   help=f"exit 1 when a finding of SEVERITY or worse exists ({', '.join(SEVERITIES)}, "
+                   help="exit 1 when a finding of SEVERITY or worse exists (%(choices)s, "
                         "worst first); the report is written either way")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                   help="worker processes (default: every core; 1: in this process). Inputs under "
-                        f"{PARALLEL_MIN_PRINCIPALS:,} principals always run in this process with --engine local")
+                   help=help_text("worker processes (default: every core; 1: in this process). Inputs under "
+                                  "{n:,} principals always run in this process with --engine local",
+                                  n=PARALLEL_MIN_PRINCIPALS))
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="local: processes on this machine; ray: a Ray cluster (pip install 'iamwarden[ray]')")
     p.add_argument("--address", metavar="ADDR", default=None,
                    help="--engine ray: the cluster to join (ray://HOST:10001 or auto); default: a local Ray")
     p.add_argument("--full-lists", action="store_true",
-                   help=f"list everyone who can assume an open admin role (IW001) in full: in JSON/SARIF "
-                        f"'related' (default: the first {RELATED_SAMPLE} and 'related_count') and in the text report")
+                   help=help_text("list everyone who can assume an open admin role (IW001) in full: in JSON/SARIF "
+                                  "'related' (default: the first {n} and 'related_count') and in the text report",
+                                  n=RELATED_SAMPLE))
     p.add_argument("--known-accounts", metavar="FILE", default=None,
                    help="account ids that are not loaded but known (JSON list or one per line): "
                         "trusts of other unloaded accounts are third-party findings")
@@ -134,13 +137,13 @@ def apply_org(world: World, path: str | None, resources: list[str] | None = None
         try:
             world = with_resources(world, load_resources(resources))
         except LoadError as e:
-            raise UsageError(f"--resources {e}") from None
+            raise UsageError(N_("--resources {error}", error=str(e))) from None
     if not path:
         return world
     try:
         return with_organization(world, load_organization(path))
     except LoadError as e:
-        raise UsageError(f"--org {e}") from None
+        raise UsageError(N_("--org {error}", error=str(e))) from None
 
 
 def _endpoint_args(p: argparse.ArgumentParser) -> None:
@@ -157,7 +160,8 @@ def _boto3() -> Any:
     try:
         import boto3  # noqa: PLC0415 (optional dependency)
     except ModuleNotFoundError:
-        raise UsageError(f"this command needs boto3, which is not installed: {INSTALL_AWS}") from None
+        raise UsageError(N_("this command needs boto3, which is not installed: {install}",
+                            install=INSTALL_AWS)) from None
     return boto3
 
 
@@ -176,7 +180,9 @@ def fetch_details(endpoint: str | None = None, profile: str | None = None, regio
                 merged[k] += page.get(k) or []
         merged["SAMLProviderList"] = saml_provider_list(client)
     except (BotoCoreError, ClientError) as e:
-        raise UsageError(f"GetAccountAuthorizationDetails{' at ' + endpoint if endpoint else ''} failed: {e}") from None
+        raise UsageError(N_("GetAccountAuthorizationDetails at {endpoint} failed: {error}", endpoint=endpoint,
+                            error=str(e))
+                         if endpoint else N_("GetAccountAuthorizationDetails failed: {error}", error=str(e))) from None
     providers = fetch_oidc_providers(client)
     if providers:
         merged["OpenIDConnectProviderList"] = providers
@@ -224,7 +230,7 @@ def _json_default(o: Any) -> Any:
 
 def load_inputs(paths: list[str], endpoint: str | None, profile: str | None, region: str | None) -> World:
     if not paths and not endpoint:
-        raise UsageError("give at least one PATH (a GAAD file or folder) or --endpoint URL")
+        raise UsageError(N_("give at least one PATH (a GAAD file or folder) or --endpoint URL"))
     try:
         world = load_world(paths) if paths else None
         if endpoint:
@@ -232,11 +238,12 @@ def load_inputs(paths: list[str], endpoint: str | None, profile: str | None, reg
             acct = account_from_details(data, endpoint)
             accounts = dict(world.accounts) if world else {}
             if acct.account_id in accounts:
-                raise UsageError(f"{endpoint}: account {acct.account_id} is already loaded from a file")
+                raise UsageError(N_("{endpoint}: account {account} is already loaded from a file", endpoint=endpoint,
+                                    account=acct.account_id))
             accounts[acct.account_id] = acct
             world = World(accounts)
     except (LoadError, OSError) as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     assert world is not None
     return world
 
@@ -250,12 +257,14 @@ def render(fmt: str, result_json: dict[str, Any], **options: Any) -> str | bytes
     try:
         mod = importlib.import_module(f"iamwarden.report.{module}")
     except ModuleNotFoundError:
-        raise UsageError(f"--format {fmt}: the {module} report is not available in this installation") from None
+        raise UsageError(N_("--format {format}: the {module} report is not available in this installation",
+                            format=fmt, module=module)) from None
     for name in names:
         fn = getattr(mod, name, None)
         if fn is not None:
             return fn(result_json, **options) if options else fn(result_json)
-    raise UsageError(f"--format {fmt}: iamwarden.report.{module} has no {names[0]}()")
+    raise UsageError(N_("--format {format}: iamwarden.report.{module} has no {name}()", format=fmt, module=module,
+                        name=names[0]))
 
 
 def _write(out: str | bytes, path: str | None) -> None:
@@ -264,7 +273,7 @@ def _write(out: str | bytes, path: str | None) -> None:
             with open(path, "wb") as fh:
                 fh.write(out.encode("utf-8") if isinstance(out, str) else out)
         except OSError as e:
-            raise UsageError(f"--output {path}: {e.strerror}") from None
+            raise UsageError(N_("--output {path}: {error}", path=path, error=e.strerror)) from None
         return
     if isinstance(out, bytes):
         sys.stdout.buffer.write(out)
@@ -295,7 +304,7 @@ def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
 def audit_source(paths: list[str], endpoint: str | None, profile: str | None, region: str | None) -> WorldSource:
     """The accounts to audit as documents (files, folders, an endpoint's GAAD), for any engine."""
     if not paths and not endpoint:
-        raise UsageError("give at least one PATH (a GAAD file or folder) or --endpoint URL")
+        raise UsageError(N_("give at least one PATH (a GAAD file or folder) or --endpoint URL"))
     extra = []
     if endpoint:
         data = fetch_details(endpoint, profile, region)
@@ -303,7 +312,7 @@ def audit_source(paths: list[str], endpoint: str | None, profile: str | None, re
     try:
         return WorldSource.from_paths(paths, _now(), extra)
     except (LoadError, OSError) as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
 
 
 #: formats whose renderer takes ``lang`` (JSON carries the translated findings; SARIF stays English)
@@ -314,20 +323,20 @@ def run_audit(args: argparse.Namespace) -> int:
     known = read_known_accounts(args.known_accounts)
     lang = lang_of(args)
     if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs {args.jobs}: expected a number of processes, at least 1")
+        raise UsageError(N_("--jobs {jobs}: expected a number of processes, at least 1", jobs=args.jobs))
     if args.address and args.engine != "ray":
-        raise UsageError("--address is for --engine ray")
+        raise UsageError(N_("--address is for --engine ray"))
     source = audit_source(args.paths, args.endpoint, args.profile, args.region)
     try:
         world = source.world()
     except LoadError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     jobs = args.jobs
     if args.org or args.resources:
         # the shard workers read the account files only: with an organization or resources the
         # audit runs in this process for now (docs/scale.md)
         if args.engine != "local":
-            raise UsageError("--org and --resources run with --engine local for now")
+            raise UsageError(N_("--org and --resources run with --engine local for now"))
         world = apply_org(world, args.org, args.resources)
         jobs = 1
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
@@ -336,7 +345,7 @@ def run_audit(args: argparse.Namespace) -> int:
         result = audit_world(source, jobs=jobs, engine=args.engine, address=args.address, progress=bar,
                              world=world, known_accounts=known)
     except EngineUnavailable as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     if bar is not None:
         sys.stderr.write("\r" + " " * 60 + "\r")
     data = result.to_json(full_lists=args.full_lists,
@@ -372,13 +381,13 @@ def _world_for(args: argparse.Namespace) -> World:
 
 def _arn_known(world: World, arn: str, flag: str) -> None:
     if world.entity(arn) is None:
-        raise UsageError(f"{flag} {arn}: no such user or role in the loaded accounts "
-                         f"({', '.join(sorted(world.accounts))})")
+        raise UsageError(N_("{flag} {arn}: no such user or role in the loaded accounts ({accounts})", flag=flag,
+                            arn=arn, accounts=", ".join(sorted(world.accounts))))
 
 
 def run_who_can(args: argparse.Namespace) -> int:
     if ":" not in args.action:
-        raise UsageError(f"--action {args.action!r}: expected service:Action, e.g. s3:GetObject")
+        raise UsageError(N_("--action {action!r}: expected service:Action, e.g. s3:GetObject", action=args.action))
     ix = index_world(_world_for(args), _now())
     reach = who_can(ix, args.action, args.resource, include_uncertain=args.uncertain)
     if args.format == "json":
@@ -440,7 +449,8 @@ def run_collect_other(args: argparse.Namespace) -> int:
         else:
             data = collect_resources(session, args.endpoint, region)
     except (BotoCoreError, ClientError, CollectError) as e:
-        raise UsageError(f"collect --{'org' if args.org else 'resources'} failed: {e}") from None
+        raise UsageError(N_("collect --{what} failed: {error}", what="org" if args.org else "resources",
+                            error=str(e))) from None
     _write(as_json(data), args.output)
     if args.output:
         if args.org:

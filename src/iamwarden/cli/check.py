@@ -13,12 +13,12 @@ from typing import Any, Sequence
 
 from ..evaluation import Decision, authorize, decide
 from ..evaluation.world import UnknownPrincipal
-from ..i18n import Translator, translator
+from ..i18n import N_, Translator, translator
 from ..loaders.authz_details import LoadError, load_world
 from ..loaders.cases import CaseError, load_cases
 from ..model.principal import PrincipalError
 from ..report.decision_text import decision_message, verdict_word
-from . import UsageError
+from . import UsageError, message_of
 from .audit import apply_org, org_arg
 from .language import add_lang_argument, lang_of
 
@@ -52,7 +52,7 @@ def parse_context(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
         if "=" not in item:
-            raise UsageError(f"--context {item!r}: expected KEY=VALUE")
+            raise UsageError(N_("--context {item!r}: expected KEY=VALUE", item=item))
         k, v = item.split("=", 1)
         if k in out:
             prev = out[k]
@@ -64,15 +64,16 @@ def parse_context(items: list[str]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     if (args.org or args.resources) and not args.account:
-        raise UsageError("--org and --resources apply to --account data (a --case file carries its own scp/rcp levels)")
+        raise UsageError(N_("--org and --resources apply to --account data (a --case file carries its own scp/rcp "
+                            "levels)"))
     _ = translator(lang_of(args))
     if args.case and args.account:
-        raise UsageError("use either --case or --account, not both")
+        raise UsageError(N_("use either --case or --account, not both"))
     if args.case:
         try:
             cases, is_list = load_cases(args.case)
         except CaseError as e:
-            raise UsageError(str(e)) from None
+            raise UsageError(message_of(e)) from None
         if not is_list and isinstance(cases[0], CaseError):
             raise UsageError(str(cases[0]))
         # one bad case never stops the others: it gets its own error object (spec §1.4)
@@ -81,15 +82,15 @@ def run(args: argparse.Namespace) -> int:
     elif args.account:
         missing = [f"--{n}" for n in ("principal", "action", "resource") if not getattr(args, n)]
         if missing:
-            raise UsageError(f"--account needs {', '.join(missing)}")
+            raise UsageError(N_("--account needs {flags}", flags=", ".join(missing)))
         try:
             world = apply_org(load_world(args.account), args.org, args.resources)
             d = decide(world, args.principal, args.action, args.resource, parse_context(args.context))
         except (LoadError, UnknownPrincipal, PrincipalError) as e:
-            raise UsageError(str(e)) from None
+            raise UsageError(message_of(e)) from None
         decisions, labels, is_list = [d], [f"{args.principal} {args.action} {args.resource}"], False
     else:
-        raise UsageError("give --case FILE, or --account FILE with --principal/--action/--resource")
+        raise UsageError(N_("give --case FILE, or --account FILE with --principal/--action/--resource"))
     emit(decisions, labels, is_list, args.format, _)
     status = exit_status(decisions)
     if status == 2:

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ..diff import DEFAULT_BUDGET_MS, FAILS, HOLDS, Answer, check_access_not_granted, check_no_new_access
+from ..i18n import N_
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.errors import PolicySyntaxError
-from . import UsageError
+from . import UsageError, message_of
 
 
 def register(sub: Any) -> None:
@@ -42,27 +43,27 @@ def _load(path: str) -> Policy:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
-        raise UsageError(f"{path}: cannot read: {e.strerror}") from None
+        raise UsageError(N_("{path}: cannot read: {error}", path=path, error=e.strerror)) from None
     try:
         return parse_policy(text, PolicyKind.IDENTITY, path)
     except PolicySyntaxError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     if args.not_granted is not None:
         if len(args.policies) != 1:
-            raise UsageError("--not-granted takes one POLICY.json")
+            raise UsageError(N_("--not-granted takes one POLICY.json"))
         actions = [a.strip() for a in args.not_granted.split(",") if a.strip()]
         if not actions:
-            raise UsageError("--not-granted: give at least one action")
+            raise UsageError(N_("--not-granted: give at least one action"))
         resources = [r.strip() for r in (args.resources or "").split(",") if r.strip()]
         answer = check_access_not_granted([_load(args.policies[0])], actions, resources, args.budget_ms)
     else:
         if args.resources:
-            raise UsageError("--resources belongs with --not-granted")
+            raise UsageError(N_("--resources belongs with --not-granted"))
         if len(args.policies) != 2:
-            raise UsageError("give OLD.json NEW.json")
+            raise UsageError(N_("give OLD.json NEW.json"))
         old, new = (_load(p) for p in args.policies)
         answer = check_no_new_access([old], [new], args.budget_ms)
     emit(answer, args.format)

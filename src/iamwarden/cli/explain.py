@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..i18n import N_
 from ..loaders.authz_details import LoadError, load_world
 from ..model.account import Role
 from ..report.explain import FORMATS, render
@@ -21,7 +22,8 @@ from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
 from ..sts.params import ROLE_SESSION_NAME
-from . import UsageError
+from . import UsageError, message_of
+from .argparse_text import help_text
 from .language import add_lang_argument, lang_of
 
 #: the session name used when the caller's own name cannot be one
@@ -54,9 +56,9 @@ def register(sub: Any) -> None:
     p.add_argument("--role", metavar="ARN", required=True, help="the role to assume")
     p.add_argument("--external-id", metavar="X", default=None)
     p.add_argument("--session-name", metavar="N", default=None,
-                   help="RoleSessionName (default: the last part of the caller's ARN, i.e. the user or "
-                        "role name or the session name of an assumed-role ARN, when it is a valid "
-                        f"RoleSessionName; otherwise '{FALLBACK_SESSION_NAME}')")
+                   help=help_text("RoleSessionName (default: the last part of the caller's ARN, i.e. the user or "
+                                  "role name or the session name of an assumed-role ARN, when it is a valid "
+                                  "RoleSessionName; otherwise '{fallback}')", fallback=FALLBACK_SESSION_NAME))
     add_saml_arguments(p)
     p.add_argument("--format", choices=[f for f in FORMATS if f != "dot"] + ["dot"], default="text")
     p.add_argument("--output", metavar="FILE", default=None, help="write here instead of standard output")
@@ -72,8 +74,8 @@ def require_role(world: Any, role: str) -> None:
     """
     if not isinstance(world.entity(role), Role):
         loaded = ", ".join(sorted(world.accounts))
-        raise UsageError(f"--role {role}: no such role in the loaded accounts ({loaded}); "
-                         "if it is in another account, load that account with another --account FILE")
+        raise UsageError(N_("--role {role}: no such role in the loaded accounts ({accounts}); if it is in another "
+                            "account, load that account with another --account FILE", role=role, accounts=loaded))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,17 +83,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         world = load_world(args.account)
     except LoadError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     if args.saml_assertion is not None:
         if args.principal or args.web_identity_token or args.claims:
-            raise UsageError("--saml-assertion explains AssumeRoleWithSAML: leave out --principal, "
-                             "--web-identity-token and --claims")
+            raise UsageError(N_("--saml-assertion explains AssumeRoleWithSAML: leave out --principal, "
+                                "--web-identity-token and --claims"))
         return run_saml(args, world)
     if args.web_identity_token is not None or args.claims is not None:
         return run_web_identity(args, world)
     if args.principal is None:
-        raise UsageError("give --principal ARN (or --web-identity-token FILE / --claims JSON for a web identity, "
-                         "--saml-assertion FILE for a SAML federated role)")
+        raise UsageError(N_("give --principal ARN (or --web-identity-token FILE / --claims JSON for a web identity, "
+                            "--saml-assertion FILE for a SAML federated role)"))
     name = args.session_name if args.session_name is not None else default_session_name(args.principal)
     params = {"RoleArn": args.role, "RoleSessionName": name}
     if args.external_id is not None:
@@ -99,17 +101,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         explanation = explain_assume_role(world, args.principal, params, datetime.now(UTC), lang=lang)
     except UnknownCaller as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     except StsError as e:
         raise UsageError(f"{e.code}: {e.message}") from None
     require_role(world, args.role)
     if args.format == "png" and not args.output and sys.stdout.isatty():
-        raise UsageError("--format png writes binary data: give --output FILE")
+        raise UsageError(N_("--format png writes binary data: give --output FILE"))
     try:
         out = render(explanation, args.format)
     except Exception as e:  # graphviz missing or failing
         if type(e).__name__ in ("ExecutableNotFound", "CalledProcessError"):
-            raise UsageError(f"cannot draw the picture: {e} (install Graphviz: apt-get install graphviz)") from None
+            raise UsageError(N_("cannot draw the picture: {error} (install Graphviz: apt-get install graphviz)",
+                                  error=str(e))) from None
         raise
     if args.output:
         path = Path(args.output)
@@ -119,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 path.write_text(out, encoding="utf-8")
         except OSError as e:
-            raise UsageError(f"--output {args.output}: {e.strerror or e}") from None
+            raise UsageError(N_("--output {path}: {error}", path=args.output, error=e.strerror or str(e))) from None
     elif isinstance(out, bytes):
         sys.stdout.buffer.write(out)
     else:
@@ -159,21 +162,22 @@ def run_saml(args: argparse.Namespace, world: Any) -> int:
     from ..sts.saml_xml import SAML_ASSERTION_MAX_CHARS
 
     if args.format != "text":
-        raise UsageError("--saml-assertion explains in text only (--format text)")
+        raise UsageError(N_("--saml-assertion explains in text only (--format text)"))
     path = Path(args.saml_assertion)
     try:
         if path.stat().st_size > 2 * SAML_ASSERTION_MAX_CHARS:
-            raise UsageError(f"--saml-assertion {path}: larger than STS accepts "
-                             f"({SAML_ASSERTION_MAX_CHARS} characters)")
+            raise UsageError(N_("--saml-assertion {path}: larger than STS accepts ({n} characters)", path=path,
+                                n=SAML_ASSERTION_MAX_CHARS))
         text = path.read_text(encoding="utf-8", errors="replace").strip()
     except OSError as e:
-        raise UsageError(f"--saml-assertion {path}: {e.strerror or e}") from None
+        raise UsageError(N_("--saml-assertion {path}: {error}", path=path, error=e.strerror or str(e))) from None
     providers = providers_of(world)
     provider = args.saml_provider
     if provider is None:
         if len(providers) != 1:
             found = ", ".join(sorted(providers)) or "none"
-            raise UsageError(f"give --saml-provider ARN (SAML providers in the loaded accounts: {found})")
+            raise UsageError(N_("give --saml-provider ARN (SAML providers in the loaded accounts: {found})",
+                                  found=found))
         provider = next(iter(providers))
     require_role(world, args.role)
     now = datetime.now(UTC)
@@ -181,7 +185,7 @@ def run_saml(args: argparse.Namespace, world: Any) -> int:
         try:
             now = datetime.fromisoformat(args.at.replace("Z", "+00:00"))
         except ValueError:
-            raise UsageError(f"--at {args.at!r}: not an ISO 8601 time (e.g. 2026-12-02T12:00:00Z)") from None
+            raise UsageError(N_("--at {at!r}: not an ISO 8601 time (e.g. 2026-12-02T12:00:00Z)", at=args.at)) from None
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
     explanation = explain_saml(world, args.role, provider, text, now, providers)
@@ -190,7 +194,7 @@ def run_saml(args: argparse.Namespace, world: Any) -> int:
         try:
             Path(args.output).write_text(out, encoding="utf-8")
         except OSError as e:
-            raise UsageError(f"--output {args.output}: {e.strerror or e}") from None
+            raise UsageError(N_("--output {path}: {error}", path=args.output, error=e.strerror or str(e))) from None
     else:
         sys.stdout.write(out)
     return 0 if explanation.allowed else 1
@@ -205,9 +209,9 @@ def _read_small(path: str, flag: str) -> str:
         with open(path, "rb") as f:
             raw = f.read(MAX_WEB_IDENTITY_INPUT + 1)
     except OSError as e:
-        raise UsageError(f"{flag} {path}: {e.strerror or e}") from None
+        raise UsageError(N_("{flag} {path}: {error}", flag=flag, path=path, error=e.strerror or str(e))) from None
     if len(raw) > MAX_WEB_IDENTITY_INPUT:
-        raise UsageError(f"{flag} {path}: larger than {MAX_WEB_IDENTITY_INPUT} bytes")
+        raise UsageError(N_("{flag} {path}: larger than {n} bytes", flag=flag, path=path, n=MAX_WEB_IDENTITY_INPUT))
     return raw.decode("utf-8", "replace").strip()
 
 
@@ -218,7 +222,7 @@ def run_web_identity(args: argparse.Namespace, world: Any) -> int:
     from ..sts.explain import explain_web_identity
 
     if args.format not in ("text", "json"):
-        raise UsageError(f"--format {args.format}: web-identity explanations are text or json")
+        raise UsageError(N_("--format {format}: web-identity explanations are text or json", format=args.format))
     require_role(world, args.role)
     name = args.session_name or "web-identity"
     if args.web_identity_token is not None:
@@ -231,9 +235,9 @@ def run_web_identity(args: argparse.Namespace, world: Any) -> int:
         try:
             claims = json.loads(text)
         except ValueError as e:
-            raise UsageError(f"--claims: not JSON: {e}") from None
+            raise UsageError(N_("--claims: not JSON: {error}", error=str(e))) from None
         if not isinstance(claims, dict):
-            raise UsageError("--claims: give a JSON object of claims, e.g. {\"iss\": …, \"sub\": …}")
+            raise UsageError(N_("--claims: give a JSON object of claims, e.g. {\"iss\": …, \"sub\": …}"))
         x = explain_web_identity(world, args.role, datetime.now(UTC), claims=claims, session_name=name)
     if args.format == "json":
         out = json.dumps(x.to_json(), indent=2, default=str) + "\n"
@@ -243,7 +247,7 @@ def run_web_identity(args: argparse.Namespace, world: Any) -> int:
         try:
             Path(args.output).write_text(out, encoding="utf-8")
         except OSError as e:
-            raise UsageError(f"--output {args.output}: {e.strerror or e}") from None
+            raise UsageError(N_("--output {path}: {error}", path=args.output, error=e.strerror or str(e))) from None
     else:
         sys.stdout.write(out)
     return 0 if x.allowed else 1

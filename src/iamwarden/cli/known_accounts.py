@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+from ..i18n import N_
 from . import UsageError
 
 MAX_BYTES = 1 << 20
@@ -26,9 +27,10 @@ def read_known_accounts(path: str | None) -> frozenset[str] | None:
         with open(path, "rb") as f:
             data = f.read(MAX_BYTES + 1)
     except OSError as e:
-        raise UsageError(f"--known-accounts {path}: cannot read: {e.strerror or e}") from None
+        raise UsageError(N_("--known-accounts {path}: cannot read: {error}", path=path,
+                            error=e.strerror or str(e))) from None
     if len(data) > MAX_BYTES:
-        raise UsageError(f"--known-accounts {path}: larger than {MAX_BYTES} bytes")
+        raise UsageError(N_("--known-accounts {path}: larger than {n} bytes", path=path, n=MAX_BYTES))
     text = data.decode("utf-8", "replace")
     stripped = text.lstrip()
     ids: list[tuple[str, str]] = []  # (where, value)
@@ -36,10 +38,11 @@ def read_known_accounts(path: str | None) -> frozenset[str] | None:
         try:
             doc = json.loads(text)
         except ValueError as e:
-            raise UsageError(f"--known-accounts {path}: not valid JSON: {e}") from None
+            raise UsageError(N_("--known-accounts {path}: not valid JSON: {error}", path=path, error=str(e))) from None
         items = doc.get("accounts") if isinstance(doc, dict) else doc
         if not isinstance(items, list):
-            raise UsageError(f'--known-accounts {path}: expected a list of account ids or {{"accounts": [...]}}')
+            raise UsageError(N_('--known-accounts {path}: expected a list of account ids or {{"accounts": [...]}}',
+                                path=path))
         ids = [(f"[{i}]", str(v) if isinstance(v, (str, int)) and not isinstance(v, bool) else repr(v))
                for i, v in enumerate(items)]
     else:
@@ -50,6 +53,7 @@ def read_known_accounts(path: str | None) -> frozenset[str] | None:
     out = set()
     for where, v in ids:
         if not _ACCOUNT.fullmatch(v):
-            raise UsageError(f"--known-accounts {path} {where}: {v[:40]!r} is not a 12-digit account id")
+            raise UsageError(N_("--known-accounts {path} {where}: {value!r} is not a 12-digit account id", path=path,
+                                where=where, value=v[:40]))
         out.add(v)
     return frozenset(out)

@@ -10,7 +10,7 @@ import argparse
 import os
 
 from ..i18n import LANGUAGES, Translator, choose_language, translator
-from . import UsageError
+from . import UsageError, message_of
 
 
 def add_lang_argument(p: argparse.ArgumentParser) -> None:
@@ -23,7 +23,7 @@ def lang_of(args: argparse.Namespace) -> str:
     try:
         return choose_language(getattr(args, "lang", None), os.environ)
     except ValueError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
 
 
 def translator_of(args: argparse.Namespace) -> Translator:

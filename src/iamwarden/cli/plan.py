@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.findings import SEVERITIES
+from ..i18n import N_, Text, gettext_noop
 from ..loaders.authz_details import LoadError, load_world
 from ..model.account import World
 from ..plan import NEW_RISK, UNKNOWN, ChangeError, ChangeSet, evaluate
@@ -27,7 +28,7 @@ from ..plan.locate import terraform_locations
 from ..plan.terraform import PlanError, read_plan
 from ..policy.document import strict_json
 from ..policy.errors import PolicySyntaxError
-from . import UsageError
+from . import UsageError, message_of
 from .audit import apply_org, org_arg
 
 FORMATS = ("text", "json", "sarif", "markdown")
@@ -60,7 +61,7 @@ def register(sub: Any) -> None:
     p.add_argument("--source-dir", metavar="DIR", help="Terraform configuration directory, to locate each "
                    "resource's .tf file and line (SARIF, markdown)")
     p.add_argument("--fail-on", choices=SEVERITIES, default="low", metavar="SEVERITY",
-                   help=f"exit 1 when a new finding of SEVERITY or worse exists ({', '.join(SEVERITIES)}; "
+                   help="exit 1 when a new finding of SEVERITY or worse exists (%(choices)s; "
                         "default low: any new finding)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
@@ -71,22 +72,23 @@ def _read(path: str, what: str) -> bytes:
     try:
         size = os.path.getsize(path)
         if size > MAX_INPUT_BYTES:
-            raise UsageError(f"{path}: {what} is {size} bytes, more than the {MAX_INPUT_BYTES} read")
+            raise UsageError(N_("{path}: {what} is {size} bytes, more than the {n} read", path=path, what=Text(what),
+                                size=size, n=MAX_INPUT_BYTES))
         return Path(path).read_bytes()
     except OSError as e:
-        raise UsageError(f"{path}: cannot read: {e.strerror}") from None
+        raise UsageError(N_("{path}: cannot read: {error}", path=path, error=e.strerror)) from None
 
 
 def _tf_files(source_dir: str) -> dict[str, str]:
     root = Path(source_dir)
     if not root.is_dir():
-        raise UsageError(f"--source-dir {source_dir}: not a directory")
+        raise UsageError(N_("--source-dir {path}: not a directory", path=source_dir))
     files: dict[str, str] = {}
     for f in sorted(root.rglob("*.tf")):
         if ".terraform" in f.relative_to(root).parts:
             continue  # downloaded modules and providers
         if len(files) >= MAX_TF_FILES:
-            raise UsageError(f"--source-dir {source_dir}: more than {MAX_TF_FILES} .tf files")
+            raise UsageError(N_("--source-dir {path}: more than {n} .tf files", path=source_dir, n=MAX_TF_FILES))
         if f.stat().st_size > MAX_TF_BYTES:
             continue
         files[f.relative_to(root).as_posix()] = f.read_text(encoding="utf-8", errors="replace")
@@ -105,18 +107,18 @@ def _world(paths: list[str]) -> World | None:
     try:
         return load_world(paths)
     except (LoadError, OSError) as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
 
 
 def _account_id(args: argparse.Namespace, world: World | None) -> str | None:
     if args.account_id:
         if not (args.account_id.isdigit() and len(args.account_id) == 12):
-            raise UsageError(f"--account-id {args.account_id!r}: expected 12 digits")
+            raise UsageError(N_("--account-id {account!r}: expected 12 digits", account=args.account_id))
         return str(args.account_id)
     if world is not None and len(world.accounts) == 1:
         return next(iter(world.accounts))
     if world is not None:
-        raise UsageError("several accounts are loaded: say which one the change deploys to with --account-id")
+        raise UsageError(N_("several accounts are loaded: say which one the change deploys to with --account-id"))
     return None
 
 
@@ -124,29 +126,30 @@ def changes_for(args: argparse.Namespace, world: World | None) -> ChangeSet:
     account_id = _account_id(args, world)
     if args.cfn:
         if args.plan:
-            raise UsageError("give a PLAN.json or --cfn TEMPLATE, not both")
+            raise UsageError(N_("give a PLAN.json or --cfn TEMPLATE, not both"))
         from ..plan.cloudformation import TemplateError, read_template  # noqa: PLC0415
 
         params = {}
         for kv in args.parameter:
             k, sep, v = kv.partition("=")
             if not sep or not k:
-                raise UsageError(f"--parameter {kv!r}: expected KEY=VALUE")
+                raise UsageError(N_("--parameter {item!r}: expected KEY=VALUE", item=kv))
             params[k] = v
         try:
-            return read_template(_read(args.cfn, "the template").decode("utf-8", errors="replace"), args.cfn,
+            text = _read(args.cfn, gettext_noop("the template")).decode("utf-8", errors="replace")
+            return read_template(text, args.cfn,
                                  account_id=account_id, region=args.region, partition=args.partition,
                                  parameters=params)
         except TemplateError as e:
             raise UsageError(f"{args.cfn}: {e}") from None
     if not args.plan:
-        raise UsageError("give a PLAN.json (terraform show -json output) or --cfn TEMPLATE")
+        raise UsageError(N_("give a PLAN.json (terraform show -json output) or --cfn TEMPLATE"))
     try:
-        data = strict_json(_read(args.plan, "the plan"), args.plan)
+        data = strict_json(_read(args.plan, gettext_noop("the plan")), args.plan)
     except PolicySyntaxError as e:
-        raise UsageError(f"{args.plan}: not JSON: {e.problems[0].message}") from None
+        raise UsageError(N_("{path}: not JSON: {error}", path=args.plan, error=e.problems[0].message)) from None
     if not isinstance(data, dict):
-        raise UsageError(f"{args.plan}: not terraform show -json output (expected an object)")
+        raise UsageError(N_("{path}: not terraform show -json output (expected an object)", path=args.plan))
     locations = terraform_locations(data, _tf_files(args.source_dir), _prefix(args.source_dir)) \
         if args.source_dir else None
     try:
@@ -164,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = evaluate(world, changes, args.fail_on, datetime.now(UTC))
     except ChangeError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     from ..report.plan import RENDERERS  # noqa: PLC0415
 
     out = RENDERERS[args.format](report.to_json())
@@ -172,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             Path(args.output).write_text(out, encoding="utf-8")
         except OSError as e:
-            raise UsageError(f"--output {args.output}: {e.strerror}") from None
+            raise UsageError(N_("--output {path}: {error}", path=args.output, error=e.strerror)) from None
     else:
         sys.stdout.write(out)
     if report.verdict == NEW_RISK:

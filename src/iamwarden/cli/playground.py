@@ -14,8 +14,9 @@ import sys
 import webbrowser
 from typing import Any
 
+from ..i18n import N_
 from ..loaders.authz_details import LoadError, load_world
-from . import UsageError
+from . import UsageError, message_of
 
 DEFAULT_PORT = 8765
 
@@ -33,7 +34,7 @@ def register(sub: Any) -> None:
         ),
     )
     p.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
-                   help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)")
+                   help="port on 127.0.0.1 (default %(default)s; 0 picks a free one)")
     p.add_argument("--account", metavar="FILE", action="append", default=[],
                    help="get-account-authorization-details output (repeat per account)")
     p.add_argument("--no-open", action="store_true", help="do not open a browser; just print the address")
@@ -45,17 +46,18 @@ def run(args: argparse.Namespace) -> int:
     from ..web.server import bind, make_server, url  # noqa: PLC0415
 
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: expected 0..65535")
+        raise UsageError(N_("--port {port}: expected 0..65535", port=args.port))
     world = None
     if args.account:
         try:
             world = load_world(args.account)
         except LoadError as e:
-            raise UsageError(str(e)) from None
+            raise UsageError(message_of(e)) from None
     try:
         sock = bind(args.port)
     except OSError as e:
-        raise UsageError(f"--port {args.port}: cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}") from None
+        raise UsageError(N_("--port {port}: cannot listen on 127.0.0.1:{port}: {error}", port=args.port,
+                              error=e.strerror or str(e))) from None
     server = make_server(Playground(world, tuple(args.account)), sock)
     address = url(sock)
     loaded = f" with {', '.join(args.account)}" if args.account else ""

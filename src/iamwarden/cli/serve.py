@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import UsageError
+from ..i18n import N_
+from . import UsageError, message_of
 
 if TYPE_CHECKING:
     from ..model.organization import Organization
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.rotate_key:
         return _rotate_key(args)
     if args.retire_old_token_keys and not args.rotate_token_key:
-        raise UsageError("--retire-old-token-keys goes with --rotate-token-key")
+        raise UsageError(N_("--retire-old-token-keys goes with --rotate-token-key"))
     if args.rotate_token_key:
         return _rotate_token_key(args)
     regions = _regions(args.regions)  # before any file is touched
@@ -136,7 +137,7 @@ def _organization(path: str | None) -> Organization | None:
     try:
         return load_organization(path)
     except LoadError as e:
-        raise UsageError(f"--org {e}") from None
+        raise UsageError(N_("--org {error}", error=str(e))) from None
 
 
 def _start(args: argparse.Namespace, regions: frozenset[str] | None,
@@ -168,10 +169,11 @@ def _start(args: argparse.Namespace, regions: frozenset[str] | None,
         raise UsageError(f"{e.code}: {e.message}") from None
     except OSError as e:
         if e.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
-            raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
-        raise UsageError(str(e)) from None
+            raise UsageError(N_("cannot listen on {host}:{port}: {error}", host=args.host, port=args.port,
+                                error=e.strerror)) from None
+        raise UsageError(message_of(e)) from None
     except (ValueError, SeedError, StateError) as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     ep.start()
     return ep, notes
 
@@ -185,7 +187,7 @@ def _regions(values: list[str] | None) -> frozenset[str] | None:
         return None
     for v in values:
         if not _REGION.fullmatch(v):
-            raise UsageError(f"--region: {v!r} is not a region name such as us-east-1 or eu-west-1")
+            raise UsageError(N_("--region: {value!r} is not a region name such as us-east-1 or eu-west-1", value=v))
     return frozenset(values)
 
 
@@ -197,16 +199,18 @@ def read_oidc_jwks(items: list[str]) -> dict[str, str]:
     for item in items:
         issuer, sep, path = item.partition("=")
         if not sep or not issuer.startswith("https://") or not path:
-            raise UsageError(f"--oidc-jwks {item!r}: give ISSUER=FILE, e.g. "
-                             "https://token.actions.githubusercontent.com=jwks.json")
+            raise UsageError(N_("--oidc-jwks {item!r}: give ISSUER=FILE, e.g. "
+                                "https://token.actions.githubusercontent.com=jwks.json", item=item))
         try:
             with open(path, "rb") as f:
                 raw = f.read(MAX_JWKS_BYTES + 1)
             read_jwks(raw)
         except OSError as e:
-            raise UsageError(f"--oidc-jwks {issuer}: cannot read {path}: {e.strerror}") from None
+            raise UsageError(N_("--oidc-jwks {issuer}: cannot read {path}: {error}", issuer=issuer, path=path,
+                                error=e.strerror)) from None
         except JwksError as e:
-            raise UsageError(f"--oidc-jwks {issuer}: {path}: {e}") from None
+            raise UsageError(N_("--oidc-jwks {issuer}: {path}: {error}", issuer=issuer, path=path,
+                                error=str(e))) from None
         out[issuer] = raw.decode("utf-8", "replace")
     return out
 
@@ -218,7 +222,7 @@ def _open_store(args: argparse.Namespace) -> Store:
     try:
         return Store(args.db, key_file=args.key_file)
     except StateError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
 
 
 def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
@@ -238,13 +242,13 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
     from ..store import StateError
 
     if args.replace and not args.load:
-        raise UsageError("--replace needs --load FILE (it replaces the account's data with the file's)")
+        raise UsageError(N_("--replace needs --load FILE (it replaces the account's data with the file's)"))
     loaded: list[str] = []
     if args.load:
         try:
             loaded = sorted(load_world(args.load).accounts)
         except LoadError as e:
-            raise UsageError(str(e)) from None
+            raise UsageError(message_of(e)) from None
     store = _open_store(args)
     try:
         bound = store.bound_account()
@@ -259,11 +263,10 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
         clash = [store.account_summary(a) for a in loaded if a in store.accounts()]
         clash = [c for c in clash if not c.empty]
         if clash and not args.replace:
-            raise UsageError(
-                f"database {args.db} already holds {'; '.join(str(c) for c in clash)}: --load would mix "
-                "the file into it. Add --replace to replace that account's IAM data with the file, "
-                "or start without --load to serve the database as it is, or use a new --db"
-            )
+            raise UsageError(N_(
+                "database {db} already holds {accounts}: --load would mix the file into it. Add --replace to "
+                "replace that account's IAM data with the file, or start without --load to serve the database as it "
+                "is, or use a new --db", db=args.db, accounts="; ".join(str(c) for c in clash)))
         try:
             with store.write():
                 store.bind_account(account)
@@ -272,7 +275,7 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
                 if args.load:
                     load_into_store(store, args.load)
         except SeedError as e:
-            raise UsageError(str(e)) from None
+            raise UsageError(message_of(e)) from None
         if args.load:
             after = "; ".join(str(store.account_summary(a)) for a in loaded)
             verb = "replaced with" if clash else "loaded"
@@ -281,7 +284,7 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
             notes.append("--load not given: serving the database as it is")
         return account, notes
     except StateError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     finally:
         store.close()
 
@@ -291,14 +294,14 @@ def _rotate_key(args: argparse.Namespace) -> int:
     from ..store import StateError
 
     if not os.path.exists(args.db):
-        raise UsageError(f"database {args.db} does not exist: nothing to rotate")
+        raise UsageError(N_("database {db} does not exist: nothing to rotate", db=args.db))
     store = _open_store(args)
     try:
         new_id = store.rotate_master_key()
         print(f"database {args.db}: secrets re-sealed under new master key {new_id} in {store.key_path}"
               " (back up this key file again; the old one no longer opens the database)", flush=True)
     except StateError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     finally:
         store.close()
     return 0
@@ -310,13 +313,13 @@ def _rotate_token_key(args: argparse.Namespace) -> int:
     from ..store import StateError
 
     if not os.path.exists(args.db):
-        raise UsageError(f"database {args.db} does not exist: nothing to rotate")
+        raise UsageError(N_("database {db} does not exist: nothing to rotate", db=args.db))
     store = _open_store(args)
     try:
         store.require_only_user("rotate the token key")
         account = store.bound_account()
         if account is None:
-            raise UsageError(f"database {args.db} serves no account yet: start it once first")
+            raise UsageError(N_("database {db} serves no account yet: start it once first", db=args.db))
         ring = rotated(keyring_for(store, account), retire_old=args.retire_old_token_keys)
         save_keyring(store, account, ring)
         kept = sorted(k for k in ring.keys if k != ring.active)
@@ -325,7 +328,7 @@ def _rotate_token_key(args: argparse.Namespace) -> int:
         print(f"database {args.db}: new session tokens are sealed under token key {ring.active}; {what}",
               flush=True)
     except StateError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(message_of(e)) from None
     finally:
         store.close()
     return 0

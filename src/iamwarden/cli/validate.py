@@ -23,6 +23,7 @@ from ..policy.document import PolicyKind, parse_policy_tolerant
 from ..policy.errors import PolicySyntaxError
 from ..policy.validation import ERROR, FINDING_TYPES, KIND_LABELS, SECURITY_WARNING, WARNING, Finding, validate_policy
 from . import UsageError
+from .argparse_text import help_text
 from .known_accounts import read_known_accounts
 from .language import add_lang_argument, lang_of
 
@@ -51,8 +52,8 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--fail-on", metavar="TYPES", default=",".join(DEFAULT_FAIL_ON),
-                   help=f"comma-separated finding types that make the exit status 1 ({', '.join(FINDING_TYPES)}), "
-                        f"or 'none' (default: {','.join(DEFAULT_FAIL_ON)})")
+                   help=help_text("comma-separated finding types that make the exit status 1 ({types}), "
+                                  "or 'none' (default: %(default)s)", types=", ".join(FINDING_TYPES)))
     p.add_argument("--known-accounts", metavar="FILE", default=None,
                    help="--type trust: account ids you know (JSON list or one per line); a trust of any "
                         "other account is reported (IW003 without ExternalId, IW018 with)")
@@ -66,7 +67,8 @@ def parse_fail_on(text: str) -> frozenset[str]:
     types = {t.strip().upper() for t in text.split(",") if t.strip()}
     unknown = sorted(types - set(FINDING_TYPES))
     if unknown or not types:
-        raise UsageError(f"--fail-on {text!r}: expected finding types from {', '.join(FINDING_TYPES)}, or 'none'")
+        raise UsageError(N_("--fail-on {value!r}: expected finding types from {types}, or 'none'", value=text,
+                            types=", ".join(FINDING_TYPES)))
     return frozenset(types)
 
 
@@ -77,7 +79,7 @@ def read_document(path: str) -> bytes:
         with open(path, "rb") as f:
             return f.read()
     except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+        raise UsageError(N_("cannot read {path}: {error}", path=path, error=e.strerror or str(e))) from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,8 +19,8 @@ from .catalog import DOMAIN, LANGUAGES, po_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: the call names that mark a message: ``_`` (a translator), ``N_`` (deferred), ``gettext``, ``ngettext``,
-#: ``gettext_noop`` (a constant in a table)
-KEYWORDS = ("_", "N_", "gettext", "ngettext", "gettext_noop")
+#: ``gettext_noop`` (a constant in a table), ``help_text`` (a CLI help string with values)
+KEYWORDS = ("_", "N_", "gettext", "ngettext", "gettext_noop", "help_text")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 
@@ -58,6 +58,27 @@ def _marked(call: ast.Call) -> tuple[str, str | None] | None:
     return msgid, None
 
 
+#: argparse calls whose ``help=``, ``description=`` and ``epilog=`` literals are msgids: the CLI's
+#: formatter translates them when help is shown (cli/argparse_text.py), so they need no marker
+ARGPARSE_CALLS = ("add_argument", "add_parser", "ArgumentParser", "add_argument_group", "add_subparsers")
+ARGPARSE_KEYWORDS = ("help", "description", "epilog")
+
+
+def _argparse_texts(call: ast.Call) -> list[str]:
+    f = call.func
+    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+    if name not in ARGPARSE_CALLS:
+        return []
+    found = [_literal(k.value) for k in call.keywords if k.arg in ARGPARSE_KEYWORDS]
+    return [m for m in found if m and m != argparse_suppress()]
+
+
+def argparse_suppress() -> str:
+    import argparse  # noqa: PLC0415
+
+    return argparse.SUPPRESS
+
+
 def source_messages(root: Path = PACKAGE_DIR) -> dict[str, SourceMessage]:
     """Every msgid marked in the Python files under ``root``, with where it is used.
 
@@ -71,8 +92,8 @@ def source_messages(root: Path = PACKAGE_DIR) -> dict[str, SourceMessage]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 hit = _marked(node)
-                if hit is not None:
-                    entry = found.setdefault(hit[0], (hit[1], []))
+                for msgid, plural in ([hit] if hit is not None else []) + [(m, None) for m in _argparse_texts(node)]:
+                    entry = found.setdefault(msgid, (plural, []))
                     entry[1].append((rel, node.lineno))
     return {k: SourceMessage(k, p, tuple(sorted(locs))) for k, (p, locs) in sorted(found.items())}
 

@@ -14,6 +14,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..i18n import N_, Text
 from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
 from ..model.arn import Arn
 from ..model.oidc_provider import JwksError, OidcProvider, provider_id, read_jwks
@@ -88,12 +89,13 @@ SHOWN_PROBLEMS = 5
 
 def _shape_error(source: str, problems: list[ShapeProblem]) -> LoadError:
     shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
-    more = ""
+    more: Text | str = ""
     if len(problems) >= MAX_PROBLEMS:  # the check stopped counting
-        more = " (and more)"
+        more = N_(" (and more)")
     elif len(problems) > SHOWN_PROBLEMS:
-        more = f" (and {len(problems) - SHOWN_PROBLEMS} more)"
-    return LoadError(f"{source}: not get-account-authorization-details output: {shown}{more}")
+        more = N_(" (and {n} more)", n=len(problems) - SHOWN_PROBLEMS)
+    return LoadError(N_("{source}: not get-account-authorization-details output: {problems}{more}", source=source,
+                        problems=shown, more=more))
 
 
 def account_from_details(data: Any, source: str = "<data>") -> Account:
@@ -181,8 +183,9 @@ def _build(data: dict[str, Any], source: str) -> Account:
     providers = _oidc_providers(data.get(OIDC_PROVIDERS_KEY), source, note)
     if len(accounts) != 1:
         if not accounts:
-            raise LoadError(f"{source}: no account ID found in any ARN")
-        raise LoadError(f"{source}: ARNs name several accounts ({', '.join(sorted(accounts))}); one file per account")
+            raise LoadError(N_("{source}: no account ID found in any ARN", source=source))
+        raise LoadError(N_("{source}: ARNs name several accounts ({accounts}); one file per account", source=source,
+                           accounts=", ".join(sorted(accounts))))
     return Account(accounts.pop(), users, groups, roles, policies, source, oidc_providers=providers,
                    saml_providers=saml_providers)
 
@@ -250,7 +253,7 @@ def load_account(path: str | Path) -> Account:
     try:
         raw = p.read_bytes()
     except OSError as e:
-        raise LoadError(f"{p}: cannot read: {e.strerror}") from None
+        raise LoadError(N_("{path}: cannot read: {error}", path=p, error=e.strerror)) from None
     return account_from_bytes(raw, str(p))
 
 
@@ -287,8 +290,9 @@ def load_world(paths: Iterable[str | Path]) -> World:
     for f in account_files(paths):
         acct = load_account(f)
         if acct.account_id in accounts:
-            raise LoadError(f"{f}: account {acct.account_id} is already loaded from {accounts[acct.account_id].source}")
+            raise LoadError(N_("{path}: account {account} is already loaded from {source}", path=f,
+                               account=acct.account_id, source=accounts[acct.account_id].source))
         accounts[acct.account_id] = acct
     if not accounts:
-        raise LoadError("no account files given")
+        raise LoadError(N_("no account files given"))
     return World(accounts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..i18n import N_, Text
 from ..policy.document import strict_json
 from ..policy.errors import PolicySyntaxError
 from .authz_details import LoadError
@@ -25,9 +26,10 @@ def read_json_file(path: str | Path, what: str) -> Any:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise LoadError(f"{p}: {size} bytes is more than the {MAX_FILE_BYTES} {what} may hold")
+            raise LoadError(N_("{path}: {size} bytes is more than the {n} {what} may hold", path=p, size=size,
+                               n=MAX_FILE_BYTES, what=Text(what)))
         return strict_json(p.read_bytes(), str(p))
     except OSError as e:
-        raise LoadError(f"{p}: cannot read: {e.strerror}") from None
+        raise LoadError(N_("{path}: cannot read: {error}", path=p, error=e.strerror)) from None
     except PolicySyntaxError as e:
         raise LoadError(f"{p}: {e.problems[0].message}") from None

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..i18n import gettext_noop
 from ..model.account import World
 from ..model.organization import (
     RCP,
@@ -42,7 +43,7 @@ _PREFIX = {SCP: "scp", RCP: "rcp"}
 
 
 def load_organization(path: str | Path) -> Organization:
-    return organization_from_json(read_json_file(path, "an organization file"), str(Path(path)))
+    return organization_from_json(read_json_file(path, gettext_noop("an organization file")), str(Path(path)))
 
 
 def organization_from_json(data: Any, source: str = "<organization>") -> Organization:

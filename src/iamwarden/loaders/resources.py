@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..i18n import gettext_noop
 from ..model.account import World
 from ..model.arn import Arn
 from ..model.resources import BPA_FIELDS, BlockPublicAccess, HeldResource, ResourceInventory
@@ -39,7 +40,7 @@ _SIMPLE = (
 
 
 def load_resources_file(path: str | Path) -> list[HeldResource]:
-    return resources_from_json(read_json_file(path, "a resources file"), str(Path(path)))
+    return resources_from_json(read_json_file(path, gettext_noop("a resources file")), str(Path(path)))
 
 
 def _text_doc(raw: Any, where: str, source: str) -> Any:

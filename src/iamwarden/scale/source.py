@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
+from ..i18n import N_
 from ..loaders.authz_details import LoadError, account_files, account_from_bytes
 from ..model.account import Account, World
 
@@ -43,7 +44,7 @@ class WorldSource:
             try:
                 items.append((str(f), f.read_bytes()))
             except OSError as e:
-                raise LoadError(f"{f}: cannot read: {e.strerror}") from None
+                raise LoadError(N_("{path}: cannot read: {error}", path=f, error=e.strerror)) from None
         return cls.of([*items, *extra], now)
 
     def world(self) -> World:
@@ -52,11 +53,11 @@ class WorldSource:
         for name, raw in self.accounts:
             acct = account_from_bytes(raw, name)
             if acct.account_id in accounts:
-                raise LoadError(f"{name}: account {acct.account_id} is already loaded from "
-                                f"{accounts[acct.account_id].source}")
+                raise LoadError(N_("{path}: account {account} is already loaded from {source}", path=name,
+                                   account=acct.account_id, source=accounts[acct.account_id].source))
             accounts[acct.account_id] = acct
         if not accounts:
-            raise LoadError("no account files given")
+            raise LoadError(N_("no account files given"))
         return World(accounts)
 
     @property
