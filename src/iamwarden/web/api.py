@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Callable
 
 from ..analysis import audit
-from ..cli.explain import default_session_name
+from ..sts.params import default_session_name
 from ..model.account import Account, Role, User, World
 from ..policy import quotas
 from ..policy.document import PolicyKind
@@ -92,6 +92,24 @@ def with_lang(fn: Callable[..., Any], lang: str, *args: Any) -> Any:
     return fn(*args, lang=lang) if takes_lang else fn(*args)
 
 
+GRAPHVIZ_MISSING = "Graphviz's dot is not installed, so there is no picture: install Graphviz (the graphviz package) and reload."
+
+
+def picture(lang: str, e: Any) -> dict[str, str | None]:
+    """``svg`` for the explanation's picture, or ``svg: None`` and ``picture_error`` saying why not.
+
+    The picture needs Graphviz's ``dot`` program. Without it the verdict, the
+    sides and the text are still right, so the answer keeps them and names
+    the missing program instead of failing the whole request with a 500.
+    """
+    try:
+        return {"svg": with_lang(render_svg, lang, e), "picture_error": None}
+    except Exception as err:  # graphviz.ExecutableNotFound, or dot failing: name it, keep the verdict
+        if type(err).__name__ == "ExecutableNotFound" or isinstance(err, FileNotFoundError):
+            return {"svg": None, "picture_error": GRAPHVIZ_MISSING}
+        raise
+
+
 @dataclass
 class Playground:
     """The API's state: the loaded world (or none) and, computed once on first use, its audit."""
@@ -165,7 +183,7 @@ class Playground:
         except StsError as err:
             raise ApiError(400, "session_name", f"{err.code}: {err.message}") from None
         out.update(decided=True, explanation=e.to_json(), text=with_lang(render_text, lang, e),
-                   svg=with_lang(render_svg, lang, e),
+                   **picture(lang, e),
                    role_is_admin=self._role_is_admin(world, edits.role) if e.allowed else None)
         return out
 
@@ -231,7 +249,7 @@ class Playground:
                                     {"RoleArn": target, "RoleSessionName": default_session_name(source)},
                                     self.clock())
             out.update(explained=True, explanation=e.to_json(), text=with_lang(render_text, lang, e),
-                       svg=with_lang(render_svg, lang, e))
+                       **picture(lang, e))
         return out
 
     def cases(self) -> dict[str, Any]:
