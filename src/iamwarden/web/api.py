@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any, Callable
 
 from ..analysis import audit
-from ..sts.params import default_session_name
 from ..model.account import Account, Role, User, World
 from ..policy import quotas
 from ..policy.document import PolicyKind
@@ -25,6 +24,7 @@ from ..report.explain import render_svg, render_text
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
+from ..sts.params import default_session_name
 from .cases import CASES
 from .positions import locate, value_positions
 from .sandbox import Edits, SandboxError, build_world, document_text, entity_of, merged_identity
@@ -92,7 +92,8 @@ def with_lang(fn: Callable[..., Any], lang: str, *args: Any) -> Any:
     return fn(*args, lang=lang) if takes_lang else fn(*args)
 
 
-GRAPHVIZ_MISSING = "Graphviz's dot is not installed, so there is no picture: install Graphviz (the graphviz package) and reload."
+GRAPHVIZ_MISSING = ("Graphviz's dot is not installed, so there is no picture: "
+                    "install Graphviz (the graphviz package) and reload.")
 
 
 def picture(lang: str, e: Any) -> dict[str, str | None]:
