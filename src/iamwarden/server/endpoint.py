@@ -18,7 +18,6 @@ from ..model.account import World
 from ..model.organization import Organization
 from ..store import Store
 from ..sts import Keyring, RandomSource
-from . import iam_oidc_handlers  # noqa: F401  (declares the OIDC provider operations)
 from .access_log import AccessLog
 from .authorization import CallAuthorizer
 from .dispatch import HandlerRegistry

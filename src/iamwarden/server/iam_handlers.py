@@ -224,7 +224,14 @@ class IamApi:
 def register_iam_handlers(
     registry: HandlerRegistry, store: Store, default_account_id: str | None = None
 ) -> IamApi:
-    """Register every declared IAM operation with ``registry``; returns the shared API object."""
+    """Register every declared IAM operation with ``registry``; returns the shared API object.
+
+    The OIDC and SAML provider operations are declared in their own modules,
+    which build on this one; importing them here (not at module level) declares
+    them without an import circle.
+    """
+    from . import iam_oidc_handlers, iam_saml_handlers  # noqa: F401
+
     api = IamApi(store, default_account_id)
     for op in OPERATIONS.values():
         registry.register(SERVICE, op.name, _wrap(api, op.handler))
@@ -675,7 +682,3 @@ __all__ = [
     "register_iam_handlers",
     "required_authorization",
 ]
-
-
-# the SAML provider operations live in their own module; importing it declares them
-from . import iam_saml_handlers as _saml_operations  # noqa: E402, F401
