@@ -113,7 +113,7 @@ class Endpoint:
         self.vault = SessionVault(self.keyring, self.world, clock)
         self.authorizer = CallAuthorizer(self.world, clock)
         registry = HandlerRegistry()
-        register_iam_handlers(registry, self.store, account_id)
+        register_iam_handlers(registry, self.store, account_id, organization)
         self._authorize_iam(registry)
         register_sts_handlers(registry, self.store, self.world, self.vault, self.authorizer, clock, rnd)
         register_federation_handlers(registry, self.store, self.world, self.vault, clock, rnd)
