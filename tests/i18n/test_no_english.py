@@ -245,3 +245,13 @@ def test_language_is_decided_before_parsing() -> None:
     assert language_before_parsing(["audit", "--lang", "en"], {"IAMWARDEN_LANG": "ja"}) == "en"
     assert language_before_parsing(["audit", "--", "--lang", "ja"], {}) == "en"
     assert language_before_parsing(["audit", "--lang", "xx"], {"IAMWARDEN_LANG": "bogus"}) == "en"
+
+
+def test_organization_file_error_ja_has_no_english(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    org = tmp_path / "org.json"
+    org.write_text(json.dumps({"Organization": {"Id": "o-1", "MasterAccountId": "12"},
+                               "Roots": [{"Id": "r-1", "Name": "Root"}], "Children": [], "Policies": []}))
+    code = main(["audit", str(EXAMPLES / "demo-account.json"), "--org", str(org), "--lang", "ja"])
+    err = capsys.readouterr().err
+    assert code == 2 and "管理アカウント" in err
+    assert english_lines(err) == []

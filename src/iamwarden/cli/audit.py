@@ -137,13 +137,13 @@ def apply_org(world: World, path: str | None, resources: list[str] | None = None
         try:
             world = with_resources(world, load_resources(resources))
         except LoadError as e:
-            raise UsageError(N_("--resources {error}", error=str(e))) from None
+            raise UsageError(N_("--resources {error}", error=message_of(e))) from None
     if not path:
         return world
     try:
         return with_organization(world, load_organization(path))
     except LoadError as e:
-        raise UsageError(N_("--org {error}", error=str(e))) from None
+        raise UsageError(N_("--org {error}", error=message_of(e))) from None
 
 
 def _endpoint_args(p: argparse.ArgumentParser) -> None:

@@ -137,7 +137,7 @@ def _organization(path: str | None) -> Organization | None:
     try:
         return load_organization(path)
     except LoadError as e:
-        raise UsageError(N_("--org {error}", error=str(e))) from None
+        raise UsageError(N_("--org {error}", error=message_of(e))) from None
 
 
 def _start(args: argparse.Namespace, regions: frozenset[str] | None,

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..i18n import gettext_noop
+from ..i18n import N_, gettext_noop
 from ..model.account import World
 from ..model.organization import (
     RCP,
@@ -54,10 +54,11 @@ def organization_from_json(data: Any, source: str = "<organization>") -> Organiz
     org = data["Organization"]
     mgmt = org.get("ManagementAccountId") or org.get("MasterAccountId") or ""
     if not _ACCOUNT_ID.fullmatch(mgmt):
-        raise LoadError(f"{source}: $.Organization: MasterAccountId (the management account) must be a "
-                        f"12-digit account ID, got {mgmt!r}")
+        raise LoadError(N_("{source}: $.Organization: MasterAccountId (the management account) must be a 12-digit "
+                           "account ID, got {value!r}", source=source, value=mgmt))
     if len(data["Roots"]) != 1:
-        raise LoadError(f"{source}: $.Roots: an organization has exactly one root, got {len(data['Roots'])}")
+        raise LoadError(N_("{source}: $.Roots: an organization has exactly one root, got {n}", source=source,
+                           n=len(data["Roots"])))
     root = data["Roots"][0]
     nodes: dict[str, OrgNode] = {root["Id"]: OrgNode(root["Id"], root.get("Name", "Root"), "ROOT", None)}
     for i, ch in enumerate(data["Children"]):
@@ -67,17 +68,21 @@ def organization_from_json(data: Any, source: str = "<organization>") -> Organiz
                 where = f"$.Children[{i}].{key}[{j}]"
                 nid = item["Id"]
                 if kind == "ACCOUNT" and not _ACCOUNT_ID.fullmatch(nid):
-                    raise LoadError(f"{source}: {where}.Id: expected a 12-digit account ID, got {nid!r}")
+                    raise LoadError(N_("{source}: {where}.Id: expected a 12-digit account ID, got {value!r}",
+                                       source=source, where=where, value=nid))
                 if nid in nodes:
-                    raise LoadError(f"{source}: {where}: {nid} is already placed under {nodes[nid].parent}")
+                    raise LoadError(N_("{source}: {where}: {id} is already placed under {parent}", source=source,
+                                       where=where, id=nid, parent=nodes[nid].parent))
                 nodes[nid] = OrgNode(nid, item.get("Name", nid), kind, parent)
     for i, ch in enumerate(data["Children"]):
         parent = ch["ParentId"]
         if parent not in nodes or nodes[parent].kind == "ACCOUNT":
-            raise LoadError(f"{source}: $.Children[{i}].ParentId: {parent!r} is not the root or a listed OU")
+            raise LoadError(N_("{source}: $.Children[{i}].ParentId: {parent!r} is not the root or a listed OU",
+                               source=source, i=i, parent=parent))
     _check_acyclic(nodes, source)
     if mgmt not in nodes:
-        raise LoadError(f"{source}: $.Organization: the management account {mgmt} is not in the tree")
+        raise LoadError(N_("{source}: $.Organization: the management account {account} is not in the tree",
+                           source=source, account=mgmt))
     enabled = _enabled(root)
     policies: list[OrgPolicy] = []
     for i, item in enumerate(data["Policies"]):
@@ -85,7 +90,8 @@ def organization_from_json(data: Any, source: str = "<organization>") -> Organiz
         ptype = summary["Type"]
         where = f"$.Policies[{i}]"
         if ptype not in _KINDS:
-            raise LoadError(f"{source}: {where}.PolicySummary.Type: expected {SCP} or {RCP}, got {ptype!r}")
+            raise LoadError(N_("{source}: {where}.PolicySummary.Type: expected {scp} or {rcp}, got {value!r}",
+                               source=source, where=where, scp=SCP, rcp=RCP, value=ptype))
         name = summary.get("Name") or summary["Id"]
         try:
             policy = parse_policy(_doc(item["Content"]), _KINDS[ptype], f"{_PREFIX[ptype]}:{name}")
@@ -95,7 +101,8 @@ def organization_from_json(data: Any, source: str = "<organization>") -> Organiz
         targets = []
         for j, t in enumerate(item["Targets"]):
             if t["TargetId"] not in nodes:
-                raise LoadError(f"{source}: {where}.Targets[{j}]: {t['TargetId']!r} is not in the tree")
+                raise LoadError(N_("{source}: {where}.Targets[{j}]: {target!r} is not in the tree", source=source,
+                                   where=where, j=j, target=t["TargetId"]))
             targets.append(t["TargetId"])
         policies.append(OrgPolicy(summary["Id"], name, ptype, policy, tuple(targets),
                                   bool(summary.get("AwsManaged", False))))
@@ -119,7 +126,7 @@ def _check_acyclic(nodes: dict[str, OrgNode], source: str) -> None:
         while node is not None and node.parent is not None:
             seen += 1
             if seen > len(nodes):
-                raise LoadError(f"{source}: $.Children: {nid} is in a cycle of parents")
+                raise LoadError(N_("{source}: $.Children: {id} is in a cycle of parents", source=source, id=nid))
             node = nodes.get(node.parent)
 
 

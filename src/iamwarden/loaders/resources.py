@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..i18n import gettext_noop
+from ..i18n import N_, gettext_noop
 from ..model.account import World
 from ..model.arn import Arn
 from ..model.resources import BPA_FIELDS, BlockPublicAccess, HeldResource, ResourceInventory
@@ -93,10 +93,11 @@ def _bpa(raw: Any) -> BlockPublicAccess | None:
 def _owned(arn: str, account: str, where: str, source: str) -> None:
     a = Arn.parse(arn)
     if a is None:
-        raise LoadError(f"{source}: {where}: {arn!r} is not an ARN")
+        raise LoadError(N_("{source}: {where}: {arn!r} is not an ARN", source=source, where=where, arn=arn))
     if a.account != account:
-        raise LoadError(f"{source}: {where}: {arn} is in account {a.account or '(none)'}, "
-                        f"but this file is account {account}'s")
+        raise LoadError(N_("{source}: {where}: {arn} is in account {in_account}, but this file is account "
+                           "{account}'s", source=source, where=where, arn=arn, in_account=a.account or "(none)",
+                           account=account))
 
 
 def _grantee(principal: str) -> dict[str, str]:
@@ -111,7 +112,8 @@ def resources_from_json(data: Any, source: str = "<resources>") -> list[HeldReso
         raise LoadError(f"{source}: " + "; ".join(str(pr) for pr in problems))
     account = data["AccountId"]
     if not _ACCOUNT_ID.fullmatch(account):
-        raise LoadError(f"{source}: $.AccountId: expected a 12-digit account ID, got {account!r}")
+        raise LoadError(N_("{source}: $.AccountId: expected a 12-digit account ID, got {value!r}", source=source,
+                           value=account))
     out: list[HeldResource] = []
     s3 = data.get("S3") or {}
     account_bpa = _bpa(s3.get("AccountPublicAccessBlock")) or BlockPublicAccess()
@@ -175,7 +177,8 @@ def load_resources(paths: Iterable[str | Path]) -> ResourceInventory:
         for f in files:
             for r in load_resources_file(f):
                 if r.arn in held:
-                    raise LoadError(f"{f}: {r.arn} is already loaded from {where[r.arn]}")
+                    raise LoadError(N_("{path}: {arn} is already loaded from {source}", path=f, arn=r.arn,
+                                       source=where[r.arn]))
                 held[r.arn] = r
                 where[r.arn] = str(f)
     return ResourceInventory(held)
