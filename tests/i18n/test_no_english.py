@@ -255,3 +255,13 @@ def test_organization_file_error_ja_has_no_english(capsys, tmp_path: Path) -> No
     err = capsys.readouterr().err
     assert code == 2 and "管理アカウント" in err
     assert english_lines(err) == []
+
+
+@pytest.mark.parametrize("cases", [[], [{"id": "c1", "policies": [], "request": {}}]], ids=["empty", "bad-case"])
+def test_case_file_errors_ja_have_no_english(capsys, tmp_path: Path, cases: list[object]) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "cases.json"
+    f.write_text(json.dumps(cases))
+    code = main(["check", "--case", str(f), "--lang", "ja"])
+    out = capsys.readouterr()
+    assert code == 2 or "エラー" in out.out
+    assert english_lines(out.out + out.err) == []

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         except CaseError as e:
             raise UsageError(message_of(e)) from None
         if not is_list and isinstance(cases[0], CaseError):
-            raise UsageError(str(cases[0]))
+            raise UsageError(message_of(cases[0]))
         # one bad case never stops the others: it gets its own error object (spec §1.4)
         decisions = [c if isinstance(c, CaseError) else authorize(c.request, c.policies) for c in cases]
         labels = [c.case_id or f"case[{i}]" if isinstance(c, CaseError) else c.id for i, c in enumerate(cases)]
@@ -95,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     status = exit_status(decisions)
     if status == 2:
         bad = sum(1 for d in decisions if not isinstance(d, Decision))
-        print(f"iamwarden: error: {bad} of {len(decisions)} cases could not be decided (their error objects say why)",
+        print(_("iamwarden: error: {message}", message=_("{bad} of {n} cases could not be decided (their error "
+                                                        "objects say why)", bad=bad, n=len(decisions))),
               file=sys.stderr)
     return status
 
@@ -127,7 +128,7 @@ def emit(decisions: list[Decision | CaseError], labels: list[str], is_list: bool
         return
     for label, d in zip(labels, decisions, strict=True):
         if isinstance(d, CaseError):
-            print(_("{label}: error: {error}", label=label, error=d))
+            print(_("{label}: error: {error}", label=label, error=_.text(message_of(d))))
             continue
         print(f"{label}: {verdict_word(d.decision, _)}")
         if d.rule:

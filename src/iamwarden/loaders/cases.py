@@ -20,6 +20,7 @@ from typing import Any
 
 from ..evaluation.policyset import PolicySet
 from ..evaluation.request import Request
+from ..i18n import N_
 from ..policy.document import PolicyKind
 from ..policy.errors import PolicySyntaxError, Problem
 
@@ -44,7 +45,7 @@ def _one(docs: Any, field: str) -> Any:
         return None
     if isinstance(docs, list):
         if len(docs) > 1:
-            raise CaseError(f"policies.{field}: at most one document, got {len(docs)}")
+            raise CaseError(N_("policies.{field}: at most one document, got {n}", field=field, n=len(docs)))
         return docs[0]
     return docs
 
@@ -52,17 +53,17 @@ def _one(docs: Any, field: str) -> Any:
 def case_from_dict(raw: Any, position: int = 0) -> Case:
     where = f"case[{position}]"
     if not isinstance(raw, dict):
-        raise CaseError(f"{where}: a case must be an object with 'policies' and 'request'")
+        raise CaseError(N_("{where}: a case must be an object with 'policies' and 'request'", where=where))
     cid = str(raw.get("id", where))
     pol = raw.get("policies", {})
     req = raw.get("request")
     if not isinstance(pol, dict):
-        raise CaseError(f"{cid}: 'policies' must be an object")
+        raise CaseError(N_("{case}: 'policies' must be an object", case=cid))
     if not isinstance(req, dict):
-        raise CaseError(f"{cid}: 'request' must be an object with principal, action, resource")
+        raise CaseError(N_("{case}: 'request' must be an object with principal, action, resource", case=cid))
     for f in ("principal", "action"):
         if not isinstance(req.get(f), str):
-            raise CaseError(f"{cid}: request.{f} is required (a string)")
+            raise CaseError(N_("{case}: request.{field} is required (a string)", case=cid, field=f))
     action = req["action"]
     resource = req.get("resource", "*")
     try:
@@ -80,7 +81,8 @@ def case_from_dict(raw: Any, position: int = 0) -> Case:
     except PolicySyntaxError as e:
         raise CaseError(f"{cid}: {e}") from None
     except (TypeError, AttributeError) as e:  # a policies field of the wrong JSON type
-        raise CaseError(f"{cid}: policies: not in the shape of decisions.json ({e})") from None
+        raise CaseError(N_("{case}: policies: not in the shape of decisions.json ({error})", case=cid,
+                           error=str(e))) from None
     try:
         request = Request.build(
             req["principal"],
@@ -118,9 +120,9 @@ def load_cases(path: str | Path) -> tuple[list[Case | CaseError], bool]:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as e:
-        raise CaseError(f"{path}: cannot read JSON: {e}") from None
+        raise CaseError(N_("{path}: cannot read JSON: {error}", path=path, error=str(e))) from None
     if isinstance(raw, list) and not raw:
-        raise CaseError(f"{path}: an empty list: expected one case or a list of cases")
+        raise CaseError(N_("{path}: an empty list: expected one case or a list of cases", path=path))
     items, is_list = (raw, True) if isinstance(raw, list) else ([raw], False)
     out: list[Case | CaseError] = []
     for i, c in enumerate(items):
