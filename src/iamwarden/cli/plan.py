@@ -141,7 +141,7 @@ def changes_for(args: argparse.Namespace, world: World | None) -> ChangeSet:
                                  account_id=account_id, region=args.region, partition=args.partition,
                                  parameters=params)
         except TemplateError as e:
-            raise UsageError(f"{args.cfn}: {e}") from None
+            raise UsageError(N_("{path}: {error}", path=args.cfn, error=message_of(e))) from None
     if not args.plan:
         raise UsageError(N_("give a PLAN.json (terraform show -json output) or --cfn TEMPLATE"))
     try:
@@ -155,7 +155,7 @@ def changes_for(args: argparse.Namespace, world: World | None) -> ChangeSet:
     try:
         return read_plan(data, account_id, args.plan, locations)
     except PlanError as e:
-        raise UsageError(f"{args.plan}: {e}") from None
+        raise UsageError(N_("{path}: {error}", path=args.plan, error=message_of(e))) from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from ..i18n import N_
 from ..model.account import AWS_MANAGED_BUILTINS, Account, Group, InlinePolicy, ManagedPolicy, Role, User
 from ..model.oidc_provider import OidcProvider
 from ..policy.document import Policy, PolicyKind, parse_policy
@@ -243,7 +244,8 @@ def _parse(doc: Any, kind: PolicyKind, name: str, origin: Origin) -> Policy:
     except PolicySyntaxError as e:
         details = "; ".join(f"{p.path}: {p.message}" for p in e.problems[:5])
         where = origin.address + (f" ({origin.file}:{origin.line})" if origin.file and origin.line else "")
-        raise ChangeError(f"{where}: the policy document would be refused by IAM: {details}") from None
+        raise ChangeError(N_("{where}: the policy document would be refused by IAM: {details}", where=where,
+                             details=details)) from None
 
 
 @dataclass

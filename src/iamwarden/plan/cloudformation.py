@@ -33,6 +33,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import N_
 from ..policy.document import strict_json
 from ..policy.errors import PolicySyntaxError
 from .changes import (
@@ -81,14 +82,14 @@ def _yaml_loader() -> Any:
     try:
         import yaml  # type: ignore[import-untyped]  # noqa: PLC0415 (optional dependency: the cfn extra)
     except ModuleNotFoundError:
-        raise TemplateError(f"this template is YAML: {INSTALL_CFN}") from None
+        raise TemplateError(N_("this template is YAML: {install}", install=INSTALL_CFN)) from None
 
     class Loader(yaml.SafeLoader):
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
                 ev = self.peek_event()
-                raise TemplateError(f"line {ev.start_mark.line + 1}: YAML aliases are not allowed in "
-                                    "CloudFormation templates")
+                raise TemplateError(N_("line {line}: YAML aliases are not allowed in CloudFormation templates",
+                                       line=ev.start_mark.line + 1))
             return super().compose_node(parent, index)
 
     def short(fn: str) -> Any:
@@ -124,12 +125,12 @@ def load_template(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         try:
             node = loader.get_single_node()
             if node is None:
-                raise TemplateError("the template is empty")
+                raise TemplateError(N_("the template is empty"))
             data = loader.construct_document(node)
         except yaml.YAMLError as e:
-            raise TemplateError(f"not YAML: {e}") from None
+            raise TemplateError(N_("not YAML: {error}", error=str(e))) from None
         except RecursionError:  # pyyaml composes nested nodes recursively
-            raise TemplateError(f"a value nests deeper than {MAX_DEPTH} levels") from None
+            raise TemplateError(N_("a value nests deeper than {n} levels", n=MAX_DEPTH)) from None
         finally:
             loader.dispose()
         lines = {}
@@ -139,7 +140,7 @@ def load_template(text: str) -> tuple[dict[str, Any], dict[str, int]]:
                     for rk, _ in v.value:
                         lines[str(rk.value)] = rk.start_mark.line + 1
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise TemplateError("not a CloudFormation template: no Resources object")
+        raise TemplateError(N_("not a CloudFormation template: no Resources object"))
     return data, lines
 
 
@@ -274,7 +275,7 @@ class _Resolver:
         """``v`` with every intrinsic resolved; an ``Unresolved`` when one of them cannot be;
         ``_NO_VALUE`` for ``Ref AWS::NoValue`` (the key or element is dropped)."""
         if depth > MAX_DEPTH:
-            raise TemplateError(f"a value nests deeper than {MAX_DEPTH} levels")
+            raise TemplateError(N_("a value nests deeper than {n} levels", n=MAX_DEPTH))
         if isinstance(v, list):
             out = []
             for x in v:
@@ -415,13 +416,13 @@ class _Reader:
     def read(self) -> None:
         for lid, r in self.res.resources.items():
             if not isinstance(r, dict) or not isinstance(r.get("Type"), str):
-                raise TemplateError(f"Resources.{lid}: expected an object with a Type")
+                raise TemplateError(N_("Resources.{id}: expected an object with a Type", id=lid))
             typ = r["Type"]
             if not typ.startswith("AWS::IAM::"):
                 continue
             props = r.get("Properties") or {}
             if not isinstance(props, dict):
-                raise TemplateError(f"Resources.{lid}.Properties: expected an object")
+                raise TemplateError(N_("Resources.{id}.Properties: expected an object", id=lid))
             if "Condition" in r:
                 c = self.res.condition(r["Condition"], 0)
                 if isinstance(c, Unresolved):
@@ -446,14 +447,14 @@ class _Reader:
     def policies(self, lid: str, props: dict[str, Any], kind: str, owner: str) -> None:
         raw = props.get("Policies") or []
         if not isinstance(raw, list):
-            raise TemplateError(f"Resources.{lid}.Properties.Policies: expected a list")
+            raise TemplateError(N_("Resources.{id}.Properties.Policies: expected a list", id=lid))
         for i, item in enumerate(raw):
             p = self.get(lid, props, f"Policies[{i}]", "an inline policy", "left out: cannot decide what it "
                          "grants", raw=item)
             if p is None:
                 continue
             if not isinstance(p, dict):
-                raise TemplateError(f"Resources.{lid}.Properties.Policies[{i}]: expected an object")
+                raise TemplateError(N_("Resources.{id}.Properties.Policies[{i}]: expected an object", id=lid, i=i))
             self.additions.append(PutInline(kind, owner, str(p.get("PolicyName", f"#{i}")),
                                             p.get("PolicyDocument"), self.origin(lid)))
         for arn in self.get(lid, props, "ManagedPolicyArns", "the managed policy ARNs", "left out: cannot "
@@ -560,7 +561,8 @@ def read_template(text: str, source: str | None = None, account_id: str | None =
                   partition: str = "aws", parameters: dict[str, str] | None = None) -> ChangeSet:
     """The change set a template's IAM resources make (a put of each); see the module docstring."""
     if len(text) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"the template is larger than {MAX_TEMPLATE_BYTES} bytes (CloudFormation's limit)")
+        raise TemplateError(N_("the template is larger than {n} bytes (CloudFormation's limit)",
+                               n=MAX_TEMPLATE_BYTES))
     data, lines = load_template(text)
     notes = []
     if account_id is None:

@@ -26,6 +26,7 @@ import json
 import re
 from typing import Any, Iterable
 
+from ..i18n import N_
 from .changes import (
     Addition,
     AddMember,
@@ -78,7 +79,7 @@ def _action(actions: Any) -> str:
         return "replace"
     if len(acts) == 1 and acts[0] in ("create", "update", "delete", "no-op", "read"):
         return str(acts[0])
-    raise PlanError(f"unexpected change.actions {acts!r}")
+    raise PlanError(N_("unexpected change.actions {actions!r}", actions=acts))
 
 
 def config_address(address: str) -> str:
@@ -218,11 +219,11 @@ class _Reader:
         if rcs is None:
             rcs = []
         if not isinstance(rcs, list):
-            raise PlanError("$.resource_changes: expected a list")
+            raise PlanError(N_("$.resource_changes: expected a list"))
         skipped: dict[str, int] = {}
         for i, rc in enumerate(rcs):
             if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict) or "address" not in rc:
-                raise PlanError(f"$.resource_changes[{i}]: expected an object with address and change")
+                raise PlanError(N_("$.resource_changes[{i}]: expected an object with address and change", i=i))
             typ = str(rc.get("type", ""))
             if rc.get("mode", "managed") != "managed":
                 continue
@@ -443,7 +444,7 @@ def read_plan(plan: Any, account_id: str | None = None, source: str | None = Non
     of its ``resource`` block (``plan.locate.terraform_locations``).
     """
     if not isinstance(plan, dict) or ("resource_changes" not in plan and "format_version" not in plan):
-        raise PlanError("not terraform show -json output (no resource_changes or format_version)")
+        raise PlanError(N_("not terraform show -json output (no resource_changes or format_version)"))
     notes = []
     if account_id is None:
         account_id = infer_account_id(plan)
