@@ -5,27 +5,40 @@ Order, so that the driver's search overlaps the workers' work:
 1. the driver indexes the world (it needs the index for the global step) while
    the workers index it too (spawn, Ray) or inherit it (fork);
 2. shards of principals: admin status and one-step edges (``facts``);
-3. while the driver searches (the global step), the workers build IW001's lists
-   for the admin roles open to an account and IW005's cycles;
-4. IW001's lists for the escalating roles the search found, then ``join``.
+3. the search, split (``analysis.split_search``): each round, every worker (and the
+   driver) asks who can get into the targets of the accounts it owns; the driver
+   replays the answers in queue order (the same paths as one process);
+4. IW001's lists for the powerful open roles and IW005's cycles (workers and
+   driver), then ``join``.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any, Callable, Protocol
 
 from ..analysis import AuditResult, audit, index_world
 from ..analysis.graph import Progress
+from ..analysis.index import WorldIndex
 from ..analysis.shards import (
     adopt_facts,
     assume_lists,
     join,
-    open_roles,
     powerful_open_roles,
     principal_facts,
-    search,
     shard,
+)
+from ..analysis.split_search import (
+    CERTAIN,
+    UNCERTAIN,
+    Found,
+    Part,
+    Placed,
+    RunRound,
+    assign_accounts,
+    expand,
+    split_escalation,
 )
 from ..model.account import World
 from .source import WorldSource
@@ -46,6 +59,8 @@ class EngineUnavailable(RuntimeError):
 
 class Engine(Protocol):
     def submit(self, name: str, *args: Any) -> Any: ...
+
+    def submit_to(self, worker: int, name: str, *args: Any) -> Any: ...
 
     def close(self) -> None: ...
 
@@ -100,22 +115,37 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         facts = _spread(eng, "facts", arns, workers, workers * SHARDS_PER_WORKER,
                         lambda part: principal_facts(ix, part), progress)
         first = adopt_facts(ix, facts)
-        admins = [a for a in arns if ix.admin(a).admin]
-        early = open_roles(ix, admins)
-        list_futs = [eng.submit("assume", part) for part in shard(early, workers)]
+        esc = split_escalation(ix, first, _rounds(eng, ix, workers), progress)
         cycles_fut = eng.submit("cycles")
-        esc = search(ix, first, progress)
-        done = set(early)
-        late = [a for a in powerful_open_roles(ix, esc) if a not in done]
         lists: dict[str, tuple[str, ...]] = {}
-        for got in _spread(eng, "assume", late, workers, workers, lambda part: assume_lists(ix, part)):
+        roles = powerful_open_roles(ix, esc)
+        for got in _spread(eng, "assume", roles, workers, workers, lambda part: assume_lists(ix, part)):
             lists.update(got)
-        for f in list_futs:
-            lists.update(f.result())
         cycles = cycles_fut.result()
     finally:
         eng.close()
     return join(ix, esc, lists, cycles, known_accounts)
+
+
+def _rounds(eng: Engine, ix: WorldIndex, workers: int) -> RunRound:
+    """The split search's rounds (``analysis.split_search``): each round's targets go to the
+    part owning their account (the driver owns a share too, as in ``_spread``); every worker
+    hears what was placed since its last round, whether it has targets this round or not."""
+    owner = assign_accounts(ix, workers + 1)
+    search_id = uuid.uuid4().hex
+    mine = {CERTAIN: Part(CERTAIN), UNCERTAIN: Part(UNCERTAIN)}
+
+    def run(phase: int, placed: Placed, targets: list[tuple[str, int]]) -> Found:
+        cut: list[list[tuple[str, int]]] = [[] for _ in range(workers + 1)]
+        for t, d in targets:
+            cut[owner[ix.subjects[t].account_id]].append((t, d))
+        futs = [eng.submit_to(i, "expand", search_id, phase, placed, cut[i]) for i in range(workers)]
+        out = expand(ix, mine[phase], placed, cut[workers])
+        for f in futs:
+            out.update(f.result())
+        return out
+
+    return run
 
 
 def _spread(eng: Engine, name: str, items: list[str], workers: int, shards: int,
