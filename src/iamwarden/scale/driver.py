@@ -15,6 +15,7 @@ Order, so that the driver's search overlaps the workers' work:
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from typing import Any, Callable, Protocol
 
@@ -95,7 +96,9 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         return audit(world, progress=progress, now=source.now, known_accounts=known_accounts)
     if progress:
         progress("indexing", 0, n)
+    clock = _Clock()
     ix = index_world(world, source.now)
+    clock.lap("index")
     eng: Engine
     if engine == "ray":
         from .ray_engine import RayEngine, RayUnavailable  # noqa: PLC0415 (optional dependency)
@@ -112,22 +115,62 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         eng = LocalEngine(source, ix, workers, start_method)
     try:
         arns = list(ix.subjects)
+        clock.lap("start")
         facts = _spread(eng, "facts", arns, workers, workers * SHARDS_PER_WORKER,
-                        lambda part: principal_facts(ix, part), progress)
+                        clock.own("facts", lambda part: principal_facts(ix, part)), progress)
         first = adopt_facts(ix, facts)
-        esc = split_escalation(ix, first, _rounds(eng, ix, workers), progress)
+        clock.lap("facts")
+        esc = split_escalation(ix, first, _rounds(eng, ix, workers, clock), progress)
+        clock.lap("search")
         cycles_fut = eng.submit("cycles")
         lists: dict[str, tuple[str, ...]] = {}
         roles = powerful_open_roles(ix, esc)
-        for got in _spread(eng, "assume", roles, workers, workers, lambda part: assume_lists(ix, part)):
+        for got in _spread(eng, "assume", roles, workers, workers,
+                           clock.own("lists", lambda part: assume_lists(ix, part))):
             lists.update(got)
         cycles = cycles_fut.result()
+        clock.lap("lists")
+        try:
+            LAST_RUN["workers_cpu"] = [f.result() for f in [eng.submit_to(i, "cpu") for i in range(workers)]]
+        except Exception:  # noqa: BLE001 (a figure for the benchmarks only)
+            LAST_RUN["workers_cpu"] = []
     finally:
         eng.close()
-    return join(ix, esc, lists, cycles, known_accounts)
+    result = join(ix, esc, lists, cycles, known_accounts)
+    clock.lap("join")
+    LAST_RUN.update(workers=workers, principals=n)
+    return result
 
 
-def _rounds(eng: Engine, ix: WorldIndex, workers: int) -> RunRound:
+#: the driver's CPU seconds per step of the last parallel audit (``own_*``: its share of the
+#: workers' kind of work) and the workers' CPU seconds: what ``benchmarks/scale.py`` prints
+LAST_RUN: dict[str, Any] = {}
+
+
+class _Clock:
+    def __init__(self) -> None:
+        LAST_RUN.clear()
+        self.t = time.process_time()
+
+    def lap(self, name: str) -> None:
+        t = time.process_time()
+        LAST_RUN[name] = LAST_RUN.get(name, 0.0) + t - self.t
+        self.t = t
+
+    def add(self, name: str, seconds: float) -> None:
+        LAST_RUN[name] = LAST_RUN.get(name, 0.0) + seconds
+
+    def own(self, name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def timed(arg: Any) -> Any:
+            t = time.process_time()
+            try:
+                return fn(arg)
+            finally:
+                self.add("own_" + name, time.process_time() - t)
+        return timed
+
+
+def _rounds(eng: Engine, ix: WorldIndex, workers: int, clock: _Clock) -> RunRound:
     """The split search's rounds (``analysis.split_search``): each round's targets go to the
     part owning their account (the driver owns a share too, as in ``_spread``); every worker
     hears what was placed since its last round, whether it has targets this round or not."""
@@ -140,7 +183,10 @@ def _rounds(eng: Engine, ix: WorldIndex, workers: int) -> RunRound:
         for t, d in targets:
             cut[owner[ix.subjects[t].account_id]].append((t, d))
         futs = [eng.submit_to(i, "expand", search_id, phase, placed, cut[i]) for i in range(workers)]
+        t0 = time.process_time()
         out = expand(ix, mine[phase], placed, cut[workers])
+        clock.add("own_search", time.process_time() - t0)
+        clock.add("rounds", 1)
         for f in futs:
             out.update(f.result())
         return out
