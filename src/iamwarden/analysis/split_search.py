@@ -39,6 +39,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from ._gc import gc_paused
 from .edges import Edge
 from .graph import MAX_ALTERNATIVES, Escalation, Search, Wanted
 from .index import WorldIndex
@@ -110,6 +111,12 @@ class Part:
 def expand(ix: WorldIndex, part: Part, placed: Placed, targets: Sequence[tuple[str, int]],
            checkers: Sequence[Checker] = REGISTRY) -> Found:
     """The edges into ``targets`` (in their order) that the search may keep: a superset."""
+    with gc_paused():
+        return _expand(ix, part, placed, targets, checkers)
+
+
+def _expand(ix: WorldIndex, part: Part, placed: Placed, targets: Sequence[tuple[str, int]],
+            checkers: Sequence[Checker]) -> Found:
     part.learn(placed)
     out: Found = {}
     for t, d in targets:
@@ -161,6 +168,12 @@ def split_escalation(ix: WorldIndex, first: dict[str, list[Edge]], run: RunRound
     """``graph.escalation(ix, first=first)``, with ``in_edges`` asked by ``run`` in rounds.
 
     Admin statuses are expected in ``ix`` (``shards.adopt_facts``)."""
+    with gc_paused():
+        return _split_escalation(ix, first, run, progress)
+
+
+def _split_escalation(ix: WorldIndex, first: dict[str, list[Edge]], run: RunRound,
+                      progress: Callable[[str, int, int], None] | None) -> Escalation:
     admins = [a for a in ix.subjects if ix.admin(a).admin]
     certain = Search()
     dist, nxt = certain.dist, certain.next
