@@ -13,6 +13,7 @@ from functools import lru_cache
 from ..model.principal import PrincipalType
 from ..policy.conditions import Condition, ConditionError
 from ..policy.document import Effect, Policy, PolicyKind, Statement
+from .context import RequestContext
 from .decision import Decision, Reason, Verdict
 from .policyset import Picked, PolicySet
 from .principals import MatchClass, classify, exempt
@@ -155,7 +156,20 @@ class _Evaluation:
             return out
         resource = self.req.resource
         ctx = self.req.context
+        values: dict[str, tuple[str, ...]] | None = None
+        multi: set[str] | None = None
+        if type(ctx) is RequestContext:
+            values, multi = ctx._values, ctx._multi
+        # else a context of another kind: the step-by-step path reads it through its methods
         for p, s in picked:
+            applies = s._applies  # the statement's whole test in one closure (``Statement._compile_applies``)
+            if applies is not None and values is not None:
+                try:
+                    if applies(resource, values, multi, ctx):
+                        out.append((p, s, None))
+                    continue
+                except ConditionError:
+                    pass  # the path below meets the same error and reports it (fail closed)
             if s.principal is None:  # inlined ``applies`` for statements without a Principal
                 rm = s._resource_match  # ``matches_resource`` for fixed patterns, inlined
                 if rm is not None:

@@ -293,6 +293,11 @@ class Condition:
     #: request value → "matches one of the policy values" (before negation), when
     #: the policy values are static and could be parsed at build time; else None
     _test: Callable[[str], bool] | None = field(default=None, repr=False, compare=False)
+    #: ``evaluate`` bound to this condition's static parts, when there is a ``_test``:
+    #: ``check(values, multivalued)`` reads a ``RequestContext``'s dict and set directly
+    #: (see ``compile_check``); else None (use ``evaluate``)
+    _check: Callable[[dict[str, tuple[str, ...]], set[str]], bool] | None = field(
+        default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, operator: OperatorName, key: str, values: tuple[str, ...], variables: bool):
@@ -307,7 +312,8 @@ class Condition:
         negated = False if fam is None else OPERATORS[operator.base][1]
         has_vars = any(p is not None for p in parts)
         test = None if fam is None or has_vars else _precompiled_test(fam, values)
-        return cls(operator, key, key.lower(), values, tuple(parts), fam, negated, has_vars, test)
+        check = None if test is None or fam is None else compile_check(operator, key.lower(), test, fam, negated)
+        return cls(operator, key, key.lower(), values, tuple(parts), fam, negated, has_vars, test, check)
 
     def evaluate(self, ctx: ContextView) -> bool:
         """True when the condition holds. Raises ``ConditionError`` on unreadable values."""
@@ -408,6 +414,82 @@ class Condition:
                 hit = True
                 break
         return not hit if negated else hit
+
+
+Check = Callable[[dict[str, tuple[str, ...]], set[str]], bool]
+
+
+def compile_check(
+    operator: OperatorName, key_lower: str, test: Callable[[str], bool], family: OperatorFamily, negated: bool
+) -> Check:
+    """``Condition.evaluate`` for static policy values, with every decision that
+    depends only on the policy taken once (the authorizer's hot path).
+
+    ``check(values, multi)`` takes a ``RequestContext``'s ``_values`` dict and
+    ``_multi`` set and returns what ``evaluate`` returns, raising the same
+    ``ConditionError`` at the same point: a missing or empty key gives the answer
+    ``evaluate`` gives for it (IfExists, ForAllValues: true; ForAnyValue: false;
+    else true only for a negated operator), a single-valued operator on a
+    multivalued key gives ``SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY`` (read when
+    asked, so it stays the one place for that rule), and the rest is the loop of
+    ``evaluate``'s fast branch with its tests chosen here.
+    """
+    key = key_lower
+    set_op = operator.set_op
+    if operator.if_exists or set_op == "ForAllValues":
+        miss = True
+    elif set_op == "ForAnyValue":
+        miss = False
+    else:
+        miss = operator.negated
+    readable = family.readable
+    if set_op is None:
+        if readable is None and not negated:
+            def check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+                present = values.get(key)
+                if not present:
+                    return miss
+                if len(present) > 1 or key in multi:
+                    return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+                return test(present[0])
+        elif readable is None:
+            def check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+                present = values.get(key)
+                if not present:
+                    return miss
+                if len(present) > 1 or key in multi:
+                    return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+                return not test(present[0])
+        else:
+            def check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+                present = values.get(key)
+                if not present:
+                    return miss
+                if len(present) > 1 or key in multi:
+                    return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+                r0 = present[0]
+                if not readable(r0):
+                    return False
+                return test(r0) != negated
+        return check
+    every = set_op == "ForAllValues"
+    if readable is not None:
+        def set_check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+            present = values.get(key)
+            if not present:
+                return miss
+            if every:
+                return all(readable(r) and test(r) != negated for r in present)
+            return any(readable(r) and test(r) != negated for r in present)
+    else:
+        def set_check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+            present = values.get(key)
+            if not present:
+                return miss
+            if every:
+                return all(test(r) != negated for r in present)
+            return any(test(r) != negated for r in present)
+    return set_check
 
 
 def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callable[[str], bool] | None:
