@@ -143,16 +143,15 @@ class _Evaluation:
             return out
         resource = self.req.resource
         ctx = self.req.context
-        values: dict[str, tuple[str, ...]] | None = None
-        multi: set[str] | None = None
+        values: dict[str, str | tuple[str, ...]] | None = None
         if type(ctx) is RequestContext:
-            values, multi = ctx._values, ctx._multi
+            values = ctx._values
         # else a context of another kind: the step-by-step path reads it through its methods
         for p, s in picked:
             applies = s._applies  # the statement's whole test in one closure (``Statement._compile_applies``)
             if applies is not None and values is not None:
                 try:
-                    if applies(resource, values, multi, ctx):
+                    if applies(resource, values, ctx):
                         out.append((p, s, None))
                     continue
                 except ConditionError:

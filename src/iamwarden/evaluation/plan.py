@@ -32,7 +32,7 @@ from .decision import Decision, Reason, Verdict
 from .reasons import _DENY_MESSAGES, _reason, _rule
 from .request import TRUST_ACTIONS, Request, _resource_kind
 
-Applies = Callable[[str, dict[str, tuple[str, ...]], set[str], RequestContext], bool]
+Applies = Callable[[str, dict[str, str | tuple[str, ...]], RequestContext], bool]
 
 #: callers whose same-account decision under identity policies alone is the two
 #: questions above (a federated user needs a session policy: §1.2)
@@ -75,13 +75,13 @@ class IdentityPlan:
         ctx = request.context
         if type(ctx) is not RequestContext:
             return None
-        values, multi = ctx._values, ctx._multi
+        values = ctx._values
         try:
             if self.denies:
-                hits = [r for test, r in self.denies if test(resource, values, multi, ctx)]
+                hits = [r for test, r in self.denies if test(resource, values, ctx)]
                 if hits:
                     return Decision(_EXPLICIT_DENY, tuple(hits), (), "explicit deny")
-            hits = [r for test, r in self.allows if test(resource, values, multi, ctx)]
+            hits = [r for test, r in self.allows if test(resource, values, ctx)]
         except ConditionError:
             return None  # the procedure meets the same error and reports it
         if hits:

@@ -45,7 +45,7 @@ def _caller(principal: str, principal_entity: str | None) -> Caller:
 @lru_cache(maxsize=4096)
 def _caller_and_keys(
     principal: str, principal_entity: str | None
-) -> tuple[Caller, tuple[tuple[str, tuple[str]], ...]]:
+) -> tuple[Caller, tuple[tuple[str, str], ...]]:
     """``_caller`` with its derived keys, keyed by the strings: hashing a ``Caller``
     (a frozen dataclass of eight fields) costs more than the rest of the look-up."""
     caller = _caller(principal, principal_entity)
@@ -133,7 +133,7 @@ class Request:
         if resource_account is None:
             resource_account = _resource_account(resource) or caller.account
         if resource_account and resource_account != "*" and "aws:resourceaccount" not in values:
-            values["aws:resourceaccount"] = (resource_account,)
+            values["aws:resourceaccount"] = resource_account
         return cls(caller, action, resource, resource_account, ctx)
 
 

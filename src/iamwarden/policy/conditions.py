@@ -294,9 +294,9 @@ class Condition:
     #: the policy values are static and could be parsed at build time; else None
     _test: Callable[[str], bool] | None = field(default=None, repr=False, compare=False)
     #: ``evaluate`` bound to this condition's static parts, when there is a ``_test``:
-    #: ``check(values, multivalued)`` reads a ``RequestContext``'s dict and set directly
-    #: (see ``compile_check``); else None (use ``evaluate``)
-    _check: Callable[[dict[str, tuple[str, ...]], set[str]], bool] | None = field(
+    #: ``check(values)`` reads a ``RequestContext``'s dict directly (see
+    #: ``compile_check``); else None (use ``evaluate``)
+    _check: Callable[[dict[str, str | tuple[str, ...]]], bool] | None = field(
         default=None, repr=False, compare=False)
 
     @classmethod
@@ -416,7 +416,7 @@ class Condition:
         return not hit if negated else hit
 
 
-Check = Callable[[dict[str, tuple[str, ...]], set[str]], bool]
+Check = Callable[[dict[str, "str | tuple[str, ...]"]], bool]
 
 
 def compile_check(
@@ -425,14 +425,15 @@ def compile_check(
     """``Condition.evaluate`` for static policy values, with every decision that
     depends only on the policy taken once (the authorizer's hot path).
 
-    ``check(values, multi)`` takes a ``RequestContext``'s ``_values`` dict and
-    ``_multi`` set and returns what ``evaluate`` returns, raising the same
-    ``ConditionError`` at the same point: a missing or empty key gives the answer
-    ``evaluate`` gives for it (IfExists, ForAllValues: true; ForAnyValue: false;
-    else true only for a negated operator), a single-valued operator on a
-    multivalued key gives ``SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY`` (read when
-    asked, so it stays the one place for that rule), and the rest is the loop of
-    ``evaluate``'s fast branch with its tests chosen here.
+    ``check(values)`` takes a ``RequestContext``'s ``_values`` dict (a ``str`` for
+    a single-valued key, a tuple for a multivalued one) and returns what
+    ``evaluate`` returns, raising the same ``ConditionError`` at the same point:
+    a missing or empty key gives the answer ``evaluate`` gives for it (IfExists,
+    ForAllValues: true; ForAnyValue: false; else true only for a negated
+    operator), a single-valued operator on a multivalued key gives
+    ``SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY`` (read when asked, so it stays
+    the one place for that rule), and the rest is the loop of ``evaluate``'s
+    fast branch with its tests chosen here.
     """
     key = key_lower
     set_op = operator.set_op
@@ -445,46 +446,49 @@ def compile_check(
     readable = family.readable
     if set_op is None:
         if readable is None and not negated:
-            def check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+            def check(values: dict[str, str | tuple[str, ...]]) -> bool:
                 present = values.get(key)
+                if type(present) is str:  # single-valued
+                    return test(present)
                 if not present:
                     return miss
-                if len(present) > 1 or key in multi:
-                    return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
-                return test(present[0])
+                return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
         elif readable is None:
-            def check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+            def check(values: dict[str, str | tuple[str, ...]]) -> bool:
                 present = values.get(key)
+                if type(present) is str:
+                    return not test(present)
                 if not present:
                     return miss
-                if len(present) > 1 or key in multi:
-                    return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
-                return not test(present[0])
+                return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
         else:
-            def check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+            def check(values: dict[str, str | tuple[str, ...]]) -> bool:
                 present = values.get(key)
+                if type(present) is str:
+                    if not readable(present):
+                        return False
+                    return test(present) != negated
                 if not present:
                     return miss
-                if len(present) > 1 or key in multi:
-                    return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
-                r0 = present[0]
-                if not readable(r0):
-                    return False
-                return test(r0) != negated
+                return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
         return check
     every = set_op == "ForAllValues"
     if readable is not None:
-        def set_check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+        def set_check(values: dict[str, str | tuple[str, ...]]) -> bool:
             present = values.get(key)
-            if not present:
+            if type(present) is str:
+                present = (present,)
+            elif not present:
                 return miss
             if every:
                 return all(readable(r) and test(r) != negated for r in present)
             return any(readable(r) and test(r) != negated for r in present)
     else:
-        def set_check(values: dict[str, tuple[str, ...]], multi: set[str]) -> bool:
+        def set_check(values: dict[str, str | tuple[str, ...]]) -> bool:
             present = values.get(key)
-            if not present:
+            if type(present) is str:
+                present = (present,)
+            elif not present:
                 return miss
             if every:
                 return all(test(r) != negated for r in present)

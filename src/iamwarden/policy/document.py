@@ -143,7 +143,7 @@ class ResourcePattern:
     parts: tuple[Part, ...] | None  # None: no variables to resolve
 
 
-def _always_applies(resource: str, values: Any, multi: Any, ctx: Any) -> bool:
+def _always_applies(resource: str, values: Any, ctx: Any) -> bool:
     return True
 
 
@@ -174,7 +174,7 @@ class Statement:
     _resource_match: Any = field(default=None, repr=False)
     #: the compiled Action/NotAction list's ``match`` (value -> bool), case-insensitive
     _actions_match: Any = field(default=None, repr=False)
-    #: no Principal: ``applies(resource, values, multi, ctx) -> bool``, the whole
+    #: no Principal: ``applies(resource, values, ctx) -> bool``, the whole
     #: statement test in one call (see ``_compile_applies``); else None
     _applies: Any = field(default=None, repr=False)
 
@@ -197,8 +197,8 @@ class Statement:
     def _compile_applies(self) -> Any:
         """The statement's whole test, for a statement without a Principal, in one closure.
 
-        ``applies(resource, values, multi, ctx)``: ``ctx`` a ``RequestContext``,
-        ``values`` / ``multi`` its ``_values`` dict and ``_multi`` set. The same
+        ``applies(resource, values, ctx)``: ``ctx`` a ``RequestContext``,
+        ``values`` its ``_values`` dict. The same
         steps as the authorizer's loop, in the same order: the resource (skipped
         for a bare ``*``), then each condition until one is false, each through
         its ``Condition._check`` when it has one, else ``evaluate``. A
@@ -227,24 +227,24 @@ class Statement:
         if not checks:
             if rm is None:
                 return _always_applies
-            return lambda resource, values, multi, ctx: rm(resource)
+            return lambda resource, values, ctx: rm(resource)
         if len(checks) == 1:
             (c1,) = checks
             if rm is None:
-                return lambda resource, values, multi, ctx: c1(values, multi)
-            return lambda resource, values, multi, ctx: rm(resource) and c1(values, multi)
+                return lambda resource, values, ctx: c1(values)
+            return lambda resource, values, ctx: rm(resource) and c1(values)
         if len(checks) == 2:
             c1, c2 = checks
             if rm is None:
-                return lambda resource, values, multi, ctx: c1(values, multi) and c2(values, multi)
-            return lambda resource, values, multi, ctx: rm(resource) and c1(values, multi) and c2(values, multi)
+                return lambda resource, values, ctx: c1(values) and c2(values)
+            return lambda resource, values, ctx: rm(resource) and c1(values) and c2(values)
         fixed = tuple(checks)
 
-        def applies(resource: str, values: Any, multi: Any, ctx: Any) -> bool:
+        def applies(resource: str, values: Any, ctx: Any) -> bool:
             if rm is not None and not rm(resource):
                 return False
             for c in fixed:
-                if not c(values, multi):
+                if not c(values):
                     return False
             return True
 
@@ -259,7 +259,7 @@ class Statement:
         matches_resource = self.matches_resource
         steps = tuple((c._check, c.evaluate) for c in self.conditions)
 
-        def applies(resource: str, values: Any, multi: Any, ctx: Any) -> bool:
+        def applies(resource: str, values: Any, ctx: Any) -> bool:
             if not any_resource:
                 if rm is not None:
                     if not rm(resource):
@@ -268,7 +268,7 @@ class Statement:
                     return False
             for check, evaluate in steps:
                 if check is not None:
-                    if not check(values, multi):
+                    if not check(values):
                         return False
                 elif not evaluate(ctx):
                     return False
