@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from iamwarden.evaluation import Decision, PolicySet, Request, Verdict, authorize
 from iamwarden.evaluation import authorizer as authorizer_module
+from iamwarden.evaluation import plan as plan_module
 from iamwarden.evaluation.plan import IdentityPlan
 from tests.test_laws import CONTEXT_CHOICES, PRINCIPALS, policy_docs
 
@@ -133,6 +134,25 @@ def test_internal_error_in_a_plan_fails_closed(monkeypatch):
     monkeypatch.setattr(IdentityPlan, "decide", boom)
     d = authorize(Request.build(USER, "s3:GetObject"), PolicySet.from_documents(identity=[doc(allow())]))
     assert d.verdict is IMPLICIT and d.errors and d.rule == "error"
+
+
+def test_narrowing_per_resource_is_bounded_and_changes_no_answer(monkeypatch):
+    """Bounded (tests/hostile): the per-resource narrowing is one bounded memo; warm or cold, same answers."""
+    monkeypatch.setattr(plan_module, "_NARROWED", {})
+    monkeypatch.setattr(plan_module, "_NARROWED_SIZE", 8)
+    ps = PolicySet.from_documents(identity=[doc(
+        allow("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{A}:q1*"),
+        allow("sqs:SendMessage", "*", Condition={"Bool": {"aws:SecureTransport": "true"}}),
+        deny("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{A}:q1?"),
+    )])
+    for _ in range(2):  # cold, then warm
+        for i in range(40):
+            for secure in ("true", "false"):
+                r = Request.build(USER, "sqs:SendMessage", f"arn:aws:sqs:us-east-1:{A}:q{i}",
+                                  context={"aws:SecureTransport": secure})
+                got, want = both(r, ps)
+                assert got == want
+                assert len(plan_module._NARROWED) <= 8
 
 
 BAD_VALUES: dict[str, list[Any]] = {

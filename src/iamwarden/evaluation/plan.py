@@ -8,6 +8,9 @@ statement apply (allowed; else the implicit deny "same account"). This module
 compiles, once per action, the candidate statements of both effects into
 ``(test, reason)`` pairs, the test being the statement's whole check in one
 closure (``Statement._applies``) and the reason the one the procedure gives.
+Per (plan, resource) the pairs are narrowed once to the statements whose
+resource matches (a resource test is a pure glob match), so a request asks
+only their conditions; with none left to ask, the reasons are fixed.
 
 A plan answers only what it can answer exactly as the procedure would;
 everything else is handed back (``None``) and ``authorizer`` decides step by
@@ -45,17 +48,50 @@ _NOTHING_ALLOWS_REASONS = (_NOTHING_ALLOWS,)
 _ALLOW_RULE = "same account, identity-based policy allows"
 
 
-@dataclass(frozen=True, slots=True)
+#: an entry of a plan: (the statement's whole test, its reason, its two halves or None)
+Entry = tuple[Applies, Reason, Any]
+#: the entries that can apply to one resource: (conditions test or None, reason)
+Narrowed = tuple[tuple[Any, Reason], ...]
+
+#: (plan, resource) -> the plan's Deny and Allow entries narrowed to that resource,
+#: each with the reasons of its unconditional hits when it has no conditional entry.
+#: One dict for every plan, bounded (cleared when full), like ``reasons._REASONS``:
+#: no stream of distinct resources or actions can grow it.
+_NARROWED: dict[tuple[Any, str], tuple[Narrowed, tuple[Reason, ...] | None, Narrowed, tuple[Reason, ...] | None]] = {}
+_NARROWED_SIZE = 32768
+
+
+def _narrow(entries: tuple[Entry, ...], resource: str) -> tuple[Narrowed, tuple[Reason, ...] | None]:
+    """The entries that can apply to ``resource``, in order, and their reasons when none has a condition.
+
+    A statement whose resource test needs no context is asked about the resource
+    here, once (a glob match: pure, never raises); the others keep their whole test.
+    """
+    out: list[tuple[Any, Reason]] = []
+    for test, reason, split in entries:
+        if split is None:
+            out.append((test, reason))
+            continue
+        resource_test, conditions_test = split
+        if resource_test is None or resource_test(resource):
+            out.append((conditions_test, reason))
+    fixed = tuple(r for _, r in out) if all(t is None for t, _ in out) else None
+    return tuple(out), fixed
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class IdentityPlan:
     """One action's candidate statements of an identity-only policy set, compiled.
 
-    ``denies`` / ``allows``: ``(test, reason)`` in the order the procedure reports
-    them. ``trust_action``: the action is one whose resource policy, on a role, is
-    the trust policy (the plan then leaves IAM role resources to the procedure).
+    ``denies`` / ``allows``: entries in the order the procedure reports them.
+    ``trust_action``: the action is one whose resource policy, on a role, is the
+    trust policy (the plan then leaves IAM role resources to the procedure).
+    Per resource, the entries are narrowed once to the statements whose
+    resource matches (``_NARROWED``); a request then asks only their conditions.
     """
 
-    denies: tuple[tuple[Applies, Reason], ...]
-    allows: tuple[tuple[Applies, Reason], ...]
+    denies: tuple[Entry, ...]
+    allows: tuple[Entry, ...]
     trust_action: bool
 
     def decide(self, request: Request) -> Decision | None:
@@ -76,16 +112,30 @@ class IdentityPlan:
         if type(ctx) is not RequestContext:
             return None
         values = ctx._values
+        key = (self, resource)
+        narrowed = _NARROWED.get(key)
+        if narrowed is None:
+            narrowed = _narrow(self.denies, resource) + _narrow(self.allows, resource)
+            if len(_NARROWED) >= _NARROWED_SIZE:
+                _NARROWED.clear()
+            _NARROWED[key] = narrowed
+        denies, deny_fixed, allows, allow_fixed = narrowed
         try:
-            if self.denies:
-                hits = [r for test, r in self.denies if test(resource, values, ctx)]
+            if deny_fixed is not None:
+                if deny_fixed:
+                    return Decision(_EXPLICIT_DENY, deny_fixed, (), "explicit deny")
+            else:
+                hits = [r for test, r in denies if test is None or test(resource, values, ctx)]
                 if hits:
                     return Decision(_EXPLICIT_DENY, tuple(hits), (), "explicit deny")
-            hits = [r for test, r in self.allows if test(resource, values, ctx)]
+            if allow_fixed is not None:
+                found = allow_fixed
+            else:
+                found = tuple([r for test, r in allows if test is None or test(resource, values, ctx)])
         except ConditionError:
             return None  # the procedure meets the same error and reports it
-        if hits:
-            return Decision(_ALLOW, tuple(hits), (), _ALLOW_RULE)
+        if found:
+            return Decision(_ALLOW, found, (), _ALLOW_RULE)
         return Decision(_IMPLICIT_DENY, _NOTHING_ALLOWS_REASONS, (), "same account")
 
 
@@ -100,15 +150,15 @@ def identity_plan(policies: Any, action_key: str, candidates: Any) -> IdentityPl
         return None
     if action_key == "sts:getcalleridentity":  # needs no permission (authorizer step 0)
         return None
-    denies: list[tuple[Applies, Reason]] = []
-    allows: list[tuple[Applies, Reason]] = []
+    denies: list[Entry] = []
+    allows: list[Entry] = []
     message = _DENY_MESSAGES["identity"]
     for p, s in candidates.identity:
         test = s._applies
         if test is None:
             return None
         if s.effect is Effect.DENY:
-            denies.append((test, _reason("identity", p, s, message)))
+            denies.append((test, _reason("identity", p, s, message), s._split))
         else:
-            allows.append((test, _reason("identity", p, s, "identity-based policy allows")))
+            allows.append((test, _reason("identity", p, s, "identity-based policy allows"), s._split))
     return IdentityPlan(tuple(denies), tuple(allows), action_key in TRUST_ACTIONS)

@@ -177,6 +177,12 @@ class Statement:
     #: no Principal: ``applies(resource, values, ctx) -> bool``, the whole
     #: statement test in one call (see ``_compile_applies``); else None
     _applies: Any = field(default=None, repr=False)
+    #: ``_applies`` in two halves, for a statement without a Principal whose resource
+    #: test needs no request context: ``(resource_test, conditions_test)``, where
+    #: ``resource_test(resource) -> bool`` is None for any resource and
+    #: ``conditions_test(resource, values, ctx) -> bool`` is None without conditions
+    #: (see ``_compile_split``); else None
+    _split: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
@@ -193,6 +199,7 @@ class Statement:
             if static and len(static) == len(self.resources) and not self.not_resource:
                 setattr_(self, "_resource_match", self._static_resources.match)
         setattr_(self, "_applies", self._compile_applies())
+        setattr_(self, "_split", self._compile_split())
 
     def _compile_applies(self) -> Any:
         """The statement's whole test, for a statement without a Principal, in one closure.
@@ -275,6 +282,43 @@ class Statement:
             return True
 
         return applies
+
+    def _compile_split(self) -> Any:
+        """``(resource_test, conditions_test)``: ``_applies`` is ``resource_test(resource)
+        and conditions_test(resource, values, ctx)``, each half None when it always holds.
+
+        A plan that knows the resource asks the first half once per resource
+        (``evaluation.plan``) and only the second per request. The conditions are
+        asked in the same order and the same way as in ``_applies``.
+        """
+        if self.principal is not None:
+            return None
+        if self._any_resource:
+            resource_test = None
+        elif self._resource_match is not None:
+            resource_test = self._resource_match
+        else:
+            return None  # variables or NotResource: the resource test reads the context
+        if not self.conditions:
+            return resource_test, None
+        steps = tuple((c._check, c.evaluate) for c in self.conditions)
+        if len(steps) == 1 and steps[0][0] is not None:
+            c1 = steps[0][0]
+            return resource_test, lambda resource, values, ctx: c1(values)
+        if len(steps) == 2 and steps[0][0] is not None and steps[1][0] is not None:
+            c1, c2 = steps[0][0], steps[1][0]
+            return resource_test, lambda resource, values, ctx: c1(values) and c2(values)
+
+        def conditions_test(resource: str, values: Any, ctx: Any) -> bool:
+            for check, evaluate in steps:
+                if check is not None:
+                    if not check(values):
+                        return False
+                elif not evaluate(ctx):
+                    return False
+            return True
+
+        return resource_test, conditions_test
 
     def matches_resource(self, resource: str, ctx: ContextView) -> bool:
         """Case-sensitive glob over the whole ARN (spec §2.4); no element = the attached resource.
