@@ -60,8 +60,11 @@ class RequestContext:
 
     __slots__ = ("_values", "_multi")
 
-    def __init__(self, values: Mapping[str, Any] | None = None):
-        vals: dict[str, str | tuple[str, ...]] = {}
+    def __init__(self, values: Mapping[str, Any] | None = None,
+                 _defaults: dict[str, str] | None = None):
+        """``_defaults`` (``Request.build``'s derived keys): single-valued keys, already
+        lower-cased, that ``values`` may override; they are copied in first."""
+        vals: dict[str, str | tuple[str, ...]] = dict(_defaults) if _defaults else {}
         self._values = vals
         self._multi: set[str] = set()
         if values:
@@ -79,6 +82,8 @@ class RequestContext:
                         vals[k] = (text,) if isinstance(text, str) else text  # a str until here
                 return
             vals.clear()
+            if _defaults:
+                vals.update(_defaults)
             for k, v in values.items():
                 self.set(k, v)
 
