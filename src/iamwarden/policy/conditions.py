@@ -496,6 +496,34 @@ def compile_check(
     return set_check
 
 
+#: (test, request value) -> the test's answer, for the tests that parse or split the
+#: request value (IP, ARN, number, date): a request's source IP or principal ARN
+#: comes again and again. One dict for all conditions, bounded (cleared when full,
+#: long values never kept), so no stream of distinct values can grow it. An error
+#: is not remembered: the value is parsed again, and raises again.
+_ANSWERS: dict[tuple[Callable[[str], bool], str], bool] = {}
+_ANSWERS_SIZE = 16384
+_ANSWERS_LENGTH = 256
+
+
+def _remembered(test: Callable[[str], bool]) -> Callable[[str], bool]:
+    """``test`` with its answers kept in ``_ANSWERS`` (tests are pure functions of the value)."""
+    get = _ANSWERS.get
+
+    def remembered_test(r: str) -> bool:
+        key = (test, r)
+        hit = get(key)
+        if hit is None:
+            hit = test(r)
+            if len(r) <= _ANSWERS_LENGTH:
+                if len(_ANSWERS) >= _ANSWERS_SIZE:
+                    _ANSWERS.clear()
+                _ANSWERS[key] = hit
+        return hit
+
+    return remembered_test
+
+
 def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callable[[str], bool] | None:
     """``r -> any(family.compare(r, p) for p in values)`` with the policy side done once.
 
@@ -527,7 +555,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
                 v = addr.version
                 return any(n.version == v and addr in n for n in nets)
 
-            return ip_test
+            return _remembered(ip_test)
         parsed = _PARSED_FAMILIES.get(compare)
         if parsed is not None:
             parse, op = parsed
@@ -537,7 +565,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
                 x = parse(r)
                 return any(op(x, p) for p in policy)
 
-            return parsed_test
+            return _remembered(parsed_test)
     except ConditionError:
         return None
     if compare is _arn_like:
@@ -551,7 +579,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
                 return False
             return any(all(m(val) for m, val in zip(pp, rp, strict=True)) for pp in pats)
 
-        return arn_test
+        return _remembered(arn_test)
     return None
 
 
