@@ -153,6 +153,14 @@ def test_narrowing_per_resource_is_bounded_and_changes_no_answer(monkeypatch):
                 got, want = both(r, ps)
                 assert got == want
                 assert len(plan_module._NARROWED) <= 8
+    plan_module._NARROWED.clear()
+    long = f"arn:aws:sqs:us-east-1:{A}:q1" + "x" * plan_module._NARROWED_LENGTH
+    got, want = both(Request.build(USER, "sqs:SendMessage", long, context={"aws:SecureTransport": "true"}), ps)
+    assert got == want and not plan_module._NARROWED  # too long to keep
+    many = PolicySet.from_documents(identity=[doc(*(allow("sqs:SendMessage", f"arn:aws:sqs:*:{A}:q{i}")
+                                                    for i in range(plan_module._NARROWED_ENTRIES + 1)))])
+    got, want = both(Request.build(USER, "sqs:SendMessage", QUEUE_A), many)
+    assert got == want and not plan_module._NARROWED  # too many statements to keep
 
 
 BAD_VALUES: dict[str, list[Any]] = {

@@ -55,10 +55,14 @@ Narrowed = tuple[tuple[Any, Reason], ...]
 
 #: (plan, resource) -> the plan's Deny and Allow entries narrowed to that resource,
 #: each with the reasons of its unconditional hits when it has no conditional entry.
-#: One dict for every plan, bounded (cleared when full), like ``reasons._REASONS``:
-#: no stream of distinct resources or actions can grow it.
+#: One dict for every plan, bounded like ``reasons._REASONS``: cleared when full, and
+#: only resources up to ``_NARROWED_LENGTH`` characters of plans up to
+#: ``_NARROWED_ENTRIES`` statements are kept (about 50 MB at the very most), so no
+#: stream of distinct or long resources or actions can grow it.
 _NARROWED: dict[tuple[Any, str], tuple[Narrowed, tuple[Reason, ...] | None, Narrowed, tuple[Reason, ...] | None]] = {}
-_NARROWED_SIZE = 32768
+_NARROWED_SIZE = 8192
+_NARROWED_LENGTH = 2048
+_NARROWED_ENTRIES = 64
 
 
 def _narrow(entries: tuple[Entry, ...], resource: str) -> tuple[Narrowed, tuple[Reason, ...] | None]:
@@ -116,9 +120,10 @@ class IdentityPlan:
         narrowed = _NARROWED.get(key)
         if narrowed is None:
             narrowed = _narrow(self.denies, resource) + _narrow(self.allows, resource)
-            if len(_NARROWED) >= _NARROWED_SIZE:
-                _NARROWED.clear()
-            _NARROWED[key] = narrowed
+            if len(resource) <= _NARROWED_LENGTH and len(self.denies) + len(self.allows) <= _NARROWED_ENTRIES:
+                if len(_NARROWED) >= _NARROWED_SIZE:
+                    _NARROWED.clear()
+                _NARROWED[key] = narrowed
         denies, deny_fixed, allows, allow_fixed = narrowed
         try:
             if deny_fixed is not None:
