@@ -14,7 +14,10 @@ principals each, cross-account trusts between sibling accounts; cached in
   started inside the timing (``ray.init`` is part of what a user waits for).
 
 Printed per mode: wall seconds of the audit + ``to_json`` (the world already
-read), CPU seconds of the driver, peak memory of the driver and of its worker
+read), CPU seconds of the driver and of the workers (their own ``process_time``,
+import and indexing included), the driver's share of the CPU, its serial part (its
+CPU less its own share of the workers' kind of work: what more workers cannot
+shrink), the driver's CPU by step, peak memory of the driver and of its worker
 processes (``ru_maxrss``; Ray's workers are not the driver's children, so only the
 driver's is known there), and µs per principal. Every mode's report is compared
 with the in-process one (a digest of the JSON): "same" must hold.
@@ -45,6 +48,7 @@ CHILD = r"""
 import hashlib, json, resource, sys, time
 from datetime import UTC, datetime
 from iamwarden.scale import WorldSource, audit_world
+from iamwarden.scale import driver
 
 def main():
     folder, mode, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -64,6 +68,7 @@ def main():
     print(json.dumps({"principals": n, "accounts": len(world.accounts), "seconds": w1 - w0, "cpu": c1 - c0,
                       "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                      "split": dict(driver.LAST_RUN) if mode != "in-process" else {},
                       "digest": digest, "findings": len(data["findings"]),
                       "can_escalate": data["summary"]["can_escalate"]}))
 
@@ -111,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(os.sched_getaffinity(0))} cores; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     rows = []
     base = None
-    print(f"{'mode':<11} {'workers':>7} {'seconds':>8} {'cpu s':>7} {'µs/principal':>12} {'peak MiB':>9} "
-          f"{'workers MiB':>11}  same")
+    print(f"{'mode':<11} {'workers':>7} {'seconds':>8} {'cpu s':>7} {'wk cpu s':>8} {'driver %':>8} "
+          f"{'serial s':>8} {'µs/principal':>12} {'peak MiB':>9} {'workers MiB':>11}  same")
     for mode in a.modes.split(","):
         jobs = 1 if mode == "in-process" else (a.ray_workers if mode == "ray" else a.jobs)
         r = run(folder, mode, jobs, a.timeout)
@@ -124,8 +129,16 @@ def main(argv: list[str] | None = None) -> int:
         base = base or r["digest"]
         us = r["seconds"] / r["principals"] * 1e6
         wk = f"{r['workers_peak_mib']:.0f}" if mode == "cores" else "-"
-        print(f"{mode:<11} {jobs:>7} {r['seconds']:>8.2f} {r['cpu']:>7.2f} {us:>12.0f} {r['peak_mib']:>9.0f} "
-              f"{wk:>11}  {'yes' if r['digest'] == base else 'NO'}")
+        sp = r["split"]
+        wcpu = sum(sp.get("workers_cpu", []))
+        # the driver's serial part: its CPU less its own share of the workers' kind of work
+        serial = r["cpu"] - sum(sp.get(k, 0.0) for k in ("own_facts", "own_search", "own_lists"))
+        share = 100 * r["cpu"] / (r["cpu"] + wcpu)
+        print(f"{mode:<11} {jobs:>7} {r['seconds']:>8.2f} {r['cpu']:>7.2f} {wcpu:>8.2f} {share:>7.0f}% "
+              f"{serial:>8.2f} {us:>12.0f} {r['peak_mib']:>9.0f} {wk:>11}  {'yes' if r['digest'] == base else 'NO'}")
+        if sp:
+            steps = ", ".join(f"{k} {v:.2f}" for k, v in sp.items() if isinstance(v, float) and k != "rounds")
+            print(f"{'':<11} driver CPU by step: {steps}; rounds {sp.get('rounds', 0):.0f}")
     load = os.getloadavg()
     print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     if a.json:

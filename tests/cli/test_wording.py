@@ -117,7 +117,7 @@ def test_explain_help_documents_the_default_session_name() -> None:
     (f"{A}:user/" + "n" * 65, "iamwarden"),  # too long
 ])
 def test_explain_default_session_name_is_the_callers_name_when_sts_accepts_it(principal: str, expected: str) -> None:
-    from iamwarden.cli.explain import default_session_name
+    from iamwarden.sts.params import default_session_name
 
     assert default_session_name(principal) == expected
 

@@ -258,7 +258,13 @@ def test_connections_over_the_cap_get_503_and_are_closed(harness: Harness) -> No
 
 
 @pytest.mark.timeout(60)
-def test_sigterm_stops_serve_within_a_second(tmp_path: Path) -> None:
+def test_sigterm_stops_serve_without_waiting_for_open_connections(tmp_path: Path) -> None:
+    """SIGTERM closes an idle keep-alive and a half-sent head at once, not after their timeouts.
+
+    The bound is 3 s, well under the 10 s a half-sent head may take (``REQUEST_TIMEOUT_SECONDS``)
+    and the 60 s an idle connection may stay: waiting for either would fail. (It was 1 s, which a
+    loaded 2-core machine missed by a few tenths while the server itself stopped at once.)
+    """
     exe = Path(sys.executable).with_name("iamwarden")
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", "0", "--db", str(tmp_path / "db.sqlite"), "--account-id", ACCOUNT],
@@ -289,4 +295,4 @@ def test_sigterm_stops_serve_within_a_second(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 0
-    assert elapsed < 1.0, f"serve took {elapsed:.2f} s to stop"
+    assert elapsed < min(3.0, front.REQUEST_TIMEOUT_SECONDS / 3), f"serve took {elapsed:.2f} s to stop"

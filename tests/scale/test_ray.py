@@ -51,3 +51,14 @@ def test_ray_missing_says_install_extra(monkeypatch, org_dir, capsys):
     assert main(["audit", str(org_dir), "--engine", "ray"]) == 2
     err = capsys.readouterr().err
     assert "install iamwarden[ray]" in err
+
+
+@pytest.mark.timeout(120)
+def test_ray_engine_split_search_cross_account_groups(ray_cluster):
+    """The split search on Ray actors, on the cross-account case whose D15 group order the
+    part owning the role cannot know (``test_split_search``); one small audit (a minute in all)."""
+    from .test_split_search import _interleaved_groups
+
+    src = _interleaved_groups()
+    one = json.dumps(audit_world(src, jobs=1).to_json(full_lists=True))
+    assert json.dumps(audit_world(src, engine="ray").to_json(full_lists=True)) == one

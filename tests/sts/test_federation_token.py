@@ -99,6 +99,41 @@ def test_federated_user_is_held_to_the_users_boundary(clock, keyring) -> None:
     assert not session_decide(WORLD, r.session, "s3:PutObject", "*", now=clock()).allowed
 
 
+ROOT = f"arn:aws:iam::{A}:root"
+
+
+def test_federated_user_of_root_acts_with_roots_permissions_cut_by_session_policy(clock, keyring) -> None:
+    """Root has no identity policies; its federated user acts with root's "everything" ∩ the session policy."""
+    r = gft(clock, keyring, ROOT, Policy=_json(GET_ONLY))
+    assert session_decide(WORLD, r.session, "s3:GetObject", "*", now=clock()).allowed
+    assert not session_decide(WORLD, r.session, "s3:PutObject", "*", now=clock()).allowed  # session policy
+    everything = gft(clock, keyring, ROOT, Policy=_json(EVERYTHING))
+    # fred's own policies do not allow ec2 (test above); root's do
+    assert session_decide(WORLD, everything.session, "ec2:RunInstances", "*", now=clock()).allowed
+
+
+def test_federated_user_of_root_without_session_policy_can_do_nothing(clock, keyring) -> None:
+    r = gft(clock, keyring, ROOT, Policy=None)
+    d = session_decide(WORLD, r.session, "s3:GetObject", "*", now=clock())
+    assert not d.allowed and d.rule == "federated user without session policy"
+
+
+def test_federated_user_of_root_is_capped_by_scps(clock, keyring) -> None:
+    s3_and_sts = parse_policy(doc({"Effect": "Allow", "Action": ["s3:*", "sts:*"], "Resource": "*"}),
+                              PolicyKind.SCP, "s3-and-sts-only")
+    capped = World(WORLD.accounts, scps={A: ((s3_and_sts,),)})
+    r = get_federation_token(capped, ROOT, {"Name": "Bob", "Policy": _json(EVERYTHING)}, clock, keyring,
+                             SeededRandom(5))
+    assert session_decide(capped, r.session, "s3:GetObject", "*", now=clock()).allowed
+    assert not session_decide(capped, r.session, "ec2:RunInstances", "*", now=clock()).allowed
+
+
+def test_federated_user_of_root_needs_a_resource_policy_in_another_account(clock, keyring) -> None:
+    r = gft(clock, keyring, ROOT, Policy=_json(EVERYTHING))
+    other = "arn:aws:sqs:us-east-1:999999999999:queue"
+    assert not session_decide(WORLD, r.session, "sqs:SendMessage", other, now=clock()).allowed
+
+
 def test_federated_user_context_keys(clock, keyring) -> None:
     r = gft(clock, keyring, Tags=[{"Key": "project", "Value": "apollo"}])
     ctx = r.session.context(clock(), {"team": "blue"})

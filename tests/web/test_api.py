@@ -341,3 +341,21 @@ def test_every_case_builds_a_world_with_its_caller_and_role():
     for c in CASES:
         world = build_world(Edits(c.caller, c.role, c.identity, c.trust, c.permissions))
         assert world.entity(c.caller) is not None and world.entity(c.role) is not None
+
+
+# -- without Graphviz ------------------------------------------------------------------------------
+
+
+def test_without_graphviz_the_verdict_stands_and_the_picture_names_the_missing_program(bare_playground, monkeypatch):
+    """No ``dot`` on PATH: the answer is still the engine's, with ``svg`` null and the reason, not a 500."""
+    monkeypatch.setenv("PATH", "/nonexistent")  # the server thread runs in this process: graphviz finds no dot
+    status, body = bare_playground.post("/api/explain", _case("both-allow"))
+    assert status == 200 and body["decided"] and body["explanation"]["allowed"] is True
+    assert body["svg"] is None
+    assert "Graphviz" in body["picture_error"] and "dot" in body["picture_error"]
+
+
+def test_with_graphviz_there_is_a_picture_and_no_error(bare_playground):
+    status, body = bare_playground.post("/api/explain", _case("both-allow"))
+    assert status == 200 and body["svg"].lstrip().startswith(("<?xml", "<svg"))
+    assert body["picture_error"] is None

@@ -11,11 +11,11 @@ exactly what the driver would have computed itself:
   D15) for a shard of roles whose trust opens them to an account or ``*``;
 - ``cycle_findings(ix)``: IW005 (roles that can assume each other).
 
-The global step stays in one place (``join``): the backwards search from the
-admins, which follows cross-account edges (D15 across trusts) as it finds them,
-and the findings that depend on its result. Results are identical to
-``analysis.audit``: the driver's index holds the same world, the pieces are
-deterministic, and ``join`` keeps the subjects' order.
+The backwards search from the admins is split too, in rounds whose answers the
+driver replays (``analysis.split_search``). The last step stays in one place
+(``join``): the findings that depend on the search's result. Results are
+identical to ``analysis.audit``: the driver's index holds the same world, the
+pieces are deterministic, and ``join`` keeps the subjects' order.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .external import entries as external_entries
 from .external import entry_findings
 from .findings import Finding, _cycles, _who_can_assume, trust_issues
 from .findings import findings as _findings
-from .graph import Escalation, Progress, escalation, first_step_edges
+from .graph import Escalation, first_step_edges
 from .index import WorldIndex
 from .resource_access import external_access, resource_findings
 from .result import AuditResult, build_result
@@ -112,12 +112,6 @@ def adopt_facts(ix: WorldIndex, facts: Iterable[Facts]) -> dict[str, list[Edge]]
     if missing:
         raise ValueError(f"shards left out {len(missing)} principal(s), e.g. {missing[0]}")
     return {a: first[a] for a in ix.subjects if a in first}
-
-
-def search(ix: WorldIndex, first: dict[str, list[Edge]], progress: Progress | None = None) -> Escalation:
-    """The global step: the two-pass backwards search from the admins over every account."""
-    with gc_paused():
-        return escalation(ix, progress, first=first)
 
 
 def powerful_open_roles(ix: WorldIndex, esc: Escalation) -> list[str]:

@@ -29,7 +29,10 @@ class UsageError(Exception):
     """Unusable input: printed as ``iamwarden: error: …`` with exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (``only``: a name in ``COMMAND_MODULES``) just that module's
+    subcommands: each module imports what its commands need (the server, the planner, the
+    explainer's graph renderer), and ``iamwarden audit`` should not pay for the others."""
     parser = argparse.ArgumentParser(
         prog="iamwarden",
         description="AWS IAM and STS, checkable offline: exact decisions, explained.",
@@ -38,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version="iamwarden 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in (only,) if only in COMMAND_MODULES else COMMAND_MODULES:
         try:
             mod = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as e:
@@ -50,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    args_in = sys.argv[1:] if argv is None else argv
+    parser = build_parser(args_in[0] if args_in else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

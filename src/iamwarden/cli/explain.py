@@ -19,12 +19,11 @@ from ..report.explain import FORMATS, render
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
-from ..sts.params import ROLE_SESSION_NAME
+from ..sts.params import FALLBACK_SESSION_NAME, default_session_name
 from . import UsageError
 from .language import add_lang_argument, lang_of
 
 #: the session name used when the caller's own name cannot be one
-FALLBACK_SESSION_NAME = "iamwarden"
 
 
 def register(sub: Any) -> None:
@@ -124,18 +123,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     return 0 if explanation.allowed else 1
-
-
-def default_session_name(principal: str) -> str:
-    """The caller's own name (the ARN's last part) when it is a valid RoleSessionName, else a fixed one.
-
-    A user ``alice`` assumes as ``alice``; a session ``assumed-role/R/build-7``
-    re-assumes as ``build-7``; a name STS would reject (one character, a
-    space, more than 64 characters) falls back to ``FALLBACK_SESSION_NAME``.
-    """
-    tail = principal.rsplit("/", 1)[-1]
-    ok = 2 <= len(tail) <= 64 and ROLE_SESSION_NAME.fullmatch(tail) is not None  # STS's own rule (spec §4.1)
-    return tail if ok else FALLBACK_SESSION_NAME
 
 
 # -- AssumeRoleWithSAML (``--saml-assertion``) ---------------------------------------------

@@ -15,13 +15,31 @@ from ..model.arn import Arn
 from ..model.organization import rcp_applies
 from ..model.principal import Caller, PrincipalType
 from ..model.resources import HeldResource
-from ..policy.document import Policy
+from ..policy.document import Policy, PolicyKind, parse_policy
 from .authorizer import authorize
 from .decision import Decision, Reason, Verdict
 from .policyset import PolicySet
 from .request import TRUST_ACTIONS, Request
 
 _ENTITY_POLICIES = (PrincipalType.USER, PrincipalType.ROLE_SESSION, PrincipalType.FEDERATED_USER)
+
+
+#: What a federated user made from **root** credentials acts with, before its session
+#: policies cut it: root's own permissions, which are everything in its account (root has
+#: no identity policies to read). AWS: the federated user's permissions are "the
+#: intersection of the session policies and the identity-based policies of the caller";
+#: for root those are all permissions. UNCONFIRMED in the spec (decision:
+#: docs/decisions/sts-federation-token.md); SCPs still cap it, as they cap root.
+ROOT_FEDERATED_IDENTITY = parse_policy(
+    {"Version": "2012-10-17",
+     "Statement": [{"Sid": "RootUserPermissions", "Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    PolicyKind.IDENTITY, "root-user-permissions",
+)
+
+
+def _is_root_arn(arn: str) -> bool:
+    a = Arn.parse(arn)
+    return a is not None and a.service == "iam" and a.resource == "root"
 
 
 class UnknownPrincipal(ValueError):
@@ -78,6 +96,8 @@ def policies_for(
         if isinstance(entity, (User, Role)) and acct is not None:
             identity = acct.identity_policies(entity)
             boundary = acct.boundary(entity)
+        elif caller.type is PrincipalType.FEDERATED_USER and _is_root_arn(caller.entity_arn):
+            identity = (ROOT_FEDERATED_IDENTITY,)
     resource_policy = None
     a = Arn.parse(resource)
     # A role's trust policy is its resource policy only for the STS actions

@@ -5,27 +5,41 @@ Order, so that the driver's search overlaps the workers' work:
 1. the driver indexes the world (it needs the index for the global step) while
    the workers index it too (spawn, Ray) or inherit it (fork);
 2. shards of principals: admin status and one-step edges (``facts``);
-3. while the driver searches (the global step), the workers build IW001's lists
-   for the admin roles open to an account and IW005's cycles;
-4. IW001's lists for the escalating roles the search found, then ``join``.
+3. the search, split (``analysis.split_search``): each round, every worker (and the
+   driver) asks who can get into the targets of the accounts it owns; the driver
+   replays the answers in queue order (the same paths as one process);
+4. IW001's lists for the powerful open roles and IW005's cycles (workers and
+   driver), then ``join``.
 """
 
 from __future__ import annotations
 
 import os
+import time
+import uuid
 from typing import Any, Callable, Protocol
 
 from ..analysis import AuditResult, audit, index_world
 from ..analysis.graph import Progress
+from ..analysis.index import WorldIndex
 from ..analysis.shards import (
     adopt_facts,
     assume_lists,
     join,
-    open_roles,
     powerful_open_roles,
     principal_facts,
-    search,
     shard,
+)
+from ..analysis.split_search import (
+    CERTAIN,
+    UNCERTAIN,
+    Found,
+    Part,
+    Placed,
+    RunRound,
+    assign_accounts,
+    expand,
+    split_escalation,
 )
 from ..model.account import World
 from .source import WorldSource
@@ -46,6 +60,8 @@ class EngineUnavailable(RuntimeError):
 
 class Engine(Protocol):
     def submit(self, name: str, *args: Any) -> Any: ...
+
+    def submit_to(self, worker: int, name: str, *args: Any) -> Any: ...
 
     def close(self) -> None: ...
 
@@ -80,7 +96,9 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         return audit(world, progress=progress, now=source.now, known_accounts=known_accounts)
     if progress:
         progress("indexing", 0, n)
+    clock = _Clock()
     ix = index_world(world, source.now)
+    clock.lap("index")
     eng: Engine
     if engine == "ray":
         from .ray_engine import RayEngine, RayUnavailable  # noqa: PLC0415 (optional dependency)
@@ -97,25 +115,80 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         eng = LocalEngine(source, ix, workers, start_method)
     try:
         arns = list(ix.subjects)
+        clock.lap("start")
         facts = _spread(eng, "facts", arns, workers, workers * SHARDS_PER_WORKER,
-                        lambda part: principal_facts(ix, part), progress)
+                        clock.own("facts", lambda part: principal_facts(ix, part)), progress)
         first = adopt_facts(ix, facts)
-        admins = [a for a in arns if ix.admin(a).admin]
-        early = open_roles(ix, admins)
-        list_futs = [eng.submit("assume", part) for part in shard(early, workers)]
+        clock.lap("facts")
+        esc = split_escalation(ix, first, _rounds(eng, ix, workers, clock), progress)
+        clock.lap("search")
         cycles_fut = eng.submit("cycles")
-        esc = search(ix, first, progress)
-        done = set(early)
-        late = [a for a in powerful_open_roles(ix, esc) if a not in done]
         lists: dict[str, tuple[str, ...]] = {}
-        for got in _spread(eng, "assume", late, workers, workers, lambda part: assume_lists(ix, part)):
+        roles = powerful_open_roles(ix, esc)
+        for got in _spread(eng, "assume", roles, workers, workers,
+                           clock.own("lists", lambda part: assume_lists(ix, part))):
             lists.update(got)
-        for f in list_futs:
-            lists.update(f.result())
         cycles = cycles_fut.result()
+        clock.lap("lists")
+        LAST_RUN["workers_cpu"] = [f.result() for f in [eng.submit_to(i, "cpu") for i in range(workers)]]
     finally:
         eng.close()
-    return join(ix, esc, lists, cycles, known_accounts)
+    result = join(ix, esc, lists, cycles, known_accounts)
+    clock.lap("join")
+    LAST_RUN.update(workers=workers, principals=n)
+    return result
+
+
+#: the driver's CPU seconds per step of the last parallel audit (``own_*``: its share of the
+#: workers' kind of work) and the workers' CPU seconds: what ``benchmarks/scale.py`` prints
+LAST_RUN: dict[str, Any] = {}
+
+
+class _Clock:
+    def __init__(self) -> None:
+        LAST_RUN.clear()
+        self.t = time.process_time()
+
+    def lap(self, name: str) -> None:
+        t = time.process_time()
+        LAST_RUN[name] = LAST_RUN.get(name, 0.0) + t - self.t
+        self.t = t
+
+    def add(self, name: str, seconds: float) -> None:
+        LAST_RUN[name] = LAST_RUN.get(name, 0.0) + seconds
+
+    def own(self, name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def timed(arg: Any) -> Any:
+            t = time.process_time()
+            try:
+                return fn(arg)
+            finally:
+                self.add("own_" + name, time.process_time() - t)
+        return timed
+
+
+def _rounds(eng: Engine, ix: WorldIndex, workers: int, clock: _Clock) -> RunRound:
+    """The split search's rounds (``analysis.split_search``): each round's targets go to the
+    part owning their account (the driver owns a share too, as in ``_spread``); every worker
+    hears what was placed since its last round, whether it has targets this round or not."""
+    owner = assign_accounts(ix, workers + 1)
+    search_id = uuid.uuid4().hex
+    mine = {CERTAIN: Part(CERTAIN), UNCERTAIN: Part(UNCERTAIN)}
+
+    def run(phase: int, placed: Placed, targets: list[tuple[str, int]]) -> Found:
+        cut: list[list[tuple[str, int]]] = [[] for _ in range(workers + 1)]
+        for t, d in targets:
+            cut[owner[ix.subjects[t].account_id]].append((t, d))
+        futs = [eng.submit_to(i, "expand", search_id, phase, placed, cut[i]) for i in range(workers)]
+        t0 = time.process_time()
+        out = expand(ix, mine[phase], placed, cut[workers])
+        clock.add("own_search", time.process_time() - t0)
+        clock.add("rounds", 1)
+        for f in futs:
+            out.update(f.result())
+        return out
+
+    return run
 
 
 def _spread(eng: Engine, name: str, items: list[str], workers: int, shards: int,

@@ -1,7 +1,12 @@
-"""The local engine: worker processes on this machine (``concurrent.futures``)."""
+"""The local engine: worker processes on this machine (``concurrent.futures``).
+
+One single-process pool per worker, so that ``submit_to(i, ...)`` reaches the same
+process every time: a split search's part (``analysis.split_search.Part``) lives in
+its worker between rounds. Other tasks go round-robin."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -23,20 +28,28 @@ class LocalEngine:
     def __init__(self, source: WorldSource, ix: WorldIndex, jobs: int, method: str | None = None):
         self.method = method or start_method()
         if self.method == "fork":
-            tasks.adopt(source, ix)  # before the pool forks
+            tasks.adopt(source, ix)  # before the pools fork
             initargs: tuple[Any, ...] = (None,)
         else:
             initargs = (source,)
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(self.method),
-                                        initializer=tasks.install, initargs=initargs)
+        ctx = multiprocessing.get_context(self.method)
+        self.pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=tasks.install,
+                                          initargs=initargs) for _ in range(jobs)]
+        self.workers = jobs
+        self._next = itertools.cycle(range(jobs))
         if self.method != "fork":
-            for _ in range(jobs):  # start indexing in every worker while the driver indexes too
-                self.pool.submit(tasks.warm_task, None)
+            for p in self.pools:  # start indexing in every worker while the driver indexes too
+                p.submit(tasks.warm_task, None)
 
     def submit(self, name: str, *args: Any) -> Future[Any]:
-        return self.pool.submit(tasks.TASKS[name], None, *args)
+        return self.submit_to(next(self._next), name, *args)
+
+    def submit_to(self, worker: int, name: str, *args: Any) -> Future[Any]:
+        return self.pools[worker].submit(tasks.TASKS[name], None, *args)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        for p in self.pools:
+            p.shutdown(wait=True, cancel_futures=True)
         tasks._INDEX.clear()
         tasks._SOURCE.clear()
+        tasks._PARTS.clear()

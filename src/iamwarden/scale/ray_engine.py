@@ -1,14 +1,16 @@
-"""The Ray engine: the same tasks as Ray remote functions (the ``iamwarden[ray]`` extra).
+"""The Ray engine: the same tasks on Ray actors (the ``iamwarden[ray]`` extra).
 
 Without ``address`` a local Ray instance is started with ``jobs`` CPUs and shut
 down afterwards; with one (``ray://host:10001`` or ``auto``) the driver joins that
 cluster. A Ray instance already running in this process (``ray.init`` called by
 the caller) is used as it is and left running. The source goes into Ray's object
-store once; every worker process indexes it the first time a task needs it.
+store once; one actor per CPU of the cluster indexes it when created, and keeps
+its part of a split search (``analysis.split_search``) between rounds.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from ..analysis.index import WorldIndex
@@ -38,6 +40,17 @@ class RayFuture:
         return self.ray.get(self.ref)
 
 
+class Worker:
+    """A Ray actor: one worker process holding the world's index and its search parts."""
+
+    def __init__(self, source: WorldSource):
+        tasks.install(source)
+        tasks.warm_task(None)
+
+    def run(self, name: str, *args: Any) -> Any:
+        return tasks.TASKS[name](None, *args)
+
+
 class RayEngine:
     def __init__(self, source: WorldSource, ix: WorldIndex, jobs: int, address: str | None = None):
         ray = self.ray = import_ray()
@@ -47,13 +60,20 @@ class RayEngine:
                 ray.init(address=address, logging_level="ERROR", log_to_driver=False)
             else:
                 ray.init(num_cpus=jobs, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-        self.source = ray.put(source)
-        self.remote = {name: ray.remote(fn) for name, fn in tasks.TASKS.items()}
         self.workers = max(1, int(ray.cluster_resources().get("CPU", jobs)))
+        ref = ray.put(source)
+        actor = ray.remote(num_cpus=1)(Worker)
+        self.actors = [actor.remote(ref) for _ in range(self.workers)]
+        self._next = itertools.cycle(range(self.workers))
 
     def submit(self, name: str, *args: Any) -> RayFuture:
-        return RayFuture(self.ray, self.remote[name].remote(self.source, *args))
+        return self.submit_to(next(self._next), name, *args)
+
+    def submit_to(self, worker: int, name: str, *args: Any) -> RayFuture:
+        return RayFuture(self.ray, self.actors[worker].run.remote(name, *args))
 
     def close(self) -> None:
+        for a in self.actors:
+            self.ray.kill(a)
         if self.owned:
             self.ray.shutdown()

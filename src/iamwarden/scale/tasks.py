@@ -7,18 +7,22 @@ workers can run them; under ``fork`` the driver's own index is inherited through
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from ..analysis import index_world
 from ..analysis.findings import Finding
 from ..analysis.index import WorldIndex
 from ..analysis.shards import Facts, assume_lists, cycle_findings, principal_facts
+from ..analysis.split_search import Found, Part, Placed, expand
 from .source import WorldSource
 
 #: this process's index: (source key, index); one world at a time
 _INDEX: list[tuple[str, WorldIndex]] = []
 #: the source installed by the pool's initializer (tasks then need not carry it)
 _SOURCE: list[WorldSource] = []
+#: this worker's parts of the current split search, by (search id, pass); one search at a time
+_PARTS: dict[tuple[str, int], Part] = {}
 
 
 def install(source: WorldSource | None) -> None:
@@ -57,10 +61,30 @@ def cycles_task(source: WorldSource | None) -> list[Finding]:
     return cycle_findings(index_for(source))
 
 
+def expand_task(source: WorldSource | None, search_id: str, phase: int, placed: Placed,
+                targets: list[tuple[str, int]]) -> Found:
+    """One round of a split search (``analysis.split_search``) for this worker's targets. The
+    worker keeps its part (what it knows was placed) between rounds: the engines send every
+    round of one search to the same worker process."""
+    ix = index_for(source)
+    part = _PARTS.get((search_id, phase))
+    if part is None:
+        if any(k[0] != search_id for k in _PARTS):
+            _PARTS.clear()
+        part = _PARTS[(search_id, phase)] = Part(phase)
+    return expand(ix, part, placed, targets)
+
+
+def cpu_task(source: WorldSource | None) -> float:
+    """This worker's CPU seconds so far (the benchmarks' split of the work)."""
+    return time.process_time()
+
+
 def warm_task(source: WorldSource | None) -> int:
     """Index the world now (Ray: overlaps the workers' indexing with the driver's)."""
     return len(index_for(source).subjects)
 
 
 TASKS: dict[str, Callable[..., Any]] = {
-    "facts": facts_task, "assume": assume_task, "cycles": cycles_task, "warm": warm_task}
+    "facts": facts_task, "assume": assume_task, "cycles": cycles_task, "warm": warm_task,
+    "expand": expand_task, "cpu": cpu_task}

@@ -18,7 +18,6 @@ from ..model.account import World
 from ..model.organization import Organization
 from ..store import Store
 from ..sts import Keyring, RandomSource
-from . import iam_oidc_handlers  # noqa: F401  (declares the OIDC provider operations)
 from .access_log import AccessLog
 from .authorization import CallAuthorizer
 from .dispatch import HandlerRegistry
@@ -114,7 +113,7 @@ class Endpoint:
         self.vault = SessionVault(self.keyring, self.world, clock)
         self.authorizer = CallAuthorizer(self.world, clock)
         registry = HandlerRegistry()
-        register_iam_handlers(registry, self.store, account_id)
+        register_iam_handlers(registry, self.store, account_id, organization)
         self._authorize_iam(registry)
         register_sts_handlers(registry, self.store, self.world, self.vault, self.authorizer, clock, rnd)
         register_federation_handlers(registry, self.store, self.world, self.vault, clock, rnd)

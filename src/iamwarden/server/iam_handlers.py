@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..model.organization import Organization
 from ..store import Store
 from ..store.errors import StoreError
 from ..store.records import entity_arn
@@ -200,9 +201,12 @@ PROFILE = _entity("instance-profile", "InstanceProfileName")
 class IamApi:
     """What handlers need: the store and the account a request acts on."""
 
-    def __init__(self, store: Store, default_account_id: str | None = None) -> None:
+    def __init__(
+        self, store: Store, default_account_id: str | None = None, organization: Organization | None = None
+    ) -> None:
         self.store = store
         self.default_account_id = default_account_id
+        self.organization = organization  # ``serve --org``: the simulator includes its SCPs
 
     def account(self, ctx: RequestContext) -> str:
         account = principal_account(ctx.principal) or self.default_account_id
@@ -222,10 +226,18 @@ class IamApi:
 
 
 def register_iam_handlers(
-    registry: HandlerRegistry, store: Store, default_account_id: str | None = None
+    registry: HandlerRegistry, store: Store, default_account_id: str | None = None,
+    organization: Organization | None = None,
 ) -> IamApi:
-    """Register every declared IAM operation with ``registry``; returns the shared API object."""
-    api = IamApi(store, default_account_id)
+    """Register every declared IAM operation with ``registry``; returns the shared API object.
+
+    The OIDC and SAML provider operations are declared in their own modules,
+    which build on this one; importing them here (not at module level) declares
+    them without an import circle.
+    """
+    from . import iam_oidc_handlers, iam_saml_handlers  # noqa: F401
+
+    api = IamApi(store, default_account_id, organization)
     for op in OPERATIONS.values():
         registry.register(SERVICE, op.name, _wrap(api, op.handler))
     return api
@@ -640,7 +652,7 @@ def get_account_authorization_details(api: IamApi, ctx: RequestContext, p: dict[
 
 @iam_operation("SimulatePrincipalPolicy", _policy_source)
 def simulate_principal_policy(api: IamApi, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    results = simulator.simulate_principal(api.store, api.account(ctx), p)
+    results = simulator.simulate_principal(api.store, api.account(ctx), p, api.organization)
     return paginate(results, p, "EvaluationResults")
 
 
@@ -675,7 +687,3 @@ __all__ = [
     "register_iam_handlers",
     "required_authorization",
 ]
-
-
-# the SAML provider operations live in their own module; importing it declares them
-from . import iam_saml_handlers as _saml_operations  # noqa: E402, F401

@@ -32,6 +32,7 @@ from ..evaluation.policyset import PolicySet
 from ..evaluation.request import TRUST_ACTIONS, Request
 from ..model.account import User
 from ..model.arn import ACCOUNT_ID, Arn
+from ..model.organization import Organization
 from ..model.principal import Caller, PrincipalType
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.echo import echo
@@ -429,10 +430,21 @@ def simulate_custom(store: Store, account_id: str, params: dict[str, Any]) -> Ev
     return sim.evaluate(params)
 
 
-def simulate_principal(store: Store, account_id: str, params: dict[str, Any]) -> Evaluations:
+def simulate_principal(
+    store: Store, account_id: str, params: dict[str, Any], organization: Organization | None = None
+) -> Evaluations:
+    """SimulatePrincipalPolicy: the principal's stored policies, and its organization's SCPs.
+
+    AWS includes the SCPs of the principal's account when that account is a
+    member of an organization (``OrganizationsDecisionDetail``: "only applies if
+    the simulated user's account is part of an organization"); the endpoint's
+    organization is the ``serve --org`` file (docs/decisions/org-endpoint.md).
+    """
     sim = Simulation(store, account_id)
     sim.add_inputs(params)
     sim.add_principal(params["PolicySourceArn"])
+    if organization is not None:
+        sim.scp = organization.scp_levels(sim.account_id)
     if params.get("ResourcePolicy") and ":group/" in params["PolicySourceArn"] and not params.get("CallerArn"):
         raise InvalidInput("CallerArn must be specified when simulating a group with a ResourcePolicy.")
     sim.set_caller(params.get("CallerArn"))

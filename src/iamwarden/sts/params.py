@@ -264,3 +264,19 @@ def validate_get_session_token(p: GetSessionTokenParams) -> None:
     v.string(p.serial_number, "serialNumber", 9, 256, _full(SERIAL_NUMBER), P_SERIAL)
     v.string(p.token_code, "tokenCode", 6, 6, _full(TOKEN_CODE), P_TOKEN_CODE)
     v.raise_if_any()
+
+
+# The session name a tool picks when its user gave none (explain, the playground).
+FALLBACK_SESSION_NAME = "iamwarden"
+
+
+def default_session_name(principal: str) -> str:
+    """The caller's own name (the ARN's last part) when it is a valid RoleSessionName, else a fixed one.
+
+    A user ``alice`` assumes as ``alice``; a session ``assumed-role/R/build-7``
+    re-assumes as ``build-7``; a name STS would reject (one character, a
+    space, more than 64 characters) falls back to ``FALLBACK_SESSION_NAME``.
+    """
+    tail = principal.rsplit("/", 1)[-1]
+    ok = 2 <= len(tail) <= 64 and ROLE_SESSION_NAME.fullmatch(tail) is not None  # STS's own rule (spec §4.1)
+    return tail if ok else FALLBACK_SESSION_NAME

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any, Callable
 
 from ..analysis import audit
-from ..cli.explain import default_session_name
 from ..model.account import Account, Role, User, World
 from ..policy import quotas
 from ..policy.document import PolicyKind
@@ -25,6 +24,7 @@ from ..report.explain import render_svg, render_text
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
+from ..sts.params import default_session_name
 from .cases import CASES
 from .positions import locate, value_positions
 from .sandbox import Edits, SandboxError, build_world, document_text, entity_of, merged_identity
@@ -90,6 +90,25 @@ def with_lang(fn: Callable[..., Any], lang: str, *args: Any) -> Any:
     except (TypeError, ValueError):
         takes_lang = False
     return fn(*args, lang=lang) if takes_lang else fn(*args)
+
+
+GRAPHVIZ_MISSING = ("Graphviz's dot is not installed, so there is no picture: "
+                    "install Graphviz (the graphviz package) and reload.")
+
+
+def picture(lang: str, e: Any) -> dict[str, str | None]:
+    """``svg`` for the explanation's picture, or ``svg: None`` and ``picture_error`` saying why not.
+
+    The picture needs Graphviz's ``dot`` program. Without it the verdict, the
+    sides and the text are still right, so the answer keeps them and names
+    the missing program instead of failing the whole request with a 500.
+    """
+    try:
+        return {"svg": with_lang(render_svg, lang, e), "picture_error": None}
+    except Exception as err:  # graphviz.ExecutableNotFound, or dot failing: name it, keep the verdict
+        if type(err).__name__ == "ExecutableNotFound" or isinstance(err, FileNotFoundError):
+            return {"svg": None, "picture_error": GRAPHVIZ_MISSING}
+        raise
 
 
 @dataclass
@@ -165,7 +184,7 @@ class Playground:
         except StsError as err:
             raise ApiError(400, "session_name", f"{err.code}: {err.message}") from None
         out.update(decided=True, explanation=e.to_json(), text=with_lang(render_text, lang, e),
-                   svg=with_lang(render_svg, lang, e),
+                   **picture(lang, e),
                    role_is_admin=self._role_is_admin(world, edits.role) if e.allowed else None)
         return out
 
@@ -231,7 +250,7 @@ class Playground:
                                     {"RoleArn": target, "RoleSessionName": default_session_name(source)},
                                     self.clock())
             out.update(explained=True, explanation=e.to_json(), text=with_lang(render_text, lang, e),
-                       svg=with_lang(render_svg, lang, e))
+                       **picture(lang, e))
         return out
 
     def cases(self) -> dict[str, Any]:

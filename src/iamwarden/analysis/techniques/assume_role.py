@@ -273,6 +273,10 @@ class AssumeRoleChecker:
             groups = ([a] for a in sorted(_named(ix, role) | _delegated(ix, role)))
         else:
             groups = _live_classes(ix, role, want)
+            record = getattr(want, "record_groups", None)
+            if record is not None:  # a part of a split search (analysis.split_search): its groups' order
+                named = _named(ix, role)
+                record([(tuple(m for m in g if m in named), tuple(g)) for g in groups])
         for members in groups:
             wanted = [m for m in members if m != target.arn and want(m)]
             if not wanted or not trust_admits(ix, ix.subjects[wanted[0]], role):

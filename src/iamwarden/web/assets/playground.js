@@ -162,7 +162,7 @@ function renderResult(res) {
   renderSide($("side-trust"), e.sides.trust, t("sides.trust"));
   renderList($("changes"), t("changes.heading"), e.what_would_change_the_answer);
   renderList($("notes"), t("notes.heading"), e.notes);
-  setPicture(res.svg);
+  setPicture(res.svg, res.picture_error);
 }
 
 function renderSide(box, side, title) {
@@ -182,10 +182,12 @@ function renderList(box, heading, items) {
   box.append(el("h3", { text: heading }), el("ul", {}, ...items.map((x) => el("li", { text: x }))));
 }
 
-function setPicture(svg) {
+function setPicture(svg, error) {
   const img = $("picture");
+  const note = $("picture-error");
   if (state.pictureUrl) URL.revokeObjectURL(state.pictureUrl);
   state.pictureUrl = null;
+  note.textContent = error ? t("picture.missing") : ""; note.hidden = !error;
   if (!svg) { img.removeAttribute("src"); img.hidden = true; return; }
   state.pictureUrl = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
   img.src = state.pictureUrl; img.hidden = false;
@@ -322,7 +324,9 @@ async function showPath(button, path) {
     box.append(hop);
     try {
       const res = await api("/api/hop", { from: s.from, to: s.to, technique: s.technique, lang: state.lang });
-      if (res.explained) {
+      if (res.explained && !res.svg) {
+        hop.append(el("p", { class: "rule", text: res.explanation.rule }), el("p", { class: "error", text: t("picture.missing") }));
+      } else if (res.explained) {
         const url = URL.createObjectURL(new Blob([res.svg], { type: "image/svg+xml" }));
         hop.append(el("p", { class: "rule", text: res.explanation.rule }), el("img", { src: url, alt: res.explanation.rule }));
       }
