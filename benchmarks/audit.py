@@ -11,7 +11,9 @@ For each size, ``generate_accounts.py`` writes a seeded GAAD file (cached in
 - **ours**: load the file, ``analysis.audit`` (admins, all shortest paths,
   uncertain paths, findings), ``to_json()`` and the JSON text; wall time of
   import, load, audit (+ ``to_json``) and text separately, the child's wall time
-  (end to end), and peak memory (``ru_maxrss`` of the child);
+  (end to end), and peak memory (``ru_maxrss`` of the child); then, separately,
+  the wall time of the command itself (``iamwarden audit --jobs 1 --format json
+  --output FILE``), whose imports are the command line's;
 - **cloudsplaining**, twice: ``--mode analysis`` (schema check + policy
   analysis, no HTML) and the full ``scan`` library call (+ HTML rendering), both
   on input already parsed (``benchmarks/peers/cloudsplaining_scan.py``); the
@@ -99,8 +101,27 @@ def ours(path: str, timeout: float) -> dict[str, Any]:
         if line.startswith("{"):
             r: dict[str, Any] = json.loads(line)
             r["wall_seconds"] = wall  # end to end: interpreter, imports, read + parse, audit, JSON text
+            r["cli_seconds"] = cli(path, timeout)
             return r
     return {"status": "error", "error": p.stderr[-2000:]}
+
+
+#: the command a user runs, in one process (``--jobs 1``), the JSON report written to a file
+CLI = "import sys; from iamwarden.cli import main; sys.exit(main())"
+
+
+def cli(path: str, timeout: float) -> float | None:
+    """Wall time of ``iamwarden audit --jobs 1 --format json`` on ``path`` (None on failure):
+    interpreter, the command line's imports, load, audit, report written."""
+    out = os.path.join(OUT, "cli-report.json")
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run([sys.executable, "-c", CLI, "audit", "--jobs", "1", "--format", "json", "--output", out,
+                            path], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return None
+    wall = time.perf_counter() - t0
+    return wall if p.returncode in (0, 1) else None
 
 
 def peers_ready(names: list[str]) -> list[str]:
@@ -190,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"({e2e / n * 1e6:.0f} µs/principal: import {r['import_seconds']:.2f} + load "
                   f"{r['load_seconds']:.2f} + audit {r['audit_seconds']:.2f} + JSON text {r['dump_seconds']:.2f}); "
                   f"peak {r['peak_mib']:.0f} MiB; admins {r['admins']}, can escalate {r['can_escalate']}, "
-                  f"may escalate {r['may_escalate']}, paths {r['paths']}, findings {r['findings']}", flush=True)
+                  f"may escalate {r['may_escalate']}, paths {r['paths']}, findings {r['findings']}; "
+                  f"iamwarden audit --jobs 1 --format json: {fmt_s(r.get('cli_seconds'))}", flush=True)
         else:
             print(f"n={n:>6}: ours {r.get('status')}: {r.get('error', '')[:300]}", flush=True)
         for label, name, script, extra in runs:

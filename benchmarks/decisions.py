@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import random
@@ -269,6 +270,26 @@ def bench_ours(docs: list[dict], reqs: list[dict], repeat: int, fresh: list[dict
     }
 
 
+def digest(docs: list[dict], reqs: list[dict]) -> str:
+    """SHA-256 over every decision's verdict, reasons, errors and rule (``Decision.to_json``).
+
+    An optimisation must leave this unchanged: run ``--digest`` before and after
+    (the code before via ``PYTHONPATH``) and compare. Each request is decided
+    twice, on a fresh policy set and again on the warm one, and both answers go in,
+    so a cache that changed an answer on its second use would show.
+    """
+    h = hashlib.sha256()
+    cold = PolicySet.from_documents(identity=docs)
+    warm = PolicySet.from_documents(identity=docs)
+    for r in reqs:
+        authorize(_build(r), warm)
+    for r in reqs:
+        for ps in (cold, warm):
+            h.update(json.dumps(authorize(_build(r), ps).to_json(), sort_keys=True).encode())
+            h.update(b"\n")
+    return h.hexdigest()
+
+
 def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Pool the passes of two runs of ``bench_ours`` (before and after the peers)."""
     out = dict(b)
@@ -393,7 +414,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the full report here")
     ap.add_argument("--dump-cases", metavar="FILE", help="write the cases (peer input format) here")
     ap.add_argument("--no-worst-case", action="store_true", help="skip the hostile-pattern rows (issue 8)")
+    ap.add_argument("--digest", action="store_true",
+                    help="print a digest of every answer (the cases and the first-sight cases) and stop")
     args = ap.parse_args(argv)
+    if args.digest:
+        docs, reqs = generate(args.requests, args.seed)
+        _, fresh = generate(args.requests, args.seed + 1000)
+        print(f"digest cases {digest(docs, reqs)}")
+        print(f"digest first-sight {digest(docs, fresh)}")
+        return 0
 
     t_start = time.perf_counter()
     docs, reqs = generate(args.requests, args.seed)

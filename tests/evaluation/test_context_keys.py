@@ -104,6 +104,25 @@ def test_known_multivalued_key_stays_multivalued_with_one_value():
     assert ctx.single("aws:tagkeys") is None
 
 
+def test_a_key_set_again_takes_its_new_values_and_arity():
+    """§3.2: a key's last value decides whether it is single- or multivalued, also when set again."""
+    ctx = RequestContext({"s3:prefix": "a", "aws:TagKeys": "env"})
+    assert ctx.single("s3:prefix") == "a" and not ctx.multivalued("s3:prefix")
+    assert ctx.values("aws:tagkeys") == ("env",) and ctx.multivalued("aws:tagkeys")
+    ctx.set("s3:prefix", ["a", "b"])
+    assert ctx.values("s3:prefix") == ("a", "b") and ctx.multivalued("s3:prefix") and ctx.single("s3:prefix") is None
+    ctx.set("s3:prefix", "c")
+    assert ctx.values("s3:prefix") == ("c",) and not ctx.multivalued("s3:prefix") and ctx.single("s3:prefix") == "c"
+    ctx.set("aws:SourceIp", ["10.0.0.1"])  # one element, aws: key: single-valued
+    assert ctx.single("aws:sourceip") == "10.0.0.1" and ctx.values("aws:sourceip") == ("10.0.0.1",)
+    ctx.set("team", [])
+    assert ctx.values("team") == () and ctx.multivalued("team")
+    assert ctx.as_dict() == {"s3:prefix": "c", "aws:tagkeys": ["env"], "aws:sourceip": "10.0.0.1", "team": []}
+    copied = ctx.copy()
+    copied.set("s3:prefix", "d")
+    assert ctx.single("s3:prefix") == "c" and copied.single("s3:prefix") == "d"
+
+
 def test_json_booleans_in_context_read_as_text():
     """§2.1: booleans are their string form."""
     assert RequestContext({"aws:SecureTransport": True}).values("aws:securetransport") == ("true",)

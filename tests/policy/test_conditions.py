@@ -487,3 +487,28 @@ def test_unreadable_value_under_negated_operator_is_an_error_too():
 
 
 _: Any = None
+
+
+# --- remembered answers (bounded; an error is never remembered) ---------------------
+
+
+def test_remembered_answers_are_bounded_and_errors_are_not_remembered(monkeypatch):
+    """Bounded (tests/hostile): the answers kept for IP/ARN/number/date tests stay under their
+    bound whatever values come; a value that cannot be read raises each time it is asked."""
+    monkeypatch.setattr(conditions_module, "_ANSWERS", {})
+    monkeypatch.setattr(conditions_module, "_ANSWERS_SIZE", 16)
+    block = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+    for i in range(100):
+        assert holds(block, {"aws:SourceIp": f"10.0.{i}.1"})
+        assert not holds(block, {"aws:SourceIp": f"192.0.2.{i}"})
+        assert len(conditions_module._ANSWERS) <= 16
+    long_arn = "arn:aws:iam::111122223333:user/" + "u" * 400
+    arn_like = {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/*"}}
+    for _ in range(2):
+        assert holds(arn_like, {"aws:PrincipalArn": long_arn})
+    assert all(r != long_arn for _, r in conditions_module._ANSWERS)  # too long to keep
+    for _ in range(3):
+        with pytest.raises(ConditionError):
+            holds({"NumericLessThan": {"s3:max-keys": "10"}}, {"s3:max-keys": "lots"})
+    assert holds({"NumericLessThan": {"s3:max-keys": "10"}}, {"s3:max-keys": "5"})
+    assert not holds({"NumericLessThan": {"s3:max-keys": "10"}}, {"s3:max-keys": "50"})

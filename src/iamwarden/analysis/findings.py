@@ -23,15 +23,18 @@ Rules (IDs are stable; ``rule`` names them for people):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..evaluation.world import rcp_levels
 from ..i18n import N_, Text, Translator
 from ..model.account import Role
 from ..policy.document import Effect
 from .graph import Escalation
 from .hop_text import hop_text, notes_text
 from .index import WorldIndex
+from .subject import Subject
 from .techniques.assume_role import (
     ASSUME,
     _named,
@@ -154,11 +157,79 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
                 if rep is None:
                     continue
                 s = ix.subjects[rep]
-                ok = verdict[sig] = (trust_admits(ix, s, role)
-                                     and assume_decision(ix, s, role, content=True)[1] is None)
+                vk = shared_verdict_key(ix, s, role, sig)
+                ok = ix.cache.get(vk) if vk is not None else None
+                if ok is None:
+                    ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
+                    if vk is not None:
+                        ix.cache[vk] = ok
+                verdict[sig] = ok
             if ok:
                 out.append(members)
     return out
+
+
+def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object) -> tuple[object, ...] | None:
+    """A key under which the verdict "``s``'s class may assume ``role``" (verdict only: who,
+    not why) is the same for every role of the account with the same key, or None.
+
+    The engine reads the role in such a question only as: its trust policy (here by its
+    text), its account (``aws:ResourceAccount``, same- or cross-account, its RCPs), its
+    tags (``aws:ResourceTag``), and its ARN as the request's resource, which a statement
+    sees only through its Resource element. So the key holds those, and for every
+    statement of the question (identity, boundary, session, SCP, trust, RCP) whose
+    Resource is not a bare ``*``, whether it matches this role's ARN. A statement whose
+    Resource holds policy variables, or a trust with a Resource element, makes the
+    verdict unshared (None): decided per role as before. ``sig`` is the class's
+    content signature (``ix.classes(..., content=True)``), which fixes its statements'
+    text and order, so equal bits mean equal statements matching equal resources.
+
+    Roles trusting the account are many and alike (one text, the account root), and the
+    classes that may try them are the holders of ``sts:AssumeRole`` on ``*`` or a
+    pattern: this turns classes x roles engine questions into classes x patterns.
+    """
+    target = ix.subjects.get(role.arn)
+    if target is None:
+        return None
+    trust_text = _trust_text(ix, role)
+    if trust_text is None:
+        return None
+    bits: list[bool] = []
+    c = s.policies.candidates(ASSUME.lower())
+    for picked in (c.identity, c.boundary, c.session, *c.scp):
+        for _, st in picked:
+            if not _resource_bit(st, role.arn, bits):
+                return None
+    for level in rcp_levels(ix.world, target.account_id, ASSUME):
+        for p in level:
+            for st in p.statements:
+                if st.matches_action(ASSUME.lower()) and not _resource_bit(st, role.arn, bits):
+                    return None
+    return ("D15-verdict", sig, trust_text, target.account_id, tuple(sorted(role.tags.items())), tuple(bits))
+
+
+def _resource_bit(st: Any, arn: str, bits: list[bool]) -> bool:
+    """Append whether ``st``'s Resource matches ``arn`` unless it matches every resource;
+    False when that depends on more than the ARN (policy variables)."""
+    if st._any_resource:
+        return True
+    if st._var_resources:
+        return False
+    bits.append(st.matches_resource(arn, None))
+    return True
+
+
+def _trust_text(ix: WorldIndex, role: Role) -> str | None:
+    """The trust policy's text (version and statements), or None when a statement has a
+    Resource element (then the role's ARN could matter through the trust itself)."""
+    trust = role.trust
+    ck = ("trust-text", id(trust))
+    hit = ix.cache.get(ck)
+    if hit is None or hit[0] is not trust:
+        text = None if any(st.resources is not None for st in trust.statements) else (
+            f"{trust.version}|{json.dumps(trust.document, sort_keys=True, default=str)}")
+        hit = ix.cache[ck] = (trust, text)
+    return hit[1]
 
 
 AdmitGroups = dict[tuple[str, str, tuple[object, ...]], list[tuple[object, list[str]]]]

@@ -41,8 +41,11 @@ def message_of(error: Exception) -> Text | str:
     return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Text) else str(error)
 
 
-def build_parser(translate: Translator | None = None) -> argparse.ArgumentParser:
-    """The whole command line; its help is formatted in ``translate``'s language (default English)."""
+def build_parser(only: str | None = None, translate: Translator | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (``only``: a name in ``COMMAND_MODULES``) just that module's
+    subcommands: each module imports what its commands need (the server, the planner, the
+    explainer's graph renderer), and ``iamwarden audit`` should not pay for the others.
+    Its help is formatted in ``translate``'s language (default English)."""
     ArgumentParser = parser_class(translate or translator())  # noqa: N806 (read by the msgid extractor)
     parser = ArgumentParser(
         prog="iamwarden",
@@ -52,7 +55,7 @@ def build_parser(translate: Translator | None = None) -> argparse.ArgumentParser
     )
     parser.add_argument("--version", action="version", version="iamwarden 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in (only,) if only in COMMAND_MODULES else COMMAND_MODULES:
         try:
             mod = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as e:
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     _ = translator(language_before_parsing(argv))
     with argparse_in(_):  # argparse names its own groups when the parser is built
-        parser = build_parser(_)
+        parser = build_parser(argv[0] if argv else None, _)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

@@ -8,14 +8,14 @@ is reported in ``Decision.errors``.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..model.principal import PrincipalType
 from ..policy.conditions import Condition, ConditionError
 from ..policy.document import Effect, Policy, PolicyKind, Statement
+from .context import RequestContext
 from .decision import Decision, Reason, Verdict
-from .policyset import Picked, PolicySet
+from .policyset import Candidates, Picked, PolicySet
 from .principals import MatchClass, classify, exempt
+from .reasons import _DENY_MESSAGES, _NOT_PRINCIPAL_GRANT, _label, _reason, _rule
 from .request import TRUST_ACTIONS, Request, _resource_kind
 
 #: Spec §1.6 / §9.1 (UNCONFIRMED): a trust policy naming the caller's *role*
@@ -46,7 +46,15 @@ _ROLE_LIKE = (MatchClass.ROLE, MatchClass.FEDUSER)
 def authorize(request: Request, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` exactly as AWS does (spec §1.3)."""
     try:
-        d = _Evaluation(request, policies).run()
+        action = request.action.lower()  # ``Request.action_key``, computed once
+        cands = policies.candidates(action)
+        plan = cands.plan  # the compiled plan, when this policy set has one for the action (``plan``)
+        if plan is not None:
+            d = plan.decide(request)
+            if d is None:  # not a request the plan answers: step by step
+                d = _Evaluation(request, policies, action, cands).run()
+        else:
+            d = _Evaluation(request, policies, action, cands).run()
         return _with_document_problems(d, policies) if policies.problems else d
     except Exception as e:  # fail closed: never Allow on an internal error
         return Decision(
@@ -78,35 +86,15 @@ def _with_document_problems(d: Decision, policies: PolicySet) -> Decision:
     return Decision(d.verdict, d.reasons, errors, d.rule, d.details)
 
 
-@lru_cache(maxsize=1024)
-def _rule(ptype: str, message: str) -> Reason:
-    """A reason that names a rule, not a statement: immutable, so built once per message."""
-    return Reason(ptype, message)
-
-
-_REASONS: dict[tuple[str, Policy, Statement, str], Reason] = {}
-
-
-def _reason(ptype: str, p: Policy, s: Statement, message: str) -> Reason:
-    """Reasons are immutable values: build each (policy type, statement, message) once."""
-    key = (ptype, p, s, message)
-    r = _REASONS.get(key)
-    if r is None:
-        if len(_REASONS) >= 65536:
-            _REASONS.clear()
-        r = _REASONS[key] = Reason(ptype, message, p.name, s.index, s.sid, s.effect.value)
-    return r
-
-
 class _Evaluation:
     __slots__ = ("req", "ps", "cands", "errors", "caller", "action")
 
-    def __init__(self, request: Request, policies: PolicySet):
+    def __init__(self, request: Request, policies: PolicySet, action: str, cands: Candidates):
         self.req = request
         self.ps = policies
         self.caller = request.caller
-        self.action = action = request.action.lower()  # ``Request.action_key``, computed once
-        self.cands = policies.candidates(action)
+        self.action = action  # ``request.action_key``
+        self.cands = cands  # ``policies.candidates(action)``
         self.errors: list[str] = []
 
     # -- statement matching ------------------------------------------------
@@ -155,7 +143,19 @@ class _Evaluation:
             return out
         resource = self.req.resource
         ctx = self.req.context
+        values: dict[str, str | tuple[str, ...]] | None = None
+        if type(ctx) is RequestContext:
+            values = ctx._values
+        # else a context of another kind: the step-by-step path reads it through its methods
         for p, s in picked:
+            applies = s._applies  # the statement's whole test in one closure (``Statement._compile_applies``)
+            if applies is not None and values is not None:
+                try:
+                    if applies(resource, values, ctx):
+                        out.append((p, s, None))
+                    continue
+                except ConditionError:
+                    pass  # the path below meets the same error and reports it (fail closed)
             if s.principal is None:  # inlined ``applies`` for statements without a Principal
                 rm = s._resource_match  # ``matches_resource`` for fixed patterns, inlined
                 if rm is not None:
@@ -427,30 +427,6 @@ class _Evaluation:
         reasons += ceiling
         reasons += [_reason(rtype, p, s, f"the {_label(rtype)} allows the caller") for p, s, _ in r_hits]
         return self.decision(_ALLOW_V, reasons, "cross account, both sides allow")
-
-
-#: why an Allow + NotPrincipal statement granted (spec §1.4): it is read like Principal "*"
-_NOT_PRINCIPAL_GRANT = ("Allow with NotPrincipal: the caller is not exempted, so it is granted "
-                        "as by Principal \"*\"")
-
-_DENY_MESSAGES = {
-    t: f"explicit Deny in the {label}"
-    for t, label in (("identity", "identity-based policy"), ("resource", "resource-based policy"),
-                     ("boundary", "permissions boundary"), ("session", "session policy"),
-                     ("scp", "service control policy"), ("rcp", "resource control policy"))
-}
-
-
-def _label(ptype: str) -> str:
-    return {
-        "identity": "identity-based policy",
-        "resource": "resource-based policy",
-        "trust": "role trust policy",
-        "boundary": "permissions boundary",
-        "session": "session policy",
-        "scp": "service control policy",
-        "rcp": "resource control policy",
-    }.get(ptype, ptype)
 
 
 __all__ = ["authorize", "ROLE_ARN_TRUST_SUBSTITUTES_IDENTITY", "PolicyKind"]

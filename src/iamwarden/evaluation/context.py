@@ -30,37 +30,73 @@ def _text(v: Any) -> str:
     return str(v)
 
 
+#: lower-cased key names by the name as given: a server or a benchmark sends the same
+#: few dozen keys again and again, and a cached string also carries its hash.
+#: Bounded (cleared when full; long names are lowered each time), so no stream of
+#: distinct names can grow it.
+_LOWER: dict[str, str] = {}
+_LOWER_SIZE = 4096
+_LOWER_LENGTH = 256
+
+
+def _lower(key: str) -> str:
+    low = key.lower()
+    if len(key) <= _LOWER_LENGTH:
+        if len(_LOWER) >= _LOWER_SIZE:
+            _LOWER.clear()
+        _LOWER[key] = low
+    return low
+
+
 class RequestContext:
-    """Condition keys of one request; implements ``policy.conditions.ContextView``."""
+    """Condition keys of one request; implements ``policy.conditions.ContextView``.
+
+    ``_values`` maps each lower-cased key to a ``str`` when the key is
+    single-valued and to a tuple when it is multivalued (then it is also in
+    ``_multi``, even with one value or none). A request's keys are nearly all
+    single-valued, and keeping their strings as they are saves building a
+    one-element tuple per key per request; ``values`` still answers with a tuple.
+    """
 
     __slots__ = ("_values", "_multi")
 
-    def __init__(self, values: Mapping[str, Any] | None = None):
-        vals: dict[str, tuple[str, ...]] = {}
+    def __init__(self, values: Mapping[str, Any] | None = None,
+                 _defaults: dict[str, str] | None = None):
+        """``_defaults`` (``Request.build``'s derived keys): single-valued keys, already
+        lower-cased, that ``values`` may override; they are copied in first."""
+        vals: dict[str, str | tuple[str, ...]] = dict(_defaults) if _defaults else {}
         self._values = vals
         self._multi: set[str] = set()
         if values:
+            lowered = _LOWER.get
             for k, v in values.items():  # the common case: every value a string
                 if type(v) is not str:
                     break
-                vals[k.lower()] = (v,)
+                vals[lowered(k) or _lower(k)] = v
             else:
                 # a string value is multivalued exactly when its key is a known multivalued one
                 if not KNOWN_MULTIVALUED.isdisjoint(vals):
-                    self._multi = set(KNOWN_MULTIVALUED.intersection(vals))
+                    self._multi = multi = set(KNOWN_MULTIVALUED.intersection(vals))
+                    for k in multi:
+                        text = vals[k]
+                        vals[k] = (text,) if isinstance(text, str) else text  # a str until here
                 return
             vals.clear()
+            if _defaults:
+                vals.update(_defaults)
             for k, v in values.items():
                 self.set(k, v)
 
     def set(self, key: str, value: Any) -> None:
         k = key.lower()
         if type(value) is str:  # the common case, kept short: built for every request
-            self._values[k] = (value,)
             if k in KNOWN_MULTIVALUED:
+                self._values[k] = (value,)
                 self._multi.add(k)
-            elif self._multi:
-                self._multi.discard(k)
+            else:
+                self._values[k] = value
+                if self._multi:
+                    self._multi.discard(k)
             return
         if isinstance(value, (list, tuple, set, frozenset)):
             vals = tuple(_text(x) for x in value)
@@ -69,15 +105,18 @@ class RequestContext:
             )
             if multi:
                 self._multi.add(k)
+                self._values[k] = vals
             else:
                 self._multi.discard(k)
-            self._values[k] = vals
+                self._values[k] = vals[0]
         else:
-            self._values[k] = (_text(value),)
+            text = _text(value)
             if k in KNOWN_MULTIVALUED:
                 self._multi.add(k)
+                self._values[k] = (text,)
             else:
                 self._multi.discard(k)
+                self._values[k] = text
 
     def setdefault(self, key: str, value: Any) -> None:
         k = key.lower()
@@ -85,7 +124,8 @@ class RequestContext:
             self.set(k, value)
 
     def values(self, key: str) -> tuple[str, ...] | None:
-        return self._values.get(key)
+        v = self._values.get(key)
+        return (v,) if isinstance(v, str) else v
 
     def multivalued(self, key: str) -> bool:
         return key in self._multi
@@ -93,15 +133,13 @@ class RequestContext:
     def single(self, key: str) -> str | None:
         """Value of a single-valued key, for policy variables (multivalued keys can't be variables)."""
         v = self._values.get(key)
-        if v is None or len(v) != 1 or key in self._multi:
-            return None
-        return v[0]
+        return v if isinstance(v, str) else None
 
     def keys(self) -> Iterable[str]:
         return self._values.keys()
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if k in self._multi else v[0]) for k, v in self._values.items()}
+        return {k: (v if isinstance(v, str) else list(v)) for k, v in self._values.items()}
 
     def copy(self) -> RequestContext:
         c = RequestContext()
@@ -122,13 +160,13 @@ def _principal_keys(caller: Caller) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=4096)
-def _principal_values(caller: Caller) -> tuple[tuple[str, tuple[str]], ...]:
-    """``_principal_keys`` as ``RequestContext`` stores them: lower-cased key, 1-tuple value.
+def _principal_values(caller: Caller) -> tuple[tuple[str, str], ...]:
+    """``_principal_keys`` as ``RequestContext`` stores them: lower-cased key, the value as a ``str``.
 
     None of these keys is multivalued, so ``Request.build`` can add them to the
     context's dict directly instead of going through ``RequestContext.set``.
     """
-    out = tuple((k.lower(), (v,)) for k, v in _principal_keys(caller))
+    out = tuple((k.lower(), v) for k, v in _principal_keys(caller))
     assert not any(k in KNOWN_MULTIVALUED for k, _ in out)
     return out
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..policy.document import Effect, Policy, PolicyKind, Statement, parse_policy, parse_policy_tolerant
+from .plan import IdentityPlan, identity_plan
 
 Level = tuple[Policy, ...]
 
@@ -54,6 +55,7 @@ class PolicySet:
                 scp=tuple(_pick(level, action_key) for level in self.scp),
                 rcp=tuple(_pick(level, action_key) for level in self.rcp),
             )
+            object.__setattr__(c, "plan", identity_plan(self, action_key, c))
             if len(self._by_action) < 8192:
                 self._by_action[action_key] = c
         return c
@@ -158,6 +160,8 @@ class Candidates:
     allow: dict[str, Picked] = field(default_factory=dict, compare=False)
     scp_allow: tuple[Picked, ...] = field(default=(), compare=False)
     rcp_allow: tuple[Picked, ...] = field(default=(), compare=False)
+    #: the compiled plan for this action when the policy set has one (``plan.identity_plan``)
+    plan: IdentityPlan | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         def only(picked: Picked, effect: Effect) -> Picked:

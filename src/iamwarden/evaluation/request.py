@@ -43,13 +43,19 @@ def _caller(principal: str, principal_entity: str | None) -> Caller:
 
 
 @lru_cache(maxsize=4096)
-def _caller_and_keys(
-    principal: str, principal_entity: str | None
-) -> tuple[Caller, tuple[tuple[str, tuple[str]], ...]]:
+def _caller_and_keys(principal: str, principal_entity: str | None) -> tuple[Caller, dict[str, str]]:
     """``_caller`` with its derived keys, keyed by the strings: hashing a ``Caller``
-    (a frozen dataclass of eight fields) costs more than the rest of the look-up."""
+    (a frozen dataclass of eight fields) costs more than the rest of the look-up.
+
+    The keys as a dict, which ``RequestContext`` copies in one call (never changed)."""
     caller = _caller(principal, principal_entity)
-    return caller, _principal_values(caller)
+    return caller, dict(_principal_values(caller))
+
+
+@lru_cache(maxsize=4096)
+def _caller_and_keys_of(principal: str) -> tuple[Caller, dict[str, str]]:
+    """``_caller_and_keys(principal, None)``: a cache keyed by one string skips building a key tuple."""
+    return _caller_and_keys(principal, None)
 
 
 @lru_cache(maxsize=8192)
@@ -118,22 +124,28 @@ class Request:
         """
         if isinstance(principal, Caller):
             caller = principal
-            derived = _principal_values(caller) if derive_keys else ()
+            derived = dict(_principal_values(caller)) if derive_keys else None
+        elif principal_entity is None:
+            caller, derived = _caller_and_keys_of(principal)
         else:
             caller, derived = _caller_and_keys(principal, principal_entity)
+        if not derive_keys:
+            derived = None
         if isinstance(context, RequestContext):
             ctx = context.copy()
+            values = ctx._values  # derived keys are single-valued: add them to the dict directly
+            if derived:
+                for k, v in derived.items():
+                    if k not in values:
+                        values[k] = v
         else:
-            ctx = RequestContext(context)
-        values = ctx._values  # derived keys are single-valued: add them to the dict directly
-        if derive_keys:
-            for k, v in derived:
-                if k not in values:
-                    values[k] = v
+            # the derived keys go in first and the supplied ones over them: supplied values win
+            ctx = RequestContext(context, derived)
+            values = ctx._values
         if resource_account is None:
             resource_account = _resource_account(resource) or caller.account
         if resource_account and resource_account != "*" and "aws:resourceaccount" not in values:
-            values["aws:resourceaccount"] = (resource_account,)
+            values["aws:resourceaccount"] = resource_account
         return cls(caller, action, resource, resource_account, ctx)
 
 

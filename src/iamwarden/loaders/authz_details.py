@@ -21,7 +21,6 @@ from ..model.oidc_provider import JwksError, OidcProvider, provider_id, read_jwk
 from ..model.saml_provider import SamlProvider
 from ..policy.document import Policy, PolicyKind, parse_policy, strict_json
 from ..policy.errors import PolicySyntaxError
-from ..sts.saml_metadata import SamlMetadataError, saml_provider
 from .account_schema import MAX_PROBLEMS, ShapeProblem, check_shape
 
 
@@ -193,7 +192,13 @@ def _build(data: dict[str, Any], source: str) -> Account:
 def _saml_providers(items: Any, note: Any, source: str) -> dict[str, SamlProvider]:
     """``SAMLProviderList`` (iamwarden's addition): each metadata document read as IAM would (spec §4.6)."""
     out: dict[str, SamlProvider] = {}
-    for i, sp in enumerate(items or []):
+    if not items:
+        return out
+    # imported here: reading metadata needs the STS package (cryptography, XML), which an
+    # account file without SAML providers, and so most audits, never use (import time)
+    from ..sts.saml_metadata import SamlMetadataError, saml_provider
+
+    for i, sp in enumerate(items):
         where = f"$.SAMLProviderList[{i}]"
         _require(sp, ("Arn", "SAMLMetadataDocument"), where, source)
         a = Arn.parse(sp["Arn"])

@@ -293,6 +293,11 @@ class Condition:
     #: request value → "matches one of the policy values" (before negation), when
     #: the policy values are static and could be parsed at build time; else None
     _test: Callable[[str], bool] | None = field(default=None, repr=False, compare=False)
+    #: ``evaluate`` bound to this condition's static parts, when there is a ``_test``:
+    #: ``check(values)`` reads a ``RequestContext``'s dict directly (see
+    #: ``compile_check``); else None (use ``evaluate``)
+    _check: Callable[[dict[str, str | tuple[str, ...]]], bool] | None = field(
+        default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, operator: OperatorName, key: str, values: tuple[str, ...], variables: bool):
@@ -307,7 +312,8 @@ class Condition:
         negated = False if fam is None else OPERATORS[operator.base][1]
         has_vars = any(p is not None for p in parts)
         test = None if fam is None or has_vars else _precompiled_test(fam, values)
-        return cls(operator, key, key.lower(), values, tuple(parts), fam, negated, has_vars, test)
+        check = None if test is None or fam is None else compile_check(operator, key.lower(), test, fam, negated)
+        return cls(operator, key, key.lower(), values, tuple(parts), fam, negated, has_vars, test, check)
 
     def evaluate(self, ctx: ContextView) -> bool:
         """True when the condition holds. Raises ``ConditionError`` on unreadable values."""
@@ -410,6 +416,114 @@ class Condition:
         return not hit if negated else hit
 
 
+Check = Callable[[dict[str, "str | tuple[str, ...]"]], bool]
+
+
+def compile_check(
+    operator: OperatorName, key_lower: str, test: Callable[[str], bool], family: OperatorFamily, negated: bool
+) -> Check:
+    """``Condition.evaluate`` for static policy values, with every decision that
+    depends only on the policy taken once (the authorizer's hot path).
+
+    ``check(values)`` takes a ``RequestContext``'s ``_values`` dict (a ``str`` for
+    a single-valued key, a tuple for a multivalued one) and returns what
+    ``evaluate`` returns, raising the same ``ConditionError`` at the same point:
+    a missing or empty key gives the answer ``evaluate`` gives for it (IfExists,
+    ForAllValues: true; ForAnyValue: false; else true only for a negated
+    operator), a single-valued operator on a multivalued key gives
+    ``SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY`` (read when asked, so it stays
+    the one place for that rule), and the rest is the loop of ``evaluate``'s
+    fast branch with its tests chosen here.
+    """
+    key = key_lower
+    set_op = operator.set_op
+    if operator.if_exists or set_op == "ForAllValues":
+        miss = True
+    elif set_op == "ForAnyValue":
+        miss = False
+    else:
+        miss = operator.negated
+    readable = family.readable
+    if set_op is None:
+        if readable is None and not negated:
+            def check(values: dict[str, str | tuple[str, ...]]) -> bool:
+                present = values.get(key)
+                if type(present) is str:  # single-valued
+                    return test(present)
+                if not present:
+                    return miss
+                return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+        elif readable is None:
+            def check(values: dict[str, str | tuple[str, ...]]) -> bool:
+                present = values.get(key)
+                if type(present) is str:
+                    return not test(present)
+                if not present:
+                    return miss
+                return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+        else:
+            def check(values: dict[str, str | tuple[str, ...]]) -> bool:
+                present = values.get(key)
+                if type(present) is str:
+                    if not readable(present):
+                        return False
+                    return test(present) != negated
+                if not present:
+                    return miss
+                return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
+        return check
+    every = set_op == "ForAllValues"
+    if readable is not None:
+        def set_check(values: dict[str, str | tuple[str, ...]]) -> bool:
+            present = values.get(key)
+            if type(present) is str:
+                present = (present,)
+            elif not present:
+                return miss
+            if every:
+                return all(readable(r) and test(r) != negated for r in present)
+            return any(readable(r) and test(r) != negated for r in present)
+    else:
+        def set_check(values: dict[str, str | tuple[str, ...]]) -> bool:
+            present = values.get(key)
+            if type(present) is str:
+                present = (present,)
+            elif not present:
+                return miss
+            if every:
+                return all(test(r) != negated for r in present)
+            return any(test(r) != negated for r in present)
+    return set_check
+
+
+#: (test, request value) -> the test's answer, for the tests that parse or split the
+#: request value (IP, ARN, number, date): a request's source IP or principal ARN
+#: comes again and again. One dict for all conditions, bounded (cleared when full,
+#: long values never kept), so no stream of distinct values can grow it. An error
+#: is not remembered: the value is parsed again, and raises again.
+_ANSWERS: dict[tuple[Callable[[str], bool], str], bool] = {}
+_ANSWERS_SIZE = 16384
+_ANSWERS_LENGTH = 256
+
+
+def _remembered(test: Callable[[str], bool]) -> Callable[[str], bool]:
+    """``test`` with its answers kept in ``_ANSWERS`` (tests are pure functions of the value)."""
+    get = _ANSWERS.get
+
+    def remembered_test(r: str) -> bool:
+        key = (test, r)
+        hit = get(key)
+        if hit is None:
+            hit = test(r)
+            if len(r) <= _ANSWERS_LENGTH:
+                if len(_ANSWERS) >= _ANSWERS_SIZE:
+                    _ANSWERS.clear()
+                _ANSWERS[key] = hit
+        return hit
+
+    return remembered_test
+
+
 def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callable[[str], bool] | None:
     """``r -> any(family.compare(r, p) for p in values)`` with the policy side done once.
 
@@ -441,7 +555,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
                 v = addr.version
                 return any(n.version == v and addr in n for n in nets)
 
-            return ip_test
+            return _remembered(ip_test)
         parsed = _PARSED_FAMILIES.get(compare)
         if parsed is not None:
             parse, op = parsed
@@ -451,7 +565,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
                 x = parse(r)
                 return any(op(x, p) for p in policy)
 
-            return parsed_test
+            return _remembered(parsed_test)
     except ConditionError:
         return None
     if compare is _arn_like:
@@ -465,7 +579,7 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
                 return False
             return any(all(m(val) for m, val in zip(pp, rp, strict=True)) for pp in pats)
 
-        return arn_test
+        return _remembered(arn_test)
     return None
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from ..i18n import N_, Text
 from . import iam_texts
-from .conditions import Condition, ContextView, parse_operator
+from .conditions import Check, Condition, ContextView, parse_operator
 from .echo import echo, echo_repr
 from .errors import PolicySyntaxError, Problem
 from .patterns import compile_glob_set, compile_pieces, has_wildcard
@@ -143,6 +143,10 @@ class ResourcePattern:
     parts: tuple[Part, ...] | None  # None: no variables to resolve
 
 
+def _always_applies(resource: str, values: Any, ctx: Any) -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Statement:
     """One compiled statement. ``index`` is its 0-based position in the policy."""
@@ -170,6 +174,15 @@ class Statement:
     _resource_match: Any = field(default=None, repr=False)
     #: the compiled Action/NotAction list's ``match`` (value -> bool), case-insensitive
     _actions_match: Any = field(default=None, repr=False)
+    #: no Principal: ``applies(resource, values, ctx) -> bool``, the whole
+    #: statement test in one call (see ``_compile_applies``); else None
+    _applies: Any = field(default=None, repr=False)
+    #: ``_applies`` in two halves, for a statement without a Principal whose resource
+    #: test needs no request context: ``(resource_test, conditions_test)``, where
+    #: ``resource_test(resource) -> bool`` is None for any resource and
+    #: ``conditions_test(resource, values, ctx) -> bool`` is None without conditions
+    #: (see ``_compile_split``); else None
+    _split: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
@@ -177,14 +190,135 @@ class Statement:
         setattr_(self, "_actions_match", compile_glob_set(self.actions, True).match)
         if self.resources is None:
             setattr_(self, "_any_resource", True)
-            return
-        static = tuple(r.text for r in self.resources if r.parts is None)
-        if static:
-            setattr_(self, "_static_resources", compile_glob_set(static, False))
-        setattr_(self, "_var_resources", tuple(r.parts for r in self.resources if r.parts is not None))
-        setattr_(self, "_any_resource", not self.not_resource and "*" in static)
-        if static and len(static) == len(self.resources) and not self.not_resource:
-            setattr_(self, "_resource_match", self._static_resources.match)
+        else:
+            static = tuple(r.text for r in self.resources if r.parts is None)
+            if static:
+                setattr_(self, "_static_resources", compile_glob_set(static, False))
+            setattr_(self, "_var_resources", tuple(r.parts for r in self.resources if r.parts is not None))
+            setattr_(self, "_any_resource", not self.not_resource and "*" in static)
+            if static and len(static) == len(self.resources) and not self.not_resource:
+                setattr_(self, "_resource_match", self._static_resources.match)
+        setattr_(self, "_applies", self._compile_applies())
+        setattr_(self, "_split", self._compile_split())
+
+    def _compile_applies(self) -> Any:
+        """The statement's whole test, for a statement without a Principal, in one closure.
+
+        ``applies(resource, values, ctx)``: ``ctx`` a ``RequestContext``,
+        ``values`` its ``_values`` dict. The same
+        steps as the authorizer's loop, in the same order: the resource (skipped
+        for a bare ``*``), then each condition until one is false, each through
+        its ``Condition._check`` when it has one, else ``evaluate``. A
+        ``ConditionError`` propagates; the authorizer then runs its step-by-step
+        path for this statement, which meets the same error and reports it.
+        None for a statement with a Principal (the caller must be classified).
+        """
+        if self.principal is not None:
+            return None
+        checks: list[Check] = []
+        slow = False
+        for cond in self.conditions:
+            if cond._check is None:
+                slow = True
+                break
+            checks.append(cond._check)
+        rm: Any = None
+        if self._any_resource:
+            pass
+        elif self._resource_match is not None:
+            rm = self._resource_match
+        else:
+            slow = True
+        if slow:
+            return self._stepwise_applies()
+        if not checks:
+            if rm is None:
+                return _always_applies
+            return lambda resource, values, ctx: rm(resource)
+        if len(checks) == 1:
+            (c1,) = checks
+            if rm is None:
+                return lambda resource, values, ctx: c1(values)
+            return lambda resource, values, ctx: rm(resource) and c1(values)
+        if len(checks) == 2:
+            c1, c2 = checks
+            if rm is None:
+                return lambda resource, values, ctx: c1(values) and c2(values)
+            return lambda resource, values, ctx: rm(resource) and c1(values) and c2(values)
+        fixed = tuple(checks)
+
+        def applies(resource: str, values: Any, ctx: Any) -> bool:
+            if rm is not None and not rm(resource):
+                return False
+            for c in fixed:
+                if not c(values):
+                    return False
+            return True
+
+        return applies
+
+    def _stepwise_applies(self) -> Any:
+        """``_compile_applies`` for a statement with variables or NotResource: the
+        resource through ``matches_resource``, conditions through ``evaluate`` where
+        they have no ``_check``."""
+        any_resource = self._any_resource
+        rm = self._resource_match
+        matches_resource = self.matches_resource
+        steps = tuple((c._check, c.evaluate) for c in self.conditions)
+
+        def applies(resource: str, values: Any, ctx: Any) -> bool:
+            if not any_resource:
+                if rm is not None:
+                    if not rm(resource):
+                        return False
+                elif not matches_resource(resource, ctx):
+                    return False
+            for check, evaluate in steps:
+                if check is not None:
+                    if not check(values):
+                        return False
+                elif not evaluate(ctx):
+                    return False
+            return True
+
+        return applies
+
+    def _compile_split(self) -> Any:
+        """``(resource_test, conditions_test)``: ``_applies`` is ``resource_test(resource)
+        and conditions_test(resource, values, ctx)``, each half None when it always holds.
+
+        A plan that knows the resource asks the first half once per resource
+        (``evaluation.plan``) and only the second per request. The conditions are
+        asked in the same order and the same way as in ``_applies``.
+        """
+        if self.principal is not None:
+            return None
+        if self._any_resource:
+            resource_test = None
+        elif self._resource_match is not None:
+            resource_test = self._resource_match
+        else:
+            return None  # variables or NotResource: the resource test reads the context
+        if not self.conditions:
+            return resource_test, None
+        steps = tuple((c._check, c.evaluate) for c in self.conditions)
+        if len(steps) == 1 and steps[0][0] is not None:
+            c1 = steps[0][0]
+            return resource_test, lambda resource, values, ctx: c1(values)
+        if len(steps) == 2 and steps[0][0] is not None and steps[1][0] is not None:
+            c1, c2 = steps[0][0], steps[1][0]
+            return resource_test, lambda resource, values, ctx: c1(values) and c2(values)
+
+        def conditions_test(resource: str, values: Any, ctx: Any) -> bool:
+            for check, evaluate in steps:
+                if check is not None:
+                    if not check(values):
+                        return False
+                elif not evaluate(ctx):
+                    return False
+            return True
+
+        return resource_test, conditions_test
 
     def matches_resource(self, resource: str, ctx: ContextView) -> bool:
         """Case-sensitive glob over the whole ARN (spec §2.4); no element = the attached resource.
