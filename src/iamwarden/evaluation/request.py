@@ -122,6 +122,30 @@ class Request:
         ``resource_account`` defaults to the account in the resource ARN, else
         the caller's account (spec §8).
         """
+        if type(principal) is str and type(context) is dict and derive_keys:
+            if principal_entity is None:
+                caller, defaults = _caller_and_keys_of(principal)
+            else:
+                caller, defaults = _caller_and_keys(principal, principal_entity)
+            if resource_account is None:
+                resource_account = _resource_account(resource) or caller.account
+            key = (principal, principal_entity, resource_account, *context)
+            template = _CONTEXTS.get(key)
+            if template is not None:
+                vals = template[0].copy()
+                for k, v in zip(template[1], context.values(), strict=True):  # the key holds every name
+                    if type(v) is not str:
+                        break
+                    vals[k] = v
+                else:  # every value a string: the template's keys, this request's values
+                    ctx = _new_context(RequestContext)
+                    ctx._values = vals
+                    ctx._multi = set()
+                    return cls(caller, action, resource, resource_account, ctx)
+            ctx = _context(context, defaults, resource_account)
+            if template is None:
+                _remember_context(key, context, ctx)
+            return cls(caller, action, resource, resource_account, ctx)
         if isinstance(principal, Caller):
             caller = principal
             derived = dict(_principal_values(caller)) if derive_keys else None
@@ -147,6 +171,54 @@ class Request:
         if resource_account and resource_account != "*" and "aws:resourceaccount" not in values:
             values["aws:resourceaccount"] = resource_account
         return cls(caller, action, resource, resource_account, ctx)
+
+
+def _context(context: Mapping[str, Any], derived: dict[str, str], resource_account: str | None) -> RequestContext:
+    """The context ``Request.build`` fills from a mapping: the derived keys, the supplied ones over
+    them (supplied values win), then ``aws:ResourceAccount`` unless supplied (spec §3.1, §8)."""
+    ctx = RequestContext(context, derived)
+    values = ctx._values
+    if resource_account and resource_account != "*" and "aws:resourceaccount" not in values:
+        values["aws:resourceaccount"] = resource_account
+    return ctx
+
+
+#: (principal, principal entity, resource account, *supplied key names) -> (template, lowered names).
+#: A caller sends the same principals with the same few key names again and again; the
+#: template is the dict ``_context`` fills for them, in its order, with ``""`` where a
+#: supplied value goes, so a request with string values copies it (sized, no re-hashing)
+#: and writes its values in under the lowered names: no lowering, no growing, no
+#: multivalued check per request. The context is the one ``_context`` would fill, key for
+#: key and in the same order (``tests/evaluation/test_request_templates.py``). Kept only for
+#: all-string, single-valued contexts of at most ``_CONTEXTS_KEYS`` names of up to
+#: ``_CONTEXTS_KEY_LENGTH`` characters, and principals and accounts of bounded length; one
+#: dict, cleared when full, so no stream of requests can grow it (about 20 MB at the most).
+_CONTEXTS: dict[tuple[str | None, ...], tuple[dict[str, str | tuple[str, ...]], tuple[str, ...]]] = {}
+_CONTEXTS_SIZE = 1024
+_CONTEXTS_KEYS = 32
+_CONTEXTS_KEY_LENGTH = 128
+_CONTEXTS_NAME_LENGTH = 4096
+_new_context = RequestContext.__new__
+
+
+def _remember_context(key: tuple[str | None, ...], context: dict[str, Any], ctx: RequestContext) -> None:
+    """Keep the template of ``ctx``, filled by ``_context`` from ``context``, when it may be kept."""
+    if ctx._multi or len(context) > _CONTEXTS_KEYS:
+        return
+    principal, entity, account = key[0], key[1], key[2]
+    if len(principal or "") + len(entity or "") + len(account or "") > _CONTEXTS_NAME_LENGTH:
+        return
+    for k, v in context.items():
+        if type(v) is not str or len(k) > _CONTEXTS_KEY_LENGTH:
+            return
+    values = ctx._values
+    supplied = {k.lower() for k in context}
+    template = {k: ("" if k in supplied else v) for k, v in values.items()}
+    names = {k: k for k in template}  # the template's own key objects: lookups by identity
+    lowered = tuple(names[k.lower()] for k in context)
+    if len(_CONTEXTS) >= _CONTEXTS_SIZE:
+        _CONTEXTS.clear()
+    _CONTEXTS[key] = (template, lowered)
 
 
 # the slot descriptors of the final (slotted) class, used by ``Request.__init__``
