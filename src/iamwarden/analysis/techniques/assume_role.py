@@ -240,11 +240,32 @@ def _live_classes(ix: WorldIndex, role: Role, want: Want) -> list[list[str]]:
     tkeys = ix.trust_tag_keys(role.trust)
     for part_key, part in ix.holder_parts(ASSUME, role.arn):
         for acct in sorted(t.accounts):
-            for sig, members in part_classes(ix, part_key, part, acct, role.trust, ASSUME).items():
-                live = ix.live(want, ("D15", part_key, acct, tkeys, sig), members)
-                if live:
-                    merged.setdefault(sig, []).extend(live)
+            classes = part_classes(ix, part_key, part, acct, role.trust, ASSUME)
+            for sig, live in _live_part(ix, want, ("D15", part_key, acct, tkeys), classes):
+                merged.setdefault(sig, []).extend(live)
     return sorted((sorted(set(v)) for v in merged.values()), key=lambda g: g[0])
+
+
+def _live_part(ix: WorldIndex, want: Want, key: object,
+               classes: dict[object, list[str]]) -> list[tuple[object, list[str]]]:
+    """The classes of one part with the members ``want`` still wants, dropping a class for the
+    rest of the search once it has none (kept per search like ``WorldIndex.live``): a part
+    has a class per team or policy setup, and a search used to revisit every one of them,
+    emptied or not, for every role the part matches (D15 grew classes × roles).
+    ``want`` only ever stops wanting a source within one search, never starts again."""
+    tok = getattr(want, "key", None)
+    ck = ("live-part", tok, key)
+    cur = ix.cache.get(ck) if tok is not None else None
+    if cur is None:
+        cur = list(classes.items())
+    out = []
+    for sig, members in cur:
+        live = [m for m in members if want(m, False)]
+        if live:
+            out.append((sig, live))
+    if tok is not None:
+        ix.cache[ck] = out
+    return out
 
 
 class AssumeRoleChecker:

@@ -27,7 +27,7 @@ from . import Want
 from .assume_role import assumable_roles, assume_decision
 
 if TYPE_CHECKING:
-    from ..index import WorldIndex
+    from ..index import Holders, WorldIndex
     from ..subject import Subject
 
 #: How many modify-then-assume edges (D16-D23) to collect per principal: one
@@ -93,6 +93,21 @@ def _policy_version(ix: WorldIndex, s: Subject, holder: Subject) -> tuple[Decisi
         if d.allowed:
             return d, arn
     return None
+
+
+def _pattern_holders(ix: WorldIndex, h: Holders, pat: str, actions: tuple[str, ...], account: str) -> list[str]:
+    """The holders of one Resource pattern (``user/svc-*``) in ``account`` that could do every
+    one of ``actions`` somewhere (cached): what ``edges_into`` would keep of them for any target
+    the pattern matches. With ``WorldIndex.live`` on top, a search no longer rescans every
+    holder of the pattern, placed or not, for each user it matches (D03-D06 grew
+    holders × targets)."""
+    ck = ("D-pattern-holders", pat, actions, account)
+    hit = ix.cache.get(ck)
+    if hit is None:
+        hit = ix.cache[ck] = [
+            a for a in sorted(h.patterns[pat])
+            if ix.subjects[a].account_id == account and all(ix.can_somewhere(ix.subjects[a], x) for x in actions)]
+    return hit
 
 
 class IamDirectChecker:
@@ -224,7 +239,14 @@ class IamDirectChecker:
             h = ix.holders[actions[0].lower()]
             anywhere = ix.live(want, ("D-anywhere", actions), lambda h=h, actions=actions: [
                 a for a in sorted(h.anywhere) if all(ix.can_somewhere(ix.subjects[a], x) for x in actions)])
-            srcs = h.specific(target.arn) | anywhere.keys()
+            srcs = set(anywhere)
+            lit = h.literal.get(target.arn)
+            if lit:
+                srcs |= lit
+            for pat in h.matching_patterns(target.arn):
+                srcs.update(ix.live(want, ("D-pattern", actions, pat, target.account_id),
+                                    lambda h=h, pat=pat, actions=actions: _pattern_holders(
+                                        ix, h, pat, actions, target.account_id)))
             for a in actions[1:]:
                 h2 = ix.holders[a.lower()]
                 srcs = {x for x in srcs if h2.holds_for(x, target.arn)}
