@@ -291,11 +291,20 @@ def account_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_world(paths: Iterable[str | Path]) -> World:
     """Load several account files (or folders of them) into one world."""
+    return world_of((f, load_account(f)) for f in account_files(paths))
+
+
+def world_of(loaded: Iterable[tuple[str | Path, Account]]) -> World:
+    """One world of ``(where it came from, account)`` pairs, read in order.
+
+    An account loaded twice is refused, naming both places, and so is no
+    account at all: the rule for files on disk and for documents sent to
+    workers (``scale.source``) alike.
+    """
     accounts: dict[str, Account] = {}
-    for f in account_files(paths):
-        acct = load_account(f)
+    for where, acct in loaded:
         if acct.account_id in accounts:
-            raise LoadError(N_("{path}: account {account} is already loaded from {source}", path=f,
+            raise LoadError(N_("{path}: account {account} is already loaded from {source}", path=where,
                                account=acct.account_id, source=accounts[acct.account_id].source))
         accounts[acct.account_id] = acct
     if not accounts:

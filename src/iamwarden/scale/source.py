@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Iterable
 
 from ..i18n import N_
-from ..loaders.authz_details import LoadError, account_files, account_from_bytes
-from ..model.account import Account, World
+from ..loaders.authz_details import LoadError, account_files, account_from_bytes, world_of
+from ..model.account import World
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,7 @@ class WorldSource:
 
     def world(self) -> World:
         """The world ``load_world`` builds from the same documents (same order, same errors)."""
-        accounts: dict[str, Account] = {}
-        for name, raw in self.accounts:
-            acct = account_from_bytes(raw, name)
-            if acct.account_id in accounts:
-                raise LoadError(N_("{path}: account {account} is already loaded from {source}", path=name,
-                                   account=acct.account_id, source=accounts[acct.account_id].source))
-            accounts[acct.account_id] = acct
-        if not accounts:
-            raise LoadError(N_("no account files given"))
-        return World(accounts)
+        return world_of((name, account_from_bytes(raw, name)) for name, raw in self.accounts)
 
     @property
     def size(self) -> int:
