@@ -105,7 +105,7 @@ def picture(lang: str, e: Any) -> dict[str, str | None]:
     """
     try:
         return {"svg": with_lang(render_svg, lang, e), "picture_error": None}
-    except Exception as err:  # graphviz.ExecutableNotFound, or dot failing: name it, keep the verdict
+    except Exception as err:  # only a missing dot is named here; any other failure is a bug and stays a 500
         if type(err).__name__ == "ExecutableNotFound" or isinstance(err, FileNotFoundError):
             return {"svg": None, "picture_error": GRAPHVIZ_MISSING}
         raise
