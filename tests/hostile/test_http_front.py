@@ -160,6 +160,28 @@ def test_oversized_request_head_is_431(harness: Harness, headers: bytes) -> None
 
 
 @pytest.mark.timeout(20)
+@pytest.mark.parametrize("first", [10_000, 20_000, front.MAX_HEAD_BYTES - 1])
+def test_head_cap_counts_every_segment_of_the_head(harness: Harness, first: int) -> None:
+    """The cap is on the whole head, however TCP cuts it: a head over the cap that
+    arrives as two segments, each under it, is still 431 (the count once restarted
+    when the parser saw the first byte, forgetting the first segment)."""
+    headers = b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(front.MAX_HEAD_BYTES // 100))
+    raw = GOOD + headers + b"Content-Length: 0\r\n\r\n"
+    assert len(raw) - first < front.MAX_HEAD_BYTES < len(raw)
+    with connect(harness) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(raw[:first])
+        time.sleep(0.1)  # the server reads the first segment on its own
+        try:
+            sock.sendall(raw[first:])
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before the rest arrived: the answer is still waiting to be read
+        data = read_all(sock)
+    status, code, _ = answer(data)
+    assert (status, code) == (431, "RequestHeaderFieldsTooLarge")
+
+
+@pytest.mark.timeout(20)
 def test_oversized_request_line_is_431(harness: Harness) -> None:
     raw = b"GET /?" + b"a" * (front.MAX_HEAD_BYTES + 10) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
     status, code, _ = answer(exchange(harness, raw))

@@ -209,9 +209,12 @@ class _BoundedProtocol(HttpToolsProtocol):
         return not self.transport.is_closing()
 
     def on_message_begin(self) -> None:
+        # The head count is not restarted here: llhttp calls this while feeding the
+        # segment that ``data_received`` has already counted, so a restart would forget
+        # it and let a head cut into segments past the cap. It restarts when the
+        # previous message completes (``on_message_complete``) and at connection start.
         super().on_message_begin()
         self._in_head = True
-        self._head_bytes = 0
         self._arm()
 
     def on_headers_complete(self) -> None:
