@@ -256,6 +256,8 @@ class WorldIndex:
         self._memo: dict[Any, Decision] = {}
         self._sigs: dict[Any, Any] = {}
         self._psigs: dict[str, Any] = {}
+        self._setups: dict[Any, Any] = {}
+        self._setup_cache = IdCache()
         self._trust_spec: dict[int, bool] = {}
         self._trust_tags: dict[int, tuple[str, ...]] = {}
         #: free-form caches for the checkers (keys start with the checker's name)
@@ -376,6 +378,29 @@ class WorldIndex:
                        self.tag_values(s, keys))
             self._sigs[key] = sig
         return ("arn", s.arn) if sig is _BY_ARN else sig
+
+    def setup_key(self, s: Subject, action_keys: tuple[str, ...]) -> Any:
+        """A key equal for two principals only if their ``qsig`` is equal for every action of
+        ``action_keys`` (lower-cased) and ``ask_new`` tries the same resources for them: so any
+        answer built from ``ask`` / ``ask_new`` on those actions (and a fixed resource) is the
+        same for both. Keyed by the shared ``PolicySet`` (``_share_policies``), kind, account
+        and the values of the principal tags the matching statements test; per principal
+        (its ARN) when a matching statement names the caller (variables, caller keys) or a
+        Deny with NotResource has variables (``_pickable`` fills them in per caller).
+
+        Cheaper than ``qsig`` per action: the statement scan is done once per policy set and
+        action tuple, not once per principal and action (``qsig``'s cache key holds the tags)."""
+        if s.note:
+            return ("arn", s.arn)
+        ps = s.policies
+        tk = (id(ps), action_keys)
+        hit = self._setups.get(tk)
+        if hit is None or hit[0] is not ps:
+            hit = self._setups[tk] = (ps, _setup_tag_keys(ps, action_keys, self._setup_cache))
+        keys = hit[1]
+        if keys is _BY_ARN:
+            return ("arn", s.arn)
+        return (tk, s.kind, s.account_id, self.tag_values(s, keys) if keys else ())
 
     def trust_tag_keys(self, trust: Policy) -> tuple[str, ...]:
         keys = self._trust_tags.get(id(trust))
@@ -735,6 +760,44 @@ def _statement_names_caller(st: Statement) -> bool:
     if any(r.parts is not None for r in st.resources or ()):
         return True
     return any(c.key_lower in CALLER_KEYS or any(x is not None for x in c._parts) for c in st.conditions)
+
+
+def _setup_tag_keys(ps: PolicySet, action_keys: tuple[str, ...], cache: IdCache) -> Any:
+    """``WorldIndex.setup_key``'s scan: the sorted principal tag keys the identity and boundary
+    statements matching any of ``action_keys`` test, or ``_BY_ARN`` (see there). Read per
+    policy (cached: managed policies are shared by many policy sets), not through
+    ``PolicySet.candidates``, which would build every action's index for every set."""
+    keys: set[str] = set()
+    for role, p in ps.all_policies():
+        by_arn, tags = _policy_setup(p, action_keys, role in ("identity", "boundary"), cache)
+        if by_arn:
+            return _BY_ARN
+        keys |= tags
+    return tuple(sorted(keys))
+
+
+def _policy_setup(p: Policy, action_keys: tuple[str, ...], ident: bool,
+                  cache: IdCache) -> tuple[bool, frozenset[str]]:
+    """For one policy and actions: (does a matching statement make answers per principal,
+    the principal tag keys matching statements test). ``ident``: an identity or boundary
+    policy (``qsig`` reads their statements); of the others only a Deny with NotResource
+    and variables counts (``_pickable``)."""
+    per = cache.lookup(p)
+    if per is None:
+        per = cache.store(p, {})
+    hit = per.get((action_keys, ident))
+    if hit is None:
+        by_arn, tags = False, set()
+        for st in p.statements:
+            if not any(st.matches_action(a) for a in action_keys):
+                continue
+            if st.effect is Effect.DENY and st.not_resource and any(r.parts is not None for r in st.resources or ()):
+                by_arn = True
+            if ident:
+                by_arn = by_arn or _statement_names_caller(st)
+                tags.update(_tag_keys(st))
+        hit = per[(action_keys, ident)] = (by_arn, frozenset(tags))
+    return hit
 
 
 def _names_caller(p: Policy, cache: IdCache) -> bool:

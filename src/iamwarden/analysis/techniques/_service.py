@@ -96,13 +96,33 @@ def _candidate_sources(ix: WorldIndex, groups: Sequence[Sequence[str]], account:
 
 def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
     """One allowing decision per group (on a resource the caller creates), or None (cached)."""
-    key = ("allowed_groups", s.arn, tuple(tuple(g) for g in groups))
-    if not s.note and key in ix.cache:
-        return ix.cache[key]
-    found = _allowed_groups(ix, s, groups)
-    if not s.note:
-        ix.cache[key] = found
+    if s.note:
+        return _allowed_groups(ix, s, groups)
+    gkey = tuple(tuple(g) for g in groups)
+    key = ("allowed_groups", s.arn, gkey)
+    hit = ix.cache.get(key, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    # principals of one policy setup get the same decisions (``WorldIndex.setup_key``):
+    # decided once per setup, not once per principal (65k -> 11k at 10,000 principals)
+    ck = ("allowed_groups_setup", ix.setup_key(s, _action_keys(gkey)), gkey)
+    found = ix.cache.get(ck, _MISSING)
+    if found is _MISSING:
+        found = ix.cache[ck] = _allowed_groups(ix, s, groups)
+    ix.cache[key] = found
     return found
+
+
+_MISSING = object()
+_ACTION_KEYS: dict[tuple[tuple[str, ...], ...], tuple[str, ...]] = {}
+
+
+def _action_keys(gkey: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The lower-cased actions of a technique's groups, in order (memoised: techniques are few)."""
+    hit = _ACTION_KEYS.get(gkey)
+    if hit is None:
+        hit = _ACTION_KEYS[gkey] = tuple(dict.fromkeys(a.lower() for g in gkey for a in g))
+    return hit
 
 
 def _allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
