@@ -258,6 +258,7 @@ class WorldIndex:
         self._psigs: dict[str, Any] = {}
         self._setups: dict[Any, Any] = {}
         self._setup_cache = IdCache()
+        self._pick_cache = IdCache()
         self._trust_spec: dict[int, bool] = {}
         self._trust_tags: dict[int, tuple[str, ...]] = {}
         #: free-form caches for the checkers (keys start with the checker's name)
@@ -361,23 +362,39 @@ class WorldIndex:
         psig = self._psigs.get(s.arn)
         if psig is None:
             ps = s.policies
-            psig = self._psigs[s.arn] = (s.kind, s.account_id, tuple(id(p) for p in ps.identity), id(ps.boundary),
-                                         tuple(sorted(s.entity.tags.items())))
-        key = (psig, action_key, content)
-        sig = self._sigs.get(key)
-        if sig is None:
-            # computed once per distinct policy setup (users of the same groups share it)
-            c = s.policies.candidates(action_key)
-            sts = [st for _, st in c.identity] + [st for _, st in c.boundary]
+            psig = self._psigs[s.arn] = (ps.identity, ps.boundary, tuple(id(p) for p in ps.identity), id(ps.boundary))
+        key = (psig[2], psig[3], action_key, content)
+        t = self._sigs.get(key)
+        if t is None:
+            # once per distinct identity + boundary policies (users of the same groups share it),
+            # from per-policy statement picks: no PolicySet.candidates index is built for it
+            ident_picked = self._picked(psig[0], action_key)
+            bound_picked = self._picked((psig[1],) if psig[1] is not None else (), action_key)
+            sts = [st for _, st in ident_picked] + [st for _, st in bound_picked]
             if any(_statement_names_caller(st) for st in sts):
-                sig = _BY_ARN
+                t = _BY_ARN
             else:
                 ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
-                keys = sorted({k for st in sts for k in _tag_keys(st)})
-                sig = (s.kind, s.account_id, ident(c.identity), ident(c.boundary), s.policies.boundary is not None,
-                       self.tag_values(s, keys))
-            self._sigs[key] = sig
-        return ("arn", s.arn) if sig is _BY_ARN else sig
+                t = (ident(ident_picked), ident(bound_picked), psig[1] is not None,
+                     tuple(sorted({k for st in sts for k in _tag_keys(st)})))
+            self._sigs[key] = t
+        if t is _BY_ARN:
+            return ("arn", s.arn)
+        return (s.kind, s.account_id, t[0], t[1], t[2], self.tag_values(s, t[3]))
+
+    def _picked(self, policies: tuple[Policy, ...], action_key: str) -> tuple[tuple[Policy, Statement], ...]:
+        """``PolicySet.candidates(action_key)``'s picks for these policies, in the same order,
+        from a per-policy cache (managed policies are shared by many policy sets)."""
+        out: tuple[tuple[Policy, Statement], ...] = ()
+        for p in policies:
+            per = self._pick_cache.lookup(p)
+            if per is None:
+                per = self._pick_cache.store(p, {})
+            hit = per.get(action_key)
+            if hit is None:
+                hit = per[action_key] = tuple((p, st) for st in p.statements if st.matches_action(action_key))
+            out += hit
+        return out
 
     def setup_key(self, s: Subject, action_keys: tuple[str, ...]) -> Any:
         """A key equal for two principals only if their ``qsig`` is equal for every action of
@@ -388,8 +405,8 @@ class WorldIndex:
         (its ARN) when a matching statement names the caller (variables, caller keys) or a
         Deny with NotResource has variables (``_pickable`` fills them in per caller).
 
-        Cheaper than ``qsig`` per action: the statement scan is done once per policy set and
-        action tuple, not once per principal and action (``qsig``'s cache key holds the tags)."""
+        One lookup per principal instead of one ``qsig`` per action: the statement scan is
+        done once per policy set and action tuple."""
         if s.note:
             return ("arn", s.arn)
         ps = s.policies
