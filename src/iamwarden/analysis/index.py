@@ -248,6 +248,8 @@ class WorldIndex:
         self.trusted_by_everyone: set[str] = set()
         self._index_trust()
         self._admin: dict[str, AdminStatus] = {}
+        self._admin_setups: dict[Any, AdminStatus] = {}
+        self._admin_tmpl: dict[int, Any] = {}
         self._admin_if_granted: dict[str, bool] = {}
         self._admin_policies: dict[str, tuple[str, ...]] = {}
         self._service_trust: dict[tuple[str, str], Decision] = {}
@@ -640,8 +642,36 @@ class WorldIndex:
     def admin(self, arn: str) -> AdminStatus:
         st = self._admin.get(arn)
         if st is None:
-            st = self._admin[arn] = admin_status(self.subjects[arn])
+            s = self.subjects[arn]
+            key = self._admin_key(s)
+            st = self._admin_setups.get(key) if key is not None else None
+            if st is None:
+                st = admin_status(s)
+                if key is not None:
+                    self._admin_setups[key] = st
+            self._admin[arn] = st
         return st
+
+    def _admin_key(self, s: Subject) -> Any:
+        """Principals whose admin status is decided alike: the same ``PolicySet`` (every
+        policy type), kind, account and values of the principal tags any statement tests.
+        The engine sees nothing else of them on ``*`` (their session and organization keys
+        follow from kind and account), and reasons name statements, not callers. None
+        (decided per principal) when a statement of any of its policies can tell callers
+        apart by name (variables, ``aws:PrincipalArn`` and the other caller keys)."""
+        ps = s.policies
+        hit = self._admin_tmpl.get(id(ps))
+        if hit is None or hit[0] is not ps:
+            keys: Any = set()
+            for _, p in ps.all_policies():
+                if _names_caller(p, self._names_cache):
+                    keys = None
+                    break
+                keys.update(k for st in p.statements for k in _tag_keys(st))
+            hit = self._admin_tmpl[id(ps)] = (ps, tuple(sorted(keys)) if keys is not None else None)
+        if hit[1] is None:
+            return None
+        return (id(ps), s.kind, s.account_id, self.tag_values(s, hit[1]))
 
     def admin_if_granted(self, s: Subject) -> bool:
         """Would ``s`` be admin holding AdministratorAccess? False when a boundary, Deny or SCP caps it."""
