@@ -280,18 +280,25 @@ class WorldIndex:
 
     def _index_holders(self) -> None:
         per_policy: dict[int, list[tuple[str, Statement]]] = {}
+        # a statement whose Action names its services can only match actions of those
+        # services: only those are tried (the matcher, not this filter, decides)
+        everything = tuple(self.actions)
+        by_service: dict[str, list[str]] = defaultdict(list)
+        for a in everything:
+            by_service[a.split(":", 1)[0]].append(a)
         for s in self.subjects.values():
             mine: dict[str, list[Statement]] = defaultdict(list)
             for p in s.policies.identity:
                 hits = per_policy.get(id(p))
                 if hits is None:
-                    hits = [
-                        (a, st)
-                        for st in p.statements
-                        if st.effect is Effect.ALLOW
-                        for a in self.actions
-                        if st.matches_action(a)
-                    ]
+                    hits = []
+                    for st in p.statements:
+                        if st.effect is not Effect.ALLOW:
+                            continue
+                        services = st.service_prefixes
+                        tried = everything if services is None else [
+                            a for svc in services for a in by_service.get(svc, ())]
+                        hits += [(a, st) for a in tried if st.matches_action(a)]
                     per_policy[id(p)] = hits
                 for a, st in hits:
                     mine[a].append(st)
