@@ -188,24 +188,66 @@ def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object) -> t
     classes that may try them are the holders of ``sts:AssumeRole`` on ``*`` or a
     pattern: this turns classes x roles engine questions into classes x patterns.
     """
+    part = _role_part(ix, role)
+    if part is None:
+        return None
+    sts = _resource_statements(ix, s.policies)
+    if sts is None:
+        return None
+    bits = tuple(st.matches_resource(role.arn, None) for st in sts) + part[1]
+    return ("D15-verdict", sig, *part[0], bits)
+
+
+def _role_part(ix: WorldIndex, role: Role) -> tuple[tuple[object, ...], tuple[bool, ...]] | None:
+    """``shared_verdict_key``'s part that depends on the role alone (cached per role):
+    (trust text, account, sorted tags) and the bits of its RCP statements, or None."""
+    ck = ("D15-verdict-role", role.arn)
+    hit = ix.cache.get(ck, _NONE)
+    if hit is not _NONE:
+        return hit
+    found: tuple[tuple[object, ...], tuple[bool, ...]] | None = None
     target = ix.subjects.get(role.arn)
-    if target is None:
-        return None
-    trust_text = _trust_text(ix, role)
-    if trust_text is None:
-        return None
-    bits: list[bool] = []
-    c = s.policies.candidates(ASSUME.lower())
+    trust_text = _trust_text(ix, role) if target is not None else None
+    if target is not None and trust_text is not None:
+        bits: list[bool] = []
+        ok = True
+        for level in rcp_levels(ix.world, target.account_id, ASSUME):
+            for p in level:
+                for st in p.statements:
+                    if st.matches_action(ASSUME.lower()) and not _resource_bit(st, role.arn, bits):
+                        ok = False
+        if ok:
+            found = ((trust_text, target.account_id, tuple(sorted(role.tags.items()))), tuple(bits))
+    ix.cache[ck] = found
+    return found
+
+
+def _resource_statements(ix: WorldIndex, ps: Any) -> tuple[Any, ...] | None:
+    """The statements of the caller's side of the question (identity, boundary, session, SCP)
+    matching ``sts:AssumeRole`` whose Resource is not a bare ``*``, in order (cached per
+    policy set); None when one has policy variables (see ``_resource_bit``)."""
+    ck = ("D15-verdict-statements", id(ps))
+    hit = ix.cache.get(ck)
+    if hit is not None and hit[0] is ps:
+        return hit[1]
+    c = ps.candidates(ASSUME.lower())
+    found: list[Any] | None = []
     for picked in (c.identity, c.boundary, c.session, *c.scp):
         for _, st in picked:
-            if not _resource_bit(st, role.arn, bits):
-                return None
-    for level in rcp_levels(ix.world, target.account_id, ASSUME):
-        for p in level:
-            for st in p.statements:
-                if st.matches_action(ASSUME.lower()) and not _resource_bit(st, role.arn, bits):
-                    return None
-    return ("D15-verdict", sig, trust_text, target.account_id, tuple(sorted(role.tags.items())), tuple(bits))
+            if st._any_resource:
+                continue
+            if st._var_resources:
+                found = None
+                break
+            found.append(st)
+        if found is None:
+            break
+    out = tuple(found) if found is not None else None
+    ix.cache[ck] = (ps, out)
+    return out
+
+
+_NONE = object()
 
 
 def _resource_bit(st: Any, arn: str, bits: list[bool]) -> bool:
