@@ -38,9 +38,9 @@ from .subject import Subject
 from .techniques.assume_role import (
     ASSUME,
     _named,
+    admitted,
     assume_decision,
     candidate_classes,
-    may_admit,
     part_classes,
     trust_admits,
 )
@@ -136,9 +136,8 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
         groups = [candidate_classes(ix, role, kind, content=True).items()]
     elif t.everyone:
         # the trust alone sees account, kind and the tags it tests: one pre-check per such group
-        groups = [classes for (_, k, tags), classes in _admit_groups(ix, role).items()
-                  if (kind is None or k == kind) and may_admit(ix, role.trust, tags)
-                  and trust_admits(ix, ix.subjects[classes[0][1][0]], role)]
+        groups = [classes for (_, k, _), classes in admitted(ix, role.trust, _admit_groups(ix, role))
+                  if (kind is None or k == kind) and trust_admits(ix, ix.subjects[classes[0][1][0]], role)]
     else:
         named = sorted(_named(ix, role))
         groups = [ix.classes(key, named, trust=role.trust, content=True).items()] if named else []

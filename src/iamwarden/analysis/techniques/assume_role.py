@@ -17,7 +17,7 @@ uncertain: MFA devices are not in the data.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from ...evaluation import Decision, PolicySet, Request, authorize
 from ...model.account import Role
@@ -139,6 +139,62 @@ def _admit_filters(ix: WorldIndex, trust: Policy) -> list[list[tuple[int, Callab
         found.append(conds)
     ix.cache[ck] = (trust, found)
     return found
+
+
+def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    """``[(k, v) for k, v in groups.items() if may_admit(ix, trust, k[2])]``, for a dict keyed
+    by (account, kind, values of the trust's tested tags) (``admit_groups``), without asking
+    ``may_admit`` of every group: a statement with a ``StringEquals`` test on a tag (its
+    ``_test`` is ``frozenset.__contains__``) only admits the groups holding one of its
+    values, found in an index of the groups by tag value (cached per dict). Roles open to
+    ``*`` on a team tag then cost their own team's groups, not every team's."""
+    f = _admit_filters(ix, trust)
+    if f is None or not groups:
+        return list(groups.items())
+    idx = _tag_index(ix, groups)
+    found: set[Any] = set()
+    for conds in f:
+        eq = next(((i, test.__self__) for i, test in conds
+                   if getattr(test, "__name__", "") == "__contains__"
+                   and type(getattr(test, "__self__", None)) is frozenset), None)
+        if eq is None:
+            cands: Iterable[Any] = idx.order
+        else:
+            i, values = eq
+            by_value = idx.by_value[i]
+            cands = [k for v in values for k in by_value.get(v, ())] + idx.odd[i]
+        found.update(k for k in cands if k not in found and all(_passes(k[2][j], t) for j, t in conds))
+    return [(k, groups[k]) for k in sorted(found, key=idx.position.__getitem__)]
+
+
+class _TagIndex:
+    """The keys of an ``admit_groups`` dict: in order, and per tested tag by value."""
+
+    __slots__ = ("groups", "size", "order", "position", "by_value", "odd")
+
+    def __init__(self, groups: Mapping[Any, Any]):
+        self.groups = groups  # kept: the cache is keyed by its id
+        self.size = len(groups)
+        self.order = list(groups)
+        self.position = {k: n for n, k in enumerate(self.order)}
+        width = len(self.order[0][2]) if self.order else 0
+        self.by_value: list[dict[str, list[Any]]] = [{} for _ in range(width)]
+        #: per tag, the keys whose value is neither a string nor absent (``_passes`` lets them through)
+        self.odd: list[list[Any]] = [[] for _ in range(width)]
+        for k in self.order:
+            for i, v in enumerate(k[2]):
+                if isinstance(v, str):
+                    self.by_value[i].setdefault(v, []).append(k)
+                elif v is not None:
+                    self.odd[i].append(k)
+
+
+def _tag_index(ix: WorldIndex, groups: Mapping[Any, Any]) -> _TagIndex:
+    ck = ("admit_tag_index", id(groups))
+    hit = ix.cache.get(ck)
+    if hit is None or hit.groups is not groups or hit.size != len(groups):
+        hit = ix.cache[ck] = _TagIndex(groups)
+    return hit
 
 
 def assume_candidates(ix: WorldIndex, role: Role) -> set[str]:
@@ -286,8 +342,8 @@ class AssumeRoleChecker:
         if t.everyone and not ix._trust_specific(role.trust):
             groups: Iterable[list[str]] = (
                 members
-                for (_, _, tags), lists in ix.admit_groups(role.trust).items()
-                if may_admit(ix, role.trust, tags) and trust_admits(ix, ix.subjects[lists[0][0]], role)
+                for _, lists in admitted(ix, role.trust, ix.admit_groups(role.trust))
+                if trust_admits(ix, ix.subjects[lists[0][0]], role)
                 for members in lists
             )
         elif ix._trust_specific(role.trust) or not t.accounts:
