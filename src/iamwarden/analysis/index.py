@@ -65,6 +65,22 @@ def resolved_resources(st: Statement, lookup: Callable[[str], str | None]) -> li
     return out
 
 
+_ANYWHERE, _PATTERN, _LITERAL = 0, 1, 2
+_UNSET: Any = object()
+
+
+def _placement(st: Statement) -> tuple[tuple[int, str], ...] | None:
+    """Where ``Holders.add`` files a holder of ``st``, in its order, when that does not depend
+    on the holder (no policy variable in the Resource); None when it does."""
+    if st.resources is not None and not st.not_resource and any(r.parts is not None for r in st.resources):
+        return None
+    texts = resolved_resources(st, CallerKeys())
+    if texts is None:
+        return ((_ANYWHERE, ""),)
+    return tuple((_ANYWHERE, "") if t == "*" else (_PATTERN, t) if has_wildcard(t) else (_LITERAL, t)
+                 for t in texts)
+
+
 def exempting_denies(ps: PolicySet, action: str) -> Iterator[Statement]:
     """Deny statements with NotResource that match ``action``: they deny everything but what
     they list (catalog rule 7), so what they list is where the action may still succeed."""
@@ -114,6 +130,17 @@ class Holders:
             if text == "*":
                 self.anywhere.add(arn)
             elif has_wildcard(text):
+                self.patterns[text].add(arn)
+            else:
+                self.literal[text].add(arn)
+
+    def add_placed(self, arn: str, where: tuple[tuple[int, str], ...]) -> None:
+        """``add`` for a statement already read by ``_placement`` (no policy variables)."""
+        self.everyone.add(arn)
+        for kind, text in where:
+            if kind == _ANYWHERE:
+                self.anywhere.add(arn)
+            elif kind == _PATTERN:
                 self.patterns[text].add(arn)
             else:
                 self.literal[text].add(arn)
@@ -286,29 +313,46 @@ class WorldIndex:
         by_service: dict[str, list[str]] = defaultdict(list)
         for a in everything:
             by_service[a.split(":", 1)[0]].append(a)
+        # principals of one policy set share their statements per action (read-only), and a
+        # statement without policy variables in its Resource files every holder alike
+        per_set: dict[int, tuple[PolicySet, dict[str, list[Statement]]]] = {}
+        placed: dict[int, tuple[tuple[int, str], ...] | None] = {}
         for s in self.subjects.values():
-            mine: dict[str, list[Statement]] = defaultdict(list)
-            for p in s.policies.identity:
-                hits = per_policy.get(id(p))
-                if hits is None:
-                    hits = []
-                    for st in p.statements:
-                        if st.effect is not Effect.ALLOW:
-                            continue
-                        services = st.service_prefixes
-                        tried = everything if services is None else [
-                            a for svc in services for a in by_service.get(svc, ())]
-                        hits += [(a, st) for a in tried if st.matches_action(a)]
-                    per_policy[id(p)] = hits
-                for a, st in hits:
-                    mine[a].append(st)
+            ps = s.policies
+            got = per_set.get(id(ps))
+            if got is None or got[0] is not ps:
+                mine: dict[str, list[Statement]] = defaultdict(list)
+                for p in ps.identity:
+                    hits = per_policy.get(id(p))
+                    if hits is None:
+                        hits = []
+                        for st in p.statements:
+                            if st.effect is not Effect.ALLOW:
+                                continue
+                            services = st.service_prefixes
+                            tried = everything if services is None else [
+                                a for svc in services for a in by_service.get(svc, ())]
+                            hits += [(a, st) for a in tried if st.matches_action(a)]
+                        per_policy[id(p)] = hits
+                    for a, st in hits:
+                        mine[a].append(st)
+                got = per_set[id(ps)] = (ps, mine)
+            mine = got[1]
             if mine:
                 self.statements[s.arn] = mine
-                keys = caller_keys(s)
+                keys: CallerKeys | None = None
                 for a, sts in mine.items():
                     h = self.holders[a]
                     for st in sts:
-                        h.add(s.arn, st, keys)
+                        where = placed.get(id(st), _UNSET)
+                        if where is _UNSET:
+                            where = placed[id(st)] = _placement(st)
+                        if where is None:
+                            if keys is None:
+                                keys = caller_keys(s)
+                            h.add(s.arn, st, keys)
+                        else:
+                            h.add_placed(s.arn, where)
 
     def _index_trust(self) -> None:
         for acct in self.world.accounts.values():
