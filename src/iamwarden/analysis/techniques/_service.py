@@ -63,17 +63,32 @@ def candidate_list(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str
     return hit
 
 
-def capable_list(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
+def capable_map(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> dict[str, list[Decision]]:
     """Of ``candidate_list``, the sources the engine lets do one action of every group
-    (on a resource they create): target-independent, so decided once per source (cached)."""
+    (on a resource they create), each with its decisions (``allowed_groups``), in order:
+    target-independent, so decided once per source (cached). The checkers read a
+    source's decisions here for every target instead of asking ``allowed_groups`` again."""
     gkey = _gkey(groups)
-    key = ("capable_list", gkey, account)
+    key = ("capable_map", gkey, account)
     hit = ix.cache.get(key)
     if hit is None:
         akeys = _action_keys(gkey)
         subjects = ix.subjects
-        hit = ix.cache[key] = tuple(a for a in candidate_list(ix, gkey, account)
-                                    if _setup_groups(ix, subjects[a], gkey, akeys) is not None)
+        hit = {}
+        for a in candidate_list(ix, gkey, account):
+            ds = _setup_groups(ix, subjects[a], gkey, akeys)
+            if ds is not None:
+                hit[a] = ds
+        ix.cache[key] = hit
+    return hit
+
+
+def capable_list(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> tuple[str, ...]:
+    """``capable_map``'s sources as a tuple (cached)."""
+    key = ("capable_list", _gkey(groups), account)
+    hit = ix.cache.get(key)
+    if hit is None:
+        hit = ix.cache[key] = tuple(capable_map(ix, groups, account))
     return hit
 
 

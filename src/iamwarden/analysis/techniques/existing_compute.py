@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from ...model.account import Role
 from ..edges import Edge, reasons_of
 from . import Want
-from ._service import EC2, ServiceTechnique, allowed_groups, capable_list, trusts_service
+from ._service import EC2, ServiceTechnique, capable_list, capable_map, trusts_service
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -84,12 +84,11 @@ class ExistingComputeChecker:
             svc = trusts_service(ix, role, t.service)
             if svc is None:
                 continue
+            caps = capable_map(ix, t.actions, target.account_id)
             for src in ix.live(want, ("E", t.id, target.account_id), srcs, True):
                 if src in done or src == target.arn:
                     continue
-                ds = allowed_groups(ix, ix.subjects[src], t.actions)
-                if ds is None:
-                    continue
+                ds = caps[src]  # every source of capable_list has its decisions there
                 done.add(src)
                 names = ", ".join(g[0] for g in t.actions)
                 yield Edge(src, target.arn, t.id,

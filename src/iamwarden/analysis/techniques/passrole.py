@@ -27,6 +27,7 @@ from ._service import (
     allowed_groups,
     candidate_sources,
     capable_list,
+    capable_map,
     capable_set,
     short,
     trusts_service,
@@ -123,6 +124,7 @@ class PassRoleChecker:
             if t.profile and not role.instance_profiles:
                 continue
             capable = capable_set(ix, t.actions, target.account_id)
+            caps = capable_map(ix, t.actions, target.account_id)
             for src in sorted(passers & capable) if len(passers) < len(capable) else capable_list(
                     ix, t.actions, target.account_id):
                 if src in done or src not in passers or src == target.arn or not want(src, t.uncertain is not None):
@@ -131,9 +133,7 @@ class PassRoleChecker:
                 dp = ix.ask(s, PASS, role.arn, {"iam:PassedToService": t.service})
                 if not dp.allowed:
                     continue
-                ds = allowed_groups(ix, s, t.actions)
-                if ds is None:
-                    continue
+                ds = caps[src]  # every capable source has its decisions there
                 if t.uncertain is None:
                     done.add(src)
                 names = ", ".join(g[0] for g in t.actions)
