@@ -277,6 +277,7 @@ class WorldIndex:
         self._admin: dict[str, AdminStatus] = {}
         self._admin_setups: dict[Any, AdminStatus] = {}
         self._admin_tmpl: dict[int, Any] = {}
+        self._admin_possible: dict[int, tuple[PolicySet, bool]] = {}
         self._admin_if_granted: dict[str, bool] = {}
         self._admin_policies: dict[str, tuple[str, ...]] = {}
         self._service_trust: dict[tuple[str, str], Decision] = {}
@@ -694,6 +695,9 @@ class WorldIndex:
         st = self._admin.get(arn)
         if st is None:
             s = self.subjects[arn]
+            if not self._may_be_admin(s.policies):
+                st = self._admin[arn] = _NOT_ADMIN
+                return st
             key = self._admin_key(s)
             st = self._admin_setups.get(key) if key is not None else None
             if st is None:
@@ -702,6 +706,18 @@ class WorldIndex:
                     self._admin_setups[key] = st
             self._admin[arn] = st
         return st
+
+    def _may_be_admin(self, ps: PolicySet) -> bool:
+        """Can the engine allow ``*`` on ``*`` at all? Only through an identity Allow whose
+        Action matches ``*`` (``*`` itself, or a NotAction): boundaries, session policies
+        and SCPs only take away, and a principal's own set has no resource policy. Without
+        one, ``admin_status`` would only find ``*`` denied (cached per policy set)."""
+        hit = self._admin_possible.get(id(ps))
+        if hit is None or hit[0] is not ps:
+            ok = ps.resource is not None or any(
+                st.effect is Effect.ALLOW and st.matches_action("*") for p in ps.identity for st in p.statements)
+            hit = self._admin_possible[id(ps)] = (ps, ok)
+        return hit[1]
 
     def _admin_key(self, s: Subject) -> Any:
         """Principals whose admin status is decided alike: the same ``PolicySet`` (every
@@ -788,6 +804,10 @@ class WorldIndex:
         s = self.subjects.get(arn)
         return s.entity if s is not None and isinstance(s.entity, User) else None
 
+
+#: the admin status of a principal no identity statement of which can allow ``*``: the audit
+#: reads the decision of admins only, so none is kept (``WorldIndex._may_be_admin``)
+_NOT_ADMIN = AdminStatus(False)
 
 #: condition keys that depend on the target resource (can_somewhere cannot rule them out)
 RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
