@@ -110,8 +110,9 @@ def _who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> tupl
         blocks = sorted(assume_blocks(ix, role, kind), key=id)
         ck = ("who_union", tuple(map(id, blocks)))
         hit = ix.cache.get(ck)
-        # the cached entry keeps its blocks alive, so equal ids are the same lists
-        if hit is None or len(hit[0]) != len(blocks) or any(a is not b for a, b in zip(hit[0], blocks, strict=True)):
+        # the cached entry keeps its blocks alive, so equal ids are the same lists (two live
+        # objects never share an id): no need to compare them one by one
+        if hit is None:
             members = set().union(*blocks)
             hit = ix.cache[ck] = (blocks, tuple(sorted(members)), members)
         union = hit[1]
