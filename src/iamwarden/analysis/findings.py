@@ -24,6 +24,7 @@ Rules (IDs are stable; ``rule`` names them for people):
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -116,7 +117,10 @@ def _who_can_assume(ix: WorldIndex, role: Role, kind: str | None = None) -> tupl
             members = set().union(*blocks)
             hit = ix.cache[ck] = (blocks, tuple(sorted(members)), members)
         union = hit[1]
-        found = ix.cache[key] = union if role.arn not in hit[2] else tuple(a for a in union if a != role.arn)
+        if role.arn in hit[2]:  # the role itself is left out: one slice of the sorted union
+            i = bisect_left(union, role.arn)
+            union = union[:i] + union[i + 1:]
+        found = ix.cache[key] = union
     return found
 
 
@@ -147,6 +151,7 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
                 groups.append(part_classes(ix, part_key, part, acct, role.trust, key, True).items())
     out: list[list[str]] = []
     verdict: dict[object, bool] = {}
+    rpart: Any = _UNREAD  # the role's part of every verdict key, read once per role
     for classes in groups:
         for sig, members in classes:
             if kind is not None and ix.subjects[members[0]].kind != kind:
@@ -157,7 +162,9 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
                 if rep is None:
                     continue
                 s = ix.subjects[rep]
-                vk = shared_verdict_key(ix, s, role, sig)
+                if rpart is _UNREAD:
+                    rpart = _role_part(ix, role)
+                vk = shared_verdict_key(ix, s, role, sig, rpart) if rpart is not None else None
                 ok = ix.cache.get(vk) if vk is not None else None
                 if ok is None:
                     ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
@@ -169,7 +176,8 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
     return out
 
 
-def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object) -> tuple[object, ...] | None:
+def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object,
+                       part: Any = None) -> tuple[object, ...] | None:
     """A key under which the verdict "``s``'s class may assume ``role``" (verdict only: who,
     not why) is the same for every role of the account with the same key, or None.
 
@@ -187,8 +195,11 @@ def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object) -> t
     Roles trusting the account are many and alike (one text, the account root), and the
     classes that may try them are the holders of ``sts:AssumeRole`` on ``*`` or a
     pattern: this turns classes x roles engine questions into classes x patterns.
+
+    ``part``: ``_role_part(ix, role)`` when the caller has it already.
     """
-    part = _role_part(ix, role)
+    if part is None:
+        part = _role_part(ix, role)
     if part is None:
         return None
     sts = _resource_statements(ix, s.policies)
@@ -248,6 +259,7 @@ def _resource_statements(ix: WorldIndex, ps: Any) -> tuple[Any, ...] | None:
 
 
 _NONE = object()
+_UNREAD = object()
 
 
 def _resource_bit(st: Any, arn: str, bits: list[bool]) -> bool:
