@@ -20,7 +20,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ...evaluation import Decision
-from ...model.account import Role, User
+from ...model.account import Group, Role, User
 from ..admin import admin_status
 from ..edges import Edge, reasons_of
 from . import Want
@@ -107,6 +107,29 @@ def _pattern_holders(ix: WorldIndex, h: Holders, pat: str, actions: tuple[str, .
         hit = ix.cache[ck] = [
             a for a in sorted(h.patterns[pat])
             if ix.subjects[a].account_id == account and all(ix.can_somewhere(ix.subjects[a], x) for x in actions)]
+    return hit
+
+
+def _joinable_groups(ix: WorldIndex, s: Subject) -> list[tuple[Group, Decision]]:
+    """The groups of ``s``'s account the engine lets it add a user to, with the allowing
+    decisions, in the account's order (D13; cached). Every user with the same ``qsig`` for
+    ``iam:AddUserToGroup`` gets the same decisions (the same memo entries of ``ask``), and
+    its holder placement for the action is the same (the same Allow statements), so the
+    groups are asked about once per signature, not once per user: users holding the action
+    x groups of the account grew with the square of the account."""
+    key = ("D13-joinable", ix.qsig(s, "iam:addusertogroup"), s.account_id) if not s.note else None
+    hit = ix.cache.get(key) if key is not None else None
+    if hit is None:
+        holders = ix.holders["iam:addusertogroup"]
+        hit = []
+        for g in s.account.groups.values():
+            if not holders.holds_for(s.arn, g.arn):
+                continue
+            d = ix.ask(s, "iam:AddUserToGroup", g.arn)
+            if d.allowed:
+                hit.append((g, d))
+        if key is not None:
+            ix.cache[key] = hit
     return hit
 
 
@@ -200,13 +223,8 @@ class IamDirectChecker:
 
     def _join_group(self, s: Subject, ix: WorldIndex) -> Iterator[Edge]:
         """D13: join a group whose powers make the user admin, or let it escalate itself."""
-        acct = s.account
-        holders = ix.holders["iam:addusertogroup"]
-        for g in acct.groups.values():
-            if g.name in s.groups or not holders.holds_for(s.arn, g.arn):
-                continue
-            d = ix.ask(s, "iam:AddUserToGroup", g.arn)
-            if not d.allowed:
+        for g, d in _joinable_groups(ix, s):
+            if g.name in s.groups:
                 continue
             after = s.with_group(g)
             why = f"can add itself to group {g.name}"
