@@ -88,6 +88,25 @@ TECHNIQUES: tuple[ServiceTechnique, ...] = (
 P03_LAUNCH = ("ec2:RunInstances", "ec2:AssociateIamInstanceProfile")
 
 PASS = "iam:PassRole"
+#: P03's two ways to a profile holding the role: a new profile, or one re-associated
+P03_NEW = (("iam:CreateInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
+P03_SWAP = (("iam:RemoveRoleFromInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
+
+
+def _may_use_passing(ix: WorldIndex, account: str) -> frozenset[str]:
+    """Principals of ``account`` that hold some Allow for every group of some technique here
+    (P01-P27, P03's two ways): the only holders of iam:PassRole on ``*`` an edge can come
+    from (cached). The search keeps its shrinking list of those holders (``WorldIndex.live``)
+    to these, so holders that pass roles but can launch nothing are not asked ``want`` for
+    every role reached."""
+    key = ("P-may-use", account)
+    hit = ix.cache.get(key)
+    if hit is None:
+        found: set[str] = set()
+        for groups in (*(t.actions for t in TECHNIQUES), P03_NEW, P03_SWAP):
+            found |= candidate_sources(ix, groups, account)
+        hit = ix.cache[key] = frozenset(found)
+    return hit
 
 
 class PassRoleChecker:
@@ -110,7 +129,10 @@ class PassRoleChecker:
         if not isinstance(role, Role):
             return
         h = ix.holders[PASS.lower()]
-        passers = h.specific(role.arn) | ix.live(want, ("P-anywhere",), lambda: sorted(h.anywhere)).keys()
+        acct = target.account_id
+        passers = h.specific(role.arn) | ix.live(
+            want, ("P-anywhere", acct),
+            lambda: [a for a in sorted(h.anywhere) if a in _may_use_passing(ix, acct)]).keys()
         if not passers:
             return
         done: set[str] = set()  # one PassRole edge per source is enough for paths
@@ -153,10 +175,8 @@ class PassRoleChecker:
         svc = trusts_service(ix, role, EC2)
         if svc is None:
             return
-        new_groups = (("iam:CreateInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
-        swap_groups = (("iam:RemoveRoleFromInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
-        srcs = candidate_sources(ix, new_groups, target.account_id) | candidate_sources(
-            ix, swap_groups, target.account_id)
+        srcs = candidate_sources(ix, P03_NEW, target.account_id) | candidate_sources(
+            ix, P03_SWAP, target.account_id)
         for src in sorted(passers & srcs):
             if src == target.arn or not want(src):
                 continue
