@@ -265,3 +265,55 @@ def test_case_file_errors_ja_have_no_english(capsys, tmp_path: Path, cases: list
     out = capsys.readouterr()
     assert code == 2 or "エラー" in out.out
     assert english_lines(out.out + out.err) == []
+
+
+PLANS_DIR = EXAMPLES / "plans"
+DATA = Path(__file__).parent / "data"
+DEMO = str(EXAMPLES / "demo-account.json")
+#: ``plan`` runs that together write every kind of line its reports have: new and removed admins,
+#: escalations and findings, OIDC providers, and (the two ``plan-unknowns`` inputs) each sentence
+#: the readers write for a value unknown until apply, and their notes
+PLANS = {
+    "tf-ci-deploy": ["plan", str(PLANS_DIR / "terraform" / "ci-deploy-role.tfplan.json"), "--account", DEMO],
+    "tf-fix-admin": ["plan", str(PLANS_DIR / "terraform" / "fix-admin-role.tfplan.json"), "--account", DEMO],
+    "tf-unknowns": ["plan", str(DATA / "plan-unknowns.tfplan.json"), "--account", DEMO],
+    "cfn-admin-role": ["plan", "--cfn", str(PLANS_DIR / "cloudformation" / "admin-role.yaml")],
+    "cfn-unknowns": ["plan", "--cfn", str(DATA / "plan-unknowns.cfn.json")],
+}
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("name", list(PLANS))
+def test_plan_ja_has_no_english(capsys, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    code = main([*PLANS[name], "--lang", "ja", "--format", fmt])
+    captured = capsys.readouterr()
+    assert code in (0, 1, 2) and "アカウント" in captured.out
+    assert english_lines(captured.out) == []
+    assert english_lines(captured.err) == []
+
+
+@pytest.mark.parametrize("name", ["tf-unknowns", "cfn-unknowns", "cfn-admin-role"])
+def test_plan_json_ja_sentences_have_no_english(capsys, name: str) -> None:  # type: ignore[no-untyped-def]
+    main([*PLANS[name], "--lang", "ja", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    sentences = [f[k] for f in report["findings"]["new"] for k in ("message", "fix") if f.get(k)]
+    sentences += [u[k] for u in report["unknowns"] for k in ("what", "effect")] + report["notes"]
+    assert sentences
+    assert [line for s in sentences for line in english_lines(s)] == []
+
+
+def test_plan_sarif_stays_english_under_ja(capsys) -> None:  # type: ignore[no-untyped-def]
+    main([*PLANS["tf-unknowns"], "--lang", "ja", "--format", "sarif"])
+    texts = [r["message"]["text"] for r in json.loads(capsys.readouterr().out)["runs"][0]["results"]]
+    assert texts and all(t.startswith("unknown until apply: ") for t in texts)
+    assert not any(re.search(r"[\u3040-\u30ff]", t) for t in texts)
+
+
+def test_plan_en_is_unchanged_by_marking(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The English report reads as before the sentences were marked (the JSON a CI job may parse)."""
+    main([*PLANS["cfn-unknowns"], "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    whats = {u["what"] for u in report["unknowns"]}
+    assert "the maximum session duration (Fn::Select index 5 out of range)" in whats
+    assert "whether Undefined is created (condition 'Nope' is not defined)" in whats
+    assert "account id not given: AWS::AccountId is 123456789012 (use --account-id)" in report["notes"]
