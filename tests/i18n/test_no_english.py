@@ -317,3 +317,25 @@ def test_plan_en_is_unchanged_by_marking(capsys) -> None:  # type: ignore[no-unt
     assert "the maximum session duration (Fn::Select index 5 out of range)" in whats
     assert "whether Undefined is created (condition 'Nope' is not defined)" in whats
     assert "account id not given: AWS::AccountId is 123456789012 (use --account-id)" in report["notes"]
+
+
+def test_did_you_mean_alternatives_are_joined_in_the_readers_language(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two or more suggestions: "または" between them under ``--lang ja``, "or" in English."""
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}), encoding="utf-8")
+    main(["validate", str(policy), "--lang", "ja"])
+    ja = capsys.readouterr().out
+    main(["validate", str(policy)])
+    en = capsys.readouterr().out
+    assert "'s3:GetObject' または 's3:GetObjectAcl'" in ja and " or " not in ja
+    assert "did you mean 's3:GetObject' or 's3:GetObjectAcl'?" in en
+
+
+def test_one_of_joins_any_number_of_alternatives() -> None:
+    from iamwarden.i18n import one_of, translator
+
+    _ = translator("ja")
+    assert one_of([]) == "" and one_of(["a"]) == "a"
+    assert str(one_of(["a", "b", "c"])) == "a or b or c"
+    assert _.text(one_of(["a", "b", "c"])) == "a または b または c"

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import N_, Text
+from ..i18n import N_, Text, one_of
 from . import quotas
 from .catalog import catalog
 from .conditions import (
@@ -228,7 +228,7 @@ KIND_LABELS = {
 def _did_you_mean(options: list[str]) -> str | Text:
     if not options:
         return ""
-    return N_("; did you mean {options}?", options=" or ".join(repr(o) for o in options))
+    return N_("; did you mean {options}?", options=one_of([repr(o) for o in options]))
 
 
 class _Validator:
@@ -440,8 +440,8 @@ class _Validator:
         elif info.deprecated:
             instead: str | Text = ""
             if info.replacements:
-                instead = N_(" Use {actions} instead.", actions=" or ".join(
-                    f"{info.service}:{r}" for r in info.replacements))
+                instead = N_(" Use {actions} instead.", actions=one_of(
+                    [f"{info.service}:{r}" for r in info.replacements]))
             self.add(
                 WARNING,
                 "DEPRECATED_ACTION",
