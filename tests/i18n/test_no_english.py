@@ -176,6 +176,17 @@ def test_explain_web_identity_ja_has_no_english(capsys, tmp_path: Path, sub: str
     _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--lang", "ja")
     assert "トークン" in out
     assert english_lines(out) == []
+    _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--lang", "ja",
+                 "--format", "json")
+    data = json.loads(out)
+    sentences = [data["rule"], *data["what_would_change"]]
+    assert data["allowed"] or data["what_would_change"]
+    assert [line for s in sentences for line in english_lines(s)] == []
+    _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--format", "json")
+    en = json.loads(out)  # English: the same record, only its sentences differ
+    assert en.keys() == data.keys() and en["allowed"] == data["allowed"] and en["keys"] == data["keys"]
+    assert len(en["what_would_change"]) == len(data["what_would_change"])
+    assert all(s.isascii() for s in [en["rule"], *en["what_would_change"]])
 
 
 # --- the command line itself: --help, argparse's words, `iamwarden: error: …` -----------------
