@@ -350,3 +350,26 @@ def test_one_of_joins_any_number_of_alternatives() -> None:
     assert one_of([]) == "" and one_of(["a"]) == "a"
     assert str(one_of(["a", "b", "c"])) == "a or b or c"
     assert _.text(one_of(["a", "b", "c"])) == "a または b または c"
+
+
+A_DEMO = "arn:aws:iam::111122223333"
+#: ``who-can`` and ``path`` answers: direct holders with their statements, paths through several
+#: techniques, and the "no path" answer
+QUERIES = {
+    "who-can": ["who-can", "--account", DEMO, "--action", "iam:CreateUser"],
+    "who-can-uncertain": ["who-can", "--account", DEMO, "--action", "s3:GetObject", "--uncertain"],
+    "path-pass-role": ["path", f"{A_DEMO}:user/dave", f"{A_DEMO}:role/LambdaOpsRole", "--account", DEMO],
+    "path-assume": ["path", f"{A_DEMO}:user/alice", f"{A_DEMO}:role/AdminRole", "--account", DEMO],
+    "path-access-key": ["path", f"{A_DEMO}:user/erin", f"{A_DEMO}:user/ops-admin", "--account", DEMO],
+    "no-path": ["path", f"{A_DEMO}:user/bob", f"{A_DEMO}:role/AdminRole", "--account", DEMO],
+}
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_who_can_and_path_ja_have_no_english(capsys, name: str) -> None:  # type: ignore[no-untyped-def]
+    main([*QUERIES[name], "--lang", "ja"])
+    ja = capsys.readouterr().out
+    main(QUERIES[name])
+    en = capsys.readouterr().out
+    assert ja.strip() and ja != en
+    assert english_lines(ja) == []
