@@ -373,3 +373,34 @@ def test_who_can_and_path_ja_have_no_english(capsys, name: str) -> None:  # type
     en = capsys.readouterr().out
     assert ja.strip() and ja != en
     assert english_lines(ja) == []
+
+
+def _policy(tmp_path: Path, name: str, *statements: dict[str, object]) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": list(statements)}), encoding="utf-8")
+    return str(path)
+
+
+def _allow(action: str, resource: str = "arn:aws:s3:::reports/*", **condition: object) -> dict[str, object]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **({"Condition": condition} if condition else {})}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_diff_ja_has_no_english(capsys, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Every answer: new access with its example and the engine's decisions, no new access, access
+    granted, and unknown with its reason (a construct the solver does not encode)."""
+    old = _policy(tmp_path, "old.json", _allow("s3:GetObject"))
+    new = _policy(tmp_path, "new.json", _allow("s3:*"))
+    binary = _policy(tmp_path, "binary.json", _allow("s3:GetObject", BinaryEquals={"k": "QUJD"}))
+    runs = [["diff", old, new], ["diff", new, old], ["diff", "--not-granted", "s3:PutObject", new],
+            ["diff", old, binary]]
+    for args in runs:
+        code = main([*args, "--lang", "ja", "--format", fmt])
+        out = capsys.readouterr().out
+        assert code in (0, 1, 2)
+        if fmt == "json":
+            out = str(json.loads(out).get("reason", ""))
+        assert english_lines(out) == [], args
+    main(["diff", old, binary, "--lang", "ja", "--format", "json"])
+    assert "エンコードしていません" in json.loads(capsys.readouterr().out)["reason"]
