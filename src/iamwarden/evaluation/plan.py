@@ -53,20 +53,67 @@ Entry = tuple[Applies, Reason, Any]
 #: the entries that can apply to one resource: (conditions test or None, reason)
 Narrowed = tuple[tuple[Any, Reason], ...]
 
-#: (plan, resource) -> the plan's Deny and Allow entries narrowed to that resource,
-#: each with the reasons of its unconditional hits when it has no conditional entry.
-#: One dict for every plan, bounded like ``reasons._REASONS``: cleared when full, and
-#: only resources up to ``_NARROWED_LENGTH`` characters of plans up to
-#: ``_NARROWED_ENTRIES`` statements are kept (about 50 MB at the very most), so no
-#: stream of distinct or long resources or actions can grow it.
-_NARROWED: dict[tuple[Any, str], tuple[Narrowed, tuple[Reason, ...] | None, Narrowed, tuple[Reason, ...] | None]] = {}
+
+class _Outcomes:
+    """One effect's entries narrowed to one resource, and the decisions they lead to.
+
+    ``tests``: ``(test, bit)`` for each entry that still has a test (its
+    conditions, or its whole test when the resource test reads the context), in
+    the plan's order; a request's outcome is the mask of the bits of the tests
+    that held. ``always``: some entry applies whatever the request holds.
+    ``table[mask]``: the ``Decision`` those outcomes give, assembled the first
+    time it is met (the reasons of the entries that apply, in order), or None
+    when ``tests`` has more than ``_TABLE_BITS`` entries (then each request
+    assembles its own). Decisions are immutable values, so one may be given to
+    every request with the same outcomes; every test is still asked per request.
+    """
+
+    __slots__ = ("entries", "tests", "always", "table")
+
+    def __init__(self, entries: Narrowed) -> None:
+        self.entries = entries
+        tests: list[tuple[Any, int]] = []
+        for test, _ in entries:
+            if test is not None:
+                tests.append((test, 1 << len(tests)))
+        self.tests = tuple(tests)
+        self.always = len(tests) < len(entries)
+        self.table: list[Decision | None] | None = [None] * (1 << len(tests)) if len(tests) <= _TABLE_BITS else None
+
+    def reasons(self, mask: int) -> tuple[Reason, ...]:
+        """The reasons of the entries that apply when the tests of ``mask`` held, in order."""
+        out: list[Reason] = []
+        bit = 1
+        for test, reason in self.entries:
+            if test is None:
+                out.append(reason)
+            else:
+                if mask & bit:
+                    out.append(reason)
+                bit <<= 1
+        return tuple(out)
+
+
+#: a plan's tests hold at most this many per effect and resource for its decisions to be kept
+_TABLE_BITS = 6
+
+#: (plan, resource) -> the plan's Deny and Allow entries narrowed to that resource
+#: (``_Outcomes``). One dict for every plan, bounded like ``reasons._REASONS``:
+#: cleared when full, and only resources up to ``_NARROWED_LENGTH`` characters of
+#: plans up to ``_NARROWED_ENTRIES`` statements are kept (about 50 MB at the very
+#: most), so no stream of distinct or long resources or actions can grow it. The
+#: decisions the entries keep are counted in ``_KEPT``; past ``_KEPT_SIZE`` (about
+#: 40 MB of decisions and reason tuples at the very most) the dict is cleared too.
+_NARROWED: dict[tuple[Any, str], tuple[_Outcomes, _Outcomes]] = {}
 _NARROWED_SIZE = 8192
 _NARROWED_LENGTH = 2048
 _NARROWED_ENTRIES = 64
+_KEPT_SIZE = 65536
+_kept = 0
 
 
-def _narrow(entries: tuple[Entry, ...], resource: str) -> tuple[Narrowed, tuple[Reason, ...] | None]:
-    """The entries that can apply to ``resource``, in order, and their reasons when none has a condition.
+def _narrow(entries: tuple[Entry, ...], resource: str) -> _Outcomes:
+    """The entries that can apply to ``resource``, in order.
 
     A statement whose resource test needs no context is asked about the resource
     here, once (a glob match: pure, never raises); the others keep their whole test.
@@ -79,8 +126,30 @@ def _narrow(entries: tuple[Entry, ...], resource: str) -> tuple[Narrowed, tuple[
         resource_test, conditions_test = split
         if resource_test is None or resource_test(resource):
             out.append((conditions_test, reason))
-    fixed = tuple(r for _, r in out) if all(t is None for t, _ in out) else None
-    return tuple(out), fixed
+    return _Outcomes(tuple(out))
+
+
+def _decision(outcomes: _Outcomes, mask: int, deny: bool) -> Decision:
+    """The decision of ``outcomes`` for ``mask``, kept in its table when it has one."""
+    global _kept
+    reasons = outcomes.reasons(mask)
+    if deny:
+        d = Decision(_EXPLICIT_DENY, reasons, (), "explicit deny")
+    elif reasons:
+        d = Decision(_ALLOW, reasons, (), _ALLOW_RULE)
+    else:
+        d = _NOTHING_ALLOWED
+    table = outcomes.table
+    if table is not None:
+        _kept += 1
+        if _kept > _KEPT_SIZE:
+            _kept = 0
+            _NARROWED.clear()  # the tables go with their entries
+        table[mask] = d
+    return d
+
+
+_NOTHING_ALLOWED = Decision(_IMPLICIT_DENY, _NOTHING_ALLOWS_REASONS, (), "same account")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -91,7 +160,8 @@ class IdentityPlan:
     ``trust_action``: the action is one whose resource policy, on a role, is the
     trust policy (the plan then leaves IAM role resources to the procedure).
     Per resource, the entries are narrowed once to the statements whose
-    resource matches (``_NARROWED``); a request then asks only their conditions.
+    resource matches (``_NARROWED``); a request then asks only their conditions,
+    and the decision for the conditions' outcomes is assembled once (``_Outcomes``).
     """
 
     denies: tuple[Entry, ...]
@@ -119,29 +189,30 @@ class IdentityPlan:
         key = (self, resource)
         narrowed = _NARROWED.get(key)
         if narrowed is None:
-            narrowed = _narrow(self.denies, resource) + _narrow(self.allows, resource)
+            narrowed = (_narrow(self.denies, resource), _narrow(self.allows, resource))
             if len(resource) <= _NARROWED_LENGTH and len(self.denies) + len(self.allows) <= _NARROWED_ENTRIES:
                 if len(_NARROWED) >= _NARROWED_SIZE:
                     _NARROWED.clear()
                 _NARROWED[key] = narrowed
-        denies, deny_fixed, allows, allow_fixed = narrowed
+        denies, allows = narrowed
+        # every test is asked, in order, as the procedure asks them; a ConditionError
+        # hands the request to the procedure, which meets the same error and reports it
         try:
-            if deny_fixed is not None:
-                if deny_fixed:
-                    return Decision(_EXPLICIT_DENY, deny_fixed, (), "explicit deny")
-            else:
-                hits = [r for test, r in denies if test is None or test(resource, values, ctx)]
-                if hits:
-                    return Decision(_EXPLICIT_DENY, tuple(hits), (), "explicit deny")
-            if allow_fixed is not None:
-                found = allow_fixed
-            else:
-                found = tuple([r for test, r in allows if test is None or test(resource, values, ctx)])
+            mask = 0
+            for test, bit in denies.tests:
+                if test(resource, values, ctx):
+                    mask |= bit
+            if mask or denies.always:
+                table = denies.table
+                return (table[mask] if table is not None else None) or _decision(denies, mask, True)
+            mask = 0
+            for test, bit in allows.tests:
+                if test(resource, values, ctx):
+                    mask |= bit
         except ConditionError:
-            return None  # the procedure meets the same error and reports it
-        if found:
-            return Decision(_ALLOW, found, (), _ALLOW_RULE)
-        return Decision(_IMPLICIT_DENY, _NOTHING_ALLOWS_REASONS, (), "same account")
+            return None
+        table = allows.table
+        return (table[mask] if table is not None else None) or _decision(allows, mask, False)
 
 
 def identity_plan(policies: Any, action_key: str, candidates: Any) -> IdentityPlan | None:
