@@ -252,3 +252,18 @@ def test_plan_and_procedure_agree_on_generated_identity_policies(case):
                       principal_entity=USER if principal == FEDUSER else None)
     got, want = both(r, ps)
     assert got is None or got == want
+
+
+def test_an_action_is_looked_up_as_spelled_and_bounded():
+    """§2.3: actions compare case-insensitively; the per-spelling look-up changes no answer and is bounded."""
+    ps = PolicySet.from_documents(identity=[doc(allow("sqs:SendMessage", QUEUE_A), deny("sqs:Delete*", "*"))])
+    for action in ("sqs:SendMessage", "SQS:SENDMESSAGE", "sqs:sendmessage", "sqs:DeleteQueue", "Sqs:deleteQUEUE"):
+        for _ in range(2):
+            got, want = both(Request.build(USER, action, QUEUE_A), ps)
+            assert got == want
+    assert ps._by_spelling["SQS:SENDMESSAGE"][1] is ps.candidates("sqs:sendmessage")
+    for i in range(8300):
+        authorize(Request.build(USER, f"sqs:Send{i}", QUEUE_A), ps)
+    assert len(ps._by_spelling) <= 8192 and len(ps._by_action) <= 8192
+    assert authorize(Request.build(USER, "sqs:Send8299", QUEUE_A), ps) == step_by_step(
+        Request.build(USER, "sqs:Send8299", QUEUE_A), ps)
