@@ -112,7 +112,8 @@ _TABLE_BITS = 6
 #: ``_NARROWED_ENTRIES`` statements are kept (about 50 MB at the very most), so no
 #: stream of distinct or long resources or actions can grow it. The decisions the
 #: entries keep are counted in ``_kept``; past ``_KEPT_SIZE`` (about 40 MB of
-#: decisions and reason tuples at the very most) the dict is cleared too.
+#: decisions and reason tuples at the very most, and the tables' slots about 10 MB)
+#: the dict is cleared too.
 _NARROWED: dict[tuple[Any, str], tuple[_Outcomes | None, _Outcomes]] = {}
 _NARROWED_SIZE = 8192
 _NARROWED_LENGTH = 2048
