@@ -267,3 +267,19 @@ def test_an_action_is_looked_up_as_spelled_and_bounded():
     assert len(ps._by_spelling) <= 8192 and len(ps._by_action) <= 8192
     assert authorize(Request.build(USER, "sqs:Send8299", QUEUE_A), ps) == step_by_step(
         Request.build(USER, "sqs:Send8299", QUEUE_A), ps)
+
+
+def test_a_shared_decision_pickles_and_copies_as_a_value():
+    """A kept Decision is an immutable value: pickling and deep copies give an equal one, read-only too."""
+    import copy
+    import pickle
+
+    ps = PolicySet.from_documents(identity=[doc(allow("sqs:SendMessage", QUEUE_A))])
+    d = authorize(Request.build(USER, "sqs:SendMessage", QUEUE_A), ps)
+    for twin in (pickle.loads(pickle.dumps(d)), copy.deepcopy(d), copy.copy(d)):
+        assert twin == d and twin.details == {} and type(twin.details) is type(d.details)
+    given = Decision(ALLOW, d.reasons, (), d.rule, {"k": "v"})
+    again = pickle.loads(pickle.dumps(given))
+    assert again == given and dict(again.details) == {"k": "v"}
+    with pytest.raises(TypeError):
+        again.details["k"] = "w"  # type: ignore[index]

@@ -90,6 +90,11 @@ class Decision:
         _set_details(self, _NO_DETAILS if details is None else (
             details if type(details) is MappingProxyType else MappingProxyType(dict(details))))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled and deep-copied through ``__init__``, with ``details`` as a plain dict (a
+        read-only mapping does not pickle); the copy's ``details`` is read-only again."""
+        return (type(self), (self.verdict, self.reasons, self.errors, self.rule, dict(self.details)))
+
     @property
     def decision(self) -> str:
         return self.verdict.value
