@@ -90,6 +90,7 @@ def register(sub: Any) -> None:
     w.add_argument("--resource", default="*")
     w.add_argument("--uncertain", action="store_true", help="also follow uncertain steps")
     w.add_argument("--format", choices=("text", "json"), default="text")
+    add_lang_argument(w)
     w.set_defaults(func=run_who_can)
 
     pa = sub.add_parser("path", help="how one principal can gain another's powers",
@@ -101,6 +102,7 @@ def register(sub: Any) -> None:
     _endpoint_args(pa)
     pa.add_argument("--uncertain", action="store_true", help="also follow uncertain steps")
     pa.add_argument("--format", choices=("text", "json"), default="text")
+    add_lang_argument(pa)
     pa.set_defaults(func=run_path)
 
     c = sub.add_parser("collect", help="write get-account-authorization-details JSON from an account (boto3)")
@@ -395,17 +397,9 @@ def run_who_can(args: argparse.Namespace) -> int:
                    "principals": [r.to_json() for r in reach]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0 if reach else 1
-    print(f"who can {args.action} on {args.resource}: {len(reach)} principal(s)")
-    for r in reach:
-        if r.direct:
-            print(f"  {r.arn}: directly")
-            for why in r.decision.reasons if r.decision is not None else ():
-                if why.policy and why.effect == "Allow" and why.policy_type not in ("scp", "rcp"):
-                    sid = f" ({why.sid})" if why.sid else ""
-                    print(f"       - {why.message} [{why.policy_type}: {why.policy} statement {why.statement}{sid}]")
-        else:
-            print(f"  {r.arn}: via " + " → ".join(
-                f"{e.technique}({'itself' if e.source == e.target else e.target.rsplit('/', 1)[-1]})" for e in r.steps))
+    from ..report.queries import who_can_text  # noqa: PLC0415
+
+    sys.stdout.write(who_can_text(args.action, args.resource, reach, lang_of(args)))
     return 0 if reach else 1
 
 
@@ -419,17 +413,10 @@ def run_path(args: argparse.Namespace) -> int:
                    "steps": [e.to_json() for e in steps or []]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0 if steps is not None else 1
-    if steps is None:
-        print(f"no path from {args.source} to {args.target}")
-        return 1
-    print(f"{args.source} → {args.target}: {len(steps)} step(s)")
-    for i, e in enumerate(steps, 1):
-        note = f" (uncertain: {e.uncertain})" if e.uncertain else ""
-        print(f"  {i}. {e.technique}: {e.source} {e.reason} → {e.target}{note}")
-        for r in e.reasons:
-            if r.policy:
-                print(f"       - {r.message} [{r.policy_type}: {r.policy} statement {r.statement}]")
-    return 0
+    from ..report.queries import path_text  # noqa: PLC0415
+
+    sys.stdout.write(path_text(args.source, args.target, steps, lang_of(args)))
+    return 0 if steps is not None else 1
 
 
 def run_collect_other(args: argparse.Namespace) -> int:

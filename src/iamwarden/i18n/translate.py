@@ -5,7 +5,7 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .catalog import LANGUAGES, load_translations
 
@@ -31,6 +31,17 @@ class Text:
 def N_(msgid: str, /, **params: Any) -> Text:  # noqa: N802 (the gettext convention for "mark, do not translate")
     """Mark ``msgid`` for translation without translating it (the core stays language-free)."""
     return Text(msgid, tuple(params.items()))
+
+
+def one_of(items: Sequence[str], /) -> Text | str:
+    """``'a' or 'b' or 'c'`` as a marked message: the "or" between alternatives is a word of the
+    reader's language too (``a または b``). One item is itself; none is ``""``."""
+    if not items:
+        return ""
+    joined: Text | str = items[0]
+    for item in items[1:]:
+        joined = N_("{first} or {second}", first=joined, second=item)
+    return joined
 
 
 def gettext_noop(msgid: str, /) -> str:
