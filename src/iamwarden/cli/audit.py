@@ -31,7 +31,7 @@ from ..scale.driver import ENGINES
 from . import UsageError, message_of
 from .argparse_text import help_text
 from .known_accounts import read_known_accounts
-from .language import add_lang_argument, lang_of
+from .language import add_lang_argument, lang_of, translator_of
 
 FORMATS = ("text", "json", "sarif", "html", "dot", "svg")
 #: renderers written elsewhere: format -> (module, function names tried in order)
@@ -219,7 +219,8 @@ def fetch_oidc_providers(client: Any) -> list[dict[str, Any]]:
             got.pop("ResponseMetadata", None)
             out.append({"Arn": item["Arn"], **got})
     except (BotoCoreError, ClientError) as e:
-        print(f"iamwarden: OIDC providers not collected: {e}", file=sys.stderr)
+        _ = translator_of()
+        print(_("iamwarden: OIDC providers not collected: {error}", error=e), file=sys.stderr)
         return []
     return out
 
@@ -426,7 +427,6 @@ def run_collect_other(args: argparse.Namespace) -> int:
 
     from ..loaders.collect import CollectError, as_json, collect_organization, collect_resources  # noqa: PLC0415
 
-    what = "organization" if args.org else "resources"
     try:
         session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session()
         region = args.region or session.region_name or "us-east-1"
@@ -440,14 +440,16 @@ def run_collect_other(args: argparse.Namespace) -> int:
                             error=str(e))) from None
     _write(as_json(data), args.output)
     if args.output:
+        _ = translator_of(args)
         if args.org:
             n = sum(len(c["Accounts"]) for c in data["Children"])
-            summary = f"{n} accounts, {len(data['Policies'])} SCPs/RCPs"
+            print(_("wrote {path}: organization file, {n} accounts, {policies} SCPs/RCPs", path=args.output, n=n,
+                    policies=len(data["Policies"])), file=sys.stderr)
         else:
             n = sum(len(v) for sec in data.values() if isinstance(sec, dict) for v in sec.values()
                     if isinstance(v, list))
-            summary = f"{n} resources of account {data['AccountId']}"
-        print(f"wrote {args.output}: {what} file, {summary}", file=sys.stderr)
+            print(_("wrote {path}: resources file, {n} resources of account {account}", path=args.output, n=n,
+                    account=data["AccountId"]), file=sys.stderr)
     return 0
 
 
@@ -458,8 +460,10 @@ def run_collect(args: argparse.Namespace) -> int:
     out = json.dumps(data, indent=2, default=_json_default) + "\n"
     _write(out, args.output)
     if args.output:
-        counts = [(len(data["UserDetailList"]), "user", "users"), (len(data["RoleDetailList"]), "role", "roles"),
-                  (len(data["GroupDetailList"]), "group", "groups"), (len(data["Policies"]), "policy", "policies")]
-        print(f"wrote {args.output}: " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts),
-              file=sys.stderr)
+        _ = translator_of(args)
+        print(_("wrote {path}: {users}, {roles}, {groups}, {policies}", path=args.output,
+                users=_.ngettext("{n} user", "{n} users", len(data["UserDetailList"])),
+                roles=_.ngettext("{n} role", "{n} roles", len(data["RoleDetailList"])),
+                groups=_.ngettext("{n} group", "{n} groups", len(data["GroupDetailList"])),
+                policies=_.ngettext("{n} policy", "{n} policies", len(data["Policies"]))), file=sys.stderr)
     return 0
