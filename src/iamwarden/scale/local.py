@@ -2,7 +2,8 @@
 
 One single-process pool per worker, so that ``submit_to(i, ...)`` reaches the same
 process every time: a split search's part (``analysis.split_search.Part``) lives in
-its worker between rounds. Other tasks go round-robin."""
+its worker between rounds, and a spawned worker holds only its accounts' share of the
+world (``owned[i]``). Other tasks go round-robin."""
 
 from __future__ import annotations
 
@@ -23,18 +24,25 @@ def start_method() -> str:
 
 
 class LocalEngine:
-    """``jobs`` worker processes; ``method`` overrides the start method (tests use spawn)."""
+    """``jobs`` worker processes; ``method`` overrides the start method (tests use spawn).
 
-    def __init__(self, source: WorldSource, ix: WorldIndex, jobs: int, method: str | None = None):
+    Forked workers inherit ``ix``, the driver's index of the whole world (needed then, and
+    nothing is parsed twice); spawned ones index their share, worker ``i`` the accounts
+    ``owned[i]`` (None: the whole world), while the driver indexes too."""
+
+    def __init__(self, source: WorldSource, ix: WorldIndex | None, jobs: int, method: str | None = None,
+                 owned: list[frozenset[str]] | None = None):
         self.method = method or start_method()
-        if self.method == "fork":
-            tasks.adopt(source, ix)  # before the pools fork
-            initargs: tuple[Any, ...] = (None,)
-        else:
-            initargs = (source,)
         ctx = multiprocessing.get_context(self.method)
+        if self.method == "fork":
+            if ix is None:
+                raise ValueError("fork workers inherit the driver's index: index the world first")
+            tasks.adopt(source, ix)  # before the pools fork
+            initargs: list[tuple[Any, ...]] = [(None,)] * jobs
+        else:
+            initargs = [(source, owned[i] if owned else None) for i in range(jobs)]
         self.pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=tasks.install,
-                                          initargs=initargs) for _ in range(jobs)]
+                                          initargs=initargs[i]) for i in range(jobs)]
         self.workers = jobs
         self._next = itertools.cycle(range(jobs))
         if self.method != "fork":

@@ -6,11 +6,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
+from ..analysis.partition import Dropped, partial_accounts
 from ..i18n import N_
 from ..loaders.authz_details import LoadError, account_files, account_from_bytes, world_of
-from ..model.account import World
+from ..model.account import Account, World
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,18 @@ class WorldSource:
 
     def world(self) -> World:
         """The world ``load_world`` builds from the same documents (same order, same errors)."""
-        return world_of((name, account_from_bytes(raw, name)) for name, raw in self.accounts)
+        return world_of(self.loaded())
+
+    def loaded(self) -> Iterator[tuple[str, Account]]:
+        """(source name, account) in load order, parsed one at a time."""
+        return ((name, account_from_bytes(raw, name)) for name, raw in self.accounts)
+
+    def partial(self, owned: frozenset[str]) -> tuple[World, Dropped]:
+        """A worker's share of the world: the ``owned`` accounts whole, of the others the
+        principals that could act across accounts (``analysis.partition``), and what was left
+        out. Accounts are parsed and cut one at a time: the whole world is never held."""
+        dropped = Dropped()
+        return world_of(partial_accounts(self.loaded(), owned, self.now, dropped)), dropped
 
     @property
     def size(self) -> int:

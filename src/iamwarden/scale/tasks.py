@@ -2,50 +2,64 @@
 
 Module-level functions (picklable by name) so ``spawn``, ``forkserver`` and Ray
 workers can run them; under ``fork`` the driver's own index is inherited through
-``_INDEX`` and nothing is rebuilt.
+``_INDEX`` and nothing is rebuilt. A spawned or Ray worker is given the accounts it
+owns and indexes only its share of the world (``WorldSource.partial``): it is asked
+only about those accounts' principals.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..analysis import index_world
 from ..analysis.findings import Finding
 from ..analysis.index import WorldIndex
-from ..analysis.shards import Facts, assume_lists, cycle_findings, principal_facts
+from ..analysis.shards import AssumeGraph, Facts, assume_lists, cycle_findings, cycle_graph, principal_facts
 from ..analysis.split_search import Found, Part, Placed, expand
+from ..analysis.techniques import ACTIONS
 from .source import WorldSource
 
-#: this process's index: (source key, index); one world at a time
-_INDEX: list[tuple[str, WorldIndex]] = []
+#: this process's index: (source key and owned accounts, index); one world at a time
+_INDEX: list[tuple[tuple[str, frozenset[str] | None], WorldIndex]] = []
 #: the source installed by the pool's initializer (tasks then need not carry it)
 _SOURCE: list[WorldSource] = []
+#: the accounts this worker owns (None: it holds the whole world)
+_OWNED: list[frozenset[str] | None] = [None]
 #: this worker's parts of the current split search, by (search id, pass); one search at a time
 _PARTS: dict[tuple[str, int], Part] = {}
 
 
-def install(source: WorldSource | None) -> None:
-    """Pool initializer: remember the source (None under fork: the index is inherited)."""
+def install(source: WorldSource | None, owned: frozenset[str] | None = None) -> None:
+    """Pool initializer: remember the source (None under fork: the index is inherited) and
+    the accounts this worker owns (None: index the whole world)."""
     if source is not None:
         _SOURCE[:] = [source]
+    _OWNED[:] = [owned]
 
 
 def adopt(source: WorldSource, ix: WorldIndex) -> None:
     """The driver's index, for workers forked after this call."""
-    _INDEX[:] = [(source.key, ix)]
+    _INDEX[:] = [((source.key, None), ix)]
     _SOURCE[:] = [source]
+    _OWNED[:] = [None]
 
 
 def index_for(source: WorldSource | None) -> WorldIndex:
     src = source if source is not None else (_SOURCE[0] if _SOURCE else None)
     if src is None:
         raise RuntimeError("worker has no world: install() was not called")
-    if _INDEX and _INDEX[0][0] == src.key:
+    owned = _OWNED[0]
+    key = (src.key, owned)
+    if _INDEX and _INDEX[0][0] in (key, (src.key, None)):
         return _INDEX[0][1]
     _INDEX.clear()  # drop the previous world before building the next
-    ix = index_world(src.world(), src.now)
-    _INDEX[:] = [(src.key, ix)]
+    if owned is None:
+        ix = index_world(src.world(), src.now)
+    else:
+        world, dropped = src.partial(owned)
+        ix = WorldIndex(world, ACTIONS, src.now, dropped)
+    _INDEX[:] = [(key, ix)]
     return ix
 
 
@@ -59,6 +73,13 @@ def assume_task(source: WorldSource | None, roles: list[str]) -> dict[str, tuple
 
 def cycles_task(source: WorldSource | None) -> list[Finding]:
     return cycle_findings(index_for(source))
+
+
+def cycle_graph_task(source: WorldSource | None, accounts: Iterable[str], part: object) -> AssumeGraph:
+    """IW005's graph into the roles of ``accounts`` (this worker's own)."""
+    ix = index_for(source)
+    mine = frozenset(accounts)
+    return cycle_graph(ix, [a for a, s in ix.subjects.items() if s.kind == "role" and s.account_id in mine], part)
 
 
 def expand_task(source: WorldSource | None, search_id: str, phase: int, placed: Placed,
@@ -80,6 +101,17 @@ def cpu_task(source: WorldSource | None) -> float:
     return time.process_time()
 
 
+def peak_task(source: WorldSource | None) -> tuple[float, int]:
+    """This worker's peak resident memory (MiB, ``ru_maxrss``) and how many principals its
+    index holds (the benchmarks' memory per worker)."""
+    n = len(_INDEX[0][1].subjects) if _INDEX else 0
+    try:
+        import resource  # noqa: PLC0415 (not on Windows)
+    except ImportError:
+        return 0.0, n
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n
+
+
 def warm_task(source: WorldSource | None) -> int:
     """Index the world now (Ray: overlaps the workers' indexing with the driver's)."""
     return len(index_for(source).subjects)
@@ -87,4 +119,4 @@ def warm_task(source: WorldSource | None) -> int:
 
 TASKS: dict[str, Callable[..., Any]] = {
     "facts": facts_task, "assume": assume_task, "cycles": cycles_task, "warm": warm_task,
-    "expand": expand_task, "cpu": cpu_task}
+    "cycle_graph": cycle_graph_task, "expand": expand_task, "cpu": cpu_task, "peak": peak_task}

@@ -1,0 +1,149 @@
+"""A worker's share of the world: its own accounts whole, of the others only the principals
+that could act on them (issue 15: a worker's memory shrinks as workers are added).
+
+A worker of a split audit (``analysis.shards``, ``analysis.split_search``) is asked only
+about its own accounts (``split_search.deal_accounts``): who can get into a target there
+(every technique), who can assume a role there (IW001, IW005), the one-step edges of a
+principal there. A principal of another account can reach them only cross account, and
+the engine allows a cross-account request only when both sides allow it (spec §1.3): the
+caller's identity policies, and a resource policy. In a world of accounts alone (no
+resources of other services loaded, as a ``scale.WorldSource`` is) the only resource
+policies are the roles' trusts, asked for ``sts:AssumeRole`` (catalog D15); the other
+techniques take their sources from the target's own account. A principal whose identity
+Allow statements for ``sts:AssumeRole`` all name roles of its own account (an ARN with its
+own account ID written out, no wildcard before it) is therefore never the source of an
+edge into another account: the worker drops it. Every other principal stays, with its
+policies (the *cross-account summary*: ``sts:AssumeRole`` on a partner's ``role/*``, on
+``*``, admins), so every question the worker asks gets the answer the whole world's index
+gives.
+
+One answer depends on principals that cannot act: the order of D15's groups for a trust
+open to ``*`` (``WorldIndex.admit_groups``), each group placed by its first principal in
+the world's order, whether that one may assume anything or not. ``Dropped`` remembers,
+for the principals dropped, their place in the world's order, account, kind and tags, and
+puts the groups back in the whole world's order (``Dropped.reorder``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping, TypeVar
+
+from ..model.account import Account, Role, User, World
+from ..policy.document import Effect, Policy, Statement
+from .index import caller_keys, resolved_resources
+from .subject import Subject, subject_for
+
+E = TypeVar("E", User, Role)
+_WILD = frozenset("*?")
+#: the actions a principal may be allowed on another account's resources in a world of
+#: accounts alone: the trusts are its only resource policies (``WorldIndex._ask``)
+CROSS_ACCOUNT_ACTIONS = frozenset({"sts:assumerole"})
+
+
+def confined(resource: str, account_id: str) -> bool:
+    """Can ``resource`` (a Resource pattern, variables resolved) only name resources of
+    ``account_id``? True for ``arn:PARTITION:SERVICE:REGION:ACCOUNT:...`` with the account
+    written out and no wildcard up to it (a ``*`` earlier could stand for any account)."""
+    parts = resource.split(":", 5)
+    return (len(parts) == 6 and parts[0] == "arn" and parts[4] == account_id
+            and not any(c in _WILD for p in parts[:5] for c in p))
+
+
+def reaches_out(s: Subject, actions: frozenset[str], hits: dict[int, list[Statement]]) -> bool:
+    """Could ``s`` be allowed one of ``actions`` on a resource of another account? (its
+    identity Allow statements for them name something beyond its own account; ``hits``:
+    a cache of each policy's Allow statements for ``actions``, by policy id)."""
+    keys = None
+    for p in s.policies.identity:
+        sts = hits.get(id(p))
+        if sts is None:
+            sts = hits[id(p)] = _allows(p, actions)
+        for st in sts:
+            if st.resources is None or st.not_resource:
+                return True
+            if any(r.parts is not None for r in st.resources):
+                keys = keys if keys is not None else caller_keys(s)
+                texts = resolved_resources(st, keys)
+            else:
+                texts = [r.text for r in st.resources]
+            if texts is None or not all(confined(t, s.account_id) for t in texts):
+                return True
+    return False
+
+
+def _allows(p: Policy, actions: frozenset[str]) -> list[Statement]:
+    return [st for st in p.statements if st.effect is Effect.ALLOW and any(st.matches_action(a) for a in actions)]
+
+
+@dataclass
+class Dropped:
+    """The principals a partial world left out, for ``WorldIndex.admit_groups``' order.
+
+    ``place``: each kept principal's position in the whole world's order of subjects;
+    ``gone``: (position, account, kind, tags) of each dropped one."""
+
+    place: dict[str, int] = field(default_factory=dict)
+    gone: list[tuple[int, str, str, Mapping[str, str] | None]] = field(default_factory=list)
+
+    def reorder(self, groups: Mapping[Any, list[list[str]]], keys: tuple[str, ...]) -> dict[Any, list[list[str]]]:
+        """``admit_groups``' groups ((account, kind, tag values) -> classes, each class in the
+        world's order) in the order the whole world's index has them: by each group's first
+        principal, kept or dropped (a class's first member is its earliest)."""
+        first = {g: min(self.place[c[0]] for c in classes) for g, classes in groups.items()}
+        for pos, acct, kind, tags in self.gone:
+            g = (acct, kind, tag_values(tags, keys))
+            if g in first and pos < first[g]:
+                first[g] = pos
+        return {g: groups[g] for g in sorted(groups, key=first.__getitem__)}
+
+
+def tag_values(tags: Mapping[str, str] | None, keys: tuple[str, ...]) -> tuple[Any, ...]:
+    """What ``WorldIndex.tag_values`` says of a principal with ``tags``."""
+    if not keys:
+        return ()
+    if not tags:
+        return (None,) * len(keys)
+    low = {k.lower(): v for k, v in tags.items()}
+    return tuple(low.get(k) for k in keys)
+
+
+def partial_accounts(loaded: Iterable[tuple[str, Account]], owned: frozenset[str], now: datetime | None,
+                     dropped: Dropped, actions: Iterable[str] = CROSS_ACCOUNT_ACTIONS) -> Iterable[tuple[str, Account]]:
+    """``loaded`` (in load order) with the accounts outside ``owned`` cut to the principals
+    that reach out (``reaches_out`` for ``actions``), one account at a time, so the whole
+    world is never held at once; ``dropped`` is filled as it goes. For accounts alone:
+    loaded resources of other services would need every action in ``actions``. The accounts' groups and policies stay
+    (the kept principals need them). Positions count the principals the index would keep
+    (a principal whose policies cannot be resolved is kept: the index reports it)."""
+    acts = frozenset(a.lower() for a in actions)
+    hits: dict[int, list[Statement]] = {}
+    pos = [0]
+
+    def keep(acct: Account, mine: bool, coll: Mapping[str, E]) -> dict[str, E]:
+        alone = World({acct.account_id: acct})
+        out: dict[str, E] = {}
+        for name, e in coll.items():
+            try:
+                s = subject_for(alone, acct, e, now)
+            except ValueError:  # AccountError: the index reports it and skips it
+                out[name] = e
+                continue
+            if mine or reaches_out(s, acts, hits):
+                out[name] = e
+                dropped.place[e.arn] = pos[0]
+            else:
+                dropped.gone.append((pos[0], acct.account_id, s.kind, e.tags or None))
+            pos[0] += 1
+        return out
+
+    for where, acct in loaded:
+        mine = acct.account_id in owned
+        users, roles = keep(acct, mine, acct.users), keep(acct, mine, acct.roles)
+        hits.clear()  # the account's policies go with it
+        if len(users) == len(acct.users) and len(roles) == len(acct.roles):
+            yield where, acct
+        else:
+            yield where, Account(acct.account_id, users, acct.groups, roles, acct.policies, acct.source,
+                                 acct.saml_providers, acct.oidc_providers)
