@@ -20,7 +20,7 @@ from iamwarden.analysis import split_search as ss
 from iamwarden.analysis.index import WorldIndex
 from iamwarden.analysis.techniques import ACTIONS
 from iamwarden.scale import WorldSource, audit_world, local, tasks
-from tests.analysis.builders import ADMIN, Builder, allow, doc
+from tests.analysis.builders import ADMIN, Builder, allow, arn, doc
 
 from .conftest import NOW
 
@@ -173,3 +173,48 @@ def test_deal_accounts_matches_assign_accounts(org_dir):
     sizes = {a: len(x.users) + len(x.roles) for a, x in ix.world.accounts.items()}
     for parts in (1, 2, 3, 5):
         assert ss.deal_accounts(sizes, parts) == ss.assign_accounts(ix, parts)
+
+
+def _random_open_org(seed: int) -> WorldSource:
+    """Accounts whose roles trust ``*`` (some testing a tag), whole accounts or named
+    principals, with tagged principals of which many hold no ``sts:AssumeRole`` beyond their
+    own account (dropped by the workers that do not own them), interleaved with those that do."""
+    import random
+
+    rnd = random.Random(seed)
+    ids = [A, B, "333333333333", "444444444444"][:rnd.choice((2, 3, 4))]
+    bs = {x: Builder(x) for x in ids}
+    conds = [None, {"StringLike": {"aws:PrincipalTag/team": "*"}}, {"StringEquals": {"aws:PrincipalTag/team": "x"}}]
+
+    def grant(me: str) -> dict[str, Any]:
+        o = rnd.choice(ids)
+        return rnd.choice([
+            allow("sts:AssumeRole", "*"), allow("sts:AssumeRole", f"arn:aws:iam::{o}:role/*"),
+            allow("sts:AssumeRole", f"arn:aws:iam::{me}:role/*"), allow("s3:GetObject"),
+            allow("iam:CreateAccessKey", f"arn:aws:iam::{me}:user/*"), allow("iam:UpdateAssumeRolePolicy", "*")])
+
+    for me, bl in bs.items():
+        for i in range(7):
+            kind = rnd.random()
+            if kind < 0.4:
+                st: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+                c = rnd.choice(conds)
+                if c:
+                    st["Condition"] = c
+                t = doc(st)
+            elif kind < 0.7:
+                t = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{rnd.choice(ids)}:root"},
+                         "Action": "sts:AssumeRole"})
+            else:
+                t = doc({"Effect": "Allow", "Principal": {"AWS": arn("user", f"u{rnd.randrange(7)}", rnd.choice(ids))},
+                         "Action": "sts:AssumeRole"})
+            bl.role(f"r{i}", t, doc(grant(me)), attached=(ADMIN,) if rnd.random() < 0.15 else ())
+            tags = {"team": rnd.choice("xyz")} if rnd.random() < 0.7 else None
+            bl.user(f"u{i}", doc(grant(me), grant(me)), tags=tags)
+    return WorldSource.of([(f"<{b.account}>", json.dumps(b.details()).encode()) for b in bs.values()], NOW)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_open_trust_organizations_partial_workers(seed, monkeypatch):
+    src = _random_open_org(seed)
+    assert_partial_same(src, monkeypatch)

@@ -117,7 +117,11 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
             raise EngineUnavailable(str(e)) from None
         workers = ray_eng.workers
         owner = deal_accounts(sizes, workers + 1)
-        ray_eng.start(_owned(owner, workers))  # the actors index their share while the driver indexes
+        try:
+            ray_eng.start(_owned(owner, workers))  # the actors index their share while the driver indexes
+        except BaseException:
+            ray_eng.close()
+            raise
         eng = ray_eng
     else:
         from .local import LocalEngine  # noqa: PLC0415
