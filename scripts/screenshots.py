@@ -66,6 +66,8 @@ def shots(base: str, out: Path) -> list[Path]:
         _ready(page, "Allowed")
         page.select_option("#lang", "ja")
         expect(page.locator('label[for="doc-trust"]')).to_have_text("ロールの信頼ポリシー")
+        expect(page.locator("#verdict .rule")).to_contain_text("同一アカウント", timeout=30_000)  # the answer, redrawn
+        page.wait_for_function("document.getElementById('picture').complete")
         snap("ja")
         page.select_option("#lang", "en")
         page.click("#tab-admin")

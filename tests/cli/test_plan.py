@@ -155,8 +155,8 @@ def test_markdown_cells_escape_pipes():
     from iamwarden.report.diff import render_markdown
 
     md = render_markdown({"check": "CheckNoNewAccess", "result": "fails", "example": {
-        "action": "s3:GetObject", "resource": "arn:aws:s3:::a|b", "context": {}}, "engine": {}}, "NEW ACCESS")
-    assert "`arn:aws:s3:::a\\|b`" in md
+        "action": "s3:GetObject", "resource": "arn:aws:s3:::a|b", "context": {}}, "engine": {}})
+    assert "`arn:aws:s3:::a\\|b`" in md and md.startswith("### :x: iamwarden diff: NEW ACCESS")
 
 
 def test_plan_org_caps_before_and_after_with_the_accounts_scps(capsys) -> None:

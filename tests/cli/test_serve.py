@@ -306,3 +306,16 @@ def test_serve_in_process_restores_the_sigterm_handler(tmp_path) -> None:
     before = signal.getsignal(signal.SIGTERM)
     assert serve("--db", str(tmp_path / "state.db")) == 0
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_status_lines_follow_iamwarden_lang(tmp_path, capsys, monkeypatch) -> None:
+    """``serve`` answers in AWS's wire protocol, but what it prints for a person follows ``IAMWARDEN_LANG``."""
+    monkeypatch.setenv("IAMWARDEN_LANG", "ja")
+    db = tmp_path / "state.db"
+    assert serve("--db", str(db), "--load", str(DEMO), "--region", "us-east-1") == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("iamwarden エンドポイント: http://127.0.0.1:")
+    assert f"データベース {db}: 新規、アカウント {DEMO_ACCOUNT} 用" in captured.out
+    assert f"アカウント {DEMO_ACCOUNT} (ユーザー 6、" in captured.out
+    assert "提供するリージョン: us-east-1" in captured.out and "ルートの認証情報" in captured.out
+    assert captured.err.strip() == "停止しました"

@@ -163,6 +163,43 @@ def test_narrowing_per_resource_is_bounded_and_changes_no_answer(monkeypatch):
     assert got == want and not plan_module._NARROWED  # too many statements to keep
 
 
+
+def test_decisions_per_outcome_are_kept_bounded_and_change_no_answer(monkeypatch):
+    """The plan keeps one immutable Decision per (plan, resource, conditions' outcomes); every
+    combination of outcomes gives the procedure's answer, warm or cold, with a table and
+    without one (more tests than ``_TABLE_BITS``), and the kept decisions are bounded."""
+    monkeypatch.setattr(plan_module, "_NARROWED", {})
+    monkeypatch.setattr(plan_module, "_KEPT_SIZE", 5)
+    monkeypatch.setattr(plan_module, "_kept", 0)
+    secure = {"Bool": {"aws:SecureTransport": "true"}}
+    region = {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+    ps = PolicySet.from_documents(identity=[doc(
+        allow("sqs:SendMessage", QUEUE_A, Sid="Fixed"),
+        allow("sqs:SendMessage", "*", Condition=secure, Sid="Secure"),
+        deny("sqs:SendMessage", "*", Condition=region, Sid="Region"),
+        allow("sqs:SendMessage", "*", Condition={**secure, **region}, Sid="Both"),
+    )])
+    wide = PolicySet.from_documents(identity=[doc(*(
+        allow("sqs:SendMessage", "*", Condition={"StringEquals": {f"aws:PrincipalTag/t{i}": "x"}}, Sid=f"T{i}")
+        for i in range(plan_module._TABLE_BITS + 1)))])
+    contexts = [{"aws:SecureTransport": s, "aws:RequestedRegion": r}
+                for s in ("true", "false") for r in ("us-east-1", "eu-west-1")]
+    contexts += [{f"aws:PrincipalTag/t{i}": "x" for i in range(0, plan_module._TABLE_BITS + 1, k)} for k in (1, 2, 3)]
+    for _ in range(3):  # cold, warm, and again after the bound cleared the memo
+        for policies in (ps, wide):
+            for resource in (QUEUE_A, QUEUE_A + "2"):
+                for ctx in contexts:
+                    got, want = both(Request.build(USER, "sqs:SendMessage", resource, context=ctx), policies)
+                    assert got == want
+                    assert plan_module._kept <= 5
+    plan_module._kept = 0  # room for the next two (monkeypatch restores it)
+    first = authorize(Request.build(USER, "sqs:SendMessage", QUEUE_A, context=contexts[0]), ps)
+    again = authorize(Request.build(USER, "sqs:SendMessage", QUEUE_A, context=dict(contexts[0])), ps)
+    assert again is first and again.details == {}  # the same immutable value
+    with pytest.raises(TypeError):
+        first.details["x"] = 1  # type: ignore[index]
+
+
 BAD_VALUES: dict[str, list[Any]] = {
     "s3:max-keys": ["lots"],
     "aws:SourceIp": ["not-an-ip"],
@@ -215,3 +252,34 @@ def test_plan_and_procedure_agree_on_generated_identity_policies(case):
                       principal_entity=USER if principal == FEDUSER else None)
     got, want = both(r, ps)
     assert got is None or got == want
+
+
+def test_an_action_is_looked_up_as_spelled_and_bounded():
+    """§2.3: actions compare case-insensitively; the per-spelling look-up changes no answer and is bounded."""
+    ps = PolicySet.from_documents(identity=[doc(allow("sqs:SendMessage", QUEUE_A), deny("sqs:Delete*", "*"))])
+    for action in ("sqs:SendMessage", "SQS:SENDMESSAGE", "sqs:sendmessage", "sqs:DeleteQueue", "Sqs:deleteQUEUE"):
+        for _ in range(2):
+            got, want = both(Request.build(USER, action, QUEUE_A), ps)
+            assert got == want
+    assert ps._by_spelling["SQS:SENDMESSAGE"][1] is ps.candidates("sqs:sendmessage")
+    for i in range(8300):
+        authorize(Request.build(USER, f"sqs:Send{i}", QUEUE_A), ps)
+    assert len(ps._by_spelling) <= 8192 and len(ps._by_action) <= 8192
+    assert authorize(Request.build(USER, "sqs:Send8299", QUEUE_A), ps) == step_by_step(
+        Request.build(USER, "sqs:Send8299", QUEUE_A), ps)
+
+
+def test_a_shared_decision_pickles_and_copies_as_a_value():
+    """A kept Decision is an immutable value: pickling and deep copies give an equal one, read-only too."""
+    import copy
+    import pickle
+
+    ps = PolicySet.from_documents(identity=[doc(allow("sqs:SendMessage", QUEUE_A))])
+    d = authorize(Request.build(USER, "sqs:SendMessage", QUEUE_A), ps)
+    for twin in (pickle.loads(pickle.dumps(d)), copy.deepcopy(d), copy.copy(d)):
+        assert twin == d and twin.details == {} and type(twin.details) is type(d.details)
+    given = Decision(ALLOW, d.reasons, (), d.rule, {"k": "v"})
+    again = pickle.loads(pickle.dumps(given))
+    assert again == given and dict(again.details) == {"k": "v"}
+    with pytest.raises(TypeError):
+        again.details["k"] = "w"  # type: ignore[index]

@@ -71,11 +71,29 @@ def test_a_value_that_is_not_a_string_takes_the_step_by_step_path(value):
 
 
 def test_template_keys_the_principal_entity_and_the_given_resource_account():
+    """The key holds the account as given or read from the ARN, None standing for the caller's:
+    a template hit gives the caller and the account the step-by-step path gives."""
     context = {"aws:SourceIp": "10.1.2.3"}
-    for kw in ({}, {"principal_entity": ROLE}, {"resource_account": "444455556666"}, {"resource_account": "*"}):
-        for _ in range(2):
-            _same(Request.build(SESSION, "s3:GetObject", "arn:aws:s3:::b/k", context=context, **kw),
-                  _reference(SESSION, "arn:aws:s3:::b/k", context, **kw))
+    accounts = ({}, {"principal_entity": ROLE}, {"resource_account": "444455556666"}, {"resource_account": "*"},
+                {"resource_account": A}, {"resource_account": ""})
+    for resource in ("arn:aws:s3:::b/k", "arn:aws:sqs:us-east-1:444455556666:q", f"arn:aws:sqs:us-east-1:{A}:q"):
+        for kw in accounts:
+            for principal in (SESSION, USER):
+                for _ in range(2):
+                    got = Request.build(principal, "s3:GetObject", resource, context=context, **kw)
+                    _same(got, _reference(principal, resource, context, **kw))
+                    assert type(got) is Request and got.resource == resource and got.action == "s3:GetObject"
+
+
+def test_a_subclass_builds_its_own_class_from_a_template():
+    class Traced(Request):
+        __slots__ = ()
+
+    context = {"aws:SourceIp": "10.1.2.3"}
+    for _ in range(2):
+        got = Traced.build(USER, "s3:GetObject", "*", context=context)
+        assert type(got) is Traced
+        _same(got, _reference(USER, "*", context))
     plain = Request.build(SESSION, "s3:GetObject", "arn:aws:s3:::b/k", context=context, derive_keys=False)
     assert list(plain.context._values) == ["aws:sourceip", "aws:resourceaccount"]
 
@@ -87,7 +105,7 @@ def test_templates_are_bounded_and_keep_no_supplied_value(monkeypatch):
     for i in range(100):
         Request.build(USER, "s3:GetObject", "*", context={f"s3:k{i}": "v" * 10_000})
         assert len(request_module._CONTEXTS) <= 8
-    for template, _ in request_module._CONTEXTS.values():
+    for template, *_ in request_module._CONTEXTS.values():
         assert all(len(v) < 10_000 for v in template.values())  # the big value is not in it
     request_module._CONTEXTS.clear()
     long = "s3:" + "k" * request_module._CONTEXTS_KEY_LENGTH

@@ -176,6 +176,17 @@ def test_explain_web_identity_ja_has_no_english(capsys, tmp_path: Path, sub: str
     _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--lang", "ja")
     assert "トークン" in out
     assert english_lines(out) == []
+    _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--lang", "ja",
+                 "--format", "json")
+    data = json.loads(out)
+    sentences = [data["rule"], *data["what_would_change"]]
+    assert data["allowed"] or data["what_would_change"]
+    assert [line for s in sentences for line in english_lines(s)] == []
+    _, out = run(capsys, "explain", "--account", str(acct), "--role", role, "--claims", claims, "--format", "json")
+    en = json.loads(out)  # English: the same record, only its sentences differ
+    assert en.keys() == data.keys() and en["allowed"] == data["allowed"] and en["keys"] == data["keys"]
+    assert len(en["what_would_change"]) == len(data["what_would_change"])
+    assert all(s.isascii() for s in [en["rule"], *en["what_would_change"]])
 
 
 # --- the command line itself: --help, argparse's words, `iamwarden: error: …` -----------------
@@ -265,3 +276,131 @@ def test_case_file_errors_ja_have_no_english(capsys, tmp_path: Path, cases: list
     out = capsys.readouterr()
     assert code == 2 or "エラー" in out.out
     assert english_lines(out.out + out.err) == []
+
+
+PLANS_DIR = EXAMPLES / "plans"
+DATA = Path(__file__).parent / "data"
+DEMO = str(EXAMPLES / "demo-account.json")
+#: ``plan`` runs that together write every kind of line its reports have: new and removed admins,
+#: escalations and findings, OIDC providers, and (the two ``plan-unknowns`` inputs) each sentence
+#: the readers write for a value unknown until apply, and their notes
+PLANS = {
+    "tf-ci-deploy": ["plan", str(PLANS_DIR / "terraform" / "ci-deploy-role.tfplan.json"), "--account", DEMO],
+    "tf-fix-admin": ["plan", str(PLANS_DIR / "terraform" / "fix-admin-role.tfplan.json"), "--account", DEMO],
+    "tf-unknowns": ["plan", str(DATA / "plan-unknowns.tfplan.json"), "--account", DEMO],
+    "cfn-admin-role": ["plan", "--cfn", str(PLANS_DIR / "cloudformation" / "admin-role.yaml")],
+    "cfn-unknowns": ["plan", "--cfn", str(DATA / "plan-unknowns.cfn.json")],
+}
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("name", list(PLANS))
+def test_plan_ja_has_no_english(capsys, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    code = main([*PLANS[name], "--lang", "ja", "--format", fmt])
+    captured = capsys.readouterr()
+    assert code in (0, 1, 2) and "アカウント" in captured.out
+    assert english_lines(captured.out) == []
+    assert english_lines(captured.err) == []
+
+
+@pytest.mark.parametrize("name", ["tf-unknowns", "cfn-unknowns", "cfn-admin-role"])
+def test_plan_json_ja_sentences_have_no_english(capsys, name: str) -> None:  # type: ignore[no-untyped-def]
+    main([*PLANS[name], "--lang", "ja", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    sentences = [f[k] for f in report["findings"]["new"] for k in ("message", "fix") if f.get(k)]
+    sentences += [u[k] for u in report["unknowns"] for k in ("what", "effect")] + report["notes"]
+    assert sentences
+    assert [line for s in sentences for line in english_lines(s)] == []
+
+
+def test_plan_sarif_stays_english_under_ja(capsys) -> None:  # type: ignore[no-untyped-def]
+    main([*PLANS["tf-unknowns"], "--lang", "ja", "--format", "sarif"])
+    texts = [r["message"]["text"] for r in json.loads(capsys.readouterr().out)["runs"][0]["results"]]
+    assert texts and all(t.startswith("unknown until apply: ") for t in texts)
+    assert not any(re.search(r"[\u3040-\u30ff]", t) for t in texts)
+
+
+def test_plan_en_is_unchanged_by_marking(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The English report reads as before the sentences were marked (the JSON a CI job may parse)."""
+    main([*PLANS["cfn-unknowns"], "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    whats = {u["what"] for u in report["unknowns"]}
+    assert "the maximum session duration (Fn::Select index 5 out of range)" in whats
+    assert "whether Undefined is created (condition 'Nope' is not defined)" in whats
+    assert "account id not given: AWS::AccountId is 123456789012 (use --account-id)" in report["notes"]
+
+
+def test_did_you_mean_alternatives_are_joined_in_the_readers_language(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two or more suggestions: "または" between them under ``--lang ja``, "or" in English."""
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}), encoding="utf-8")
+    main(["validate", str(policy), "--lang", "ja"])
+    ja = capsys.readouterr().out
+    main(["validate", str(policy)])
+    en = capsys.readouterr().out
+    assert "'s3:GetObject' または 's3:GetObjectAcl'" in ja and " or " not in ja
+    assert "did you mean 's3:GetObject' or 's3:GetObjectAcl'?" in en
+
+
+def test_one_of_joins_any_number_of_alternatives() -> None:
+    from iamwarden.i18n import one_of, translator
+
+    _ = translator("ja")
+    assert one_of([]) == "" and one_of(["a"]) == "a"
+    assert str(one_of(["a", "b", "c"])) == "a or b or c"
+    assert _.text(one_of(["a", "b", "c"])) == "a または b または c"
+
+
+A_DEMO = "arn:aws:iam::111122223333"
+#: ``who-can`` and ``path`` answers: direct holders with their statements, paths through several
+#: techniques, and the "no path" answer
+QUERIES = {
+    "who-can": ["who-can", "--account", DEMO, "--action", "iam:CreateUser"],
+    "who-can-uncertain": ["who-can", "--account", DEMO, "--action", "s3:GetObject", "--uncertain"],
+    "path-pass-role": ["path", f"{A_DEMO}:user/dave", f"{A_DEMO}:role/LambdaOpsRole", "--account", DEMO],
+    "path-assume": ["path", f"{A_DEMO}:user/alice", f"{A_DEMO}:role/AdminRole", "--account", DEMO],
+    "path-access-key": ["path", f"{A_DEMO}:user/erin", f"{A_DEMO}:user/ops-admin", "--account", DEMO],
+    "no-path": ["path", f"{A_DEMO}:user/bob", f"{A_DEMO}:role/AdminRole", "--account", DEMO],
+}
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_who_can_and_path_ja_have_no_english(capsys, name: str) -> None:  # type: ignore[no-untyped-def]
+    main([*QUERIES[name], "--lang", "ja"])
+    ja = capsys.readouterr().out
+    main(QUERIES[name])
+    en = capsys.readouterr().out
+    assert ja.strip() and ja != en
+    assert english_lines(ja) == []
+
+
+def _policy(tmp_path: Path, name: str, *statements: dict[str, object]) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": list(statements)}), encoding="utf-8")
+    return str(path)
+
+
+def _allow(action: str, resource: str = "arn:aws:s3:::reports/*", **condition: object) -> dict[str, object]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **({"Condition": condition} if condition else {})}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_diff_ja_has_no_english(capsys, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Every answer: new access with its example and the engine's decisions, no new access, access
+    granted, and unknown with its reason (a construct the solver does not encode)."""
+    old = _policy(tmp_path, "old.json", _allow("s3:GetObject"))
+    new = _policy(tmp_path, "new.json", _allow("s3:*"))
+    binary = _policy(tmp_path, "binary.json", _allow("s3:GetObject", BinaryEquals={"k": "QUJD"}))
+    runs = [["diff", old, new], ["diff", new, old], ["diff", "--not-granted", "s3:PutObject", new],
+            ["diff", old, binary]]
+    for args in runs:
+        code = main([*args, "--lang", "ja", "--format", fmt])
+        out = capsys.readouterr().out
+        assert code in (0, 1, 2)
+        if fmt == "json":
+            out = str(json.loads(out).get("reason", ""))
+        assert english_lines(out) == [], args
+    main(["diff", old, binary, "--lang", "ja", "--format", "json"])
+    assert "エンコードしていません" in json.loads(capsys.readouterr().out)["reason"]

@@ -16,7 +16,7 @@ from iamwarden.analysis import audit
 from iamwarden.evaluation import decide
 from iamwarden.loaders.authz_details import load_world
 from iamwarden.sts.explain import explain_assume_role
-from iamwarden.web.api import MAX_BODY, Playground, text_cap, with_lang
+from iamwarden.web.api import MAX_BODY, Playground, text_cap
 from iamwarden.web.cases import BY_KEY, CASES
 from iamwarden.web.sandbox import Edits, build_world
 from iamwarden.web.server import NotLoopback, bind, loopback_only
@@ -321,15 +321,36 @@ def test_a_hop_not_on_any_path_is_404(playground):
 # -- the language goes through to the library ----------------------------------------------------------------
 
 
-def test_lang_is_passed_to_renderers_that_take_it():
-    def localised(x: int, lang: str = "en") -> str:
-        return f"{x}:{lang}"
+def test_the_verdict_is_in_the_requested_language():
+    """The library's sentences (rule, sides, text, picture) follow ``lang``, the decision does not."""
+    api = Playground()
+    en = api.explain(_case("trust-names-user"))
+    ja = api.explain({**_case("trust-names-user"), "lang": "ja"})
+    assert en["explanation"]["outcome"] == ja["explanation"]["outcome"] == "Allowed"
+    assert en["explanation"]["rule"].startswith("same account")
+    assert "同一アカウント" in ja["explanation"]["rule"]
+    assert "信頼ポリシー" in ja["explanation"]["sides"]["trust"]["summary"]
+    assert "適用されたルール" in ja["text"] and "信頼ポリシー" in (ja["svg"] or "")
 
-    def plain(x: int) -> str:
-        return f"{x}"
 
-    assert with_lang(localised, "ja", 1) == "1:ja"
-    assert with_lang(plain, "ja", 1) == "1"
+def test_validation_findings_are_in_the_requested_language():
+    bad = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}'
+    api = Playground()
+    (en,) = api.validate({"document": "identity", "text": bad, "lang": "en"})["findings"]
+    (ja,) = api.validate({"document": "identity", "text": bad, "lang": "ja"})["findings"]
+    assert (en["code"], en["line"], en["column"]) == (ja["code"], ja["line"], ja["column"])
+    assert "is not an action of s3" in en["message"] and "アクションではありません" in ja["message"]
+
+
+def test_admin_paths_are_in_the_requested_language():
+    api = Playground(load_world([DEMO]))
+    step_en = api.admin({"lang": "en"})["escalations"][0]["paths"][0]["steps"][0]
+    step_ja = api.admin({"lang": "ja"})["escalations"][0]["paths"][0]["steps"][0]
+    assert {k: step_en[k] for k in ("from", "to", "technique")} == {k: step_ja[k] for k in ("from", "to", "technique")}
+    assert step_en["reason"] != step_ja["reason"] and step_en["technique_name"] != step_ja["technique_name"]
+    assert all(ord(ch) < 128 for ch in step_en["reason"])
+    hop = api.hop({"from": step_ja["from"], "to": step_ja["to"], "technique": step_ja["technique"], "lang": "ja"})
+    assert hop["step"] == step_ja
 
 
 def test_playground_without_a_clock_argument_uses_now():

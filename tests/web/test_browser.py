@@ -149,6 +149,10 @@ def test_switching_the_language_switches_the_labels(page):
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.locator("#verdict .word")).to_have_text("許可")
     expect(page.locator('[data-case="admin-role"] .title')).to_have_text("AdminRole の危険")
+    # the library's sentences too, not only the page's labels: the rule, each side, the picture
+    expect(page.locator("#verdict .rule")).to_contain_text("同一アカウント")
+    expect(page.locator("#side-trust p").first).to_contain_text("信頼ポリシー")
+    expect(page.locator("#picture")).to_have_attribute("alt", re.compile("同一アカウント"))
     page.select_option("#lang", "en")
     expect(page.locator('label[for="doc-trust"]')).to_have_text("Role's trust policy")
 
@@ -164,6 +168,19 @@ def test_the_admin_view_explains_each_hop_of_a_path(page):
     expect(hop).to_contain_text("AdminRole")
     expect(hop.locator("img")).to_have_attribute("src", re.compile(r"^blob:"))
     expect(hop.locator(".rule")).to_contain_text("same account")
+
+
+def test_the_admin_view_follows_the_language_switch(page):
+    page.click("#tab-admin")
+    path = page.locator('#admin-paths button.path[data-from="arn:aws:iam::111122223333:user/alice"]').first
+    expect(path).to_contain_text("Assume")
+    page.select_option("#lang", "ja")
+    path = page.locator('#admin-paths button.path[data-from="arn:aws:iam::111122223333:user/alice"]').first
+    expect(path).to_contain_text("ロールを引き受ける")
+    path.click()
+    hop = page.locator("#admin-hops .hop").first
+    expect(hop).to_contain_text("引き受けられます")
+    expect(hop.locator(".rule")).to_contain_text("同一アカウント")
 
 
 def test_pick_a_caller_and_a_role_from_the_account(page):

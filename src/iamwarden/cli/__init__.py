@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PASS
     except Exception:  # a bug: say so, and never let it pass for a deny (1)
         traceback.print_exc()
-        print("iamwarden: internal error (a bug in iamwarden; please report it with the traceback above)",
+        print(_("iamwarden: internal error (a bug in iamwarden; please report it with the traceback above)"),
               file=sys.stderr)
         return EXIT_BUG
 

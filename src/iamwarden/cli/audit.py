@@ -31,7 +31,7 @@ from ..scale.driver import ENGINES
 from . import UsageError, message_of
 from .argparse_text import help_text
 from .known_accounts import read_known_accounts
-from .language import add_lang_argument, lang_of
+from .language import add_lang_argument, lang_of, translator_of
 
 FORMATS = ("text", "json", "sarif", "html", "dot", "svg")
 #: renderers written elsewhere: format -> (module, function names tried in order)
@@ -90,6 +90,7 @@ def register(sub: Any) -> None:
     w.add_argument("--resource", default="*")
     w.add_argument("--uncertain", action="store_true", help="also follow uncertain steps")
     w.add_argument("--format", choices=("text", "json"), default="text")
+    add_lang_argument(w)
     w.set_defaults(func=run_who_can)
 
     pa = sub.add_parser("path", help="how one principal can gain another's powers",
@@ -101,6 +102,7 @@ def register(sub: Any) -> None:
     _endpoint_args(pa)
     pa.add_argument("--uncertain", action="store_true", help="also follow uncertain steps")
     pa.add_argument("--format", choices=("text", "json"), default="text")
+    add_lang_argument(pa)
     pa.set_defaults(func=run_path)
 
     c = sub.add_parser("collect", help="write get-account-authorization-details JSON from an account (boto3)")
@@ -217,7 +219,8 @@ def fetch_oidc_providers(client: Any) -> list[dict[str, Any]]:
             got.pop("ResponseMetadata", None)
             out.append({"Arn": item["Arn"], **got})
     except (BotoCoreError, ClientError) as e:
-        print(f"iamwarden: OIDC providers not collected: {e}", file=sys.stderr)
+        _ = translator_of()
+        print(_("iamwarden: OIDC providers not collected: {error}", error=e), file=sys.stderr)
         return []
     return out
 
@@ -395,17 +398,9 @@ def run_who_can(args: argparse.Namespace) -> int:
                    "principals": [r.to_json() for r in reach]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0 if reach else 1
-    print(f"who can {args.action} on {args.resource}: {len(reach)} principal(s)")
-    for r in reach:
-        if r.direct:
-            print(f"  {r.arn}: directly")
-            for why in r.decision.reasons if r.decision is not None else ():
-                if why.policy and why.effect == "Allow" and why.policy_type not in ("scp", "rcp"):
-                    sid = f" ({why.sid})" if why.sid else ""
-                    print(f"       - {why.message} [{why.policy_type}: {why.policy} statement {why.statement}{sid}]")
-        else:
-            print(f"  {r.arn}: via " + " → ".join(
-                f"{e.technique}({'itself' if e.source == e.target else e.target.rsplit('/', 1)[-1]})" for e in r.steps))
+    from ..report.queries import who_can_text  # noqa: PLC0415
+
+    sys.stdout.write(who_can_text(args.action, args.resource, reach, lang_of(args)))
     return 0 if reach else 1
 
 
@@ -419,17 +414,10 @@ def run_path(args: argparse.Namespace) -> int:
                    "steps": [e.to_json() for e in steps or []]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0 if steps is not None else 1
-    if steps is None:
-        print(f"no path from {args.source} to {args.target}")
-        return 1
-    print(f"{args.source} → {args.target}: {len(steps)} step(s)")
-    for i, e in enumerate(steps, 1):
-        note = f" (uncertain: {e.uncertain})" if e.uncertain else ""
-        print(f"  {i}. {e.technique}: {e.source} {e.reason} → {e.target}{note}")
-        for r in e.reasons:
-            if r.policy:
-                print(f"       - {r.message} [{r.policy_type}: {r.policy} statement {r.statement}]")
-    return 0
+    from ..report.queries import path_text  # noqa: PLC0415
+
+    sys.stdout.write(path_text(args.source, args.target, steps, lang_of(args)))
+    return 0 if steps is not None else 1
 
 
 def run_collect_other(args: argparse.Namespace) -> int:
@@ -439,7 +427,6 @@ def run_collect_other(args: argparse.Namespace) -> int:
 
     from ..loaders.collect import CollectError, as_json, collect_organization, collect_resources  # noqa: PLC0415
 
-    what = "organization" if args.org else "resources"
     try:
         session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session()
         region = args.region or session.region_name or "us-east-1"
@@ -453,14 +440,16 @@ def run_collect_other(args: argparse.Namespace) -> int:
                             error=str(e))) from None
     _write(as_json(data), args.output)
     if args.output:
+        _ = translator_of(args)
         if args.org:
             n = sum(len(c["Accounts"]) for c in data["Children"])
-            summary = f"{n} accounts, {len(data['Policies'])} SCPs/RCPs"
+            print(_("wrote {path}: organization file, {n} accounts, {policies} SCPs/RCPs", path=args.output, n=n,
+                    policies=len(data["Policies"])), file=sys.stderr)
         else:
             n = sum(len(v) for sec in data.values() if isinstance(sec, dict) for v in sec.values()
                     if isinstance(v, list))
-            summary = f"{n} resources of account {data['AccountId']}"
-        print(f"wrote {args.output}: {what} file, {summary}", file=sys.stderr)
+            print(_("wrote {path}: resources file, {n} resources of account {account}", path=args.output, n=n,
+                    account=data["AccountId"]), file=sys.stderr)
     return 0
 
 
@@ -471,8 +460,10 @@ def run_collect(args: argparse.Namespace) -> int:
     out = json.dumps(data, indent=2, default=_json_default) + "\n"
     _write(out, args.output)
     if args.output:
-        counts = [(len(data["UserDetailList"]), "user", "users"), (len(data["RoleDetailList"]), "role", "roles"),
-                  (len(data["GroupDetailList"]), "group", "groups"), (len(data["Policies"]), "policy", "policies")]
-        print(f"wrote {args.output}: " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts),
-              file=sys.stderr)
+        _ = translator_of(args)
+        print(_("wrote {path}: {users}, {roles}, {groups}, {policies}", path=args.output,
+                users=_.ngettext("{n} user", "{n} users", len(data["UserDetailList"])),
+                roles=_.ngettext("{n} role", "{n} roles", len(data["RoleDetailList"])),
+                groups=_.ngettext("{n} group", "{n} groups", len(data["GroupDetailList"])),
+                policies=_.ngettext("{n} policy", "{n} policies", len(data["Policies"]))), file=sys.stderr)
     return 0

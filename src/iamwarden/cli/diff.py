@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..diff import DEFAULT_BUDGET_MS, FAILS, HOLDS, Answer, check_access_not_granted, check_no_new_access
-from ..i18n import N_
+from ..i18n import N_, translator
 from ..policy.document import Policy, PolicyKind, parse_policy
 from ..policy.errors import PolicySyntaxError
 from . import UsageError, message_of
+from .language import add_lang_argument, lang_of
 
 
 def register(sub: Any) -> None:
@@ -36,6 +37,7 @@ def register(sub: Any) -> None:
     p.add_argument("--budget-ms", type=int, default=DEFAULT_BUDGET_MS, help="solver time budget per query")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="markdown: a pull-request comment")
+    add_lang_argument(p)
     p.set_defaults(func=run)
 
 
@@ -66,38 +68,16 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(N_("give OLD.json NEW.json"))
         old, new = (_load(p) for p in args.policies)
         answer = check_no_new_access([old], [new], args.budget_ms)
-    emit(answer, args.format)
+    emit(answer, args.format, lang_of(args))
     return {HOLDS: 0, FAILS: 1}.get(answer.result, 2)
 
 
-_HEADLINES = {
-    ("CheckNoNewAccess", HOLDS): "no new access: NEW allows nothing that OLD denies",
-    ("CheckNoNewAccess", FAILS): "NEW ACCESS: NEW allows a request that OLD denies",
-    ("CheckAccessNotGranted", HOLDS): "access not granted: the policy allows none of the actions",
-    ("CheckAccessNotGranted", FAILS): "ACCESS GRANTED: the policy allows one of the actions",
-}
-
-
-def emit(answer: Answer, fmt: str) -> None:
+def emit(answer: Answer, fmt: str, lang: str = "en") -> None:
+    data = answer.to_json(translator(lang) if lang != "en" else None)  # JSON's reason follows --lang too
     if fmt == "json":
-        json.dump(answer.to_json(), sys.stdout, indent=2)
+        json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    headline = _HEADLINES.get((answer.check, answer.result), f"unknown: {answer.reason}")
-    if fmt == "markdown":
-        from ..report.diff import render_markdown  # noqa: PLC0415
+    from ..report.diff import render_markdown, render_text  # noqa: PLC0415
 
-        sys.stdout.write(render_markdown(answer.to_json(), headline))
-        return
-    print(headline)
-    if answer.example is not None:
-        ex = answer.example
-        print("  example request:")
-        print(f"    action:   {ex.action}")
-        print(f"    resource: {ex.resource!r}")
-        for k, v in ex.context.items():
-            print(f"    context:  {k} = {json.dumps(v)}")
-        for name, d in answer.decisions:
-            by = [f"{r.policy} statement {r.statement}" + (f" ({r.sid})" if r.sid else "")
-                  for r in d.reasons if r.policy_type == "identity" and r.statement is not None]
-            print(f"  engine, {name}: {d.decision}" + (f" by {', '.join(by)}" if by else ""))
+    sys.stdout.write((render_markdown if fmt == "markdown" else render_text)(data, lang))

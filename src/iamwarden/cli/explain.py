@@ -17,7 +17,7 @@ from ..i18n import N_
 from ..loaders.authz_details import LoadError, load_world
 from ..model.account import Role
 from ..report.explain import FORMATS, render
-from ..report.explain_federated import web_identity_text
+from ..report.explain_federated import web_identity_json, web_identity_text
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
@@ -227,7 +227,7 @@ def run_web_identity(args: argparse.Namespace, world: Any) -> int:
             raise UsageError(N_("--claims: give a JSON object of claims, e.g. {\"iss\": …, \"sub\": …}"))
         x = explain_web_identity(world, args.role, datetime.now(UTC), claims=claims, session_name=name)
     if args.format == "json":
-        out = json.dumps(x.to_json(), indent=2, default=str) + "\n"
+        out = json.dumps(web_identity_json(x, lang_of(args)), indent=2, default=str, ensure_ascii=False) + "\n"
     else:
         out = web_identity_text(x, lang_of(args))
     if args.output:

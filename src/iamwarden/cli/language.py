@@ -26,5 +26,6 @@ def lang_of(args: argparse.Namespace) -> str:
         raise UsageError(message_of(e)) from None
 
 
-def translator_of(args: argparse.Namespace) -> Translator:
-    return translator(lang_of(args))
+def translator_of(args: argparse.Namespace | None = None) -> Translator:
+    """The reader's language: ``--lang`` when the command has it, else ``IAMWARDEN_LANG``, else English."""
+    return translator(lang_of(args if args is not None else argparse.Namespace()))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.findings import SEVERITIES
-from ..i18n import N_, Text, gettext_noop
+from ..i18n import N_, Text, gettext_noop, translator
 from ..loaders.authz_details import LoadError, load_world
 from ..model.account import World
 from ..plan import NEW_RISK, UNKNOWN, ChangeError, ChangeSet, evaluate
@@ -30,6 +30,7 @@ from ..policy.document import strict_json
 from ..policy.errors import PolicySyntaxError
 from . import UsageError, message_of
 from .audit import apply_org, org_arg
+from .language import add_lang_argument, lang_of
 
 FORMATS = ("text", "json", "sarif", "markdown")
 #: caps on what is read (bounded input): the plan or template, and the .tf files searched for lines
@@ -65,6 +66,7 @@ def register(sub: Any) -> None:
                         "default low: any new finding)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    add_lang_argument(p)  # text and markdown in the reader's language, JSON's sentences too; SARIF stays English
     p.set_defaults(func=run)
 
 
@@ -158,19 +160,25 @@ def changes_for(args: argparse.Namespace, world: World | None) -> ChangeSet:
         raise UsageError(N_("{path}: {error}", path=args.plan, error=message_of(e))) from None
 
 
+#: formats whose renderer takes ``lang`` (JSON carries the translated sentences; SARIF stays English)
+LANG_FORMATS = ("text", "markdown")
+
+
 def run(args: argparse.Namespace) -> int:
+    lang = lang_of(args)
     world = _world(args.account)
     if args.org or args.resources:
 
         world = apply_org(world if world is not None else World({}), args.org, args.resources)
     changes = changes_for(args, world)
     try:
-        report = evaluate(world, changes, args.fail_on, datetime.now(UTC))
+        report = evaluate(world, changes, args.fail_on, datetime.now(UTC),
+                          translate=translator(lang) if lang != "en" and args.format != "sarif" else None)
     except ChangeError as e:
         raise UsageError(message_of(e)) from None
     from ..report.plan import RENDERERS  # noqa: PLC0415
 
-    out = RENDERERS[args.format](report.to_json())
+    out = RENDERERS[args.format](report.to_json(), **({"lang": lang} if args.format in LANG_FORMATS else {}))
     if args.output:
         try:
             Path(args.output).write_text(out, encoding="utf-8")
@@ -183,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
     if report.verdict == UNKNOWN:
         n = len(report.data["unknowns"])
         sys.stdout.flush()  # the report first, then the reason
-        print(f"iamwarden: cannot decide: {n} value(s) that shape IAM are unknown until apply "
-              "(listed in the report)", file=sys.stderr)
+        _ = translator(lang)
+        print(_("iamwarden: cannot decide: {n} value(s) that shape IAM are unknown until apply "
+                "(listed in the report)", n=n), file=sys.stderr)
         return UNKNOWN_STATUS
     return 0

@@ -17,6 +17,7 @@ from typing import Any
 from ..i18n import N_
 from ..loaders.authz_details import LoadError, load_world
 from . import UsageError, message_of
+from .language import translator_of
 
 DEFAULT_PORT = 8765
 
@@ -60,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
                               error=e.strerror or str(e))) from None
     server = make_server(Playground(world, tuple(args.account)), sock)
     address = url(sock)
-    loaded = f" with {', '.join(args.account)}" if args.account else ""
-    print(f"iamwarden playground{loaded}: {address}  (Ctrl-C to stop)", flush=True)
+    _ = translator_of(args)  # the page has its own switch; this line follows IAMWARDEN_LANG
+    print(_("iamwarden playground with {files}: {url}  (Ctrl-C to stop)", files=", ".join(args.account), url=address)
+          if args.account else _("iamwarden playground: {url}  (Ctrl-C to stop)", url=address), flush=True)
     if not args.no_open:
         webbrowser.open(address)
     try:
@@ -70,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         sock.close()
-    print("iamwarden playground: stopped", file=sys.stderr)
+    print(_("iamwarden playground: stopped"), file=sys.stderr)
     return 0

@@ -9,15 +9,30 @@ import re
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ..i18n import N_
+from ..i18n import N_, Text, Translator
 from . import UsageError, message_of
 
 if TYPE_CHECKING:
     from ..model.organization import Organization
     from ..server.endpoint import Endpoint
     from ..store import Store
+
+
+def _translator(args: argparse.Namespace) -> Translator:
+    """``serve`` has no ``--lang``: its status lines follow ``IAMWARDEN_LANG`` (its answers are AWS's wire protocol)."""
+    from .language import translator_of  # noqa: PLC0415
+
+    return translator_of(args)
+
+
+def _listed(items: Iterable[Text]) -> Text | str:
+    """Several marked messages as one ("a; b")."""
+    joined: Text | str = ""
+    for item in items:
+        joined = item if joined == "" else N_("{first}; {second}", first=joined, second=item)
+    return joined
 
 
 def register(sub: Any) -> None:
@@ -87,18 +102,21 @@ def run(args: argparse.Namespace) -> int:
         for path in created:
             path.unlink(missing_ok=True)
         raise
-    print(f"iamwarden endpoint on {ep.endpoint_url} (account {ep.account_id}, database {args.db})", flush=True)
+    _ = _translator(args)
+    print(_("iamwarden endpoint on {url} (account {account}, database {db})", url=ep.endpoint_url,
+            account=ep.account_id, db=args.db), flush=True)
     if organization is not None:
         member = organization.is_member(ep.account_id)
-        print(f"organization {args.org}: its SCPs and RCPs cap every decision"
-              + ("" if member else f" (account {ep.account_id} is not in it: nothing is capped)"), flush=True)
+        print(_("organization {org}: its SCPs and RCPs cap every decision", org=args.org) if member else
+              _("organization {org}: its SCPs and RCPs cap every decision (account {account} is not in it: "
+                "nothing is capped)", org=args.org, account=ep.account_id), flush=True)
     if regions:
-        print(f"regions served: {', '.join(sorted(regions))} (credential scopes in other regions are refused)",
-              flush=True)
+        print(_("regions served: {regions} (credential scopes in other regions are refused)",
+                regions=", ".join(sorted(regions))), flush=True)
     for note in notes:
-        print(note, flush=True)
+        print(_.text(note), flush=True)
     if ep.root.generated:
-        print("root credentials (shown once; sealed in the database):", flush=True)
+        print(_("root credentials (shown once; sealed in the database):"), flush=True)
         print(f"  AWS_ACCESS_KEY_ID={ep.root.access_key_id}", flush=True)
         print(f"  AWS_SECRET_ACCESS_KEY={ep.root.secret_access_key}", flush=True)
 
@@ -113,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)  # run() may be called in-process (tests, the library)
         ep.stop()
-        print("stopped", file=sys.stderr)
+        print(_("stopped"), file=sys.stderr)
     return 0
 
 
@@ -141,7 +159,7 @@ def _organization(path: str | None) -> Organization | None:
 
 
 def _start(args: argparse.Namespace, regions: frozenset[str] | None,
-           organization: Organization | None = None) -> tuple[Endpoint, list[str]]:
+           organization: Organization | None = None) -> tuple[Endpoint, list[Text]]:
     """Prepare the database and start the endpoint; every refusal is a UsageError (exit 2)."""
     from ..server.access_log import configure_logging
     from ..server.endpoint import Endpoint
@@ -225,7 +243,7 @@ def _open_store(args: argparse.Namespace) -> Store:
         raise UsageError(message_of(e)) from None
 
 
-def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
+def prepare_database(args: argparse.Namespace) -> tuple[str, list[Text]]:
     """Open ``--db``, choose the account, apply ``--load``; returns (account, what to print).
 
     Issue 9 item 6 and issue 8 item 7. The account served is ``--account-id``,
@@ -256,17 +274,17 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
         held = [store.account_summary(a) for a in store.accounts()]
         held = [h for h in held if not h.empty or h.account_id == account]
         if bound is None and all(h.empty for h in held):
-            state = f"database {args.db}: new, for account {account}"
+            state = N_("database {db}: new, for account {account}", db=args.db, account=account)
         else:
-            state = f"database {args.db}: holds " + "; ".join(str(h) for h in held)
-        notes = [state]
+            state = N_("database {db}: holds {accounts}", db=args.db, accounts=_listed(h.text() for h in held))
+        notes: list[Text] = [state]
         clash = [store.account_summary(a) for a in loaded if a in store.accounts()]
         clash = [c for c in clash if not c.empty]
         if clash and not args.replace:
             raise UsageError(N_(
                 "database {db} already holds {accounts}: --load would mix the file into it. Add --replace to "
                 "replace that account's IAM data with the file, or start without --load to serve the database as it "
-                "is, or use a new --db", db=args.db, accounts="; ".join(str(c) for c in clash)))
+                "is, or use a new --db", db=args.db, accounts=_listed(c.text() for c in clash)))
         try:
             with store.write():
                 store.bind_account(account)
@@ -277,11 +295,12 @@ def prepare_database(args: argparse.Namespace) -> tuple[str, list[str]]:
         except SeedError as e:
             raise UsageError(message_of(e)) from None
         if args.load:
-            after = "; ".join(str(store.account_summary(a)) for a in loaded)
-            verb = "replaced with" if clash else "loaded"
-            notes.append(f"--load applied: {verb} {', '.join(args.load)} -> {after}")
+            after = _listed(store.account_summary(a).text() for a in loaded)
+            files = ", ".join(args.load)
+            notes.append(N_("--load applied: replaced with {files} -> {accounts}", files=files, accounts=after)
+                         if clash else N_("--load applied: loaded {files} -> {accounts}", files=files, accounts=after))
         else:
-            notes.append("--load not given: serving the database as it is")
+            notes.append(N_("--load not given: serving the database as it is"))
         return account, notes
     except StateError as e:
         raise UsageError(message_of(e)) from None
@@ -298,8 +317,9 @@ def _rotate_key(args: argparse.Namespace) -> int:
     store = _open_store(args)
     try:
         new_id = store.rotate_master_key()
-        print(f"database {args.db}: secrets re-sealed under new master key {new_id} in {store.key_path}"
-              " (back up this key file again; the old one no longer opens the database)", flush=True)
+        print(_translator(args)("database {db}: secrets re-sealed under new master key {key} in {path} (back up "
+                                "this key file again; the old one no longer opens the database)", db=args.db,
+                                key=new_id, path=store.key_path), flush=True)
     except StateError as e:
         raise UsageError(message_of(e)) from None
     finally:
@@ -323,10 +343,11 @@ def _rotate_token_key(args: argparse.Namespace) -> int:
         ring = rotated(keyring_for(store, account), retire_old=args.retire_old_token_keys)
         save_keyring(store, account, ring)
         kept = sorted(k for k in ring.keys if k != ring.active)
-        what = (f"earlier keys kept ({', '.join(kept)}): sessions already issued work until they expire"
-                if kept else "earlier keys retired: every session issued before now is refused")
-        print(f"database {args.db}: new session tokens are sealed under token key {ring.active}; {what}",
-              flush=True)
+        _ = _translator(args)
+        what = (_("earlier keys kept ({keys}): sessions already issued work until they expire", keys=", ".join(kept))
+                if kept else _("earlier keys retired: every session issued before now is refused"))
+        print(_("database {db}: new session tokens are sealed under token key {key}; {what}", db=args.db,
+                key=ring.active, what=what), flush=True)
     except StateError as e:
         raise UsageError(message_of(e)) from None
     finally:

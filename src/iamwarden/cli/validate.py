@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "file": name,
                 "type": kind.value,
-                "findings": [finding_json(f, _) for f in findings],
+                "findings": [f.to_json(_) for f in findings],
                 "summary": summary_counts(findings),
             },
             sys.stdout,
@@ -136,20 +136,6 @@ def summary_counts(findings: list[Finding]) -> dict[str, int]:
     return {t: counts.get(t, 0) for t in FINDING_TYPES}
 
 
-def finding_message(f: Finding, _: Translator) -> str:
-    """The finding's message in ``_``'s language (a parser message without a translation stays English)."""
-    return _.text(f.text if f.text is not None else f.message)
-
-
-def finding_json(f: Finding, _: Translator) -> dict[str, str]:
-    """JSON keeps its English field names, type and code; ``message`` is in the chosen language
-    (docs/decisions/i18n-json.md)."""
-    out = {**f.to_json(), "message": finding_message(f, _)}
-    if f.fix_text is not None:
-        out["fix"] = _.text(f.fix_text)
-    return out
-
-
 def _count(t: str, n: int, _: Translator) -> str:
     """"1 error", "2 security warnings", … (plural forms from the catalogue)."""
     if t == "ERROR":
@@ -174,7 +160,7 @@ def print_text(name: str, kind: PolicyKind, findings: list[Finding], _: Translat
     for f in findings:
         print(_("{type} {code} at {path}", type=f.type, code=f.code, path=f.path)
               + (f" [{f.severity}]" if f.severity else ""))
-        print(f"  {finding_message(f, _)}")
+        print(f"  {f.message_in(_)}")
         if f.fix:
             print(_("  fix: {fix}", fix=_.text(f.fix_text if f.fix_text is not None else f.fix)))
         if f.corrected:

@@ -24,6 +24,7 @@ from typing import Sequence
 
 import z3
 
+from ..i18n import N_, Text
 from ..policy.conditions import Condition, ConditionError, parse_date, parse_network, parse_number
 from ..policy.document import Effect, Policy, Statement
 from .domain import Unsupported
@@ -87,7 +88,7 @@ class _ConditionEncoder:
             elif how == "like":
                 hits.append(pattern_match(r, parts, self.space.variable))
             else:
-                raise Unsupported(f"{c.operator.text} with a policy variable is not encoded")
+                raise Unsupported(N_("{operator} with a policy variable is not encoded", operator=c.operator.text))
         if static:
             if how == "eq":
                 hits.append(z3.Or(*[r == lit(v) for v in static]))
@@ -206,13 +207,13 @@ def _any(items: list[z3.BoolRef]) -> z3.BoolRef:
     return z3.Or(*items) if items else _FALSE
 
 
-def _ascii(text: str, where: str) -> None:
+def _ascii(text: str, where: Text) -> None:
     if not text.isascii():
-        raise Unsupported(f"{where} holds characters outside ASCII ({text!r}); not encoded")
+        raise Unsupported(N_("{where} holds characters outside ASCII ({text!r}); not encoded", where=where, text=text))
 
 
 def encode_statement(space: RequestSpace, policy: Policy, s: Statement, conds: _ConditionEncoder) -> StatementFormula:
-    where = f"{policy.name} statement {s.index}"
+    where = N_("{policy} statement {statement}", policy=policy.name, statement=s.index)
     for a in s.actions:
         _ascii(a, where)
     action = z3.InRe(space.action, union([glob_re(a.lower()) for a in s.actions]))
@@ -236,7 +237,7 @@ def encode_statement(space: RequestSpace, policy: Policy, s: Statement, conds: _
     errors: list[z3.BoolRef] = []
     for c in s.conditions:
         for v in c.values:
-            _ascii(v, f"{where} condition {c.operator.text} {c.key}")
+            _ascii(v, N_("{where} condition {operator} {key}", where=where, operator=c.operator.text, key=c.key))
         o = conds.condition(c)
         errors.append(z3.And(o.error, *trues))
         trues.append(o.true)

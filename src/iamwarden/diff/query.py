@@ -16,6 +16,7 @@ from typing import Any, Iterator, Sequence
 import z3
 
 from ..evaluation import Decision
+from ..i18n import N_, Text, Translator
 from ..policy.catalog import catalog
 from ..policy.document import Effect, Policy
 from .domain import DEFAULT_BUDGET_MS, UNGRANTABLE_ACTIONS, Unsupported
@@ -39,20 +40,30 @@ _PER_PATTERN = 20
 _PREFERRED_MAX = 200
 
 
+def _joined(reasons: Sequence[Text]) -> Text:
+    """Several reasons as one marked message ("a; b; c")."""
+    joined = reasons[0]
+    for r in reasons[1:]:
+        joined = N_("{first}; {second}", first=joined, second=r)
+    return joined
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     check: str  # "CheckNoNewAccess" or "CheckAccessNotGranted"
     result: str  # HOLDS, FAILS or UNKNOWN
     example: Example | None = None
-    reason: str | None = None
+    #: why the answer is unknown, marked (``N_``): English in ``str()``, shown in the reader's language
+    reason: Text | None = None
     seconds: float = 0.0
     #: the engine's decisions on the example: ("new"/"old"/"policy", Decision)
     decisions: tuple[tuple[str, Decision], ...] = field(default=())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, translate: Translator | None = None) -> dict[str, Any]:
+        """The answer; with ``translate``, ``reason`` in its language (the rest is codes and values)."""
         out: dict[str, Any] = {"check": self.check, "result": self.result, "seconds": round(self.seconds, 3)}
         if self.reason:
-            out["reason"] = self.reason
+            out["reason"] = translate.text(self.reason) if translate is not None else str(self.reason)
         if self.example is not None:
             out["example"] = self.example.to_json()
             out["engine"] = {name: d.to_json() for name, d in self.decisions}
@@ -127,7 +138,7 @@ def _answer(
         space = build_space(policies)
         goals = goal_of(space)
     except Unsupported as e:
-        return Answer(check, UNKNOWN, reason=str(e), seconds=elapsed())
+        return Answer(check, UNKNOWN, reason=e.args[0], seconds=elapsed())
     common = space.domain + [space.action != lit(a) for a in UNGRANTABLE_ACTIONS]
     found: z3.Solver | None = None
     stopped: str | None = None
@@ -151,10 +162,11 @@ def _answer(
             # statements' text alone, for every request, so a capped search space does not matter
             return Answer(check, HOLDS, seconds=elapsed())
         if stopped is not None:
-            reason = f"the solver stopped without an answer within {budget_ms} ms ({stopped})"
+            reason = N_("the solver stopped without an answer within {budget_ms} ms ({stopped})", budget_ms=budget_ms,
+                        stopped=stopped)
             return Answer(check, UNKNOWN, reason=reason, seconds=elapsed())
         if space.inexact:
-            return Answer(check, UNKNOWN, reason="; ".join(space.inexact), seconds=elapsed())
+            return Answer(check, UNKNOWN, reason=_joined(space.inexact), seconds=elapsed())
         return Answer(check, HOLDS, seconds=elapsed())
     solver = found
     model = solver.model()
@@ -178,8 +190,8 @@ def _answer(
     decisions, ok = confirm(example)
     if not ok:
         summary = ", ".join(f"{name}: {d.decision}" for name, d in decisions)
-        return Answer(check, UNKNOWN, example, f"the engine does not confirm the solver's example ({summary})",
-                      elapsed(), decisions)
+        return Answer(check, UNKNOWN, example, N_("the engine does not confirm the solver's example ({summary})",
+                                                  summary=summary), elapsed(), decisions)
     return Answer(check, FAILS, example, None, elapsed(), decisions)
 
 
@@ -213,7 +225,7 @@ def check_access_not_granted(
     def goal_of(space: RequestSpace) -> list[list[z3.BoolRef]]:
         for a in [*actions, *resources]:
             if not a.isascii():
-                raise Unsupported(f"{a!r} holds characters outside ASCII; not encoded")
+                raise Unsupported(N_("{value!r} holds characters outside ASCII; not encoded", value=a))
         goal = [encode_policies(space, policies).allowed,
                 z3.InRe(space.action, union([glob_re(a.lower()) for a in actions]))]
         if resources:

@@ -24,6 +24,7 @@ from typing import Iterable, Sequence
 import z3
 
 from ..evaluation.context import KNOWN_MULTIVALUED, KNOWN_SINGLE_PREFIXES
+from ..i18n import N_, Text
 from ..policy.conditions import Condition, ConditionError, parse_date, parse_number
 from ..policy.document import Policy
 from ..policy.variables import Variable
@@ -90,7 +91,7 @@ class RequestSpace:
     keys: dict[str, Key]
     domain: list[z3.BoolRef]
     #: reasons a "no new access" answer would not be exact (slots capped)
-    inexact: list[str] = field(default_factory=list)
+    inexact: list[Text] = field(default_factory=list)
 
     def key(self, name: str) -> Key:
         return self.keys[name.lower()]
@@ -101,7 +102,7 @@ class RequestSpace:
 
         k = self.keys[key]
         if k.family != "string":
-            raise Unsupported(f"${{{key}}} inserts a {k.family} key into text; not encoded")
+            raise Unsupported(N_("${{{key}}} inserts a {family} key into text; not encoded", key=key, family=k.family))
         value = k.slots[0].text
         assert value is not None
         if default is None:
@@ -150,11 +151,11 @@ def _date_scale(values: Iterable[str]) -> int:
         except ConditionError:
             continue
         if abs(t) >= DATE_LIMIT:
-            raise Unsupported(f"date {v!r} lies outside the searched range (±2**40 s)")
+            raise Unsupported(N_("date {value!r} lies outside the searched range (±2**40 s)", value=v))
         denominator = max(denominator, t.denominator)
     scale = 2 * denominator  # a grid point strictly between any two neighbouring constants
     if scale > MAX_DATE_SCALE:
-        raise Unsupported("a date constant with sub-second precision finer than 1/128 s is not encoded")
+        raise Unsupported(N_("a date constant with sub-second precision finer than 1/128 s is not encoded"))
     return scale
 
 
@@ -168,6 +169,14 @@ def scaled_date(text: str, scale: int) -> int:
     t = Fraction(parse_date(text)) * scale
     assert t.denominator == 1
     return int(t)
+
+
+def _and_as(families: Sequence[str]) -> Text | str:
+    """``string and as number``: the families one key is read as, joined in the reader's language."""
+    joined: Text | str = families[0]
+    for f in families[1:]:
+        joined = N_("{first} and as {second}", first=joined, second=f)
+    return joined
 
 
 def build_space(policies: Sequence[Policy], name: str = "r") -> RequestSpace:
@@ -191,22 +200,25 @@ def build_space(policies: Sequence[Policy], name: str = "r") -> RequestSpace:
     lower_ascii = z3.Star(z3.Union(z3.Range(" ", "@"), z3.Range("[", "~")))
     domain: list[z3.BoolRef] = [z3.InRe(action, lower_ascii), z3.InRe(resource, ALPHABET)]
     keys: dict[str, Key] = {}
-    inexact: list[str] = []
+    inexact: list[Text] = []
     for k, fams in sorted(families.items()):
         if "binary" in fams:
-            raise Unsupported(f"BinaryEquals on {written[k]} is not encoded")
+            raise Unsupported(N_("BinaryEquals on {key} is not encoded", key=written[k]))
         if len(fams) > 1:
-            raise Unsupported(f"{written[k]} is read as {' and as '.join(sorted(fams))}; not encoded")
+            raise Unsupported(N_("{key} is read as {families}; not encoded", key=written[k],
+                                     families=_and_as(sorted(fams))))
         family = next(iter(fams), "string")
         wanted = max(2, set_conditions.get(k, 0))
         if wanted > MAX_SLOTS:
-            inexact.append(f"{written[k]} has {wanted} set-operator conditions; searched with {MAX_SLOTS} values")
+            inexact.append(N_("{key} has {wanted} set-operator conditions; searched with {slots} values",
+                              key=written[k], wanted=wanted, slots=MAX_SLOTS))
         n = min(wanted, MAX_SLOTS)
         scale = 1
         if family == "numeric":
             places = _decimal_places(constants.get(k, ())) + 1
             if places > MAX_DECIMAL_PLACES:
-                raise Unsupported(f"a number on {written[k]} has more than {MAX_DECIMAL_PLACES - 1} decimal places")
+                raise Unsupported(N_("a number on {key} has more than {places} decimal places", key=written[k],
+                                         places=MAX_DECIMAL_PLACES - 1))
             scale = 10**places
         elif family == "date":
             scale = _date_scale(constants.get(k, ()))

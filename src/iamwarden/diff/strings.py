@@ -20,6 +20,7 @@ from typing import Callable
 
 import z3
 
+from ..i18n import N_
 from ..policy.variables import Fixed, Literal, Part
 from .domain import FIRST_CHAR, LAST_CHAR, Unsupported
 
@@ -194,9 +195,7 @@ def pattern_match(s: z3.SeqRef, parts: tuple[Part, ...], value: VariableValue) -
     conds = [defined, n >= lf + ll, *_at(s, z3.IntVal(0), first), *_at(s, n - ll, last)]
     if any(isinstance(a, _Term) for seg in middle for a in seg):
         if len(middle) != 1 or any(isinstance(a, str) and "?" in a for a in middle[0]):
-            raise Unsupported(
-                "a policy variable between two wildcards, beside other wildcards, is not encoded"
-            )
+            raise Unsupported(N_("a policy variable between two wildcards, beside other wildcards, is not encoded"))
         mid = z3.SubString(s, lf, n - lf - ll)
         conds.append(z3.Contains(mid, _concat(middle[0])))
     elif any(middle):

@@ -46,8 +46,10 @@ _ROLE_LIKE = (MatchClass.ROLE, MatchClass.FEDUSER)
 def authorize(request: Request, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` exactly as AWS does (spec §1.3)."""
     try:
-        action = request.action.lower()  # ``Request.action_key``, computed once
-        cands = policies.candidates(action)
+        hit = policies._by_spelling.get(request.action)  # ``candidates_as_spelled``, inlined
+        if hit is None:
+            hit = policies.candidates_as_spelled(request.action)
+        action, cands = hit  # ``Request.action_key`` and its candidates
         plan = cands.plan  # the compiled plan, when this policy set has one for the action (``plan``)
         if plan is not None:
             d = plan.decide(request)

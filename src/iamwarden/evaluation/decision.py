@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 
 class Verdict(Enum):
@@ -50,14 +51,25 @@ class Reason:
         return out
 
 
+#: the ``details`` of a decision given none: one shared, read-only empty mapping
+_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """An immutable value: every field is frozen, and ``details`` is read-only.
+
+    So one ``Decision`` may be handed out to many callers: the compiled plans
+    (``plan``) keep the decisions they assemble and give the same object for
+    the same statements' outcomes.
+    """
+
     verdict: Verdict
     reasons: tuple[Reason, ...] = ()
     errors: tuple[str, ...] = ()
     #: which rule of spec §1.3/§1.5 applied, in a phrase (e.g. "same account, direct grant")
     rule: str = ""
-    details: dict[str, Any] = field(default_factory=dict, compare=False)
+    details: Mapping[str, Any] = field(default_factory=lambda: _NO_DETAILS, compare=False)
 
     def __init__(
         self,
@@ -65,7 +77,7 @@ class Decision:
         reasons: tuple[Reason, ...] = (),
         errors: tuple[str, ...] = (),
         rule: str = "",
-        details: dict[str, Any] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> None:
         # Written out (``dataclass`` keeps a class's own ``__init__``): the generated
         # frozen one calls ``object.__setattr__`` per field, which costs about twice
@@ -74,7 +86,14 @@ class Decision:
         _set_reasons(self, reasons)
         _set_errors(self, errors)
         _set_rule(self, rule)
-        _set_details(self, {} if details is None else details)
+        # a given mapping is kept read-only too (a view: copying it would cost every caller)
+        _set_details(self, _NO_DETAILS if details is None else (
+            details if type(details) is MappingProxyType else MappingProxyType(dict(details))))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled and deep-copied through ``__init__``, with ``details`` as a plain dict (a
+        read-only mapping does not pickle); the copy's ``details`` is read-only again."""
+        return (type(self), (self.verdict, self.reasons, self.errors, self.rule, dict(self.details)))
 
     @property
     def decision(self) -> str:

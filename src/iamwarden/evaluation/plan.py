@@ -50,37 +50,119 @@ _ALLOW_RULE = "same account, identity-based policy allows"
 
 #: an entry of a plan: (the statement's whole test, its reason, its two halves or None)
 Entry = tuple[Applies, Reason, Any]
-#: the entries that can apply to one resource: (conditions test or None, reason)
-Narrowed = tuple[tuple[Any, Reason], ...]
+#: the entries that can apply to one resource: (test or None, reason, whether the test reads
+#: only the context's dict: ``test(values)``, else ``test(resource, values, ctx)``)
+Narrowed = tuple[tuple[Any, Reason, bool], ...]
 
-#: (plan, resource) -> the plan's Deny and Allow entries narrowed to that resource,
-#: each with the reasons of its unconditional hits when it has no conditional entry.
-#: One dict for every plan, bounded like ``reasons._REASONS``: cleared when full, and
-#: only resources up to ``_NARROWED_LENGTH`` characters of plans up to
+
+class _Outcomes:
+    """One effect's entries narrowed to one resource, and the decisions they lead to.
+
+    The entries that still have a test (their conditions, or their whole test when
+    the resource test reads the context) are numbered in the plan's order; a
+    request's outcome is the mask of the bits of the tests that held.
+    ``vtests``: ``(test, bit)`` of the tests that read only the context's dict,
+    ``tests``: the others. Each test is pure, and any ``ConditionError`` hands
+    the request to the procedure, so the two groups may be asked one after the
+    other. ``always``: some entry applies whatever the request holds.
+    ``table[mask]``: the ``Decision`` those outcomes give, assembled the first
+    time it is met (the reasons of the entries that apply, in order), or None
+    when there are more than ``_TABLE_BITS`` tests (then each request assembles
+    its own). Decisions are immutable values, so one may be given to every
+    request with the same outcomes; every test is still asked per request.
+    """
+
+    __slots__ = ("entries", "vtests", "tests", "always", "table")
+
+    def __init__(self, entries: Narrowed) -> None:
+        self.entries = entries
+        vtests: list[tuple[Any, int]] = []
+        tests: list[tuple[Any, int]] = []
+        n = 0
+        for test, _, values_only in entries:
+            if test is not None:
+                (vtests if values_only else tests).append((test, 1 << n))
+                n += 1
+        self.vtests = tuple(vtests)
+        self.tests = tuple(tests)
+        self.always = n < len(entries)
+        self.table: list[Decision | None] | None = [None] * (1 << n) if n <= _TABLE_BITS else None
+
+    def reasons(self, mask: int) -> tuple[Reason, ...]:
+        """The reasons of the entries that apply when the tests of ``mask`` held, in order."""
+        out: list[Reason] = []
+        bit = 1
+        for test, reason, _ in self.entries:
+            if test is None:
+                out.append(reason)
+            else:
+                if mask & bit:
+                    out.append(reason)
+                bit <<= 1
+        return tuple(out)
+
+
+#: a plan's tests hold at most this many per effect and resource for its decisions to be kept
+_TABLE_BITS = 6
+
+#: (plan, resource) -> the plan's Deny and Allow entries narrowed to that resource
+#: (``_Outcomes``; None for the Deny entries of a plan that has none). One dict for
+#: every plan, bounded like ``reasons._REASONS``: cleared when full, and only
+#: resources up to ``_NARROWED_LENGTH`` characters of plans up to
 #: ``_NARROWED_ENTRIES`` statements are kept (about 50 MB at the very most), so no
-#: stream of distinct or long resources or actions can grow it.
-_NARROWED: dict[tuple[Any, str], tuple[Narrowed, tuple[Reason, ...] | None, Narrowed, tuple[Reason, ...] | None]] = {}
+#: stream of distinct or long resources or actions can grow it. The decisions the
+#: entries keep are counted in ``_kept``; past ``_KEPT_SIZE`` (about 40 MB of
+#: decisions and reason tuples at the very most, and the tables' slots about 10 MB)
+#: the dict is cleared too.
+_NARROWED: dict[tuple[Any, str], tuple[_Outcomes | None, _Outcomes]] = {}
 _NARROWED_SIZE = 8192
 _NARROWED_LENGTH = 2048
 _NARROWED_ENTRIES = 64
+_KEPT_SIZE = 65536
+_kept = 0
 
 
-def _narrow(entries: tuple[Entry, ...], resource: str) -> tuple[Narrowed, tuple[Reason, ...] | None]:
-    """The entries that can apply to ``resource``, in order, and their reasons when none has a condition.
+def _narrow(entries: tuple[Entry, ...], resource: str) -> _Outcomes:
+    """The entries that can apply to ``resource``, in order.
 
     A statement whose resource test needs no context is asked about the resource
     here, once (a glob match: pure, never raises); the others keep their whole test.
     """
-    out: list[tuple[Any, Reason]] = []
+    out: list[tuple[Any, Reason, bool]] = []
     for test, reason, split in entries:
         if split is None:
-            out.append((test, reason))
+            out.append((test, reason, False))
             continue
-        resource_test, conditions_test = split
+        resource_test, conditions_test, values_test = split
         if resource_test is None or resource_test(resource):
-            out.append((conditions_test, reason))
-    fixed = tuple(r for _, r in out) if all(t is None for t, _ in out) else None
-    return tuple(out), fixed
+            if values_test is not None:
+                out.append((values_test, reason, True))
+            else:
+                out.append((conditions_test, reason, False))
+    return _Outcomes(tuple(out))
+
+
+def _decision(outcomes: _Outcomes, mask: int, deny: bool) -> Decision:
+    """The decision of ``outcomes`` for ``mask``, kept in its table when it has one."""
+    global _kept
+    reasons = outcomes.reasons(mask)
+    if deny:
+        d = Decision(_EXPLICIT_DENY, reasons, (), "explicit deny")
+    elif reasons:
+        d = Decision(_ALLOW, reasons, (), _ALLOW_RULE)
+    else:
+        d = _NOTHING_ALLOWED
+    table = outcomes.table
+    if table is not None:
+        _kept += 1
+        if _kept > _KEPT_SIZE:
+            _kept = 0
+            _NARROWED.clear()  # the tables go with their entries
+        table[mask] = d
+    return d
+
+
+_NOTHING_ALLOWED = Decision(_IMPLICIT_DENY, _NOTHING_ALLOWS_REASONS, (), "same account")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -91,7 +173,8 @@ class IdentityPlan:
     ``trust_action``: the action is one whose resource policy, on a role, is the
     trust policy (the plan then leaves IAM role resources to the procedure).
     Per resource, the entries are narrowed once to the statements whose
-    resource matches (``_NARROWED``); a request then asks only their conditions.
+    resource matches (``_NARROWED``); a request then asks only their conditions,
+    and the decision for the conditions' outcomes is assembled once (``_Outcomes``).
     """
 
     denies: tuple[Entry, ...]
@@ -119,29 +202,37 @@ class IdentityPlan:
         key = (self, resource)
         narrowed = _NARROWED.get(key)
         if narrowed is None:
-            narrowed = _narrow(self.denies, resource) + _narrow(self.allows, resource)
+            narrowed = (_narrow(self.denies, resource) if self.denies else None, _narrow(self.allows, resource))
             if len(resource) <= _NARROWED_LENGTH and len(self.denies) + len(self.allows) <= _NARROWED_ENTRIES:
                 if len(_NARROWED) >= _NARROWED_SIZE:
                     _NARROWED.clear()
                 _NARROWED[key] = narrowed
-        denies, deny_fixed, allows, allow_fixed = narrowed
+        denies, allows = narrowed
+        # every test is asked as the procedure asks it; a ConditionError hands the
+        # request to the procedure, which meets the same error and reports it
         try:
-            if deny_fixed is not None:
-                if deny_fixed:
-                    return Decision(_EXPLICIT_DENY, deny_fixed, (), "explicit deny")
-            else:
-                hits = [r for test, r in denies if test is None or test(resource, values, ctx)]
-                if hits:
-                    return Decision(_EXPLICIT_DENY, tuple(hits), (), "explicit deny")
-            if allow_fixed is not None:
-                found = allow_fixed
-            else:
-                found = tuple([r for test, r in allows if test is None or test(resource, values, ctx)])
+            if denies is not None:
+                mask = 0
+                for test, bit in denies.vtests:
+                    if test(values):
+                        mask |= bit
+                for test, bit in denies.tests:
+                    if test(resource, values, ctx):
+                        mask |= bit
+                if mask or denies.always:
+                    table = denies.table
+                    return (table[mask] if table is not None else None) or _decision(denies, mask, True)
+            mask = 0
+            for test, bit in allows.vtests:
+                if test(values):
+                    mask |= bit
+            for test, bit in allows.tests:
+                if test(resource, values, ctx):
+                    mask |= bit
         except ConditionError:
-            return None  # the procedure meets the same error and reports it
-        if found:
-            return Decision(_ALLOW, found, (), _ALLOW_RULE)
-        return Decision(_IMPLICIT_DENY, _NOTHING_ALLOWS_REASONS, (), "same account")
+            return None
+        table = allows.table
+        return (table[mask] if table is not None else None) or _decision(allows, mask, False)
 
 
 def identity_plan(policies: Any, action_key: str, candidates: Any) -> IdentityPlan | None:

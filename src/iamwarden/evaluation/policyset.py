@@ -38,6 +38,9 @@ class PolicySet:
     problems: tuple[str, ...] = ()
     unreadable_denies: tuple[str, ...] = ()
     _by_action: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: the action as a request spells it -> (its lower-cased key, ``candidates`` of it): a
+    #: request's action is looked up as given, without lower-casing it (``authorizer.authorize``)
+    _by_spelling: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False)
 
     def candidates(self, action_key: str) -> Candidates:
         """Statements whose Action/NotAction matches, per policy type (memoised per action).
@@ -59,6 +62,16 @@ class PolicySet:
             if len(self._by_action) < 8192:
                 self._by_action[action_key] = c
         return c
+
+    def candidates_as_spelled(self, action: str) -> tuple[str, Candidates]:
+        """``(action.lower(), candidates(action.lower()))``, memoised per spelling like ``candidates``."""
+        hit = self._by_spelling.get(action)
+        if hit is None:
+            key = action.lower()
+            hit = (key, self.candidates(key))
+            if len(self._by_spelling) < 8192:
+                self._by_spelling[action] = hit
+        return hit
 
     def replace(self, **changes: Any) -> PolicySet:
         """A copy with some policy types swapped (e.g. a hypothetical trust policy).

@@ -123,28 +123,43 @@ class Request:
         the caller's account (spec §8).
         """
         if type(principal) is str and type(context) is dict and derive_keys:
+            if resource_account is None:
+                resource_account = _resource_account(resource)  # None: the caller's account (below)
+            # the account as given or read from the ARN decides the one used (None: the caller's)
+            key = (principal, principal_entity, resource_account, *context)
+            template = _CONTEXTS.get(key)
+            if template is not None:
+                vals, names, caller, resource_account = template
+                vals = vals.copy()
+                i = 0
+                for v in context.values():  # the key holds every name, in this order
+                    if type(v) is not str:
+                        break
+                    vals[names[i]] = v
+                    i += 1
+                else:  # every value a string: the template's keys, this request's values
+                    ctx = _new_context(RequestContext)
+                    ctx._values = vals
+                    ctx._multi = set()
+                    if cls is not Request:
+                        return cls(caller, action, resource, resource_account, ctx)
+                    # ``__init__``'s stores, without its call (one Request per decision)
+                    req = _new_request(cls)
+                    _set_caller(req, caller)
+                    _set_action(req, action)
+                    _set_resource(req, resource)
+                    _set_resource_account(req, resource_account)
+                    _set_context(req, ctx)
+                    return req
             if principal_entity is None:
                 caller, defaults = _caller_and_keys_of(principal)
             else:
                 caller, defaults = _caller_and_keys(principal, principal_entity)
             if resource_account is None:
-                resource_account = _resource_account(resource) or caller.account
-            key = (principal, principal_entity, resource_account, *context)
-            template = _CONTEXTS.get(key)
-            if template is not None:
-                vals = template[0].copy()
-                for k, v in zip(template[1], context.values(), strict=True):  # the key holds every name
-                    if type(v) is not str:
-                        break
-                    vals[k] = v
-                else:  # every value a string: the template's keys, this request's values
-                    ctx = _new_context(RequestContext)
-                    ctx._values = vals
-                    ctx._multi = set()
-                    return cls(caller, action, resource, resource_account, ctx)
+                resource_account = caller.account
             ctx = _context(context, defaults, resource_account)
             if template is None:
-                _remember_context(key, context, ctx)
+                _remember_context(key, context, ctx, caller, resource_account)
             return cls(caller, action, resource, resource_account, ctx)
         if isinstance(principal, Caller):
             caller = principal
@@ -183,7 +198,8 @@ def _context(context: Mapping[str, Any], derived: dict[str, str], resource_accou
     return ctx
 
 
-#: (principal, principal entity, resource account, *supplied key names) -> (template, lowered names).
+#: (principal, principal entity, resource account as given or read from the ARN (None: the
+#: caller's), *supplied key names) -> (template, lowered names, caller, resource account).
 #: A caller sends the same principals with the same few key names again and again; the
 #: template is the dict ``_context`` fills for them, in its order, with ``""`` where a
 #: supplied value goes, so a request with string values copies it (sized, no re-hashing)
@@ -193,7 +209,8 @@ def _context(context: Mapping[str, Any], derived: dict[str, str], resource_accou
 #: all-string, single-valued contexts of at most ``_CONTEXTS_KEYS`` names of up to
 #: ``_CONTEXTS_KEY_LENGTH`` characters, and principals and accounts of bounded length; one
 #: dict, cleared when full, so no stream of requests can grow it (about 20 MB at the most).
-_CONTEXTS: dict[tuple[str | None, ...], tuple[dict[str, str | tuple[str, ...]], tuple[str, ...]]] = {}
+_CONTEXTS: dict[tuple[str | None, ...],
+                tuple[dict[str, str | tuple[str, ...]], tuple[str, ...], Caller, str | None]] = {}
 _CONTEXTS_SIZE = 1024
 _CONTEXTS_KEYS = 32
 _CONTEXTS_KEY_LENGTH = 128
@@ -201,8 +218,10 @@ _CONTEXTS_NAME_LENGTH = 4096
 _new_context = RequestContext.__new__
 
 
-def _remember_context(key: tuple[str | None, ...], context: dict[str, Any], ctx: RequestContext) -> None:
-    """Keep the template of ``ctx``, filled by ``_context`` from ``context``, when it may be kept."""
+def _remember_context(key: tuple[str | None, ...], context: dict[str, Any], ctx: RequestContext,
+                      caller: Caller, resource_account: str | None) -> None:
+    """Keep the template of ``ctx``, filled by ``_context`` from ``context``, when it may be kept,
+    with the ``caller`` and ``resource_account`` the key stands for (so a hit needs no other look-up)."""
     if ctx._multi or len(context) > _CONTEXTS_KEYS:
         return
     principal, entity, account = key[0], key[1], key[2]
@@ -218,7 +237,7 @@ def _remember_context(key: tuple[str | None, ...], context: dict[str, Any], ctx:
     lowered = tuple(names[k.lower()] for k in context)
     if len(_CONTEXTS) >= _CONTEXTS_SIZE:
         _CONTEXTS.clear()
-    _CONTEXTS[key] = (template, lowered)
+    _CONTEXTS[key] = (template, lowered, caller, resource_account)
 
 
 # the slot descriptors of the final (slotted) class, used by ``Request.__init__``
@@ -227,3 +246,4 @@ _set_action = Request.__dict__["action"].__set__
 _set_resource = Request.__dict__["resource"].__set__
 _set_resource_account = Request.__dict__["resource_account"].__set__
 _set_context = Request.__dict__["context"].__set__
+_new_request = Request.__new__

@@ -20,7 +20,7 @@ from .catalog import DOMAIN, LANGUAGES, po_path
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: the call names that mark a message: ``_`` (a translator), ``N_`` (deferred), ``gettext``, ``ngettext``,
 #: ``gettext_noop`` (a constant in a table), ``help_text`` (a CLI help string with values)
-KEYWORDS = ("_", "N_", "gettext", "ngettext", "gettext_noop", "help_text")
+KEYWORDS = ("_", "N_", "Nn_", "gettext", "ngettext", "gettext_noop", "help_text")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 
@@ -52,7 +52,7 @@ def _marked(call: ast.Call) -> tuple[str, str | None] | None:
     msgid = _literal(call.args[0])
     if msgid is None:
         return None
-    if name == "ngettext":
+    if name in ("ngettext", "Nn_"):
         plural = _literal(call.args[1]) if len(call.args) > 1 else None
         return (msgid, plural) if plural is not None else None
     return msgid, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .catalog import LANGUAGES, load_translations
 
@@ -23,14 +23,35 @@ class Text:
 
     msgid: str
     params: tuple[tuple[str, Any], ...] = ()
+    #: a count's message (``Nn_``): the English plural, and the count that picks the form
+    plural: str | None = None
+    n: int = 0
 
     def __str__(self) -> str:
-        return _fill(self.msgid, {k: str(v) if isinstance(v, Text) else v for k, v in self.params})
+        english = self.plural if self.plural is not None and self.n != 1 else self.msgid
+        return _fill(english, {k: str(v) if isinstance(v, Text) else v for k, v in self.params})
 
 
 def N_(msgid: str, /, **params: Any) -> Text:  # noqa: N802 (the gettext convention for "mark, do not translate")
     """Mark ``msgid`` for translation without translating it (the core stays language-free)."""
     return Text(msgid, tuple(params.items()))
+
+
+def Nn_(singular: str, plural: str, n: int, /, **params: Any) -> Text:  # noqa: N802 (ngettext's N_)
+    """Mark a message that counts ``n`` (``{n}`` is filled with it): the form is chosen by the
+    language's plural rule when it is shown."""
+    return Text(singular, tuple({"n": n, **params}.items()), plural, n)
+
+
+def one_of(items: Sequence[str], /) -> Text | str:
+    """``'a' or 'b' or 'c'`` as a marked message: the "or" between alternatives is a word of the
+    reader's language too (``a または b``). One item is itself; none is ``""``."""
+    if not items:
+        return ""
+    joined: Text | str = items[0]
+    for item in items[1:]:
+        joined = N_("{first} or {second}", first=joined, second=item)
+    return joined
 
 
 def gettext_noop(msgid: str, /) -> str:
@@ -65,6 +86,8 @@ class Translator:
         if isinstance(text, Text):
             # a parameter may itself be a Text ("; did you mean …?"): translated the same way
             params = {k: self.text(v) if isinstance(v, Text) else v for k, v in text.params}
+            if text.plural is not None:
+                return _fill(self.translations.ngettext(text.msgid, text.plural, text.n), params)
             return _fill(self.translations.gettext(text.msgid), params)
         return self.translations.gettext(text) if text else text
 

@@ -22,7 +22,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from ..i18n import N_
+from ..i18n import N_, Text, Translator
 from ..model.account import AWS_MANAGED_BUILTINS, Account, Group, InlinePolicy, ManagedPolicy, Role, User
 from ..model.oidc_provider import OidcProvider
 from ..policy.document import Policy, PolicyKind, parse_policy
@@ -57,13 +57,17 @@ class Unknown:
 
     origin: Origin
     field: str
-    what: str
-    effect: str
+    #: marked messages (``N_``): English in ``str()``, translated by a report in the reader's language
+    what: Text
+    effect: Text
     #: the managed policy ARN the unknown document belongs to, when it is one
     arn: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"origin": self.origin.to_json(), "field": self.field, "what": self.what, "effect": self.effect}
+    def to_json(self, translate: Translator | None = None) -> dict[str, Any]:
+        """``what`` and ``effect`` in English, or in ``translate``'s language (``field`` stays as named)."""
+        show = translate.text if translate is not None else str
+        return {"origin": self.origin.to_json(), "field": self.field, "what": show(self.what),
+                "effect": show(self.effect)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +215,9 @@ class ChangeSet:
     additions: tuple[Addition, ...] = ()
     unknowns: tuple[Unknown, ...] = ()
     resources: tuple[ResourceChange, ...] = ()
-    #: notes about how the input was read (a resource type that is not IAM, a guess stated)
-    notes: tuple[str, ...] = ()
+    #: notes about how the input was read (a resource type that is not IAM, a guess stated), marked
+    #: with ``N_`` so that a report shows them in the reader's language
+    notes: tuple[Text, ...] = ()
     source: str | None = None
 
 

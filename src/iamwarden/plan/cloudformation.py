@@ -33,7 +33,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..i18n import N_
+from ..i18n import N_, Text
 from ..policy.document import strict_json
 from ..policy.errors import PolicySyntaxError
 from .changes import (
@@ -60,6 +60,13 @@ MAX_DEPTH = 64
 MAX_TEMPLATE_BYTES = 1024 * 1024
 #: what ``AWS::URLSuffix`` resolves to per partition
 URL_SUFFIX = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn"}
+#: the resource kinds as a sentence names them ("the {kind}'s name"), in the reader's language
+KIND_WORDS = {"user": N_("user"), "group": N_("group"), "role": N_("role"), "policy": N_("policy"),
+              "instance profile": N_("instance profile")}
+#: what a policy's ``Roles``/``Users``/``Groups`` are when unknown
+APPLIES_TO = {"Roles": N_("the roles it applies to"), "Users": N_("the users it applies to"),
+              "Groups": N_("the groups it applies to")}
+LEFT_OUT_POLICY = N_("the policy is left out: cannot decide what it grants")
 INSTALL_CFN = "install iamwarden[cfn] (pip install 'iamwarden[cfn]') to read YAML templates"
 
 SHORT_TAGS = ("Ref", "Condition", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap", "Fn::Base64",
@@ -75,7 +82,8 @@ class TemplateError(ValueError):
 class Unresolved:
     """A value CloudFormation decides only when the stack is deployed."""
 
-    reason: str
+    #: marked (``N_``): shown in the reader's language inside the unknown's ``what``
+    reason: Text
 
 
 def _yaml_loader() -> Any:
@@ -175,16 +183,18 @@ class _Resolver:
             elif isinstance(spec, dict) and "Default" in spec:
                 self.params[name] = spec["Default"]
             else:
-                self.params[name] = Unresolved(f"parameter {name} has no value (--parameter {name}=VALUE)")
+                self.params[name] = Unresolved(N_("parameter {name} has no value (--parameter {name}=VALUE)",
+                                                  name=name))
             if isinstance(spec, dict) and str(spec.get("Type", "")).startswith("CommaDelimitedList") \
                     and isinstance(self.params[name], str):
                 self.params[name] = [s.strip() for s in self.params[name].split(",")]
         self.pseudo: dict[str, Any] = {
             "AWS::AccountId": account_id, "AWS::Partition": partition, "AWS::Region": region,
             "AWS::URLSuffix": URL_SUFFIX.get(partition, "amazonaws.com"),
-            "AWS::StackName": Unresolved("AWS::StackName is known only when the stack is deployed"),
-            "AWS::StackId": Unresolved("AWS::StackId is known only when the stack is deployed"),
-            "AWS::NotificationARNs": Unresolved("AWS::NotificationARNs is known only when the stack is deployed"),
+            "AWS::StackName": Unresolved(N_("{name} is known only when the stack is deployed", name="AWS::StackName")),
+            "AWS::StackId": Unresolved(N_("{name} is known only when the stack is deployed", name="AWS::StackId")),
+            "AWS::NotificationARNs": Unresolved(N_("{name} is known only when the stack is deployed",
+                                                   name="AWS::NotificationARNs")),
         }
         self.account_id = account_id
         self.partition = partition
@@ -201,8 +211,8 @@ class _Resolver:
                 "AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IAM::Policy": "PolicyName",
                 "AWS::IAM::InstanceProfile": "InstanceProfileName"}.get(str(typ))
         if prop is None:
-            return Unresolved(f"{lid} ({typ}) is not an IAM resource of this template: its value is known only "
-                              "after deploy")
+            return Unresolved(N_("{id} ({type}) is not an IAM resource of this template: its value is known only "
+                                 "after deploy", id=lid, type=typ))
         props = r["Properties"] if isinstance(r, dict) and isinstance(r.get("Properties"), dict) else {}
         if prop in props:
             return self.value(props[prop], 0)
@@ -222,9 +232,10 @@ class _Resolver:
             url = self.value(props.get("Url"), 0)
             if isinstance(url, str):
                 return f"arn:{self.partition}:iam::{self.account_id}:oidc-provider/{url.removeprefix('https://')}"
-            return url if isinstance(url, Unresolved) else Unresolved(f"{lid}: Url is missing")
+            return url if isinstance(url, Unresolved) else Unresolved(N_("{id}: Url is missing", id=lid))
         if kind is None and typ != "AWS::IAM::ManagedPolicy":
-            return Unresolved(f"{lid} ({typ or 'unknown type'}): its ARN is known only after deploy")
+            return Unresolved(N_("{id} ({type}): its ARN is known only after deploy", id=lid,
+                                 type=typ or N_("unknown type")))
         name, path = self.name_of(lid), self.path_of(lid)
         for v in (name, path):
             if isinstance(v, Unresolved):
@@ -233,11 +244,12 @@ class _Resolver:
             return f"arn:{self.partition}:iam::{self.account_id}:{kind}{path}{name}"
         if typ == "AWS::IAM::ManagedPolicy":
             return f"arn:{self.partition}:iam::{self.account_id}:policy{path}{name}"
-        return Unresolved(f"{lid} ({typ or 'unknown type'}): its ARN is known only after deploy")
+        return Unresolved(N_("{id} ({type}): its ARN is known only after deploy", id=lid,
+                                 type=typ or N_("unknown type")))
 
     def ref(self, name: Any) -> Any:
         if not isinstance(name, str):
-            return Unresolved(f"Ref of {name!r}")
+            return Unresolved(N_("Ref of {name!r}", name=name))
         if name in self.params:
             return self.params[name]
         if name in self.pseudo:
@@ -247,25 +259,25 @@ class _Resolver:
             if typ in ("AWS::IAM::ManagedPolicy", "AWS::IAM::OIDCProvider"):
                 return self.arn_of(name)  # Ref of these returns the ARN
             return self.name_of(name)
-        return Unresolved(f"Ref {name}: no such parameter or resource")
+        return Unresolved(N_("Ref {name}: no such parameter or resource", name=name))
 
     def getatt(self, args: Any) -> Any:
         if isinstance(args, str):
             args = args.split(".", 1)
         if not (isinstance(args, list) and len(args) == 2 and all(isinstance(a, str) for a in args)):
-            return Unresolved(f"Fn::GetAtt {args!r}")
+            return Unresolved(N_("Fn::GetAtt {args!r}", args=args))
         lid, attr = args
         if lid in self.resources and attr in ("Arn", "PolicyArn"):
             return self.arn_of(lid)
-        return Unresolved(f"Fn::GetAtt {lid}.{attr} is known only after deploy")
+        return Unresolved(N_("Fn::GetAtt {id}.{attr} is known only after deploy", id=lid, attr=attr))
 
     # conditions ------------------------------------------------------------------------------
 
     def condition(self, name: Any, depth: int) -> Any:
         if not isinstance(name, str) or name not in self.conditions:
-            return Unresolved(f"condition {name!r} is not defined")
+            return Unresolved(N_("condition {name!r} is not defined", name=name))
         if name not in self._cond_cache:
-            self._cond_cache[name] = Unresolved(f"condition {name} refers to itself")
+            self._cond_cache[name] = Unresolved(N_("condition {name} refers to itself", name=name))
             self._cond_cache[name] = self.value(self.conditions[name], depth + 1)
         return self._cond_cache[name]
 
@@ -311,7 +323,7 @@ class _Resolver:
             return self.sub(arg, depth)
         if fn == "Fn::If":
             if not (isinstance(arg, list) and len(arg) == 3):
-                return Unresolved("Fn::If takes [condition, then, else]")
+                return Unresolved(N_("Fn::If takes [condition, then, else]"))
             c = self.condition(arg[0], depth)
             if isinstance(c, Unresolved):
                 return c
@@ -326,14 +338,14 @@ class _Resolver:
             try:
                 return a[1][int(a[0])]
             except (ValueError, IndexError):
-                return Unresolved(f"Fn::Select index {a[0]!r} out of range")
+                return Unresolved(N_("Fn::Select index {index!r} out of range", index=a[0]))
         elif fn == "Fn::Split" and isinstance(a, list) and len(a) == 2 and all(isinstance(x, str) for x in a):
             return a[1].split(a[0])
         elif fn == "Fn::FindInMap" and isinstance(a, list) and len(a) == 3:
             try:
                 return self.mappings[a[0]][a[1]][a[2]]
             except (KeyError, TypeError):
-                return Unresolved(f"Fn::FindInMap {a!r}: no such entry")
+                return Unresolved(N_("Fn::FindInMap {args!r}: no such entry", args=a))
         elif fn == "Fn::Base64" and isinstance(a, str):
             return base64.b64encode(a.encode()).decode()
         elif fn == "Fn::Equals" and isinstance(a, list) and len(a) == 2:
@@ -342,7 +354,7 @@ class _Resolver:
             return not a[0]
         elif fn in ("Fn::And", "Fn::Or") and isinstance(a, list) and all(isinstance(x, bool) for x in a):
             return all(a) if fn == "Fn::And" else any(a)
-        return Unresolved(f"{fn} cannot be resolved before deploy")
+        return Unresolved(N_("{function} cannot be resolved before deploy", function=fn))
 
     def sub(self, arg: Any, depth: int) -> Any:
         variables: dict[str, Any] = {}
@@ -353,7 +365,7 @@ class _Resolver:
         else:
             text = arg
         if not isinstance(text, str):
-            return Unresolved("Fn::Sub takes a string")
+            return Unresolved(N_("Fn::Sub takes a string"))
         out: list[str] = []
         i = 0
         while i < len(text):
@@ -379,7 +391,7 @@ class _Resolver:
                 if isinstance(v, Unresolved):
                     return v
                 if not isinstance(v, (str, int)):
-                    return Unresolved(f"Fn::Sub ${{{name}}} is not a string")
+                    return Unresolved(N_("Fn::Sub ${{{name}}} is not a string", name=name))
                 out.append(str(v))
             i = end + 1
         return "".join(out)
@@ -396,12 +408,12 @@ class _Reader:
         self.additions: list[Addition] = []
         self.unknowns: list[Unknown] = []
         self.resources: list[ResourceChange] = []
-        self.notes: list[str] = []
+        self.notes: list[Text] = []
 
     def origin(self, lid: str) -> Origin:
         return Origin(lid, self.source, self.lines.get(lid))
 
-    def get(self, lid: str, props: dict[str, Any], key: str, what: str, effect: str, default: Any = None,
+    def get(self, lid: str, props: dict[str, Any], key: str, what: Text, effect: Text, default: Any = None,
             arn: str | None = None, raw: Any = None) -> Any:
         if raw is None:
             if key not in props:
@@ -409,7 +421,8 @@ class _Reader:
             raw = props[key]
         v = self.res.value(raw, 0)
         if isinstance(v, Unresolved):
-            self.unknowns.append(Unknown(self.origin(lid), key, f"{what} ({v.reason})", effect, arn))
+            self.unknowns.append(Unknown(self.origin(lid), key, N_("{what} ({reason})", what=what, reason=v.reason),
+                                         effect, arn))
             return None
         return default if v is _NO_VALUE else v
 
@@ -426,39 +439,42 @@ class _Reader:
             if "Condition" in r:
                 c = self.res.condition(r["Condition"], 0)
                 if isinstance(c, Unresolved):
-                    self.unknowns.append(Unknown(self.origin(lid), "Condition", f"whether {lid} is created "
-                                                 f"({c.reason})", "analysed as created"))
+                    self.unknowns.append(Unknown(self.origin(lid), "Condition",
+                                                 N_("whether {id} is created ({reason})", id=lid, reason=c.reason),
+                                                 N_("analysed as created")))
                 elif c is not True:
                     continue
             handler = _HANDLERS.get(typ)
             if handler is None:
-                self.notes.append(f"{lid} ({typ}) not analysed (no effect on who can do what in the model)")
+                self.notes.append(N_("{id} ({type}) not analysed (no effect on who can do what in the model)",
+                                     id=lid, type=typ))
                 continue
             self.resources.append(ResourceChange(self.origin(lid), typ, "create"))
             handler(self, lid, props)
 
     def name(self, lid: str, props: dict[str, Any], key: str, kind: str) -> Any:
         if key not in props:
-            self.notes.append(f"{lid}: no {key}; CloudFormation generates the {kind}'s name at deploy, "
-                              f"analysed as {lid}")
+            self.notes.append(N_("{id}: no {key}; CloudFormation generates the {kind}'s name at deploy, "
+                                 "analysed as {id}", id=lid, key=key, kind=KIND_WORDS[kind]))
             return lid
-        return self.get(lid, props, key, f"the {kind}'s name", "this resource is left out")
+        return self.get(lid, props, key, N_("the {kind}'s name", kind=KIND_WORDS[kind]),
+                        N_("this resource is left out"))
 
     def policies(self, lid: str, props: dict[str, Any], kind: str, owner: str) -> None:
         raw = props.get("Policies") or []
         if not isinstance(raw, list):
             raise TemplateError(N_("Resources.{id}.Properties.Policies: expected a list", id=lid))
         for i, item in enumerate(raw):
-            p = self.get(lid, props, f"Policies[{i}]", "an inline policy", "left out: cannot decide what it "
-                         "grants", raw=item)
+            p = self.get(lid, props, f"Policies[{i}]", N_("an inline policy"),
+                         N_("left out: cannot decide what it grants"), raw=item)
             if p is None:
                 continue
             if not isinstance(p, dict):
                 raise TemplateError(N_("Resources.{id}.Properties.Policies[{i}]: expected an object", id=lid, i=i))
             self.additions.append(PutInline(kind, owner, str(p.get("PolicyName", f"#{i}")),
                                             p.get("PolicyDocument"), self.origin(lid)))
-        for arn in self.get(lid, props, "ManagedPolicyArns", "the managed policy ARNs", "left out: cannot "
-                            "decide what they grant", []) or []:
+        for arn in self.get(lid, props, "ManagedPolicyArns", N_("the managed policy ARNs"),
+                            N_("left out: cannot decide what they grant"), []) or []:
             self.additions.append(Attach(kind, owner, str(arn), self.origin(lid)))
 
     def entity(self, lid: str, props: dict[str, Any], kind: str) -> None:
@@ -466,56 +482,54 @@ class _Reader:
         name = self.name(lid, props, key, kind)
         if name is None:
             return
-        path = self.get(lid, props, "Path", "the path", "path / assumed", "/") or "/"
-        boundary = self.get(lid, props, "PermissionsBoundary", "the permissions boundary",
-                            "analysed without a boundary") if kind != "group" else None
+        path = self.get(lid, props, "Path", N_("the path"), N_("path / assumed"), "/") or "/"
+        boundary = self.get(lid, props, "PermissionsBoundary", N_("the permissions boundary"),
+                            N_("analysed without a boundary")) if kind != "group" else None
         trust = None
         if kind == "role":
-            trust = self.get(lid, props, "AssumeRolePolicyDocument", "the trust policy",
-                             "the role is analysed as trusting nobody")
-        tags = {str(t.get("Key")): str(t.get("Value", "")) for t in self.get(lid, props, "Tags", "the tags",
-                                                                                "analysed without tags", []) or []
+            trust = self.get(lid, props, "AssumeRolePolicyDocument", N_("the trust policy"),
+                             N_("the role is analysed as trusting nobody"))
+        tags = {str(t.get("Key")): str(t.get("Value", "")) for t in self.get(lid, props, "Tags", N_("the tags"),
+                                                                                N_("analysed without tags"), []) or []
                 if isinstance(t, dict)}
-        max_s = self.get(lid, props, "MaxSessionDuration", "the maximum session duration", "3600 assumed", 3600)
+        max_s = self.get(lid, props, "MaxSessionDuration", N_("the maximum session duration"),
+                         N_("3600 assumed"), 3600)
         self.additions.append(PutEntity(kind, str(name), self.origin(lid), str(path), trust, boundary, tags,
                                         int(max_s or 3600)))
         self.policies(lid, props, kind, str(name))
         if kind == "user":
-            for g in self.get(lid, props, "Groups", "the user's groups", "left out", []) or []:
+            for g in self.get(lid, props, "Groups", N_("the user's groups"), N_("left out"), []) or []:
                 self.additions.append(AddMember(str(name), str(g), self.origin(lid)))
 
     def attached_to(self, lid: str, props: dict[str, Any]) -> list[tuple[str, str]]:
         out = []
         for kind, key in (("role", "Roles"), ("user", "Users"), ("group", "Groups")):
-            for n in self.get(lid, props, key, f"the {key.lower()} it applies to", "left out", []) or []:
+            for n in self.get(lid, props, key, APPLIES_TO[key], N_("left out"), []) or []:
                 out.append((kind, str(n)))
         return out
 
     def inline(self, lid: str, props: dict[str, Any]) -> None:
-        name = self.get(lid, props, "PolicyName", "the policy name", "left out")
-        doc = self.get(lid, props, "PolicyDocument", "the policy document", "the policy is left out: cannot "
-                       "decide what it grants")
+        name = self.get(lid, props, "PolicyName", N_("the policy name"), N_("left out"))
+        doc = self.get(lid, props, "PolicyDocument", N_("the policy document"), LEFT_OUT_POLICY)
         if name is None or doc is None:
             return
         for kind, owner in self.attached_to(lid, props):
             self.additions.append(PutInline(kind, owner, str(name), doc, self.origin(lid)))
 
     def owned_inline(self, lid: str, props: dict[str, Any], kind: str, key: str) -> None:
-        owner = self.get(lid, props, key, f"the {kind}", "left out")
-        name = self.get(lid, props, "PolicyName", "the policy name", "left out")
-        doc = self.get(lid, props, "PolicyDocument", "the policy document", "the policy is left out: cannot "
-                       "decide what it grants")
+        owner = self.get(lid, props, key, N_("the {kind}", kind=KIND_WORDS[kind]), N_("left out"))
+        name = self.get(lid, props, "PolicyName", N_("the policy name"), N_("left out"))
+        doc = self.get(lid, props, "PolicyDocument", N_("the policy document"), LEFT_OUT_POLICY)
         if owner and name and doc is not None:
             self.additions.append(PutInline(kind, str(owner), str(name), doc, self.origin(lid)))
 
     def managed(self, lid: str, props: dict[str, Any]) -> None:
         name = self.name(lid, props, "ManagedPolicyName", "policy")
-        path = self.get(lid, props, "Path", "the path", "path / assumed", "/") or "/"
+        path = self.get(lid, props, "Path", N_("the path"), N_("path / assumed"), "/") or "/"
         if name is None:
             return
         arn = policy_arn(self.res.account_id, str(name), str(path))
-        doc = self.get(lid, props, "PolicyDocument", "the policy document", "the policy is left out: cannot "
-                       "decide what it grants", arn=arn)
+        doc = self.get(lid, props, "PolicyDocument", N_("the policy document"), LEFT_OUT_POLICY, arn=arn)
         if doc is None:
             return
         self.additions.append(PutManagedPolicy(str(name), doc, self.origin(lid), str(path)))
@@ -523,21 +537,21 @@ class _Reader:
             self.additions.append(Attach(kind, owner, arn, self.origin(lid)))
 
     def membership(self, lid: str, props: dict[str, Any]) -> None:
-        group = self.get(lid, props, "GroupName", "the group", "left out")
-        for u in self.get(lid, props, "Users", "the users", "left out", []) or []:
+        group = self.get(lid, props, "GroupName", N_("the group"), N_("left out"))
+        for u in self.get(lid, props, "Users", N_("the users"), N_("left out"), []) or []:
             if group:
                 self.additions.append(AddMember(str(u), str(group), self.origin(lid)))
 
     def profile(self, lid: str, props: dict[str, Any]) -> None:
         name = self.name(lid, props, "InstanceProfileName", "instance profile")
-        roles = self.get(lid, props, "Roles", "the roles", "analysed without roles", []) or []
+        roles = self.get(lid, props, "Roles", N_("the roles"), N_("analysed without roles"), []) or []
         if name is not None:
-            self.additions.append(PutInstanceProfile(str(name), tuple(map(str, roles)), self.origin(lid),
-                                                     str(self.get(lid, props, "Path", "the path", "/", "/") or "/")))
+            path = self.get(lid, props, "Path", N_("the path"), N_("path / assumed"), "/") or "/"
+            self.additions.append(PutInstanceProfile(str(name), tuple(map(str, roles)), self.origin(lid), str(path)))
 
     def oidc(self, lid: str, props: dict[str, Any]) -> None:
-        url = self.get(lid, props, "Url", "the provider URL", "left out")
-        ids = self.get(lid, props, "ClientIdList", "the client ids", "left out", []) or []
+        url = self.get(lid, props, "Url", N_("the provider URL"), N_("left out"))
+        ids = self.get(lid, props, "ClientIdList", N_("the client ids"), N_("left out"), []) or []
         if url:
             self.additions.append(PutOidcProvider(str(url), tuple(map(str, ids)), self.origin(lid)))
 
@@ -564,10 +578,11 @@ def read_template(text: str, source: str | None = None, account_id: str | None =
         raise TemplateError(N_("the template is larger than {n} bytes (CloudFormation's limit)",
                                n=MAX_TEMPLATE_BYTES))
     data, lines = load_template(text)
-    notes = []
+    notes: list[Text] = []
     if account_id is None:
         account_id = DEFAULT_ACCOUNT_ID
-        notes.append(f"account id not given: AWS::AccountId is {DEFAULT_ACCOUNT_ID} (use --account-id)")
+        notes.append(N_("account id not given: AWS::AccountId is {account} (use --account-id)",
+                        account=DEFAULT_ACCOUNT_ID))
     r = _Reader(_Resolver(data, dict(parameters or {}), account_id, region, partition), lines, source)
     r.read()
     return ChangeSet(account_id, (), tuple(r.additions), tuple(r.unknowns), tuple(r.resources),

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..analysis import audit
 from ..analysis.findings import SEVERITIES
+from ..i18n import N_, Translator
 from ..model.account import Account, World
 from .changes import (
     AddMember,
@@ -122,22 +123,33 @@ def after_account(before: Account, changes: ChangeSet) -> tuple[Account, list[Un
         o = _origin_for(owner, origins) or Origin(owner)
         if parn in pending:  # its document is unknown until apply: already reported
             continue
-        extra.append(Unknown(o, "policy_arn", f"managed policy {parn} (attached to {owner}) is neither in the "
-                             "account data nor in the plan", "the attachment is left out: give the current "
-                             "account with --account"))
+        extra.append(Unknown(o, "policy_arn", N_("managed policy {policy} (attached to {owner}) is neither in the "
+                                                 "account data nor in the plan", policy=parn, owner=owner),
+                             N_("the attachment is left out: give the current account with --account")))
     created = {(op.kind, op.name) for op in changes.additions if isinstance(op, PutEntity)}
     for kind, coll_b, coll_a in (("user", before.users, after.users), ("group", before.groups, after.groups),
                                  ("role", before.roles, after.roles)):
         for name in sorted(set(coll_a) - set(coll_b)):
             if (kind, name) not in created:
                 arn = coll_a[name].arn
-                what = "its trust policy and other policies are" if kind == "role" else "its other policies are"
-                extra.append(Unknown(_origin_for(arn, origins) or Origin(arn), kind,
-                                     f"{kind} {name} is neither in the account data nor in the plan: {what} unknown",
-                                     "analysed with only what the plan gives it"
-                                     + (" (trusting nobody)" if kind == "role" else "")
-                                     + ": give the current account with --account"))
+                extra.append(Unknown(_origin_for(arn, origins) or Origin(arn), kind, *_NOT_LOADED[kind](name)))
     return (without_missing(after) if missing_policies(after) else after), extra
+
+
+#: an entity the change set refers to that neither the account data nor the plan holds: what is
+#: unknown of it, and how it is analysed
+_NOT_LOADED = {
+    "user": lambda name: (N_("user {name} is neither in the account data nor in the plan: its other policies are "
+                             "unknown", name=name),
+                          N_("analysed with only what the plan gives it: give the current account with --account")),
+    "group": lambda name: (N_("group {name} is neither in the account data nor in the plan: its other policies are "
+                              "unknown", name=name),
+                           N_("analysed with only what the plan gives it: give the current account with --account")),
+    "role": lambda name: (N_("role {name} is neither in the account data nor in the plan: its trust policy and "
+                             "other policies are unknown", name=name),
+                          N_("analysed with only what the plan gives it (trusting nobody): give the current "
+                             "account with --account")),
+}
 
 
 def _principals(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -150,12 +162,14 @@ def _path_text(p: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def compare(before: World, after: World, changes: ChangeSet, unknowns: list[Unknown],
-            fail_on: str = "low", now: datetime | None = None) -> PlanReport:
-    """The difference the change set makes (see the module docstring)."""
+            fail_on: str = "low", now: datetime | None = None, translate: Translator | None = None) -> PlanReport:
+    """The difference the change set makes (see the module docstring). With ``translate``, the
+    sentences a person reads (findings' messages and fixes, unknowns, notes) are in its language;
+    what decides (ids, ARNs, severities) is the same in every language."""
     if fail_on not in SEVERITIES:
         raise ValueError(f"fail_on: one of {', '.join(SEVERITIES)}")
-    b = audit(before, now=now).to_json()
-    a = audit(after, now=now).to_json()
+    b = audit(before, now=now).to_json(translate=translate)
+    a = audit(after, now=now).to_json(translate=translate)
     bp, ap = _principals(b), _principals(a)
     origins = origins_by_arn(changes)
 
@@ -227,8 +241,8 @@ def compare(before: World, after: World, changes: ChangeSet, unknowns: list[Unkn
                   "removed": [{"from": s, "to": t, "technique": k} for s, t, k in sorted(be_edges - ae_edges)]},
         "findings": {"new": sorted(new_findings, key=_fsort), "resolved": sorted(resolved, key=_fsort)},
         "oidc_providers": {"new": oidc_new, "removed": oidc_removed},
-        "unknowns": [u.to_json() for u in all_unknowns],
-        "notes": list(changes.notes),
+        "unknowns": [u.to_json(translate) for u in all_unknowns],
+        "notes": [translate.text(n) if translate is not None else str(n) for n in changes.notes],
         "errors": sorted(set(a.get("errors") or []) - set(b.get("errors") or [])),
     }
     return PlanReport(changes.account_id, verdict, fail_on, data)

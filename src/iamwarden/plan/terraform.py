@@ -26,7 +26,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from ..i18n import N_
+from ..i18n import N_, Text
 from .changes import (
     Addition,
     AddMember,
@@ -63,6 +63,11 @@ ATTACH_TYPES = {"aws_iam_user_policy_attachment": "user", "aws_iam_group_policy_
 OTHER_TYPES = ("aws_iam_policy", "aws_iam_policy_attachment", "aws_iam_group_membership",
                "aws_iam_user_group_membership", "aws_iam_instance_profile", "aws_iam_openid_connect_provider")
 #: every resource type read (the others are listed in the change set's notes)
+#: the entity kinds as a sentence names them ("the {kind}'s name"), in the reader's language
+KIND_WORDS = {"user": N_("user"), "group": N_("group"), "role": N_("role")}
+#: what an unknown value's change becomes
+LEFT_OUT = N_("left out of the after state")
+LEFT_OUT_POLICY = N_("the policy is left out: cannot decide what it grants")
 READ_TYPES = frozenset(ENTITY_TYPES) | frozenset(INLINE_TYPES) | frozenset(ATTACH_TYPES) | frozenset(OTHER_TYPES)
 
 _INDEX = re.compile(r"\[[^\]]*\]$")
@@ -164,7 +169,7 @@ class _Reader:
         self.additions: list[Addition] = []
         self.unknowns: list[Unknown] = []
         self.resources: list[ResourceChange] = []
-        self.notes: list[str] = []
+        self.notes: list[Text] = []
         self.planned: dict[str, dict[str, Any]] = {}  # config address → after (known part)
         for rc in plan.get("resource_changes") or []:
             if isinstance(rc, dict) and isinstance((rc.get("change") or {}).get("after"), dict):
@@ -209,7 +214,7 @@ class _Reader:
         conf = self.config.get(config_address(str(rc.get("address", ""))))
         return bool(conf and key in (conf.get("expressions") or {}))
 
-    def unknown(self, rc: dict[str, Any], key: str, what: str, effect: str, arn: str | None = None) -> None:
+    def unknown(self, rc: dict[str, Any], key: str, what: Text, effect: Text, arn: str | None = None) -> None:
         self.unknowns.append(Unknown(self.origin(str(rc["address"])), key, what, effect, arn))
 
     # -- resources -------------------------------------------------------------------------
@@ -230,7 +235,8 @@ class _Reader:
             try:
                 action = _action(rc["change"].get("actions"))
             except PlanError as e:
-                raise PlanError(f"$.resource_changes[{i}] ({rc['address']}): {e}") from None
+                raise PlanError(N_("$.resource_changes[{i}] ({address}): {error}", i=i, address=rc["address"],
+                                   error=e.args[0])) from None  # _action's marked message
             if typ not in READ_TYPES:
                 if typ.startswith("aws_iam_") and action not in ("no-op", "read"):
                     skipped[typ] = skipped.get(typ, 0) + 1
@@ -246,9 +252,11 @@ class _Reader:
                 if action in ("create", "update", "replace") and isinstance(after, dict):
                     self.add(rc, typ)
             except (TypeError, AttributeError, KeyError) as e:
-                raise PlanError(f"$.resource_changes[{i}] ({rc['address']}): unexpected value shape ({e})") from None
+                raise PlanError(N_("$.resource_changes[{i}] ({address}): unexpected value shape ({error})", i=i,
+                                   address=rc["address"], error=str(e))) from None
         for typ, n in sorted(skipped.items()):
-            self.notes.append(f"{n} change(s) of {typ} not analysed (no effect on who can do what in the model)")
+            self.notes.append(N_("{n} change(s) of {type} not analysed (no effect on who can do what in the model)",
+                                 n=n, type=typ))
 
     def remove(self, rc: dict[str, Any], typ: str, before: dict[str, Any], after: dict[str, Any] | None) -> None:
         o = self.origin(str(rc["address"]))
@@ -288,7 +296,7 @@ class _Reader:
         elif typ == "aws_iam_openid_connect_provider":
             self.removals.append(RemoveOidcProvider(before.get("url", ""), o))
 
-    def known(self, rc: dict[str, Any], key: str, what: str, effect: str) -> Any:
+    def known(self, rc: dict[str, Any], key: str, what: Text, effect: Text) -> Any:
         v, unk = self.value(rc, key)
         if unk:
             self.unknown(rc, key, what, effect)
@@ -298,19 +306,19 @@ class _Reader:
     def add(self, rc: dict[str, Any], typ: str) -> None:
         addr = str(rc["address"])
         o = self.origin(addr)
-        skip = "this change is left out of the after state"
+        skip = N_("this change is left out of the after state")
         if typ in ENTITY_TYPES:
             kind = ENTITY_TYPES[typ]
-            name = self.known(rc, "name", f"the {kind}'s name", skip)
+            name = self.known(rc, "name", N_("the {kind}'s name", kind=KIND_WORDS[kind]), skip)
             if name is None:
                 return
-            path = self.known(rc, "path", f"the {kind}'s path", "path / assumed") or "/"
-            boundary = self.known(rc, "permissions_boundary", "the permissions boundary",
-                                  "the entity is analysed without a boundary") if kind != "group" else None
+            path = self.known(rc, "path", N_("the {kind}'s path", kind=KIND_WORDS[kind]), N_("path / assumed")) or "/"
+            boundary = self.known(rc, "permissions_boundary", N_("the permissions boundary"),
+                                  N_("the entity is analysed without a boundary")) if kind != "group" else None
             trust = None
             if kind == "role":
-                trust = self.known(rc, "assume_role_policy", "the trust policy (assume_role_policy)",
-                                   "the role is analysed as trusting nobody")
+                trust = self.known(rc, "assume_role_policy", N_("the trust policy (assume_role_policy)"),
+                                   N_("the role is analysed as trusting nobody"))
             tags = self.value(rc, "tags")[0] or {}
             max_s = self.value(rc, "max_session_duration")[0] or 3600
             self.additions.append(PutEntity(kind, name, o, path, trust, boundary or None, dict(tags), int(max_s)))
@@ -318,68 +326,70 @@ class _Reader:
                 self.role_blocks(rc, name, o)
         elif typ in INLINE_TYPES:
             kind = INLINE_TYPES[typ]
-            owner = self.known(rc, kind, f"the {kind} the policy belongs to", skip)
-            name = self.known(rc, "name", "the policy name", skip)
-            doc = self.known(rc, "policy", "the policy document", "the policy is left out: cannot decide "
-                             "what it grants")
+            owner = self.known(rc, kind, N_("the {kind} the policy belongs to", kind=KIND_WORDS[kind]), skip)
+            name = self.known(rc, "name", N_("the policy name"), skip)
+            doc = self.known(rc, "policy", N_("the policy document"), LEFT_OUT_POLICY)
             if owner and name and doc is not None:
                 self.additions.append(PutInline(kind, owner, name, doc, o))
         elif typ in ATTACH_TYPES:
             kind = ATTACH_TYPES[typ]
-            owner = self.known(rc, kind, f"the {kind} to attach to", skip)
-            arn = self.known(rc, "policy_arn", "the attached policy's ARN", "the attachment is left out: "
-                             "cannot decide what it grants")
+            owner = self.known(rc, kind, N_("the {kind} to attach to", kind=KIND_WORDS[kind]), skip)
+            arn = self.known(rc, "policy_arn", N_("the attached policy's ARN"),
+                             N_("the attachment is left out: cannot decide what it grants"))
             if owner and arn:
                 self.additions.append(Attach(kind, owner, arn, o))
         elif typ == "aws_iam_policy":
-            name = self.known(rc, "name", "the policy name", skip)
-            path = self.known(rc, "path", "the policy path", "path / assumed") or "/"
+            name = self.known(rc, "name", N_("the policy name"), skip)
+            path = self.known(rc, "path", N_("the policy path"), N_("path / assumed")) or "/"
             doc, unk = self.value(rc, "policy")
             if unk:
-                self.unknown(rc, "policy", "the policy document", "the policy is left out: cannot decide what "
-                             "it grants", policy_arn(self.account_id, name, path) if name else None)
+                self.unknown(rc, "policy", N_("the policy document"), LEFT_OUT_POLICY,
+                             policy_arn(self.account_id, name, path) if name else None)
             elif name and doc is not None:
                 self.additions.append(PutManagedPolicy(name, doc, o, path))
         elif typ == "aws_iam_policy_attachment":
-            arn = self.known(rc, "policy_arn", "the attached policy's ARN", skip)
+            arn = self.known(rc, "policy_arn", N_("the attached policy's ARN"), skip)
             for kind in ("user", "group", "role"):
-                for n in self.known_items(rc, kind + "s", f"a {kind} to attach to"):
+                for n in self.known_items(rc, kind + "s", N_("a {kind} to attach to", kind=KIND_WORDS[kind]),
+                                             N_("every {kind} to attach to", kind=KIND_WORDS[kind])):
                     if arn:
                         self.additions.append(Attach(kind, n, arn, o))
         elif typ == "aws_iam_group_membership":
-            group = self.known(rc, "group", "the group", skip)
-            for u in self.known_items(rc, "users", "a member"):
+            group = self.known(rc, "group", N_("the group"), skip)
+            for u in self.known_items(rc, "users", N_("a member"), N_("every member")):
                 if group:
                     self.additions.append(AddMember(u, group, o))
         elif typ == "aws_iam_user_group_membership":
-            user = self.known(rc, "user", "the user", skip)
-            for g in self.known_items(rc, "groups", "a group"):
+            user = self.known(rc, "user", N_("the user"), skip)
+            for g in self.known_items(rc, "groups", N_("a group"), N_("every group")):
                 if user:
                     self.additions.append(AddMember(user, g, o))
         elif typ == "aws_iam_instance_profile":
-            name = self.known(rc, "name", "the instance profile's name", skip)
-            role = self.known(rc, "role", "the instance profile's role", "the profile is analysed without a role")
+            name = self.known(rc, "name", N_("the instance profile's name"), skip)
+            role = self.known(rc, "role", N_("the instance profile's role"),
+                              N_("the profile is analysed without a role"))
             if name:
                 self.additions.append(PutInstanceProfile(name, (role,) if role else (), o,
                                                          self.value(rc, "path")[0] or "/"))
         elif typ == "aws_iam_openid_connect_provider":
-            url = self.known(rc, "url", "the provider URL", skip)
+            url = self.known(rc, "url", N_("the provider URL"), skip)
             if url:
-                ids = tuple(self.known_items(rc, "client_id_list", "a client id"))
+                ids = tuple(self.known_items(rc, "client_id_list", N_("a client id"), N_("every client id")))
                 self.additions.append(PutOidcProvider(url, ids, o))
 
-    def known_items(self, rc: dict[str, Any], key: str, what: str) -> list[str]:
-        """The known elements of a list or set attribute; each unknown element is an ``Unknown``."""
+    def known_items(self, rc: dict[str, Any], key: str, what: Text, every: Text) -> list[str]:
+        """The known elements of a list or set attribute; each unknown element is an ``Unknown``
+        (``what``), and so is a list unknown as a whole (``every``)."""
         v, unk = self.value(rc, key)
         if v is None:
             if unk:
-                self.unknown(rc, key, f"every {what}", "left out of the after state")
+                self.unknown(rc, key, every, LEFT_OUT)
             return []
         flags = (rc["change"].get("after_unknown") or {}).get(key)
         out = []
         for i, item in enumerate(v):
             if isinstance(flags, list) and i < len(flags) and flags[i] is True:
-                self.unknown(rc, f"{key}[{i}]", what, "left out of the after state")
+                self.unknown(rc, f"{key}[{i}]", what, LEFT_OUT)
             elif isinstance(item, str):
                 out.append(item)
         return out
@@ -390,18 +400,19 @@ class _Reader:
         if self.configured(rc, "inline_policy"):
             v, unk = self.value(rc, "inline_policy")
             if unk:
-                self.unknown(rc, "inline_policy", "the role's inline policies", "left out: cannot decide what "
-                             "they grant")
+                self.unknown(rc, "inline_policy", N_("the role's inline policies"),
+                             N_("left out: cannot decide what they grant"))
             for i, b in enumerate(v or []):
                 flags = (rc["change"].get("after_unknown") or {}).get("inline_policy")
                 fb = flags[i] if isinstance(flags, list) and i < len(flags) else {}
                 if _has_true(fb):
-                    self.unknown(rc, f"inline_policy[{i}]", "an inline policy", "left out: cannot decide what "
-                                 "it grants")
+                    self.unknown(rc, f"inline_policy[{i}]", N_("an inline policy"),
+                                 N_("left out: cannot decide what it grants"))
                 elif isinstance(b, dict) and b.get("name") and b.get("policy"):
                     self.additions.append(PutInline("role", role, b["name"], b["policy"], o))
         if self.configured(rc, "managed_policy_arns"):
-            for arn in self.known_items(rc, "managed_policy_arns", "a managed policy ARN"):
+            for arn in self.known_items(rc, "managed_policy_arns", N_("a managed policy ARN"),
+                                       N_("every managed policy ARN")):
                 self.additions.append(Attach("role", role, arn, o))
 
 
@@ -445,13 +456,13 @@ def read_plan(plan: Any, account_id: str | None = None, source: str | None = Non
     """
     if not isinstance(plan, dict) or ("resource_changes" not in plan and "format_version" not in plan):
         raise PlanError(N_("not terraform show -json output (no resource_changes or format_version)"))
-    notes = []
+    notes: list[Text] = []
     if account_id is None:
         account_id = infer_account_id(plan)
         if account_id is None:
             account_id = DEFAULT_ACCOUNT_ID
-            notes.append(f"account id not given and not found in the plan: {DEFAULT_ACCOUNT_ID} assumed "
-                         "(use --account-id)")
+            notes.append(N_("account id not given and not found in the plan: {account} assumed (use --account-id)",
+                            account=DEFAULT_ACCOUNT_ID))
     r = _Reader(plan, account_id, source, locations)
     r.read()
     return ChangeSet(account_id, tuple(r.removals), tuple(r.additions), tuple(r.unknowns), tuple(r.resources),

@@ -462,12 +462,19 @@ def compile_check(
                     return miss
                 return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
         else:
+            # readable and test are pure: their joint answer is remembered per value (an
+            # ARN's readability is a split of it), and an error is never kept
+            def readable_test(r: str) -> bool:
+                if not readable(r):
+                    return False
+                return test(r) != negated
+
+            joint = _remembered(readable_test)
+
             def check(values: dict[str, str | tuple[str, ...]]) -> bool:
                 present = values.get(key)
                 if type(present) is str:
-                    if not readable(present):
-                        return False
-                    return test(present) != negated
+                    return joint(present)
                 if not present:
                     return miss
                 return SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY
@@ -543,7 +550,17 @@ def _precompiled_test(family: OperatorFamily, values: tuple[str, ...]) -> Callab
         return lambda r: r.casefold() in folded
     if compare is _bool:
         wanted = frozenset(v.strip().lower() for v in values)
-        return lambda r: bool_request_value(r) in wanted
+        # ``bool_request_value(r) in wanted``, answered once for each of its two results
+        if_true, if_false = "true" in wanted, "false" in wanted
+
+        def bool_test(r: str) -> bool:
+            if r == "true":  # the usual spellings, without stripping and lowering them
+                return if_true
+            if r == "false":
+                return if_false
+            return if_true if bool_request_value(r) == "true" else if_false
+
+        return bool_test
     if compare is _string_like:
         return compile_glob_set(values, False).match
     try:

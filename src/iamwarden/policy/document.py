@@ -178,9 +178,10 @@ class Statement:
     #: statement test in one call (see ``_compile_applies``); else None
     _applies: Any = field(default=None, repr=False)
     #: ``_applies`` in two halves, for a statement without a Principal whose resource
-    #: test needs no request context: ``(resource_test, conditions_test)``, where
-    #: ``resource_test(resource) -> bool`` is None for any resource and
-    #: ``conditions_test(resource, values, ctx) -> bool`` is None without conditions
+    #: test needs no request context: ``(resource_test, conditions_test, values_test)``, where
+    #: ``resource_test(resource) -> bool`` is None for any resource,
+    #: ``conditions_test(resource, values, ctx) -> bool`` is None without conditions, and
+    #: ``values_test(values) -> bool`` is the same test when every condition has a ``_check``
     #: (see ``_compile_split``); else None
     _split: Any = field(default=None, repr=False)
 
@@ -284,12 +285,15 @@ class Statement:
         return applies
 
     def _compile_split(self) -> Any:
-        """``(resource_test, conditions_test)``: ``_applies`` is ``resource_test(resource)
-        and conditions_test(resource, values, ctx)``, each half None when it always holds.
+        """``(resource_test, conditions_test, values_test)``: ``_applies`` is
+        ``resource_test(resource) and conditions_test(resource, values, ctx)``, each half None
+        when it always holds.
 
         A plan that knows the resource asks the first half once per resource
         (``evaluation.plan``) and only the second per request. The conditions are
-        asked in the same order and the same way as in ``_applies``.
+        asked in the same order and the same way as in ``_applies``. ``values_test(values)``
+        is ``conditions_test`` for conditions that all have a ``_check`` (they read only
+        the context's dict), one call fewer per request; else None.
         """
         if self.principal is not None:
             return None
@@ -300,14 +304,28 @@ class Statement:
         else:
             return None  # variables or NotResource: the resource test reads the context
         if not self.conditions:
-            return resource_test, None
+            return resource_test, None, None
         steps = tuple((c._check, c.evaluate) for c in self.conditions)
+        checks = tuple(check for check, _ in steps if check is not None)
+        values_test: Any = None
+        if len(checks) == len(steps):
+            if len(checks) == 1:
+                values_test = checks[0]
+            elif len(checks) == 2:
+                v1, v2 = checks
+                values_test = lambda values: v1(values) and v2(values)
+            else:
+                def values_test(values: Any) -> bool:
+                    for check in checks:
+                        if not check(values):
+                            return False
+                    return True
         if len(steps) == 1 and steps[0][0] is not None:
             c1 = steps[0][0]
-            return resource_test, lambda resource, values, ctx: c1(values)
+            return resource_test, lambda resource, values, ctx: c1(values), values_test
         if len(steps) == 2 and steps[0][0] is not None and steps[1][0] is not None:
             c1, c2 = steps[0][0], steps[1][0]
-            return resource_test, lambda resource, values, ctx: c1(values) and c2(values)
+            return resource_test, lambda resource, values, ctx: c1(values) and c2(values), values_test
 
         def conditions_test(resource: str, values: Any, ctx: Any) -> bool:
             for check, evaluate in steps:
@@ -318,7 +336,7 @@ class Statement:
                     return False
             return True
 
-        return resource_test, conditions_test
+        return resource_test, conditions_test, values_test
 
     def matches_resource(self, resource: str, ctx: ContextView) -> bool:
         """Case-sensitive glob over the whole ARN (spec §2.4); no element = the attached resource.

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import N_, Text
+from ..i18n import N_, Text, Translator, one_of
 from . import quotas
 from .catalog import catalog
 from .conditions import (
@@ -76,13 +76,23 @@ class Finding:
     text: Text | None = field(default=None, compare=False)
     fix_text: Text | None = field(default=None, compare=False)
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self, translate: Translator | None = None) -> dict[str, str]:
+        """The finding; with ``translate``, ``message`` and ``fix`` in its language (field names, type
+        and code stay English: docs/decisions/i18n-json.md)."""
         out = {"type": self.type, "code": self.code, "path": self.path, "message": self.message}
         for k in ("severity", "fix", "corrected"):
             v = getattr(self, k)
             if v is not None:
                 out[k] = v
+        if translate is not None:
+            out["message"] = self.message_in(translate)
+            if self.fix_text is not None:
+                out["fix"] = translate.text(self.fix_text)
         return out
+
+    def message_in(self, translate: Translator) -> str:
+        """The message in ``translate``'s language (a parser message without a translation stays English)."""
+        return translate.text(self.text if self.text is not None else self.message)
 
     def __str__(self) -> str:
         return f"{self.type} {self.code} at {self.path}: {self.message}"
@@ -228,7 +238,7 @@ KIND_LABELS = {
 def _did_you_mean(options: list[str]) -> str | Text:
     if not options:
         return ""
-    return N_("; did you mean {options}?", options=" or ".join(repr(o) for o in options))
+    return N_("; did you mean {options}?", options=one_of([repr(o) for o in options]))
 
 
 class _Validator:
@@ -440,8 +450,8 @@ class _Validator:
         elif info.deprecated:
             instead: str | Text = ""
             if info.replacements:
-                instead = N_(" Use {actions} instead.", actions=" or ".join(
-                    f"{info.service}:{r}" for r in info.replacements))
+                instead = N_(" Use {actions} instead.", actions=one_of(
+                    [f"{info.service}:{r}" for r in info.replacements]))
             self.add(
                 WARNING,
                 "DEPRECATED_ACTION",

@@ -88,3 +88,17 @@ def web_identity_text(x: Any, lang: str = "en") -> str:
         lines.append(_("  what would change the answer:"))
         lines += [f"    - {_.text(c)}" for c in x.changes]
     return "\n".join(lines) + "\n"
+
+
+def web_identity_json(x: Any, lang: str = "en") -> dict[str, Any]:
+    """``explain --web-identity-token/--claims --format json``: ``WebIdentityExplanation.to_json()``
+    with its sentences in ``lang`` (``rule`` and ``what_would_change``, as ``explain``'s JSON does;
+    docs/decisions/i18n-json.md). Keys, ARNs, claims and the engine's ``reasons`` stay as they are."""
+    out: dict[str, Any] = x.to_json()
+    if lang == "en":
+        return out
+    _ = translator(lang)
+    if out.get("rule"):
+        out["rule"] = decision_message(out["rule"], _)
+    out["what_would_change"] = [_.text(c) for c in x.changes]
+    return out

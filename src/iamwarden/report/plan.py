@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..i18n import Translator, gettext_noop, translator
 from .sarif import SARIF_SCHEMA, SARIF_VERSION, SECURITY_SEVERITY, SEVERITY_LEVEL, _artifact_location, _fingerprint
 
 HEADLINES = {
-    "new-risk": "NEW RISK: this change creates a finding at or above --fail-on {fail_on}",
-    "no-new-risk": "no new risk: this change creates no finding at or above --fail-on {fail_on}",
-    "unknown": "unknown: cannot decide, values that shape IAM are known only after apply",
+    "new-risk": gettext_noop("NEW RISK: this change creates a finding at or above --fail-on {fail_on}"),
+    "no-new-risk": gettext_noop("no new risk: this change creates no finding at or above --fail-on {fail_on}"),
+    "unknown": gettext_noop("unknown: cannot decide, values that shape IAM are known only after apply"),
 }
 
 
@@ -30,51 +31,59 @@ def _where(o: dict[str, Any] | None) -> str:
     return f" [{o['address']}" + (f", {loc}" if loc else "") + "]"
 
 
-def _steps(steps: list[dict[str, Any]]) -> str:
-    return " → ".join(f"{s['technique']}({'itself' if s['from'] == s['to'] else _short(s['to'])})" for s in steps)
+def _steps(steps: list[dict[str, Any]], _: Translator) -> str:
+    return " → ".join(f"{s['technique']}({_('itself') if s['from'] == s['to'] else _short(s['to'])})" for s in steps)
 
 
-def render_text(r: dict[str, Any]) -> str:
+def render_text(r: dict[str, Any], lang: str = "en") -> str:
+    """The report for a terminal, in ``lang`` (the findings' and unknowns' sentences come
+    translated in ``r`` when ``plan.evaluate`` was given the same language)."""
+    _ = translator(lang)
     s = r["summary"]
-    out = [HEADLINES[r["verdict"]].format(fail_on=r["fail_on"]),
-           f"  account {r['account']}: {s['resources']} IAM resource change(s); "
-           f"admins +{s['new_admins']} -{s['removed_admins']}; escalations +{s['new_escalations']} "
-           f"-{s['removed_escalations']}; findings +{s['new_findings']} -{s['resolved_findings']}; "
-           f"unknown values {s['unknowns']}", ""]
+    out = [_(HEADLINES[r["verdict"]], fail_on=r["fail_on"]),
+           _("  account {account}: {resources} IAM resource change(s); admins +{new_admins} -{removed_admins}; "
+             "escalations +{new_escalations} -{removed_escalations}; findings +{new_findings} -{resolved_findings}; "
+             "unknown values {unknowns}", account=r["account"], **{k: s[k] for k in (
+                 "resources", "new_admins", "removed_admins", "new_escalations", "removed_escalations",
+                 "new_findings", "resolved_findings", "unknowns")}), ""]
     if r["admins"]["new"] or r["admins"]["removed"]:
-        out.append("Admins:")
+        out.append(_("Admins:"))
         out += [f"  + {_short(a['arn'])}{_where(a.get('origin'))}" for a in r["admins"]["new"]]
         out += [f"  - {_short(a['arn'])}" for a in r["admins"]["removed"]]
         out.append("")
     if r["escalations"]["new"] or r["escalations"]["removed"]:
-        out.append("Escalation to admin:")
+        out.append(_("Escalation to admin:"))
         for e in r["escalations"]["new"]:
-            verb = "can" if e["kind"] == "can" else "may (uncertain)"
-            out.append(f"  + {_short(e['arn'])} {verb} become admin: {_steps(e['steps'])}{_where(e.get('origin'))}")
+            line = _("{principal} can become admin: {steps}") if e["kind"] == "can" else \
+                _("{principal} may (uncertain) become admin: {steps}")
+            out.append("  + " + line.format(principal=_short(e["arn"]), steps=_steps(e["steps"], _))
+                       + _where(e.get("origin")))
         for e in r["escalations"]["removed"]:
-            out.append(f"  - {_short(e['arn'])} {'can' if e['kind'] == 'can' else 'may'} no longer become admin")
+            line = _("{principal} can no longer become admin") if e["kind"] == "can" else \
+                _("{principal} may no longer become admin")
+            out.append("  - " + line.format(principal=_short(e["arn"])))
         out.append("")
     if r["findings"]["new"] or r["findings"]["resolved"]:
-        out.append("Findings:")
+        out.append(_("Findings:"))
         for f in r["findings"]["new"]:
             out.append(f"  + [{f['severity'].upper()}] {f['id']} {f['rule']}: {f['message']}{_where(f.get('origin'))}")
         for f in r["findings"]["resolved"]:
-            out.append(f"  - [{f['severity'].upper()}] {f['id']} {f['rule']}: {_short(f['arn'])} (resolved)")
+            out.append(f"  - [{f['severity'].upper()}] {f['id']} {f['rule']}: {_short(f['arn'])} " + _("(resolved)"))
         out.append("")
     if r["oidc_providers"]["new"] or r["oidc_providers"]["removed"]:
-        out.append("OIDC providers (outside entry points):")
+        out.append(_("OIDC providers (outside entry points):"))
         out += [f"  + {o['url']}{_where(o['origin'])}" for o in r["oidc_providers"]["new"]]
         out += [f"  - {o['url']}{_where(o['origin'])}" for o in r["oidc_providers"]["removed"]]
         out.append("")
     if r["unknowns"]:
-        out.append("Unknown until apply (cannot decide):")
+        out.append(_("Unknown until apply (cannot decide):"))
         for u in r["unknowns"]:
             out.append(f"  ? {u['what']}{_where(u['origin'])}: {u['effect']}")
         out.append("")
     for n in r.get("notes") or []:
-        out.append(f"note: {n}")
+        out.append(_("note: {note}", note=n))
     for e in r.get("errors") or []:
-        out.append(f"warning: {e}")
+        out.append(_("warning: {error}", error=e))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -89,38 +98,46 @@ def _md_where(o: dict[str, Any] | None) -> str:
     return f"`{o['address']}`" + (f" ({loc})" if loc else "")
 
 
-def render_markdown(r: dict[str, Any]) -> str:
-    """A pull-request comment: the verdict, a summary table, then each new risk with its source."""
+def render_markdown(r: dict[str, Any], lang: str = "en") -> str:
+    """A pull-request comment in ``lang``: the verdict, a summary table, then each new risk with its source."""
+    _ = translator(lang)
     icon = {"new-risk": ":x:", "no-new-risk": ":white_check_mark:", "unknown": ":grey_question:"}[r["verdict"]]
     s = r["summary"]
-    out = [f"### {icon} iamwarden plan: {HEADLINES[r['verdict']].format(fail_on=r['fail_on'])}", "",
-           f"Account `{r['account']}`, {s['resources']} IAM resource change(s).", "",
-           "| | new | removed or resolved |", "|---|---|---|",
-           f"| admins | {s['new_admins']} | {s['removed_admins']} |",
-           f"| escalation paths | {s['new_escalations']} | {s['removed_escalations']} |",
-           f"| findings | {s['new_findings']} | {s['resolved_findings']} |",
-           f"| unknown until apply | {s['unknowns']} | |", ""]
+    out = [f"### {icon} iamwarden plan: {_(HEADLINES[r['verdict']], fail_on=r['fail_on'])}", "",
+           _("Account `{account}`, {resources} IAM resource change(s).", account=r["account"],
+             resources=s["resources"]), "",
+           "| | " + _("new") + " | " + _("removed or resolved") + " |", "|---|---|---|",
+           f"| {_('admins')} | {s['new_admins']} | {s['removed_admins']} |",
+           f"| {_('escalation paths')} | {s['new_escalations']} | {s['removed_escalations']} |",
+           f"| {_('findings')} | {s['new_findings']} | {s['resolved_findings']} |",
+           f"| {_('unknown until apply')} | {s['unknowns']} | |", ""]
     if r["findings"]["new"]:
-        out += ["**New findings**", "", "| severity | finding | principal | source |", "|---|---|---|---|"]
+        out += [f"**{_('New findings')}**", "",
+                f"| {_('severity')} | {_('finding')} | {_('principal')} | {_('source')} |", "|---|---|---|---|"]
         for f in r["findings"]["new"]:
             out.append(f"| {f['severity']} | {f['id']} {f['rule']}: {_md(f['message'])} | `{_short(f['arn'])}` | "
                        f"{_md_where(f.get('origin'))} |")
         out.append("")
     if r["admins"]["new"]:
-        out += ["**New admins**", ""] + [f"- `{_short(a['arn'])}` {_md_where(a.get('origin'))}".rstrip()
-                                         for a in r["admins"]["new"]] + [""]
+        out += [f"**{_('New admins')}**", ""] + [f"- `{_short(a['arn'])}` {_md_where(a.get('origin'))}".rstrip()
+                                                for a in r["admins"]["new"]] + [""]
     if r["escalations"]["new"]:
-        out += ["**New escalation paths**", ""]
-        out += [f"- `{_short(e['arn'])}` {'can' if e['kind'] == 'can' else 'may'} become admin: "
-                f"{_md(_steps(e['steps']))}" for e in r["escalations"]["new"]] + [""]
+        out += [f"**{_('New escalation paths')}**", ""]
+        for e in r["escalations"]["new"]:
+            line = _("{principal} can become admin: {steps}") if e["kind"] == "can" else \
+                _("{principal} may (uncertain) become admin: {steps}")
+            out.append("- " + line.format(principal=f"`{_short(e['arn'])}`", steps=_md(_steps(e["steps"], _))))
+        out.append("")
     if r["findings"]["resolved"] or r["escalations"]["removed"] or r["admins"]["removed"]:
-        out += ["<details><summary>Resolved</summary>", ""]
+        out += [f"<details><summary>{_('Resolved')}</summary>", ""]
         out += [f"- {f['id']} {f['rule']}: `{_short(f['arn'])}`" for f in r["findings"]["resolved"]]
-        out += [f"- `{_short(e['arn'])}` no longer becomes admin" for e in r["escalations"]["removed"]]
-        out += [f"- `{_short(a['arn'])}` is no longer admin" for a in r["admins"]["removed"]]
+        out += ["- " + _("{principal} no longer becomes admin").format(principal=f"`{_short(e['arn'])}`")
+                for e in r["escalations"]["removed"]]
+        out += ["- " + _("{principal} is no longer admin").format(principal=f"`{_short(a['arn'])}`")
+                for a in r["admins"]["removed"]]
         out += ["", "</details>", ""]
     if r["unknowns"]:
-        out += ["**Unknown until apply** (iamwarden cannot decide these)", ""]
+        out += [f"**{_('Unknown until apply')}** ({_('iamwarden cannot decide these')})", ""]
         out += [f"- {_md(u['what'])} — {_md_where(u['origin'])}: {_md(u['effect'])}" for u in r["unknowns"]] + [""]
     return "\n".join(out).rstrip() + "\n"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from ..i18n import N_, Nn_, Text
 from .core import StoreBase
 from .errors import StateError
 
@@ -38,13 +39,20 @@ class AccountSummary:
     def empty(self) -> bool:
         return not (self.users or self.groups or self.roles or self.policies or self.instance_profiles)
 
+    def text(self) -> Text:
+        """``account 111122223333 (2 users, 0 groups, …)`` as a marked message (``serve`` shows it
+        in the reader's language)."""
+        parts = [Nn_("{n} user", "{n} users", self.users), Nn_("{n} group", "{n} groups", self.groups),
+                 Nn_("{n} role", "{n} roles", self.roles),
+                 Nn_("{n} customer managed policy", "{n} customer managed policies", self.policies),
+                 Nn_("{n} instance profile", "{n} instance profiles", self.instance_profiles)]
+        counts = parts[0]
+        for item in parts[1:]:
+            counts = N_("{first}, {second}", first=counts, second=item)
+        return N_("account {account} ({counts})", account=self.account_id, counts=counts)
+
     def __str__(self) -> str:
-        parts = [(self.users, "user", "users"), (self.groups, "group", "groups"),
-                 (self.roles, "role", "roles"),
-                 (self.policies, "customer managed policy", "customer managed policies"),
-                 (self.instance_profiles, "instance profile", "instance profiles")]
-        counts = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts)
-        return f"account {self.account_id} ({counts})"
+        return str(self.text())
 
 
 #: the tables holding an account's IAM entities, with their id column

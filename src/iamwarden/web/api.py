@@ -9,17 +9,19 @@ with the HTTP status and the field it is about; the app turns it into a 4xx.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Callable
 
 from ..analysis import audit
+from ..analysis.hop_text import hop_text, note_text
+from ..i18n import Translator, translator
 from ..model.account import Account, Role, User, World
 from ..policy import quotas
 from ..policy.document import PolicyKind
 from ..policy.errors import PolicySyntaxError
 from ..policy.validation import ERROR, validate_policy
+from ..report.decision_text import decision_message
 from ..report.explain import render_svg, render_text
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
@@ -29,7 +31,7 @@ from .cases import CASES
 from .positions import locate, value_positions
 from .sandbox import Edits, SandboxError, build_world, document_text, entity_of, merged_identity
 
-#: the page's languages; the library takes ``lang`` once its messages are translated (issue 14 item 2)
+#: the page's languages: every answer's sentences are in the one the request names
 LANGS = ("en", "ja")
 #: the three documents, with the kind ``validate`` checks them as and the quota that bounds them
 DOCUMENTS: dict[str, tuple[PolicyKind, quotas.Quota]] = {
@@ -83,32 +85,44 @@ def _lang(body: dict[str, Any]) -> str:
     return lang
 
 
-def with_lang(fn: Callable[..., Any], lang: str, *args: Any) -> Any:
-    """Call a library renderer in the reader's language when it takes one (the i18n work adds ``lang``)."""
-    try:
-        takes_lang = "lang" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        takes_lang = False
-    return fn(*args, lang=lang) if takes_lang else fn(*args)
-
-
 GRAPHVIZ_MISSING = ("Graphviz's dot is not installed, so there is no picture: "
                     "install Graphviz (the graphviz package) and reload.")
 
 
-def picture(lang: str, e: Any) -> dict[str, str | None]:
-    """``svg`` for the explanation's picture, or ``svg: None`` and ``picture_error`` saying why not.
+def picture(e: Any) -> dict[str, str | None]:
+    """``svg`` for the explanation's picture (in the explanation's language), or ``svg: None`` and
+    ``picture_error`` saying why not.
 
     The picture needs Graphviz's ``dot`` program. Without it the verdict, the
     sides and the text are still right, so the answer keeps them and names
     the missing program instead of failing the whole request with a 500.
     """
     try:
-        return {"svg": with_lang(render_svg, lang, e), "picture_error": None}
+        return {"svg": render_svg(e), "picture_error": None}
     except Exception as err:  # only a missing dot is named here; any other failure is a bug and stays a 500
         if type(err).__name__ == "ExecutableNotFound" or isinstance(err, FileNotFoundError):
             return {"svg": None, "picture_error": GRAPHVIZ_MISSING}
         raise
+
+
+def _path_in(path: dict[str, Any], _: Translator | None) -> dict[str, Any]:
+    """A path of ``audit``'s JSON with what a person reads in ``_``'s language (as the text report
+    shows it); ``from``/``to``/``technique`` stay as they are, so a step is still found by them."""
+    if _ is None:
+        return path
+    steps = []
+    for s in path["steps"]:
+        t = dict(s)
+        if s.get("technique_name"):
+            t["technique_name"] = _.gettext(s["technique_name"])
+        if s.get("reason"):
+            t["reason"] = _.text(hop_text(s["reason"]))
+        if s.get("uncertain"):
+            t["uncertain"] = _.text(note_text(s["uncertain"]))
+        t["statements"] = [{**st, "message": decision_message(st.get("message", ""), _)}
+                           for st in s.get("statements") or []]
+        steps.append(t)
+    return {**path, "steps": steps}
 
 
 @dataclass
@@ -133,25 +147,27 @@ class Playground:
             docs[key] = text
         return docs
 
-    def findings(self, key: str, text: str) -> list[dict[str, Any]]:
-        """``validate``'s findings for one document, each with the line and column it points at."""
+    def findings(self, key: str, text: str, lang: str = "en") -> list[dict[str, Any]]:
+        """``validate``'s findings for one document, each with the line and column it points at,
+        its message in ``lang`` (``validate --lang``)."""
         if not text.strip():
             return []
         kind, quota = DOCUMENTS[key]
         positions = value_positions(text)
         out = []
+        translate = translator(lang) if lang != "en" else None
         for f in validate_policy(text, kind, size_limit=quota.limit):
-            line, column = locate(f.path, positions, f.message)
-            out.append({**f.to_json(), "line": line, "column": column})
+            line, column = locate(f.path, positions, f.message)  # the English message names the element
+            out.append({**f.to_json(translate), "line": line, "column": column})
         return out
 
     def validate(self, body: dict[str, Any]) -> dict[str, Any]:
-        _lang(body)
+        lang = _lang(body)
         key = _str(body, "document", "identity")
         if key not in DOCUMENTS:
             raise ApiError(400, "document", f"{key!r}: expected one of {', '.join(DOCUMENTS)}")
         text = self._documents({key: _str(body, "text", "")})[key]
-        return {"document": key, "findings": self.findings(key, text)}
+        return {"document": key, "findings": self.findings(key, text, lang)}
 
     # -- the verdict -------------------------------------------------------------------------
 
@@ -165,7 +181,7 @@ class Playground:
         if mode == "account" and self.world is None:
             raise ApiError(400, "mode", "no account is loaded (start the playground with --account FILE)")
         edits = Edits(_str(body, "caller"), _str(body, "role"), docs["identity"], docs["trust"], docs["permissions"])
-        findings = {k: self.findings(k, v) for k, v in docs.items()}
+        findings = {k: self.findings(k, v, lang) for k, v in docs.items()}
         out: dict[str, Any] = {"lang": lang, "findings": findings, "decided": False}
         try:
             world = build_world(edits, self.world if mode == "account" else None)
@@ -178,13 +194,12 @@ class Playground:
         session = _str(body, "session_name", default_session_name(edits.caller))
         try:
             e = explain_assume_role(world, edits.caller, {"RoleArn": edits.role, "RoleSessionName": session},
-                                    self.clock())
+                                    self.clock(), lang=lang)
         except UnknownCaller as err:
             raise ApiError(400, "caller", str(err)) from None
         except StsError as err:
             raise ApiError(400, "session_name", f"{err.code}: {err.message}") from None
-        out.update(decided=True, explanation=e.to_json(), text=with_lang(render_text, lang, e),
-                   **picture(lang, e),
+        out.update(decided=True, explanation=e.to_json(), text=render_text(e), **picture(e),
                    role_is_admin=self._role_is_admin(world, edits.role) if e.allowed else None)
         return out
 
@@ -225,16 +240,19 @@ class Playground:
                 "trust": document_text(r.trust), "permissions": perms}
 
     def admin(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Who can become admin in the loaded account, each with its paths (``audit``)."""
-        _lang(body)
+        """Who can become admin in the loaded account, each with its paths (``audit``); the steps'
+        technique names, reasons and deciding statements in the request's language."""
+        lang = _lang(body)
         if self.world is None:
             return {"loaded": False, "admins": [], "escalations": []}
         if self._audit is None:
             self._audit = audit(self.world, now=self.clock()).to_json()
         ps = self._audit["principals"]
+        _ = translator(lang) if lang != "en" else None
         return {"loaded": True, "summary": self._audit["summary"],
                 "admins": [{"arn": p["arn"], "kind": p["admin_kind"]} for p in ps if p["admin"]],
-                "escalations": [{"arn": p["arn"], "paths": p["paths"]} for p in ps if p["can_escalate"]]}
+                "escalations": [{"arn": p["arn"], "paths": [_path_in(path, _) for path in p["paths"]]}
+                                for p in ps if p["can_escalate"]]}
 
     def hop(self, body: dict[str, Any]) -> dict[str, Any]:
         """One step of a path explained: an AssumeRole hop as ``explain`` draws it, any other as ``path`` says it."""
@@ -248,9 +266,8 @@ class Playground:
         if technique == ASSUME_ROLE_TECHNIQUE:
             e = explain_assume_role(self.world, source,
                                     {"RoleArn": target, "RoleSessionName": default_session_name(source)},
-                                    self.clock())
-            out.update(explained=True, explanation=e.to_json(), text=with_lang(render_text, lang, e),
-                       **picture(lang, e))
+                                    self.clock(), lang=lang)
+            out.update(explained=True, explanation=e.to_json(), text=render_text(e), **picture(e))
         return out
 
     def cases(self) -> dict[str, Any]:

@@ -56,6 +56,10 @@ async function setLang(lang) {
   await loadMessages(lang);
   applyI18n();
   schedule(0);
+  // the admin view's steps are in the language they were asked in: ask again when it is open
+  state.admin = null;
+  $("admin-hops").replaceChildren();
+  if (!$("view-admin").hidden) showView("admin");
 }
 
 // -- cases and the loaded account ---------------------------------------------------------------
