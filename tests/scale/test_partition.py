@@ -1,10 +1,10 @@
 """Workers that hold only their accounts and the cross-account summary (``analysis.partition``)
 answer as the whole world's index does: the same search, the same report (issue 15).
 
-``PartialEngine`` runs the driver's tasks in this process, each worker with its own partial
-index (``WorldSource.partial``) swapped into ``scale.tasks``: what spawned and Ray workers
-do, without starting processes, so every hand-made and random organization of
-``test_split_search`` is audited this way too.
+``PartialEngine`` runs the driver's tasks in this process, each worker with its own share of
+the world (what the driver sends: ``WorldSource.share``) swapped into ``scale.tasks``: what
+spawned and Ray workers do, without starting processes, so every hand-made and random
+organization of ``test_split_search`` is audited this way too.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import pytest
 
 from iamwarden.analysis import partition
 from iamwarden.analysis import split_search as ss
-from iamwarden.analysis.index import WorldIndex
-from iamwarden.analysis.techniques import ACTIONS
 from iamwarden.scale import WorldSource, audit_world, local, tasks
 from tests.analysis.builders import ADMIN, Builder, allow, arn, doc
 
@@ -28,40 +26,39 @@ A, B = "111111111111", "222222222222"
 
 
 class PartialEngine:
-    """The local engine's interface; worker ``i`` holds the partial index of ``owned[i]``."""
+    """The local engine's interface, in this process: each worker's state (its share of the
+    world, sent by the driver's ``load`` task, and its search parts) swapped into ``tasks``."""
 
-    def __init__(self, source: WorldSource, ix: Any, jobs: int, method: Any = None,
-                 owned: list[frozenset[str]] | None = None):
-        assert owned is not None and len(owned) == jobs
-        self.source, self.owned, self.workers = source, owned, jobs
-        self.state = []
-        for o in owned:
-            world, dropped = source.partial(o)
-            self.state.append((WorldIndex(world, ACTIONS, source.now, dropped), {}))
-        self.sizes = [len(s[0].subjects) for s in self.state]
+    def __init__(self, source: WorldSource, ix: Any, jobs: int, method: Any = None):
+        self.workers = jobs
+        self.state: list[dict[str, Any]] = [{"index": [], "source": [], "dropped": [None], "parts": {}}
+                                            for _ in range(jobs)]
+        self.sizes: list[int] = [0] * jobs
 
     def submit(self, name: str, *args: Any) -> Future[Any]:
         return self.submit_to(0, name, *args)
 
     def submit_to(self, worker: int, name: str, *args: Any) -> Future[Any]:
-        ix, parts = self.state[worker]
-        tasks._INDEX[:] = [((self.source.key, self.owned[worker]), ix)]
-        tasks._SOURCE[:] = [self.source]
-        tasks._OWNED[:] = [self.owned[worker]]
+        st = self.state[worker]
+        tasks._INDEX[:], tasks._SOURCE[:], tasks._DROPPED[:] = st["index"], st["source"], st["dropped"]
         tasks._PARTS.clear()
-        tasks._PARTS.update(parts)
+        tasks._PARTS.update(st["parts"])
         f: Future[Any] = Future()
         try:
             f.set_result(tasks.TASKS[name](None, *args))
+            if name == "load":
+                self.sizes[worker] = f.result()
         finally:
-            parts.clear()
-            parts.update(tasks._PARTS)
+            st["index"], st["source"], st["dropped"] = list(tasks._INDEX), list(tasks._SOURCE), list(tasks._DROPPED)
+            st["parts"] = dict(tasks._PARTS)
             tasks._INDEX.clear()
+            tasks._SOURCE.clear()
+            tasks._DROPPED[:] = [None]
             tasks._PARTS.clear()
         return f
 
     def close(self) -> None:
-        tasks._SOURCE.clear()
+        pass
 
 
 def partial_json(src: WorldSource, jobs: int, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[int]]:
@@ -154,10 +151,13 @@ def _star_trust_groups() -> WorldSource:
 def test_star_trust_groups_keep_whole_world_order(monkeypatch):
     src = _star_trust_groups()
     assert_partial_same(src, monkeypatch, jobs=(2,))
-    # the worker owning A holds b1 and b2, not b0
-    world, dropped = src.partial(frozenset({A}))
-    assert sorted(u for u in world.accounts[B].users) == ["b1", "b2", "b3", "b4"]
-    assert [g[1:3] for g in dropped.gone][0] == (B, "user")
+    # a worker owning A holds B's b1-b4, not b0 nor c
+    from iamwarden.analysis import index_world
+
+    cut = partition.shares(index_world(src.world(), NOW))
+    assert cut.summary[B] == [arn("user", f"b{i}", B) for i in range(1, 5)]
+    dropped = cut.dropped(frozenset({A}))
+    assert list(dropped.gone) == [(B, "user", (("team", "x"),)), (B, "user", ())]
     # and without the reordering its groups come in its own order: the report differs
     one = json.dumps(audit_world(src, jobs=1).to_json(full_lists=True))
     monkeypatch.setattr(partition.Dropped, "reorder", lambda self, groups, keys: dict(groups))
@@ -218,3 +218,19 @@ def _random_open_org(seed: int) -> WorldSource:
 def test_random_open_trust_organizations_partial_workers(seed, monkeypatch):
     src = _random_open_org(seed)
     assert_partial_same(src, monkeypatch)
+
+
+def test_details_subset_keeps_the_principals_named_and_everything_else(org_dir):
+    from iamwarden.loaders.authz_details import account_from_bytes, details_subset
+
+    path = sorted(org_dir.glob("*.json"))[0]
+    raw = path.read_bytes()
+    whole = account_from_bytes(raw, str(path))
+    keep = [u.arn for u in list(whole.users.values())[3:6]] + [r.arn for r in list(whole.roles.values())[:2]]
+    part = account_from_bytes(details_subset(raw, frozenset(keep)), str(path))
+    assert [e.arn for e in part.principals()] == keep
+    assert part.account_id == whole.account_id and list(part.groups) == list(whole.groups)
+    assert list(part.policies) == list(whole.policies)
+    for e in part.principals():
+        assert [p.document for p in part.identity_policies(e)] == [
+            p.document for p in whole.identity_policies(whole.entity(e.arn))]

@@ -27,15 +27,12 @@ puts the groups back in the whole world's order (``Dropped.reorder``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Iterable, Mapping, TypeVar
+from typing import Any, Iterable, Mapping
 
-from ..model.account import Account, Role, User, World
 from ..policy.document import Effect, Policy, Statement
-from .index import caller_keys, resolved_resources
-from .subject import Subject, subject_for
+from .index import WorldIndex, caller_keys, resolved_resources
+from .subject import Subject
 
-E = TypeVar("E", User, Role)
 _WILD = frozenset("*?")
 #: the actions a principal may be allowed on another account's resources in a world of
 #: accounts alone: the trusts are its only resource policies (``WorldIndex._ask``)
@@ -81,23 +78,29 @@ def _allows(p: Policy, actions: frozenset[str]) -> list[Statement]:
     return [st for st in p.statements if st.effect is Effect.ALLOW and any(st.matches_action(a) for a in actions)]
 
 
+#: a group of dropped principals as ``Dropped.reorder`` needs it: (account, kind, tags as items)
+GoneKey = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
 @dataclass
 class Dropped:
     """The principals a partial world left out, for ``WorldIndex.admit_groups``' order.
 
     ``place``: each kept principal's position in the whole world's order of subjects;
-    ``gone``: (position, account, kind, tags) of each dropped one."""
+    ``gone``: for the dropped ones, per (account, kind, tags) the first position (D15's
+    groups are told apart by account, kind and tag values only, so this is all the order
+    needs, and it stays small: principals of one team share their tags)."""
 
     place: dict[str, int] = field(default_factory=dict)
-    gone: list[tuple[int, str, str, Mapping[str, str] | None]] = field(default_factory=list)
+    gone: dict[GoneKey, int] = field(default_factory=dict)
 
     def reorder(self, groups: Mapping[Any, list[list[str]]], keys: tuple[str, ...]) -> dict[Any, list[list[str]]]:
         """``admit_groups``' groups ((account, kind, tag values) -> classes, each class in the
         world's order) in the order the whole world's index has them: by each group's first
         principal, kept or dropped (a class's first member is its earliest)."""
         first = {g: min(self.place[c[0]] for c in classes) for g, classes in groups.items()}
-        for pos, acct, kind, tags in self.gone:
-            g = (acct, kind, tag_values(tags, keys))
+        for (acct, kind, tags), pos in self.gone.items():
+            g = (acct, kind, tag_values(dict(tags), keys))
             if g in first and pos < first[g]:
                 first[g] = pos
         return {g: groups[g] for g in sorted(groups, key=first.__getitem__)}
@@ -113,41 +116,51 @@ def tag_values(tags: Mapping[str, str] | None, keys: tuple[str, ...]) -> tuple[A
     return tuple(low.get(k) for k in keys)
 
 
-def partial_accounts(loaded: Iterable[tuple[str, Account]], owned: frozenset[str], now: datetime | None,
-                     dropped: Dropped, actions: Iterable[str] = CROSS_ACCOUNT_ACTIONS) -> Iterable[tuple[str, Account]]:
-    """``loaded`` (in load order) with the accounts outside ``owned`` cut to the principals
-    that reach out (``reaches_out`` for ``actions``), one account at a time, so the whole
-    world is never held at once; ``dropped`` is filled as it goes. For accounts alone:
-    loaded resources of other services would need every action in ``actions``. The accounts' groups and policies stay
-    (the kept principals need them). Positions count the principals the index would keep
-    (a principal whose policies cannot be resolved is kept: the index reports it)."""
-    acts = frozenset(a.lower() for a in actions)
-    hits: dict[int, list[Statement]] = {}
-    pos = [0]
+@dataclass
+class Shares:
+    """How the whole world's index is cut for the parts (``shares``): per account, the
+    principals every other part keeps (its summary) and what the others drop."""
 
-    def keep(acct: Account, mine: bool, coll: Mapping[str, E]) -> dict[str, E]:
-        alone = World({acct.account_id: acct})
-        out: dict[str, E] = {}
-        for name, e in coll.items():
-            try:
-                s = subject_for(alone, acct, e, now)
-            except ValueError:  # AccountError: the index reports it and skips it
-                out[name] = e
-                continue
-            if mine or reaches_out(s, acts, hits):
-                out[name] = e
-                dropped.place[e.arn] = pos[0]
+    #: account -> principal ARNs kept by the parts that do not own it, in the world's order
+    summary: dict[str, list[str]]
+    #: account -> its principals' positions (all of them, in the world's order)
+    place: dict[str, dict[str, int]]
+    #: account -> ``Dropped.gone`` entries of the principals the other parts drop
+    gone: dict[str, dict[GoneKey, int]]
+
+    def dropped(self, owned: frozenset[str]) -> Dropped:
+        """What a part owning ``owned`` holds of the others, and what it drops."""
+        out = Dropped()
+        for acct, places in self.place.items():
+            if acct in owned:
+                out.place.update(places)
             else:
-                dropped.gone.append((pos[0], acct.account_id, s.kind, e.tags or None))
-            pos[0] += 1
+                out.place.update((a, places[a]) for a in self.summary[acct])
+                out.gone.update(self.gone[acct])
         return out
 
-    for where, acct in loaded:
-        mine = acct.account_id in owned
-        users, roles = keep(acct, mine, acct.users), keep(acct, mine, acct.roles)
-        hits.clear()  # the account's policies go with it
-        if len(users) == len(acct.users) and len(roles) == len(acct.roles):
-            yield where, acct
-        else:
-            yield where, Account(acct.account_id, users, acct.groups, roles, acct.policies, acct.source,
-                                 acct.saml_providers, acct.oidc_providers)
+
+def shares(ix: WorldIndex, actions: Iterable[str] = CROSS_ACCOUNT_ACTIONS) -> Shares:
+    """Cut the whole world's index (``ix``, the driver's) into each account's summary: its
+    principals that reach out (``reaches_out`` for ``actions``), or its first principal when
+    none does (an account file needs one ARN to name its account). For accounts alone:
+    loaded resources of other services would need every action in ``actions``."""
+    acts = frozenset(a.lower() for a in actions)
+    hits: dict[int, list[Statement]] = {}
+    place: dict[str, dict[str, int]] = {}
+    out: dict[str, list[str]] = {}
+    for pos, (arn, s) in enumerate(ix.subjects.items()):
+        place.setdefault(s.account_id, {})[arn] = pos
+        if reaches_out(s, acts, hits):
+            out.setdefault(s.account_id, []).append(arn)
+    summary: dict[str, list[str]] = {}
+    gone: dict[str, dict[GoneKey, int]] = {}
+    for acct, places in place.items():
+        kept = summary[acct] = out.get(acct) or [next(iter(places))]
+        keep = set(kept)
+        mine = gone[acct] = {}
+        for arn, pos in places.items():
+            if arn not in keep:
+                e = ix.subjects[arn]
+                mine.setdefault((acct, e.kind, tuple(e.entity.tags.items())), pos)
+    return Shares(summary, place, gone)

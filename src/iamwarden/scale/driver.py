@@ -4,9 +4,9 @@ Order, so that the driver's search overlaps the workers' work:
 
 0. the accounts are dealt out (by size) to the workers and the driver;
 1. the driver indexes the world (it needs the index for the global step) while
-   the workers index their share (spawn, Ray: their accounts and the principals of
-   the others that could act across accounts, ``analysis.partition``) or inherit the
-   driver's whole index (fork);
+   the workers start (spawn, Ray: then each is sent its share, its accounts' documents
+   and the others' cut to the principals that could act across accounts,
+   ``analysis.partition``, and indexes it) or inherit the driver's whole index (fork);
 2. every part's principals: admin status and one-step edges (``facts``);
 3. the search, split (``analysis.split_search``): each round, every worker (and the
    driver) asks who can get into the targets of the accounts it owns; the driver
@@ -28,6 +28,7 @@ from typing import Any, Callable, Protocol
 from ..analysis import AuditResult, audit, index_world
 from ..analysis.graph import Progress
 from ..analysis.index import WorldIndex
+from ..analysis.partition import Dropped, shares
 from ..analysis.shards import (
     adopt_facts,
     assume_lists,
@@ -49,6 +50,7 @@ from ..analysis.split_search import (
     expand,
     split_escalation,
 )
+from ..loaders.authz_details import details_subset
 from ..model.account import World
 from .source import WorldSource
 
@@ -112,33 +114,31 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         from .ray_engine import RayEngine, RayUnavailable  # noqa: PLC0415 (optional dependency)
 
         try:
-            ray_eng = RayEngine(source, jobs, address)
+            eng = RayEngine(jobs, address)  # the actors start (imports) while the driver indexes
         except RayUnavailable as e:
             raise EngineUnavailable(str(e)) from None
-        workers = ray_eng.workers
-        owner = deal_accounts(sizes, workers + 1)
-        try:
-            ray_eng.start(_owned(owner, workers))  # the actors index their share while the driver indexes
-        except BaseException:
-            ray_eng.close()
-            raise
-        eng = ray_eng
+        workers = eng.workers
+        send = True
     else:
         from .local import LocalEngine  # noqa: PLC0415
         from .local import start_method as default_method  # noqa: PLC0415
 
         workers = max(1, jobs - 1)  # the driver is the jobs-th process: it takes shards too
-        owner = deal_accounts(sizes, workers + 1)
-        method = start_method or default_method()
-        if method == "fork":  # forked workers inherit the driver's index: build it first
+        send = (start_method or default_method()) != "fork"
+        if not send:  # forked workers inherit the driver's whole index: build it first
             ix = index_world(world, source.now)
             clock.lap("index")
-        eng = LocalEngine(source, ix, workers, method, _owned(owner, workers))
+        eng = LocalEngine(source, ix, workers, start_method or default_method())
+    owner = deal_accounts(sizes, workers + 1)
     try:
         clock.lap("start")
         if ix is None:
             ix = index_world(world, source.now)
             clock.lap("index")
+        if send:  # each worker's share: its accounts, the others' cross-account summary
+            for i, (share, dropped) in enumerate(_shares(source, world, ix, owner, workers)):
+                eng.submit_to(i, "load", share, dropped)  # ahead of its other tasks, in order
+            clock.lap("shares")
         part_of: list[list[str]] = [[] for _ in range(workers + 1)]  # each principal to the part owning its account
         for a, s in ix.subjects.items():
             part_of[owner[s.account_id]].append(a)
@@ -184,6 +184,21 @@ def _owned(owner: dict[str, int], parts: int) -> list[frozenset[str]]:
         if i < parts:
             out[i].add(a)
     return [frozenset(o) for o in out]
+
+
+def _shares(source: WorldSource, world: World, ix: WorldIndex, owner: dict[str, int],
+            workers: int) -> list[tuple[WorldSource, Dropped]]:
+    """What each worker is sent (``analysis.partition``): its accounts' documents whole, every
+    other account's cut to its summary (cut once, shared by every worker not owning it), and
+    what the cut left out. ``world`` is ``source.world()``: one account per document, in order."""
+    cut = shares(ix)
+    summary = {a: details_subset(raw, frozenset(cut.summary[a]))
+               for (_, raw), a in zip(source.accounts, world.accounts, strict=True) if a in cut.summary}
+    accounts = list(world.accounts)
+    out = []
+    for i, owned in enumerate(_owned(owner, workers)):
+        out.append((source.share(accounts, owned, summary, f"{source.key}/{i}/{workers}"), cut.dropped(owned)))
+    return out
 
 
 #: the driver's CPU seconds per step of the last parallel audit (``own_*``: its share of the

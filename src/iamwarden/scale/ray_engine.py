@@ -4,9 +4,10 @@ Without ``address`` a local Ray instance is started with ``jobs`` CPUs and shut
 down afterwards; with one (``ray://host:10001`` or ``auto``) the driver joins that
 cluster. A Ray instance already running in this process (``ray.init`` called by
 the caller) is used as it is and left running. The source goes into Ray's object
-store once; one actor per CPU of the cluster indexes its share of it when created
-(the accounts it owns and the cross-account summary: ``WorldSource.partial``), and
-keeps its part of a split search (``analysis.split_search``) between rounds.
+store once per actor: one actor per CPU of the cluster, started while the driver
+indexes, is sent its share once the driver has cut it (the accounts it owns and the
+cross-account summary: ``WorldSource.share``), and keeps its part of a split search
+(``analysis.split_search``) between rounds.
 """
 
 from __future__ import annotations
@@ -43,20 +44,20 @@ class RayFuture:
 class Worker:
     """A Ray actor: one worker process holding its share of the world's index and its search parts."""
 
-    def __init__(self, source: WorldSource, owned: frozenset[str] | None = None):
-        tasks.install(source, owned)
-        tasks.warm_task(None)
+    def __init__(self, source: WorldSource | None = None):
+        tasks.install(source)
+        if source is not None:
+            tasks.warm_task(None)
 
     def run(self, name: str, *args: Any) -> Any:
         return tasks.TASKS[name](None, *args)
 
 
 class RayEngine:
-    """Joins (or starts) Ray; ``start`` then creates the actors, ``self.workers`` of them,
-    actor ``i`` owning the accounts ``owned[i]`` (the driver deals them once it knows how
-    many CPUs the cluster has)."""
+    """Joins (or starts) Ray and creates ``self.workers`` actors, one per CPU of the cluster;
+    each is sent its share of the world by the driver (``tasks.load_task``)."""
 
-    def __init__(self, source: WorldSource, jobs: int, address: str | None = None):
+    def __init__(self, jobs: int, address: str | None = None):
         ray = self.ray = import_ray()
         self.owned = not ray.is_initialized()
         if self.owned:
@@ -65,14 +66,9 @@ class RayEngine:
             else:
                 ray.init(num_cpus=jobs, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
         self.workers = max(1, int(ray.cluster_resources().get("CPU", jobs)))
-        self.source = source
-        self.actors: list[Any] = []
+        actor = ray.remote(num_cpus=1)(Worker)
+        self.actors = [actor.remote() for _ in range(self.workers)]
         self._next = itertools.cycle(range(self.workers))
-
-    def start(self, owned: list[frozenset[str]] | None = None) -> None:
-        ref = self.ray.put(self.source)
-        actor = self.ray.remote(num_cpus=1)(Worker)
-        self.actors = [actor.remote(ref, owned[i] if owned else None) for i in range(self.workers)]
 
     def submit(self, name: str, *args: Any) -> RayFuture:
         return self.submit_to(next(self._next), name, *args)

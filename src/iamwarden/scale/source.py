@@ -6,9 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping, Sequence
 
-from ..analysis.partition import Dropped, partial_accounts
 from ..i18n import N_
 from ..loaders.authz_details import LoadError, account_files, account_from_bytes, world_of
 from ..model.account import Account, World
@@ -56,12 +55,16 @@ class WorldSource:
         """(source name, account) in load order, parsed one at a time."""
         return ((name, account_from_bytes(raw, name)) for name, raw in self.accounts)
 
-    def partial(self, owned: frozenset[str]) -> tuple[World, Dropped]:
-        """A worker's share of the world: the ``owned`` accounts whole, of the others the
-        principals that could act across accounts (``analysis.partition``), and what was left
-        out. Accounts are parsed and cut one at a time: the whole world is never held."""
-        dropped = Dropped()
-        return world_of(partial_accounts(self.loaded(), owned, self.now, dropped)), dropped
+    def share(self, accounts: Sequence[str], owned: frozenset[str], summary: Mapping[str, bytes],
+              key: str) -> WorldSource:
+        """A worker's documents: the ``owned`` accounts whole, the others as their cross-account
+        summary (``summary``: account -> its document cut by ``details_subset``; an account
+        missing there is sent whole). ``accounts``: the account of each document, in order."""
+        if len(accounts) != len(self.accounts):
+            raise ValueError("one account per document expected")
+        items = tuple((name, raw if acct in owned or acct not in summary else summary[acct])
+                      for (name, raw), acct in zip(self.accounts, accounts, strict=True))
+        return WorldSource(items, self.now, key)
 
     @property
     def size(self) -> int:

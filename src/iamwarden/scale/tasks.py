@@ -2,9 +2,10 @@
 
 Module-level functions (picklable by name) so ``spawn``, ``forkserver`` and Ray
 workers can run them; under ``fork`` the driver's own index is inherited through
-``_INDEX`` and nothing is rebuilt. A spawned or Ray worker is given the accounts it
-owns and indexes only its share of the world (``WorldSource.partial``): it is asked
-only about those accounts' principals.
+``_INDEX`` and nothing is rebuilt. A spawned or Ray worker is sent its share once the
+driver has cut it (``load_task``: its accounts' documents, the others' cross-account
+summary, and what was dropped, ``analysis.partition``) and indexes that: it is asked
+only about its own accounts' principals.
 """
 
 from __future__ import annotations
@@ -15,51 +16,58 @@ from typing import Any, Callable, Iterable
 from ..analysis import index_world
 from ..analysis.findings import Finding
 from ..analysis.index import WorldIndex
+from ..analysis.partition import Dropped
 from ..analysis.shards import AssumeGraph, Facts, assume_lists, cycle_findings, cycle_graph, principal_facts
 from ..analysis.split_search import Found, Part, Placed, expand
 from ..analysis.techniques import ACTIONS
 from .source import WorldSource
 
-#: this process's index: (source key and owned accounts, index); one world at a time
-_INDEX: list[tuple[tuple[str, frozenset[str] | None], WorldIndex]] = []
-#: the source installed by the pool's initializer (tasks then need not carry it)
+#: this process's index: (source key, index); one world at a time
+_INDEX: list[tuple[str, WorldIndex]] = []
+#: the source installed by the pool's initializer or ``load_task`` (tasks then need not carry it)
 _SOURCE: list[WorldSource] = []
-#: the accounts this worker owns (None: it holds the whole world)
-_OWNED: list[frozenset[str] | None] = [None]
+#: what the source's partial world left out (None: the source is the whole world)
+_DROPPED: list[Dropped | None] = [None]
 #: this worker's parts of the current split search, by (search id, pass); one search at a time
 _PARTS: dict[tuple[str, int], Part] = {}
 
 
-def install(source: WorldSource | None, owned: frozenset[str] | None = None) -> None:
-    """Pool initializer: remember the source (None under fork: the index is inherited) and
-    the accounts this worker owns (None: index the whole world)."""
+def install(source: WorldSource | None) -> None:
+    """Pool initializer: remember the source (None: inherited under fork, or sent later)."""
     if source is not None:
         _SOURCE[:] = [source]
-    _OWNED[:] = [owned]
+        _DROPPED[:] = [None]
 
 
 def adopt(source: WorldSource, ix: WorldIndex) -> None:
     """The driver's index, for workers forked after this call."""
-    _INDEX[:] = [((source.key, None), ix)]
+    _INDEX[:] = [(source.key, ix)]
     _SOURCE[:] = [source]
-    _OWNED[:] = [None]
+    _DROPPED[:] = [None]
+
+
+def load_task(_: None, source: WorldSource, dropped: Dropped | None) -> int:
+    """This worker's share of the world (``WorldSource.share``) and what it left out; indexed
+    now. Every later task of this worker asks about its own accounts only."""
+    _INDEX.clear()
+    _SOURCE[:] = [source]
+    _DROPPED[:] = [dropped]
+    return len(index_for(None).subjects)
 
 
 def index_for(source: WorldSource | None) -> WorldIndex:
     src = source if source is not None else (_SOURCE[0] if _SOURCE else None)
     if src is None:
         raise RuntimeError("worker has no world: install() was not called")
-    owned = _OWNED[0]
-    key = (src.key, owned)
-    if _INDEX and _INDEX[0][0] in (key, (src.key, None)):
+    if _INDEX and _INDEX[0][0] == src.key:
         return _INDEX[0][1]
     _INDEX.clear()  # drop the previous world before building the next
-    if owned is None:
+    dropped = _DROPPED[0] if source is None else None
+    if dropped is None:
         ix = index_world(src.world(), src.now)
-    else:
-        world, dropped = src.partial(owned)
-        ix = WorldIndex(world, ACTIONS, src.now, dropped)
-    _INDEX[:] = [(key, ix)]
+    else:  # a share (``load_task``): the whole world's order of D15's groups comes with it
+        ix = WorldIndex(src.world(), ACTIONS, src.now, dropped)
+    _INDEX[:] = [(src.key, ix)]
     return ix
 
 
@@ -119,4 +127,4 @@ def warm_task(source: WorldSource | None) -> int:
 
 TASKS: dict[str, Callable[..., Any]] = {
     "facts": facts_task, "assume": assume_task, "cycles": cycles_task, "warm": warm_task,
-    "cycle_graph": cycle_graph_task, "expand": expand_task, "cpu": cpu_task, "peak": peak_task}
+    "cycle_graph": cycle_graph_task, "expand": expand_task, "cpu": cpu_task, "peak": peak_task, "load": load_task}
