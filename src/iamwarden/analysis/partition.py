@@ -12,16 +12,17 @@ policies are the roles' trusts, asked for ``sts:AssumeRole`` (catalog D15); the 
 techniques take their sources from the target's own account. A principal whose identity
 Allow statements for ``sts:AssumeRole`` all name roles of its own account (an ARN with its
 own account ID written out, no wildcard before it) is therefore never the source of an
-edge into another account: the worker drops it. Every other principal stays, with its
-policies (the *cross-account summary*: ``sts:AssumeRole`` on a partner's ``role/*``, on
-``*``, admins), so every question the worker asks gets the answer the whole world's index
-gives.
+edge into another account: the worker need not hold it. Every other principal is kept,
+with its policies (the account's *cross-account summary*: ``sts:AssumeRole`` on a partner's
+``role/*``, on ``*``, admins), so every question the worker asks gets the answer the whole
+world's index gives. ``shares`` cuts the driver's index so, once; ``scale`` sends each
+worker its accounts' documents and the others' summaries.
 
 One answer depends on principals that cannot act: the order of D15's groups for a trust
 open to ``*`` (``WorldIndex.admit_groups``), each group placed by its first principal in
 the world's order, whether that one may assume anything or not. ``Dropped`` remembers,
-for the principals dropped, their place in the world's order, account, kind and tags, and
-puts the groups back in the whole world's order (``Dropped.reorder``).
+for the principals dropped, the first place of each (account, kind, tags), and puts the
+groups back in the whole world's order (``Dropped.reorder``).
 """
 
 from __future__ import annotations
