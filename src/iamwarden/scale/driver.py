@@ -26,6 +26,7 @@ import uuid
 from typing import Any, Callable, Protocol
 
 from ..analysis import AuditResult, audit, index_world
+from ..analysis._gc import gc_paused
 from ..analysis.graph import Progress
 from ..analysis.index import WorldIndex
 from ..analysis.partition import Dropped, shares
@@ -191,14 +192,15 @@ def _shares(source: WorldSource, world: World, ix: WorldIndex, owner: dict[str, 
     """What each worker is sent (``analysis.partition``): its accounts' documents whole, every
     other account's cut to its summary (cut once, shared by every worker not owning it), and
     what the cut left out. ``world`` is ``source.world()``: one account per document, in order."""
-    cut = shares(ix)
-    summary = {a: details_subset(raw, frozenset(cut.summary[a]))
-               for (_, raw), a in zip(source.accounts, world.accounts, strict=True) if a in cut.summary}
-    accounts = list(world.accounts)
-    out = []
-    for i, owned in enumerate(_owned(owner, workers)):
-        out.append((source.share(accounts, owned, summary, f"{source.key}/{i}/{workers}"), cut.dropped(owned)))
-    return out
+    with gc_paused():  # many short-lived objects (the documents' JSON) beside a large heap
+        cut = shares(ix)
+        summary = {a: details_subset(raw, frozenset(cut.summary[a]))
+                   for (_, raw), a in zip(source.accounts, world.accounts, strict=True) if a in cut.summary}
+        accounts = list(world.accounts)
+        out = []
+        for i, owned in enumerate(_owned(owner, workers)):
+            out.append((source.share(accounts, owned, summary, f"{source.key}/{i}/{workers}"), cut.dropped(owned)))
+        return out
 
 
 #: the driver's CPU seconds per step of the last parallel audit (``own_*``: its share of the
