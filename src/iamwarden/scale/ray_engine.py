@@ -16,7 +16,6 @@ import itertools
 from typing import Any
 
 from . import tasks
-from .source import WorldSource
 
 INSTALL_RAY = "install iamwarden[ray] (pip install 'iamwarden[ray]', or pip install -e '.[ray]' in a clone)"
 
@@ -44,10 +43,8 @@ class RayFuture:
 class Worker:
     """A Ray actor: one worker process holding its share of the world's index and its search parts."""
 
-    def __init__(self, source: WorldSource | None = None):
-        tasks.install(source)
-        if source is not None:
-            tasks.warm_task(None)
+    def __init__(self) -> None:
+        tasks.install(None)  # its share comes with its first task (``tasks.load_task``)
 
     def run(self, name: str, *args: Any) -> Any:
         return tasks.TASKS[name](None, *args)

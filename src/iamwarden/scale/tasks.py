@@ -14,10 +14,9 @@ import time
 from typing import Any, Callable, Iterable
 
 from ..analysis import index_world
-from ..analysis.findings import Finding
 from ..analysis.index import WorldIndex
 from ..analysis.partition import Dropped
-from ..analysis.shards import AssumeGraph, Facts, assume_lists, cycle_findings, cycle_graph, principal_facts
+from ..analysis.shards import AssumeGraph, Facts, assume_lists, cycle_graph, principal_facts
 from ..analysis.split_search import Found, Part, Placed, expand
 from ..analysis.techniques import ACTIONS
 from .source import WorldSource
@@ -79,10 +78,6 @@ def assume_task(source: WorldSource | None, roles: list[str]) -> dict[str, tuple
     return assume_lists(index_for(source), roles)
 
 
-def cycles_task(source: WorldSource | None) -> list[Finding]:
-    return cycle_findings(index_for(source))
-
-
 def cycle_graph_task(source: WorldSource | None, accounts: Iterable[str], part: object) -> AssumeGraph:
     """IW005's graph into the roles of ``accounts`` (this worker's own)."""
     ix = index_for(source)
@@ -126,5 +121,5 @@ def warm_task(source: WorldSource | None) -> int:
 
 
 TASKS: dict[str, Callable[..., Any]] = {
-    "facts": facts_task, "assume": assume_task, "cycles": cycles_task, "warm": warm_task,
+    "facts": facts_task, "assume": assume_task, "warm": warm_task,
     "cycle_graph": cycle_graph_task, "expand": expand_task, "cpu": cpu_task, "peak": peak_task, "load": load_task}
