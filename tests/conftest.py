@@ -14,6 +14,11 @@ from pathlib import Path
 
 import pytest
 
+#: the suite reads English output unless a test asks for another language (``--lang``, or
+#: ``monkeypatch.setenv``): a developer's own IAMWARDEN_LANG must not change what the tests see,
+#: in this process or in the commands they start
+os.environ.pop("IAMWARDEN_LANG", None)
+
 REPO = Path(__file__).resolve().parents[1]
 CONFORMANCE = REPO / "tests" / "conformance" / "data"
 SHARED = Path(os.environ.get("IAMWARDEN_SHARED", REPO.parent / "shared"))

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..i18n import N_, Text, Translator
+from ..i18n import N_, Text, Translator, gettext_noop, joined
 from . import UsageError, message_of
 
 if TYPE_CHECKING:
@@ -29,10 +29,7 @@ def _translator(args: argparse.Namespace) -> Translator:
 
 def _listed(items: Iterable[Text]) -> Text | str:
     """Several marked messages as one ("a; b")."""
-    joined: Text | str = ""
-    for item in items:
-        joined = item if joined == "" else N_("{first}; {second}", first=joined, second=item)
-    return joined
+    return joined(items, gettext_noop("{first}; {second}"))
 
 
 def register(sub: Any) -> None:

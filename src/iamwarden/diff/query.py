@@ -16,7 +16,7 @@ from typing import Any, Iterator, Sequence
 import z3
 
 from ..evaluation import Decision
-from ..i18n import N_, Text, Translator
+from ..i18n import N_, Text, Translator, gettext_noop, joined
 from ..policy.catalog import catalog
 from ..policy.document import Effect, Policy
 from .domain import DEFAULT_BUDGET_MS, UNGRANTABLE_ACTIONS, Unsupported
@@ -40,21 +40,13 @@ _PER_PATTERN = 20
 _PREFERRED_MAX = 200
 
 
-def _joined(reasons: Sequence[Text]) -> Text:
-    """Several reasons as one marked message ("a; b; c")."""
-    joined = reasons[0]
-    for r in reasons[1:]:
-        joined = N_("{first}; {second}", first=joined, second=r)
-    return joined
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     check: str  # "CheckNoNewAccess" or "CheckAccessNotGranted"
     result: str  # HOLDS, FAILS or UNKNOWN
     example: Example | None = None
     #: why the answer is unknown, marked (``N_``): English in ``str()``, shown in the reader's language
-    reason: Text | None = None
+    reason: Text | str | None = None
     seconds: float = 0.0
     #: the engine's decisions on the example: ("new"/"old"/"policy", Decision)
     decisions: tuple[tuple[str, Decision], ...] = field(default=())
@@ -166,7 +158,8 @@ def _answer(
                         stopped=stopped)
             return Answer(check, UNKNOWN, reason=reason, seconds=elapsed())
         if space.inexact:
-            return Answer(check, UNKNOWN, reason=_joined(space.inexact), seconds=elapsed())
+            why = joined(space.inexact, gettext_noop("{first}; {second}"))
+            return Answer(check, UNKNOWN, reason=why, seconds=elapsed())
         return Answer(check, HOLDS, seconds=elapsed())
     solver = found
     model = solver.model()

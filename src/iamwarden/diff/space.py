@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 import z3
 
 from ..evaluation.context import KNOWN_MULTIVALUED, KNOWN_SINGLE_PREFIXES
-from ..i18n import N_, Text
+from ..i18n import N_, Text, gettext_noop, joined
 from ..policy.conditions import Condition, ConditionError, parse_date, parse_number
 from ..policy.document import Policy
 from ..policy.variables import Variable
@@ -171,14 +171,6 @@ def scaled_date(text: str, scale: int) -> int:
     return int(t)
 
 
-def _and_as(families: Sequence[str]) -> Text | str:
-    """``string and as number``: the families one key is read as, joined in the reader's language."""
-    joined: Text | str = families[0]
-    for f in families[1:]:
-        joined = N_("{first} and as {second}", first=joined, second=f)
-    return joined
-
-
 def build_space(policies: Sequence[Policy], name: str = "r") -> RequestSpace:
     """Symbols for every request the policies can tell apart, with their domain constraints."""
     families: dict[str, set[str]] = {}
@@ -206,7 +198,7 @@ def build_space(policies: Sequence[Policy], name: str = "r") -> RequestSpace:
             raise Unsupported(N_("BinaryEquals on {key} is not encoded", key=written[k]))
         if len(fams) > 1:
             raise Unsupported(N_("{key} is read as {families}; not encoded", key=written[k],
-                                     families=_and_as(sorted(fams))))
+                                     families=joined(sorted(fams), gettext_noop("{first} and as {second}"))))
         family = next(iter(fams), "string")
         wanted = max(2, set_conditions.get(k, 0))
         if wanted > MAX_SLOTS:

@@ -20,8 +20,8 @@ How to add or translate a message: docs/i18n.md.
 from __future__ import annotations
 
 from .catalog import DOMAIN, LANGUAGES, LOCALE_DIR, po_path
-from .translate import N_, Nn_, Text, Translator, choose_language, gettext_noop, one_of, translator
+from .translate import N_, Nn_, Text, Translator, choose_language, gettext_noop, joined, one_of, translator
 
 __all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "N_", "Nn_", "Text", "Translator", "choose_language", "gettext_noop",
-           "one_of", "po_path",
+           "joined", "one_of", "po_path",
            "translator"]

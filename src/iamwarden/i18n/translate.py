@@ -5,7 +5,7 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .catalog import LANGUAGES, load_translations
 
@@ -43,15 +43,20 @@ def Nn_(singular: str, plural: str, n: int, /, **params: Any) -> Text:  # noqa: 
     return Text(singular, tuple({"n": n, **params}.items()), plural, n)
 
 
+def joined(items: Iterable[Text | str], between: str, /) -> Text | str:
+    """``items`` as one marked message, each pair put together by ``between``: a two-place msgid
+    (``"{first}; {second}"``) marked with ``gettext_noop`` where it is written, so that the word or
+    sign between the items is the reader's too (``a または b``, ``a、b``). One item is itself;
+    none is ``""``."""
+    out: Text | str = ""
+    for item in items:
+        out = item if out == "" else N_(between, first=out, second=item)
+    return out
+
+
 def one_of(items: Sequence[str], /) -> Text | str:
-    """``'a' or 'b' or 'c'`` as a marked message: the "or" between alternatives is a word of the
-    reader's language too (``a または b``). One item is itself; none is ``""``."""
-    if not items:
-        return ""
-    joined: Text | str = items[0]
-    for item in items[1:]:
-        joined = N_("{first} or {second}", first=joined, second=item)
-    return joined
+    """``'a' or 'b' or 'c'``, alternatives in the reader's language."""
+    return joined(items, gettext_noop("{first} or {second}"))
 
 
 def gettext_noop(msgid: str, /) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from ..i18n import N_, Nn_, Text
+from ..i18n import N_, Nn_, Text, gettext_noop, joined
 from .core import StoreBase
 from .errors import StateError
 
@@ -46,9 +46,7 @@ class AccountSummary:
                  Nn_("{n} role", "{n} roles", self.roles),
                  Nn_("{n} customer managed policy", "{n} customer managed policies", self.policies),
                  Nn_("{n} instance profile", "{n} instance profiles", self.instance_profiles)]
-        counts = parts[0]
-        for item in parts[1:]:
-            counts = N_("{first}, {second}", first=counts, second=item)
+        counts = joined(parts, gettext_noop("{first}, {second}"))
         return N_("account {account} ({counts})", account=self.account_id, counts=counts)
 
     def __str__(self) -> str:
