@@ -2,14 +2,16 @@
 """An organization-wide audit in one process, on every core, and on local Ray.
 
     .venv/bin/python benchmarks/scale.py [--accounts 20] [--per-account 500] [--seed 7]
-        [--modes in-process,cores,ray] [--jobs N] [--timeout 600] [--json FILE]
+        [--modes in-process,cores,ray] [--jobs N] [--start-method fork|spawn] [--timeout 600] [--json FILE]
 
 ``generate_org.py`` writes the organization (ACCOUNTS files of PER_ACCOUNT
 principals each, cross-account trusts between sibling accounts; cached in
 ``benchmarks/out/scale/``). Each mode then runs in its own child process:
 
 - **in-process**: ``scale.audit_world(jobs=1)`` (what ``audit --jobs 1`` does);
-- **cores**: ``audit_world(jobs=N)`` on local worker processes (N = every core);
+- **cores**: ``audit_world(jobs=N)`` on local worker processes (N = every core;
+  ``--start-method spawn``: workers that index their own share of the world, as on Ray,
+  instead of inheriting the driver's whole index by ``fork``);
 - **ray**: ``audit_world(engine="ray", jobs=2)``: a local Ray instance with 2 CPUs,
   started inside the timing (``ray.init`` is part of what a user waits for).
 
@@ -19,7 +21,8 @@ import and indexing included), the driver's share of the CPU, its serial part (i
 CPU less its own share of the workers' kind of work: what more workers cannot
 shrink), the driver's CPU by step, peak memory of the driver and of its worker
 processes (``ru_maxrss``; Ray's workers are not the driver's children, so only the
-driver's is known there), and µs per principal. Every mode's report is compared
+driver's is known there) and each worker's own peak (``ru_maxrss`` it reports at the end,
+Ray's actors included) with the principals its index holds, and µs per principal. Every mode's report is compared
 with the in-process one (a digest of the JSON): "same" must hold.
 
 SCPs are not generated: the loaders read no organization data yet (the World
@@ -51,7 +54,7 @@ from iamwarden.scale import WorldSource, audit_world
 from iamwarden.scale import driver
 
 def main():
-    folder, mode, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    folder, mode, jobs, method = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
     src = WorldSource.from_paths([folder], datetime(2026, 12, 2, tzinfo=UTC))
     world = src.world()
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
@@ -59,7 +62,7 @@ def main():
     if mode == "in-process":
         r = audit_world(src, jobs=1, world=world)
     elif mode == "cores":
-        r = audit_world(src, jobs=jobs, world=world, min_principals=0)
+        r = audit_world(src, jobs=jobs, world=world, min_principals=0, start_method=method)
     else:
         r = audit_world(src, engine="ray", jobs=jobs, world=world)
     data = r.to_json()
@@ -84,9 +87,9 @@ def organization(accounts: int, per_account: int, seed: int) -> str:
     return folder
 
 
-def run(folder: str, mode: str, jobs: int, timeout: float) -> dict[str, Any]:
+def run(folder: str, mode: str, jobs: int, timeout: float, method: str = "") -> dict[str, Any]:
     # own session: on a timeout the whole group goes (Ray's agents and workers with it)
-    p = subprocess.Popen([sys.executable, "-c", CHILD, folder, mode, str(jobs)], stdout=subprocess.PIPE,
+    p = subprocess.Popen([sys.executable, "-c", CHILD, folder, mode, str(jobs), method], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
     try:
         out, err = p.communicate(timeout=timeout)
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default="in-process,cores,ray")
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="workers for 'cores' (default: all)")
     ap.add_argument("--ray-workers", type=int, default=2)
+    ap.add_argument("--start-method", default="", help="'cores' workers: fork (default on Linux) or spawn")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--json", help="also write the rows here")
     a = ap.parse_args(argv)
@@ -120,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'serial s':>8} {'µs/principal':>12} {'peak MiB':>9} {'workers MiB':>11}  same")
     for mode in a.modes.split(","):
         jobs = 1 if mode == "in-process" else (a.ray_workers if mode == "ray" else a.jobs)
-        r = run(folder, mode, jobs, a.timeout)
+        r = run(folder, mode, jobs, a.timeout, a.start_method)
         r.update(mode=mode, workers=jobs)
         rows.append(r)
         if r["status"] != "ok":
@@ -128,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         base = base or r["digest"]
         us = r["seconds"] / r["principals"] * 1e6
-        wk = f"{r['workers_peak_mib']:.0f}" if mode == "cores" else "-"
         sp = r["split"]
+        own = sp.get("workers_peak_mib")
+        wk = (f"{max(own):.0f}" if own else f"{r['workers_peak_mib']:.0f}") if mode != "in-process" else "-"
         wcpu = sum(sp.get("workers_cpu", []))
         # the driver's serial part: its CPU less its own share of the workers' kind of work
         serial = r["cpu"] - sum(sp.get(k, 0.0) for k in ("own_facts", "own_search", "own_lists"))
@@ -139,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         if sp:
             steps = ", ".join(f"{k} {v:.2f}" for k, v in sp.items() if isinstance(v, float) and k != "rounds")
             print(f"{'':<11} driver CPU by step: {steps}; rounds {sp.get('rounds', 0):.0f}")
+            if own:
+                held = sp.get("workers_principals") or []
+                print(f"{'':<11} workers' peak MiB: {', '.join(f'{m:.0f}' for m in own)}; principals indexed: "
+                      f"{', '.join(str(k) for k in held)} of {r['principals']}")
     load = os.getloadavg()
     print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     if a.json:

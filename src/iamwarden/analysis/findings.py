@@ -449,10 +449,19 @@ def _cycles(ix: WorldIndex) -> list[Finding]:
     path through a block is an edge member -> role, or a loop back to the member) and
     grows linearly. Findings are ordered by their first role.
     """
+    return cycles_of(assume_graph(ix, ix.subjects))
+
+
+def assume_graph(ix: WorldIndex, roles: Iterable[str], part: object = None) -> dict[object, list[object]]:
+    """The "can assume" graph into ``roles`` (``_cycles``' nodes: role ARNs and blocks).
+
+    Graphs of disjoint sets of roles join by concatenating each node's list (``cycles_of``
+    of the union = ``_cycles``): ``part`` names this graph's blocks apart from another's
+    (a block repeated in two graphs is two nodes with the same edges: the same cycles)."""
     graph: dict[object, list[object]] = {}
-    blocks: dict[int, tuple[list[str], tuple[str, int]]] = {}  # id -> (block kept alive, node)
-    for arn, s in ix.subjects.items():
-        role = s.entity
+    blocks: dict[int, tuple[list[str], object]] = {}  # id -> (block kept alive, node)
+    for arn in roles:
+        role = ix.subjects[arn].entity
         if not isinstance(role, Role):
             continue
         for members in assume_blocks(ix, role, kind="role"):
@@ -463,11 +472,16 @@ def _cycles(ix: WorldIndex) -> list[Finding]:
                 continue
             hit = blocks.get(id(members))
             if hit is None:
-                node = ("block", len(blocks))
+                node = ("block", len(blocks)) if part is None else ("block", part, len(blocks))
                 hit = blocks[id(members)] = (members, node)
                 for src in members:
                     graph.setdefault(src, []).append(node)
             graph.setdefault(hit[1], []).append(arn)
+    return graph
+
+
+def cycles_of(graph: dict[object, list[object]]) -> list[Finding]:
+    """IW005's findings from an ``assume_graph``."""
     comps = []
     for comp in _scc(graph):
         roles = sorted(x for x in comp if isinstance(x, str))

@@ -24,7 +24,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
 from ..evaluation.context import principal_keys
@@ -38,6 +38,9 @@ from ..policy.variables import Variable, substitute
 from .admin import AdminStatus, admin_status
 from .session import session_keys
 from .subject import ADMIN_POLICY, ADMIN_POLICY_ARN, Subject, new_role_subject, subject_for
+
+if TYPE_CHECKING:
+    from .partition import Dropped
 
 #: Trust-policy condition keys whose value the caller chooses when calling AssumeRole
 #: (catalog rule 5: sts:ExternalId does not stop a caller that can read the trust).
@@ -242,9 +245,13 @@ class RoleTrust:
 class WorldIndex:
     """The analysed world: subjects, holder and trust indexes, and engine questions with caches."""
 
-    def __init__(self, world: World, actions: Iterable[str], now: datetime | None = None):
+    def __init__(self, world: World, actions: Iterable[str], now: datetime | None = None,
+                 dropped: Dropped | None = None):
         """``now``: the moment of the audit (the time keys of ``analysis.session``); the
-        core reads no clock, so the adapter passes it. None: time keys are absent."""
+        core reads no clock, so the adapter passes it. None: time keys are absent.
+        ``dropped``: ``world`` is a worker's partial world (``analysis.partition``), and
+        these are the principals it left out (for ``admit_groups``' order)."""
+        self.dropped = dropped
         self._names_cache, self._content_cache, self._tags_cache = IdCache(), IdCache(), IdCache()
         self.world = world
         self.now = now
@@ -637,6 +644,8 @@ class WorldIndex:
             for members in self.classes("sts:assumerole", trust=trust).values():
                 s = self.subjects[members[0]]
                 hit[(s.account_id, s.kind, self.tag_values(s, keys))].append(members)
+            if self.dropped is not None:  # a partial world: the groups in the whole world's order
+                hit = self.dropped.reorder(hit, keys)
             self.cache[ck] = hit
         return hit
 

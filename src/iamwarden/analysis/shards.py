@@ -9,7 +9,11 @@ exactly what the driver would have computed itself:
   edges to admin (self-escalation, modify-then-assume) of a shard of principals;
 - ``assume_lists(ix, roles)``: IW001's "who can actually assume it" (catalog
   D15) for a shard of roles whose trust opens them to an account or ``*``;
-- ``cycle_findings(ix)``: IW005 (roles that can assume each other).
+- ``cycle_findings(ix)``: IW005 (roles that can assume each other), or in parts:
+  ``cycle_graph(ix, roles, part)`` per set of roles, joined by ``cycles_from``.
+
+A worker may hold only its accounts and the cross-account summary
+(``analysis.partition``): then it is asked only about its accounts' principals.
 
 The backwards search from the admins is split too, in rounds whose answers the
 driver replays (``analysis.split_search``). The last step stays in one place
@@ -29,7 +33,7 @@ from .admin import AdminStatus
 from .edges import Edge
 from .external import entries as external_entries
 from .external import entry_findings
-from .findings import Finding, _cycles, _who_can_assume, trust_issues
+from .findings import Finding, _cycles, _who_can_assume, assume_graph, cycles_of, trust_issues
 from .findings import findings as _findings
 from .graph import Escalation, first_step_edges
 from .index import WorldIndex
@@ -38,6 +42,8 @@ from .result import AuditResult, build_result
 
 #: what ``principal_facts`` returns: admin status per principal, one-step edges per non-admin
 Facts = tuple[dict[str, AdminStatus], dict[str, list[Edge]]]
+#: IW005's graph (``findings.assume_graph``): node -> the nodes it reaches
+AssumeGraph = dict[object, list[object]]
 
 
 def shard(items: Sequence[str], parts: int) -> list[list[str]]:
@@ -94,6 +100,23 @@ def cycle_findings(ix: WorldIndex) -> list[Finding]:
     """IW005, which needs every role's assume relation and nothing from the search."""
     with gc_paused():
         return _cycles(ix)
+
+
+def cycle_graph(ix: WorldIndex, roles: Iterable[str], part: object) -> AssumeGraph:
+    """IW005's "can assume" graph into ``roles`` only (a worker's own roles: who can assume
+    them, cross account included), its blocks named by ``part``; ``cycles_from`` joins them."""
+    with gc_paused():
+        return assume_graph(ix, roles, part)
+
+
+def cycles_from(graphs: Iterable[AssumeGraph]) -> list[Finding]:
+    """IW005 from the graphs of disjoint sets of roles that cover every role: ``cycle_findings``."""
+    joined: AssumeGraph = {}
+    for g in graphs:
+        for node, out in g.items():
+            joined.setdefault(node, []).extend(out)
+    with gc_paused():
+        return cycles_of(joined)
 
 
 def admins_of(ix: WorldIndex, status: Mapping[str, AdminStatus]) -> list[str]:

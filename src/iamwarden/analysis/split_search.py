@@ -28,16 +28,18 @@ groups (``Part.record_groups``: the named members of each, and all members it
 saw); the replay orders them by the first member the search would still want,
 as one process would have.
 
-Cross-account edges need nothing special: every part holds the whole world's
-index, so D15 across trusts is asked like any other edge, by the part that
-owns the target's account, and the replay joins them in the global order.
+Cross-account edges need nothing special: a part holds its accounts and every
+principal of the others that could act across accounts (``analysis.partition``;
+or the whole world's index), so D15 across trusts is asked like any other edge,
+by the part that owns the target's account, and the replay joins them in the
+global order.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ._gc import gc_paused
 from .edges import Edge
@@ -273,6 +275,12 @@ def assign_accounts(ix: WorldIndex, parts: int) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for s in ix.subjects.values():
         sizes[s.account_id] = sizes.get(s.account_id, 0) + 1
+    return deal_accounts(sizes, parts)
+
+
+def deal_accounts(sizes: Mapping[str, int], parts: int) -> dict[str, int]:
+    """``assign_accounts`` from the principals per account (what a world says before it is
+    indexed: a worker that indexes only its accounts must know them first)."""
     load = [0] * max(1, parts)
     out: dict[str, int] = {}
     for acct in sorted(sizes, key=lambda a: (-sizes[a], a)):

@@ -10,9 +10,10 @@ inside a policy, ``dev.json: $.RoleDetailList[3].AssumeRolePolicyDocument.Statem
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from ..i18n import N_, Text
 from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
@@ -276,6 +277,20 @@ def account_from_bytes(raw: bytes, source: str) -> Account:
     if isinstance(data, list):
         data = _merge_pages(data)
     return _build(data, str(p))
+
+
+def details_subset(raw: bytes, arns: Collection[str]) -> bytes:
+    """The same GAAD document (already read without error) with only the users and roles whose
+    ARN is in ``arns``, in their order; groups, policies and providers are kept whole, so the
+    account read from it gives those principals the same policies (``scale``'s workers read
+    the other accounts' principals this way: ``analysis.partition``)."""
+    data = json.loads(raw)  # a document read before: strict_json found no duplicate keys
+    for page in data if isinstance(data, list) else [data]:
+        for key in ("UserDetailList", "RoleDetailList"):
+            items = page.get(key) if isinstance(page, dict) else None
+            if items:
+                page[key] = [e for e in items if isinstance(e, dict) and e.get("Arn") in arns]
+    return json.dumps(data).encode()
 
 
 def account_files(paths: Iterable[str | Path]) -> list[Path]:

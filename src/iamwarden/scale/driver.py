@@ -2,14 +2,20 @@
 
 Order, so that the driver's search overlaps the workers' work:
 
+0. the accounts are dealt out (by size) to the workers and the driver;
 1. the driver indexes the world (it needs the index for the global step) while
-   the workers index it too (spawn, Ray) or inherit it (fork);
-2. shards of principals: admin status and one-step edges (``facts``);
+   the workers start (spawn, Ray: then each is sent its share, its accounts' documents
+   and the others' cut to the principals that could act across accounts,
+   ``analysis.partition``, and indexes it) or inherit the driver's whole index (fork);
+2. every part's principals: admin status and one-step edges (``facts``);
 3. the search, split (``analysis.split_search``): each round, every worker (and the
    driver) asks who can get into the targets of the accounts it owns; the driver
    replays the answers in queue order (the same paths as one process);
-4. IW001's lists for the powerful open roles and IW005's cycles (workers and
-   driver), then ``join``.
+4. IW001's lists for the powerful open roles and IW005's "can assume" graph into
+   each part's roles (workers and driver), then the cycles and ``join``.
+
+Every question a worker is asked is about its own accounts, so its share of the
+world answers it exactly as the whole world would.
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ import uuid
 from typing import Any, Callable, Protocol
 
 from ..analysis import AuditResult, audit, index_world
+from ..analysis._gc import gc_paused
 from ..analysis.graph import Progress
 from ..analysis.index import WorldIndex
+from ..analysis.partition import Dropped, shares
 from ..analysis.shards import (
     adopt_facts,
     assume_lists,
+    cycle_graph,
+    cycles_from,
     join,
     powerful_open_roles,
     principal_facts,
@@ -37,10 +47,11 @@ from ..analysis.split_search import (
     Part,
     Placed,
     RunRound,
-    assign_accounts,
+    deal_accounts,
     expand,
     split_escalation,
 )
+from ..loaders.authz_details import details_subset
 from ..model.account import World
 from .source import WorldSource
 
@@ -97,46 +108,99 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
     if progress:
         progress("indexing", 0, n)
     clock = _Clock()
-    ix = index_world(world, source.now)
-    clock.lap("index")
+    sizes = {a: len(acct.users) + len(acct.roles) for a, acct in world.accounts.items()}
     eng: Engine
+    ix: WorldIndex | None = None
     if engine == "ray":
         from .ray_engine import RayEngine, RayUnavailable  # noqa: PLC0415 (optional dependency)
 
         try:
-            eng = RayEngine(source, ix, jobs, address)
+            eng = RayEngine(jobs, address)  # the actors start (imports) while the driver indexes
         except RayUnavailable as e:
             raise EngineUnavailable(str(e)) from None
         workers = eng.workers
+        send = True
     else:
         from .local import LocalEngine  # noqa: PLC0415
+        from .local import start_method as default_method  # noqa: PLC0415
 
         workers = max(1, jobs - 1)  # the driver is the jobs-th process: it takes shards too
-        eng = LocalEngine(source, ix, workers, start_method)
+        send = (start_method or default_method()) != "fork"
+        if not send:  # forked workers inherit the driver's whole index: build it first
+            ix = index_world(world, source.now)
+            clock.lap("index")
+        eng = LocalEngine(source, ix, workers, start_method or default_method())
+    owner = deal_accounts(sizes, workers + 1)
     try:
-        arns = list(ix.subjects)
         clock.lap("start")
-        facts = _spread(eng, "facts", arns, workers, workers * SHARDS_PER_WORKER,
-                        clock.own("facts", lambda part: principal_facts(ix, part)), progress)
+        if ix is None:
+            ix = index_world(world, source.now)
+            clock.lap("index")
+        if send:  # each worker's share: its accounts, the others' cross-account summary
+            for i, (share, dropped) in enumerate(_shares(source, world, ix, owner, workers)):
+                eng.submit_to(i, "load", share, dropped)  # ahead of its other tasks, in order
+            clock.lap("shares")
+        part_of: list[list[str]] = [[] for _ in range(workers + 1)]  # each principal to the part owning its account
+        for a, s in ix.subjects.items():
+            part_of[owner[s.account_id]].append(a)
+        facts = _by_part(eng, "facts", part_of, SHARDS_PER_WORKER,
+                         clock.own("facts", lambda part: principal_facts(ix, part)), progress)
         first = adopt_facts(ix, facts)
         clock.lap("facts")
-        esc = split_escalation(ix, first, _rounds(eng, ix, workers, clock), progress)
+        esc = split_escalation(ix, first, _rounds(eng, ix, owner, workers, clock), progress)
         clock.lap("search")
-        cycles_fut = eng.submit("cycles")
-        lists: dict[str, tuple[str, ...]] = {}
+        accounts = _owned(owner, workers + 1)
+        graph_futs = [eng.submit_to(i, "cycle_graph", sorted(accounts[i]), i) for i in range(workers)]
         roles = powerful_open_roles(ix, esc)
-        for got in _spread(eng, "assume", roles, workers, workers,
-                           clock.own("lists", lambda part: assume_lists(ix, part))):
+        lists: dict[str, tuple[str, ...]] = {}
+        roles_of: list[list[str]] = [[] for _ in range(workers + 1)]
+        for r in roles:
+            roles_of[owner[ix.subjects[r].account_id]].append(r)
+        for got in _by_part(eng, "assume", roles_of, 1,
+                            clock.own("lists", lambda part: assume_lists(ix, part))):
             lists.update(got)
-        cycles = cycles_fut.result()
+        lists = {r: lists[r] for r in roles}
+        t0 = time.process_time()
+        mine = [a for a, s in ix.subjects.items() if s.kind == "role" and owner[s.account_id] == workers]
+        graphs = [cycle_graph(ix, mine, workers)]
+        clock.add("own_lists", time.process_time() - t0)
+        cycles = cycles_from([*(f.result() for f in graph_futs), *graphs])
         clock.lap("lists")
         LAST_RUN["workers_cpu"] = [f.result() for f in [eng.submit_to(i, "cpu") for i in range(workers)]]
+        peaks = [f.result() for f in [eng.submit_to(i, "peak") for i in range(workers)]]
+        LAST_RUN["workers_peak_mib"] = [p for p, _ in peaks]
+        LAST_RUN["workers_principals"] = [k for _, k in peaks]
     finally:
         eng.close()
     result = join(ix, esc, lists, cycles, known_accounts)
     clock.lap("join")
     LAST_RUN.update(workers=workers, principals=n)
     return result
+
+
+def _owned(owner: dict[str, int], parts: int) -> list[frozenset[str]]:
+    """The accounts of each of ``parts`` parts (``owner``: account -> part)."""
+    out: list[set[str]] = [set() for _ in range(parts)]
+    for a, i in owner.items():
+        if i < parts:
+            out[i].add(a)
+    return [frozenset(o) for o in out]
+
+
+def _shares(source: WorldSource, world: World, ix: WorldIndex, owner: dict[str, int],
+            workers: int) -> list[tuple[WorldSource, Dropped]]:
+    """What each worker is sent (``analysis.partition``): its accounts' documents whole, every
+    other account's cut to its summary (cut once, shared by every worker not owning it), and
+    what the cut left out. ``world`` is ``source.world()``: one account per document, in order."""
+    with gc_paused():  # many short-lived objects (the documents' JSON) beside a large heap
+        cut = shares(ix)
+        summary = {a: details_subset(raw, frozenset(cut.summary[a]))
+                   for (_, raw), a in zip(source.accounts, world.accounts, strict=True) if a in cut.summary}
+        accounts = list(world.accounts)
+        out = []
+        for i, owned in enumerate(_owned(owner, workers)):
+            out.append((source.share(accounts, owned, summary, f"{source.key}/{i}/{workers}"), cut.dropped(owned)))
+        return out
 
 
 #: the driver's CPU seconds per step of the last parallel audit (``own_*``: its share of the
@@ -167,11 +231,10 @@ class _Clock:
         return timed
 
 
-def _rounds(eng: Engine, ix: WorldIndex, workers: int, clock: _Clock) -> RunRound:
+def _rounds(eng: Engine, ix: WorldIndex, owner: dict[str, int], workers: int, clock: _Clock) -> RunRound:
     """The split search's rounds (``analysis.split_search``): each round's targets go to the
-    part owning their account (the driver owns a share too, as in ``_spread``); every worker
+    part owning their account (``owner``; the driver owns the last share); every worker
     hears what was placed since its last round, whether it has targets this round or not."""
-    owner = assign_accounts(ix, workers + 1)
     search_id = uuid.uuid4().hex
     mine = {CERTAIN: Part(CERTAIN), UNCERTAIN: Part(UNCERTAIN)}
 
@@ -191,13 +254,14 @@ def _rounds(eng: Engine, ix: WorldIndex, workers: int, clock: _Clock) -> RunRoun
     return run
 
 
-def _spread(eng: Engine, name: str, items: list[str], workers: int, shards: int,
-            here: Callable[[list[str]], Any], progress: Progress | None = None) -> list[Any]:
-    """``items`` split among the ``workers`` (in ``shards`` shards) and the driver, which does
-    an equal share itself instead of waiting (results in item order)."""
-    cut = len(items) * workers // (workers + 1)
-    futs = [eng.submit(name, c) for c in shard(items[:cut], shards)]
-    mine = [here(items[cut:])] if cut < len(items) else []
+def _by_part(eng: Engine, name: str, items: list[list[str]], shards: int,
+             here: Callable[[list[str]], Any], progress: Progress | None = None) -> list[Any]:
+    """``items[i]`` to worker ``i`` (in up to ``shards`` shards), the last list done by the
+    driver itself meanwhile: a worker holds only its accounts, so each is asked about
+    those alone. Results in worker order, the driver's last."""
+    workers = len(items) - 1
+    futs = [eng.submit_to(i, name, c) for i in range(workers) for c in shard(items[i], shards)]
+    mine = [here(items[workers])] if items[workers] else []
     out = []
     for i, f in enumerate(futs):
         out.append(f.result())

@@ -2,7 +2,8 @@
 
 One single-process pool per worker, so that ``submit_to(i, ...)`` reaches the same
 process every time: a split search's part (``analysis.split_search.Part``) lives in
-its worker between rounds. Other tasks go round-robin."""
+its worker between rounds, and a spawned worker holds only its share of the world.
+Other tasks go round-robin."""
 
 from __future__ import annotations
 
@@ -23,23 +24,26 @@ def start_method() -> str:
 
 
 class LocalEngine:
-    """``jobs`` worker processes; ``method`` overrides the start method (tests use spawn)."""
+    """``jobs`` worker processes; ``method`` overrides the start method (tests use spawn).
 
-    def __init__(self, source: WorldSource, ix: WorldIndex, jobs: int, method: str | None = None):
+    Forked workers inherit ``ix``, the driver's index of the whole world (needed then, and
+    nothing is parsed twice); spawned ones start now (their imports overlap the driver's
+    indexing) and are sent their share later (``tasks.load_task``)."""
+
+    def __init__(self, source: WorldSource, ix: WorldIndex | None, jobs: int, method: str | None = None):
         self.method = method or start_method()
-        if self.method == "fork":
-            tasks.adopt(source, ix)  # before the pools fork
-            initargs: tuple[Any, ...] = (None,)
-        else:
-            initargs = (source,)
         ctx = multiprocessing.get_context(self.method)
+        if self.method == "fork":
+            if ix is None:
+                raise ValueError("fork workers inherit the driver's index: index the world first")
+            tasks.adopt(source, ix)  # before the pools fork
         self.pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=tasks.install,
-                                          initargs=initargs) for _ in range(jobs)]
+                                          initargs=(None,)) for _ in range(jobs)]
         self.workers = jobs
         self._next = itertools.cycle(range(jobs))
         if self.method != "fork":
-            for p in self.pools:  # start indexing in every worker while the driver indexes too
-                p.submit(tasks.warm_task, None)
+            for p in self.pools:  # start the processes (imports) while the driver indexes
+                p.submit(tasks.cpu_task, None)
 
     def submit(self, name: str, *args: Any) -> Future[Any]:
         return self.submit_to(next(self._next), name, *args)
@@ -52,4 +56,5 @@ class LocalEngine:
             p.shutdown(wait=True, cancel_futures=True)
         tasks._INDEX.clear()
         tasks._SOURCE.clear()
+        tasks._DROPPED[:] = [None]
         tasks._PARTS.clear()

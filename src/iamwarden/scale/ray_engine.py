@@ -4,8 +4,10 @@ Without ``address`` a local Ray instance is started with ``jobs`` CPUs and shut
 down afterwards; with one (``ray://host:10001`` or ``auto``) the driver joins that
 cluster. A Ray instance already running in this process (``ray.init`` called by
 the caller) is used as it is and left running. The source goes into Ray's object
-store once; one actor per CPU of the cluster indexes it when created, and keeps
-its part of a split search (``analysis.split_search``) between rounds.
+store once per actor: one actor per CPU of the cluster, started while the driver
+indexes, is sent its share once the driver has cut it (the accounts it owns and the
+cross-account summary: ``WorldSource.share``), and keeps its part of a split search
+(``analysis.split_search``) between rounds.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from ..analysis.index import WorldIndex
 from . import tasks
-from .source import WorldSource
 
 INSTALL_RAY = "install iamwarden[ray] (pip install 'iamwarden[ray]', or pip install -e '.[ray]' in a clone)"
 
@@ -41,18 +41,20 @@ class RayFuture:
 
 
 class Worker:
-    """A Ray actor: one worker process holding the world's index and its search parts."""
+    """A Ray actor: one worker process holding its share of the world's index and its search parts."""
 
-    def __init__(self, source: WorldSource):
-        tasks.install(source)
-        tasks.warm_task(None)
+    def __init__(self) -> None:
+        tasks.install(None)  # its share comes with its first task (``tasks.load_task``)
 
     def run(self, name: str, *args: Any) -> Any:
         return tasks.TASKS[name](None, *args)
 
 
 class RayEngine:
-    def __init__(self, source: WorldSource, ix: WorldIndex, jobs: int, address: str | None = None):
+    """Joins (or starts) Ray and creates ``self.workers`` actors, one per CPU of the cluster;
+    each is sent its share of the world by the driver (``tasks.load_task``)."""
+
+    def __init__(self, jobs: int, address: str | None = None):
         ray = self.ray = import_ray()
         self.owned = not ray.is_initialized()
         if self.owned:
@@ -61,9 +63,8 @@ class RayEngine:
             else:
                 ray.init(num_cpus=jobs, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
         self.workers = max(1, int(ray.cluster_resources().get("CPU", jobs)))
-        ref = ray.put(source)
         actor = ray.remote(num_cpus=1)(Worker)
-        self.actors = [actor.remote(ref) for _ in range(self.workers)]
+        self.actors = [actor.remote() for _ in range(self.workers)]
         self._next = itertools.cycle(range(self.workers))
 
     def submit(self, name: str, *args: Any) -> RayFuture:

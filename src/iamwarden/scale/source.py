@@ -6,11 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from ..i18n import N_
 from ..loaders.authz_details import LoadError, account_files, account_from_bytes, world_of
-from ..model.account import World
+from ..model.account import Account, World
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,22 @@ class WorldSource:
 
     def world(self) -> World:
         """The world ``load_world`` builds from the same documents (same order, same errors)."""
-        return world_of((name, account_from_bytes(raw, name)) for name, raw in self.accounts)
+        return world_of(self.loaded())
+
+    def loaded(self) -> Iterator[tuple[str, Account]]:
+        """(source name, account) in load order, parsed one at a time."""
+        return ((name, account_from_bytes(raw, name)) for name, raw in self.accounts)
+
+    def share(self, accounts: Sequence[str], owned: frozenset[str], summary: Mapping[str, bytes],
+              key: str) -> WorldSource:
+        """A worker's documents: the ``owned`` accounts whole, the others as their cross-account
+        summary (``summary``: account -> its document cut by ``details_subset``; an account
+        missing there is sent whole). ``accounts``: the account of each document, in order."""
+        if len(accounts) != len(self.accounts):
+            raise ValueError("one account per document expected")
+        items = tuple((name, raw if acct in owned or acct not in summary else summary[acct])
+                      for (name, raw), acct in zip(self.accounts, accounts, strict=True))
+        return WorldSource(items, self.now, key)
 
     @property
     def size(self) -> int:

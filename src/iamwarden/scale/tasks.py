@@ -2,39 +2,56 @@
 
 Module-level functions (picklable by name) so ``spawn``, ``forkserver`` and Ray
 workers can run them; under ``fork`` the driver's own index is inherited through
-``_INDEX`` and nothing is rebuilt.
+``_INDEX`` and nothing is rebuilt. A spawned or Ray worker is sent its share once the
+driver has cut it (``load_task``: its accounts' documents, the others' cross-account
+summary, and what was dropped, ``analysis.partition``) and indexes that: it is asked
+only about its own accounts' principals.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..analysis import index_world
-from ..analysis.findings import Finding
 from ..analysis.index import WorldIndex
-from ..analysis.shards import Facts, assume_lists, cycle_findings, principal_facts
+from ..analysis.partition import Dropped
+from ..analysis.shards import AssumeGraph, Facts, assume_lists, cycle_graph, principal_facts
 from ..analysis.split_search import Found, Part, Placed, expand
+from ..analysis.techniques import ACTIONS
 from .source import WorldSource
 
 #: this process's index: (source key, index); one world at a time
 _INDEX: list[tuple[str, WorldIndex]] = []
-#: the source installed by the pool's initializer (tasks then need not carry it)
+#: the source installed by the pool's initializer or ``load_task`` (tasks then need not carry it)
 _SOURCE: list[WorldSource] = []
+#: what the source's partial world left out (None: the source is the whole world)
+_DROPPED: list[Dropped | None] = [None]
 #: this worker's parts of the current split search, by (search id, pass); one search at a time
 _PARTS: dict[tuple[str, int], Part] = {}
 
 
 def install(source: WorldSource | None) -> None:
-    """Pool initializer: remember the source (None under fork: the index is inherited)."""
+    """Pool initializer: remember the source (None: inherited under fork, or sent later)."""
     if source is not None:
         _SOURCE[:] = [source]
+        _DROPPED[:] = [None]
 
 
 def adopt(source: WorldSource, ix: WorldIndex) -> None:
     """The driver's index, for workers forked after this call."""
     _INDEX[:] = [(source.key, ix)]
     _SOURCE[:] = [source]
+    _DROPPED[:] = [None]
+
+
+def load_task(_: None, source: WorldSource, dropped: Dropped | None) -> int:
+    """This worker's share of the world (``WorldSource.share``) and what it left out; indexed
+    now. Every later task of this worker asks about its own accounts only."""
+    _INDEX.clear()
+    _SOURCE[:] = [source]
+    _DROPPED[:] = [dropped]
+    return len(index_for(None).subjects)
 
 
 def index_for(source: WorldSource | None) -> WorldIndex:
@@ -44,7 +61,11 @@ def index_for(source: WorldSource | None) -> WorldIndex:
     if _INDEX and _INDEX[0][0] == src.key:
         return _INDEX[0][1]
     _INDEX.clear()  # drop the previous world before building the next
-    ix = index_world(src.world(), src.now)
+    dropped = _DROPPED[0] if source is None else None
+    if dropped is None:
+        ix = index_world(src.world(), src.now)
+    else:  # a share (``load_task``): the whole world's order of D15's groups comes with it
+        ix = WorldIndex(src.world(), ACTIONS, src.now, dropped)
     _INDEX[:] = [(src.key, ix)]
     return ix
 
@@ -57,8 +78,11 @@ def assume_task(source: WorldSource | None, roles: list[str]) -> dict[str, tuple
     return assume_lists(index_for(source), roles)
 
 
-def cycles_task(source: WorldSource | None) -> list[Finding]:
-    return cycle_findings(index_for(source))
+def cycle_graph_task(source: WorldSource | None, accounts: Iterable[str], part: object) -> AssumeGraph:
+    """IW005's graph into the roles of ``accounts`` (this worker's own)."""
+    ix = index_for(source)
+    mine = frozenset(accounts)
+    return cycle_graph(ix, [a for a, s in ix.subjects.items() if s.kind == "role" and s.account_id in mine], part)
 
 
 def expand_task(source: WorldSource | None, search_id: str, phase: int, placed: Placed,
@@ -80,11 +104,22 @@ def cpu_task(source: WorldSource | None) -> float:
     return time.process_time()
 
 
+def peak_task(source: WorldSource | None) -> tuple[float, int]:
+    """This worker's peak resident memory (MiB, ``ru_maxrss``) and how many principals its
+    index holds (the benchmarks' memory per worker)."""
+    n = len(_INDEX[0][1].subjects) if _INDEX else 0
+    try:
+        import resource  # noqa: PLC0415 (not on Windows)
+    except ImportError:
+        return 0.0, n
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n
+
+
 def warm_task(source: WorldSource | None) -> int:
     """Index the world now (Ray: overlaps the workers' indexing with the driver's)."""
     return len(index_for(source).subjects)
 
 
 TASKS: dict[str, Callable[..., Any]] = {
-    "facts": facts_task, "assume": assume_task, "cycles": cycles_task, "warm": warm_task,
-    "expand": expand_task, "cpu": cpu_task}
+    "facts": facts_task, "assume": assume_task, "warm": warm_task,
+    "cycle_graph": cycle_graph_task, "expand": expand_task, "cpu": cpu_task, "peak": peak_task, "load": load_task}
