@@ -423,8 +423,10 @@ class WorldIndex:
         psig = self._psigs.get(s.arn)
         if psig is None:
             ps = s.policies
-            psig = self._psigs[s.arn] = (ps.identity, ps.boundary, tuple(id(p) for p in ps.identity), id(ps.boundary))
-        key = (psig[2], psig[3], action_key, content)
+            others = tuple(p for kind, p in ps.all_policies() if kind not in ("identity", "boundary"))
+            psig = self._psigs[s.arn] = (ps.identity, ps.boundary, tuple(id(p) for p in ps.identity), id(ps.boundary),
+                                         others, tuple(id(p) for p in others))
+        key = (psig[2], psig[3], psig[5], action_key, content)
         t = self._sigs.get(key)
         if t is None:
             # once per distinct identity + boundary policies (users of the same groups share it),
@@ -432,7 +434,11 @@ class WorldIndex:
             ident_picked = self._picked(psig[0], action_key)
             bound_picked = self._picked((psig[1],) if psig[1] is not None else (), action_key)
             sts = [st for _, st in ident_picked] + [st for _, st in bound_picked]
-            if any(_statement_names_caller(st) for st in sts):
+            if any(_statement_names_caller(st) for st in sts) or any(
+                    _statement_names_caller(st) for _, st in self._picked(psig[4], action_key)):
+                # an SCP (or session, RCP) statement for the action that reads the caller's
+                # name (aws:PrincipalArn exemptions, typically) tells apart principals whose
+                # identity statements are the same: their answers are theirs alone
                 t = _BY_ARN
             else:
                 ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
@@ -906,9 +912,10 @@ def _setup_tag_keys(ps: PolicySet, action_keys: tuple[str, ...], cache: IdCache)
 def _policy_setup(p: Policy, action_keys: tuple[str, ...], ident: bool,
                   cache: IdCache) -> tuple[bool, frozenset[str]]:
     """For one policy and actions: (does a matching statement make answers per principal,
-    the principal tag keys matching statements test). ``ident``: an identity or boundary
-    policy (``qsig`` reads their statements); of the others only a Deny with NotResource
-    and variables counts (``_pickable``)."""
+    the principal tag keys matching statements test). A statement of any policy that names
+    the caller (as in ``qsig``), or a Deny with NotResource and variables (``_pickable``),
+    makes them per principal; tags are read from identity and boundary policies (``ident``),
+    as ``qsig`` reads them."""
     per = cache.lookup(p)
     if per is None:
         per = cache.store(p, {})
@@ -920,8 +927,8 @@ def _policy_setup(p: Policy, action_keys: tuple[str, ...], ident: bool,
                 continue
             if st.effect is Effect.DENY and st.not_resource and any(r.parts is not None for r in st.resources or ()):
                 by_arn = True
+            by_arn = by_arn or _statement_names_caller(st)  # as ``qsig`` (SCPs included)
             if ident:
-                by_arn = by_arn or _statement_names_caller(st)
                 tags.update(_tag_keys(st))
         hit = per[(action_keys, ident)] = (by_arn, frozenset(tags))
     return hit
