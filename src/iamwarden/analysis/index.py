@@ -24,7 +24,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
 from ..evaluation.context import principal_keys
@@ -39,8 +39,14 @@ from .admin import AdminStatus, admin_status
 from .session import session_keys
 from .subject import ADMIN_POLICY, ADMIN_POLICY_ARN, Subject, new_role_subject, subject_for
 
-if TYPE_CHECKING:
-    from .partition import Dropped
+
+class GroupOrder(Protocol):
+    """What a partial world's index needs of the principals it left out (``partition.Dropped``):
+    ``admit_groups``' groups put back in the whole world's order."""
+
+    def reorder(self, groups: Mapping[Any, list[list[str]]], keys: tuple[str, ...]) -> dict[Any, list[list[str]]]:
+        ...
+
 
 #: Trust-policy condition keys whose value the caller chooses when calling AssumeRole
 #: (catalog rule 5: sts:ExternalId does not stop a caller that can read the trust).
@@ -246,7 +252,7 @@ class WorldIndex:
     """The analysed world: subjects, holder and trust indexes, and engine questions with caches."""
 
     def __init__(self, world: World, actions: Iterable[str], now: datetime | None = None,
-                 dropped: Dropped | None = None):
+                 dropped: GroupOrder | None = None):
         """``now``: the moment of the audit (the time keys of ``analysis.session``); the
         core reads no clock, so the adapter passes it. None: time keys are absent.
         ``dropped``: ``world`` is a worker's partial world (``analysis.partition``), and

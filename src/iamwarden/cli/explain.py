@@ -17,7 +17,7 @@ from ..i18n import N_
 from ..loaders.authz_details import LoadError, load_world
 from ..model.account import Role
 from ..report.explain import FORMATS, render
-from ..report.explain_federated import web_identity_json, web_identity_text
+from ..report.explain_federated import saml_text, web_identity_json, web_identity_text
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
@@ -176,7 +176,7 @@ def run_saml(args: argparse.Namespace, world: Any) -> int:
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
     explanation = explain_saml(world, args.role, provider, text, now, providers)
-    out = explanation.text(lang_of(args))
+    out = saml_text(explanation, lang_of(args))
     if args.output:
         try:
             Path(args.output).write_text(out, encoding="utf-8")

@@ -24,14 +24,28 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..evaluation.decision import Decision, Verdict
 
 if TYPE_CHECKING:
-    from .dispatch import Response
     from .errors import AwsError
     from .request import IncomingRequest, RequestContext
+
+
+
+class Answered(Protocol):
+    """What a line needs of the dispatcher's ``Response`` (so this module does not import the
+    dispatcher that imports it)."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def request_id(self) -> str: ...
+
+
+R = TypeVar("R", bound=Answered)
 
 LOGGER_NAME = "iamwarden.access"
 FORMATS = ("text", "json")
@@ -123,7 +137,7 @@ class AccessLog:
         self.fmt = fmt
         self.logger = logger or logging.getLogger(LOGGER_NAME)
 
-    def handle(self, handle: Callable[[IncomingRequest], Response], request: IncomingRequest) -> Response:
+    def handle(self, handle: Callable[[IncomingRequest], R], request: IncomingRequest) -> R:
         """Run ``handle(request)`` with a record collecting, then write its line."""
         record = CallRecord(source_ip=request.source_ip)
         token = _current.set(record)
@@ -137,7 +151,7 @@ class AccessLog:
             logging.getLogger(__name__).exception("could not write an access log line")
         return response
 
-    def fields(self, record: CallRecord, response: Response) -> dict[str, Any]:
+    def fields(self, record: CallRecord, response: Answered) -> dict[str, Any]:
         """The line's fields (see docs/endpoint.md, "Access log")."""
         now = datetime.now(UTC)
         out: dict[str, Any] = {
@@ -165,7 +179,7 @@ class AccessLog:
             out["detail"] = record.error_detail
         return out
 
-    def write(self, record: CallRecord, response: Response) -> None:
+    def write(self, record: CallRecord, response: Answered) -> None:
         if not self.logger.isEnabledFor(logging.INFO):
             return
         f = self.fields(record, response)

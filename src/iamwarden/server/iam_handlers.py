@@ -21,9 +21,8 @@ Use::
 
 from __future__ import annotations
 
-import base64
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,18 +30,27 @@ from ..model.organization import Organization
 from ..store import Store
 from ..store.errors import StoreError
 from ..store.records import entity_arn
-from . import simulator
+
+# iam_oidc_handlers and iam_saml_handlers are imported for what importing them does: declare their operations
+from . import iam_oidc_handlers, iam_saml_handlers, simulator  # noqa: F401
 from .dispatch import HandlerRegistry
-from .errors import AwsError, InvalidClientTokenId, InvalidInput
+from .errors import AwsError, InvalidClientTokenId
+from .iam_operations import (
+    OPERATIONS,
+    SERVICE,
+    HandlerFn,
+    IamApi,
+    IamOperation,
+    ResourceFn,
+    iam_operation,
+    paginate,
+    principal_account,
+    required_authorization,
+)
 from .request import RequestContext
 from .sigv4 import ResolvedCredential
 
-SERVICE = "iam"
-DEFAULT_MAX_ITEMS = 100
 POLICY_DOCUMENT_KEYS = frozenset({"AssumeRolePolicyDocument", "PolicyDocument", "Document"})
-
-ResourceFn = Callable[[Mapping[str, Any], str, "Store | None"], str]
-HandlerFn = Callable[["IamApi", RequestContext, dict[str, Any]], Mapping[str, Any] | None]
 
 
 # --- who is calling ----------------------------------------------------------------------
@@ -91,51 +99,7 @@ class StoreCredentialResolver:
         return ResolvedCredential(record.secret_access_key, principal)
 
 
-def principal_account(principal: object | None) -> str | None:
-    """The account of whatever principal object the resolver returned."""
-    for attr in ("account_id", "account"):
-        value = getattr(principal, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    arn = getattr(principal, "arn", None)
-    if isinstance(arn, str) and arn.count(":") >= 5:
-        return arn.split(":")[4] or None
-    return None
-
-
 # --- declarations ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class IamOperation:
-    name: str
-    action: str
-    resource: ResourceFn
-    handler: HandlerFn
-
-
-OPERATIONS: dict[str, IamOperation] = {}
-
-
-def iam_operation(name: str, resource: ResourceFn | None = None) -> Callable[[HandlerFn], HandlerFn]:
-    """Declare the handler of IAM operation ``name`` and the resource it is authorized on."""
-
-    def register(fn: HandlerFn) -> HandlerFn:
-        OPERATIONS[name] = IamOperation(name, f"iam:{name}", resource or (lambda p, a, s: "*"), fn)
-        return fn
-
-    return register
-
-
-def required_authorization(
-    operation: str, params: Mapping[str, Any], account_id: str, store: Store | None = None
-) -> tuple[str, str]:
-    """``(action, resource ARN)`` the engine must allow before ``operation`` runs.
-
-    With ``store`` the ARNs of existing users/groups/roles carry their real path.
-    """
-    op = OPERATIONS[operation]
-    return op.action, op.resource(params, account_id, store)
 
 
 def _path_of(store: Store | None, account_id: str, kind: str, name: str) -> str:
@@ -195,48 +159,15 @@ ROLE = _entity("role", "RoleName")
 PROFILE = _entity("instance-profile", "InstanceProfileName")
 
 
-# --- the API -----------------------------------------------------------------------------
-
-
-class IamApi:
-    """What handlers need: the store and the account a request acts on."""
-
-    def __init__(
-        self, store: Store, default_account_id: str | None = None, organization: Organization | None = None
-    ) -> None:
-        self.store = store
-        self.default_account_id = default_account_id
-        self.organization = organization  # ``serve --org``: the simulator includes its SCPs
-
-    def account(self, ctx: RequestContext) -> str:
-        account = principal_account(ctx.principal) or self.default_account_id
-        if account is None:
-            raise InvalidInput("The caller has no account.")
-        return account
-
-    @staticmethod
-    def caller_user(ctx: RequestContext, params: Mapping[str, Any]) -> str:
-        """``UserName`` or, when omitted, the calling user (AWS's rule for self-service calls)."""
-        name = params.get("UserName") or getattr(ctx.principal, "user_name", None)
-        if not name:
-            raise AwsError(
-                "ValidationError", "Must specify userName when calling with non-User credentials", 400
-            )
-        return str(name)
-
-
 def register_iam_handlers(
     registry: HandlerRegistry, store: Store, default_account_id: str | None = None,
     organization: Organization | None = None,
 ) -> IamApi:
     """Register every declared IAM operation with ``registry``; returns the shared API object.
 
-    The OIDC and SAML provider operations are declared in their own modules,
-    which build on this one; importing them here (not at module level) declares
-    them without an import circle.
+    The OIDC and SAML provider operations are declared in their own modules, on
+    ``iam_operations`` like these; importing them above declares them.
     """
-    from . import iam_oidc_handlers, iam_saml_handlers  # noqa: F401
-
     api = IamApi(store, default_account_id, organization)
     for op in OPERATIONS.values():
         registry.register(SERVICE, op.name, _wrap(api, op.handler))
@@ -266,25 +197,6 @@ def encode_documents(value: Any) -> Any:
     if isinstance(value, list):
         return [encode_documents(v) for v in value]
     return value
-
-
-def paginate(items: Sequence[Any], params: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """``{key: page, IsTruncated, Marker?}`` from ``MaxItems``/``Marker`` (opaque offset)."""
-    start = 0
-    marker = params.get("Marker")
-    if marker:
-        try:
-            start = int(base64.urlsafe_b64decode(marker.encode()).decode())
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidInput("Invalid Marker.") from None
-        if start < 0:
-            raise InvalidInput("Invalid Marker.")
-    size = params.get("MaxItems") or DEFAULT_MAX_ITEMS
-    page = list(items[start : start + size])
-    out: dict[str, Any] = {key: page, "IsTruncated": start + size < len(items)}
-    if out["IsTruncated"]:
-        out["Marker"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
-    return out
 
 
 def _kind_ops(kind: str, noun: str, param: str, resource: ResourceFn) -> None:

@@ -1,7 +1,7 @@
 """IAM OIDC identity provider operations on the local endpoint (issue 11 item 2).
 
 Create/Get/List/Delete, client ids, thumbprints and tags, declared with
-:func:`~.iam_handlers.iam_operation` like every IAM operation, so the engine
+:func:`~.iam_operations.iam_operation` like every IAM operation, so the engine
 decides each call (``iam:<Operation>`` on the provider ARN) before it runs.
 Shapes are botocore's. Nothing is fetched from the provider: its signing keys
 are given to the endpoint separately (``docs/decisions/sts-oidc-keys.md``).
@@ -16,7 +16,7 @@ from typing import Any
 from ..model.oidc_provider import provider_arn
 from ..store import Store
 from ..store.errors import NoSuchEntity
-from .iam_handlers import IamApi, iam_operation, paginate
+from .iam_operations import IamApi, iam_operation, paginate
 from .request import RequestContext
 
 

@@ -2,7 +2,7 @@
 
 ``CreateSAMLProvider``, ``GetSAMLProvider``, ``ListSAMLProviders``,
 ``UpdateSAMLProvider``, ``DeleteSAMLProvider`` and the provider tag
-operations, declared with :func:`~.iam_handlers.iam_operation` like every IAM
+operations, declared with :func:`~.iam_operations.iam_operation` like every IAM
 handler, so the engine authorizes each (``iam:<Operation>`` on the provider's
 ARN) before it runs. The metadata document is validated and its signing
 certificate extracted by the store (:mod:`iamwarden.store.saml_providers`);
@@ -19,7 +19,7 @@ from typing import Any
 from ..model.saml_provider import saml_provider_arn
 from ..store import Store
 from .errors import InvalidInput
-from .iam_handlers import IamApi, iam_operation, paginate
+from .iam_operations import IamApi, iam_operation, paginate
 from .request import RequestContext
 
 _UNSUPPORTED = ("AddPrivateKey", "RemovePrivateKey", "ContextProvider", "IdentityCenterInstanceArn")

@@ -62,12 +62,6 @@ class SamlExplanation:
     trusted: tuple[str, ...] = ()  # Federated principals the trust policy names
     changes: tuple[str | Text, ...] = ()  # marked for translation (str(): English)
 
-    def text(self, lang: str = "en") -> str:
-        """The lines ``explain --saml-assertion`` prints (report.explain_federated), in ``lang``."""
-        from ..report.explain_federated import saml_text  # noqa: PLC0415 (the renderer lives in report/)
-
-        return saml_text(self, lang)
-
 
 def _conditions(role: Role, caller_arn: str, ctx: dict[str, Any], req_ctx: Any) -> list[ConditionCheck]:
     from ..evaluation.principals import classify
