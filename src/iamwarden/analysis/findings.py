@@ -242,18 +242,19 @@ def _resource_statements(ix: WorldIndex, ps: Any) -> tuple[Any, ...] | None:
     if hit is not None and hit[0] is ps:
         return hit[1]
     c = ps.candidates(ASSUME.lower())
-    found: list[Any] | None = []
+    found: list[Any] = []
+    var_resources = False
     for picked in (c.identity, c.boundary, c.session, *c.scp):
         for _, st in picked:
             if st._any_resource:
                 continue
             if st._var_resources:
-                found = None
+                var_resources = True
                 break
             found.append(st)
-        if found is None:
+        if var_resources:
             break
-    out = tuple(found) if found is not None else None
+    out = None if var_resources else tuple(found)
     ix.cache[ck] = (ps, out)
     return out
 

@@ -32,6 +32,7 @@ from ..evaluation.world import rcp_levels
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
+from ..model.resources import HeldResource
 from ..policy.document import Effect, Policy, Statement
 from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import Variable, substitute
@@ -303,6 +304,9 @@ class WorldIndex:
         self._setup_cache = IdCache()
         self._pick_cache = IdCache()
         self._trust_spec: dict[int, bool] = {}
+        self._held_cache: dict[str, Any] = {}
+        self._held_spec: dict[tuple[str, str], bool] = {}
+        self._rcp_spec: bool | None = None
         self._trust_tags: dict[int, tuple[str, ...]] = {}
         #: free-form caches for the checkers (keys start with the checker's name)
         self.cache: dict[Any, Any] = {}
@@ -408,7 +412,11 @@ class WorldIndex:
         if s.note:
             return self._ask(s, action, resource, context, trust)
         if trust is None:
-            who: Any = self.qsig(s, action.lower(), content)
+            held = self._held(resource)
+            if held is not None and self._held_specific(held, action):
+                who: Any = s.arn  # its resource policy or its account's RCPs can tell callers apart
+            else:
+                who = self.qsig(s, action.lower(), content)
         elif self._trust_specific(trust):
             who = s.arn
         else:
@@ -440,20 +448,22 @@ class WorldIndex:
             ident_picked = self._picked(psig[0], action_key)
             bound_picked = self._picked((psig[1],) if psig[1] is not None else (), action_key)
             sts = [st for _, st in ident_picked] + [st for _, st in bound_picked]
-            if any(_statement_names_caller(st) for st in sts) or any(
-                    _statement_names_caller(st) for _, st in self._picked(psig[4], action_key)):
+            other_sts = [st for _, st in self._picked(psig[4], action_key)]
+            if any(_statement_names_caller(st) for st in sts + other_sts):
                 # an SCP (or session, RCP) statement for the action that reads the caller's
                 # name (aws:PrincipalArn exemptions, typically) tells apart principals whose
                 # identity statements are the same: their answers are theirs alone
                 t = _BY_ARN
             else:
                 ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
+                # the principal tags any of them tests (an SCP's ABAC condition too) are part of it
                 t = (ident(ident_picked), ident(bound_picked), psig[1] is not None,
-                     tuple(sorted({k for st in sts for k in _tag_keys(st)})))
+                     tuple(sorted({k for st in sts + other_sts for k in _tag_keys(st)})))
             self._sigs[key] = t
         if t is _BY_ARN:
             return ("arn", s.arn)
-        return (s.kind, s.account_id, t[0], t[1], t[2], self.tag_values(s, t[3]))
+        ids, bound_ids, bounded, tag_keys = t  # type: ignore[misc]
+        return (s.kind, s.account_id, ids, bound_ids, bounded, self.tag_values(s, tag_keys))
 
     def _picked(self, policies: tuple[Policy, ...], action_key: str) -> tuple[tuple[Policy, Statement], ...]:
         """``PolicySet.candidates(action_key)``'s picks for these policies, in the same order,
@@ -480,7 +490,9 @@ class WorldIndex:
 
         One lookup per principal instead of one ``qsig`` per action: the statement scan is
         done once per policy set and action tuple."""
-        if s.note:
+        if s.note or len(self.world.resources):
+            # loaded resources of other services: a resource ``ask_new`` fills in may be one
+            # whose policy names callers (``_held_specific``), so nothing is shared
             return ("arn", s.arn)
         ps = s.policies
         tk = (id(ps), action_keys)
@@ -499,7 +511,10 @@ class WorldIndex:
         return keys
 
     def trust_sig(self, s: Subject, action_key: str, trust: Policy, content: bool = False) -> Any:
-        """``qsig`` plus the principal tags the trust policy tests."""
+        """``qsig`` plus the principal tags the trust policy tests (the ARN when an RCP could
+        tell callers apart: ``rcps_name_callers``)."""
+        if self.rcps_name_callers():
+            return ("arn", s.arn)
         keys = self.trust_tag_keys(trust)
         base = self.qsig(s, action_key, content)
         return (base, self.tag_values(s, keys)) if keys else base
@@ -525,6 +540,41 @@ class WorldIndex:
         if arns is None:
             self.cache[ckey] = out
         return out
+
+    def _held(self, resource: str) -> HeldResource | None:
+        """The loaded resource of another service a request on ``resource`` goes to (cached)."""
+        if not len(self.world.resources):
+            return None
+        hit = self._held_cache.get(resource, _MISSING)
+        if hit is _MISSING:
+            hit = self._held_cache[resource] = self.world.resources.find(resource)
+        return hit if isinstance(hit, HeldResource) else None
+
+    def _held_specific(self, held: HeldResource, action: str) -> bool:
+        """Can the resource's own policy or its account's RCPs tell apart two principals that
+        hold the same policies? Its policy names principals (or tests their tags, or reads a
+        caller key), as a trust may; an RCP reads a caller key or a principal tag."""
+        key = (held.arn, action.lower())
+        v = self._held_spec.get(key)
+        if v is None:
+            pol = held.policy
+            by_policy = pol is not None and (self._trust_specific(pol) or bool(self.trust_tag_keys(pol)))
+            v = self._held_spec[key] = by_policy or self._levels_specific(
+                rcp_levels(self.world, held.account, action, held))
+        return v
+
+    def rcps_name_callers(self) -> bool:
+        """Does an RCP anywhere read a caller key or a principal tag? Then a trust question
+        (whose answer the role account's RCPs cap) is never shared between principals
+        (``trust_sig``): rare, and exact."""
+        v = self._rcp_spec
+        if v is None:
+            v = self._rcp_spec = any(self._levels_specific(levels) for levels in self.world.rcps.values())
+        return v
+
+    def _levels_specific(self, levels: tuple[tuple[Policy, ...], ...]) -> bool:
+        return any(_names_caller(p, self._names_cache) or bool(self.trust_tag_keys(p))
+                   for level in levels for p in level)
 
     def _trust_specific(self, trust: Policy) -> bool:
         v = self._trust_spec.get(id(trust))
@@ -837,6 +887,7 @@ RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
                          "aws:sourcearn", "aws:sourceaccount"})
 _BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
+_MISSING = object()  # a cache's "not looked up yet"
 
 
 class IdCache(dict[int, tuple[Any, Any]]):
@@ -920,22 +971,22 @@ def _policy_setup(p: Policy, action_keys: tuple[str, ...], ident: bool,
     """For one policy and actions: (does a matching statement make answers per principal,
     the principal tag keys matching statements test). A statement of any policy that names
     the caller (as in ``qsig``), or a Deny with NotResource and variables (``_pickable``),
-    makes them per principal; tags are read from identity and boundary policies (``ident``),
-    as ``qsig`` reads them."""
+    makes them per principal; the principal tags tested are read from every policy (an SCP's
+    ABAC condition tells principals apart by their tags), as ``qsig`` reads them. ``ident``
+    stays in the cache key only: the answer no longer depends on it."""
     per = cache.lookup(p)
     if per is None:
         per = cache.store(p, {})
     hit = per.get((action_keys, ident))
     if hit is None:
-        by_arn, tags = False, set()
+        by_arn, tags = False, set[str]()
         for st in p.statements:
             if not any(st.matches_action(a) for a in action_keys):
                 continue
             if st.effect is Effect.DENY and st.not_resource and any(r.parts is not None for r in st.resources or ()):
                 by_arn = True
             by_arn = by_arn or _statement_names_caller(st)  # as ``qsig`` (SCPs included)
-            if ident:
-                tags.update(_tag_keys(st))
+            tags.update(_tag_keys(st))
         hit = per[(action_keys, ident)] = (by_arn, frozenset(tags))
     return hit
 

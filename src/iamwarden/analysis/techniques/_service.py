@@ -155,7 +155,7 @@ _ACTION_KEYS: dict[Groups, tuple[str, ...]] = {}
 def _gkey(groups: Sequence[Sequence[str]]) -> Groups:
     """``groups`` as a cache key: the techniques' own tuples as they are (no copy per call)."""
     if type(groups) is tuple and all(type(g) is tuple for g in groups):
-        return groups  # type: ignore[return-value]
+        return groups
     return tuple(tuple(g) for g in groups)
 
 

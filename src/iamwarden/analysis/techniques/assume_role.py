@@ -154,7 +154,7 @@ def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any]) -> list[t
     idx = _tag_index(ix, groups)
     found: set[Any] = set()
     for conds in f:
-        eq = next(((i, test.__self__) for i, test in conds
+        eq = next(((i, test.__self__) for i, test in conds  # type: ignore[attr-defined]
                    if getattr(test, "__name__", "") == "__contains__"
                    and type(getattr(test, "__self__", None)) is frozenset), None)
         if eq is None:
