@@ -137,6 +137,7 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
     t = ix.trust[role.arn]
     key = "sts:assumerole"
     groups: list[Iterable[tuple[object, list[str]]]]
+    part_of: dict[int, dict[object, list[str]]] = {}  # group index -> its holder part's classes
     if ix._trust_specific(role.trust) or not (t.everyone or t.accounts):
         groups = [candidate_classes(ix, role, kind, content=True).items()]
     elif t.everyone:
@@ -148,11 +149,26 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
         groups = [ix.classes(key, named, trust=role.trust, content=True).items()] if named else []
         for part_key, part in ix.holder_parts(ASSUME, role.arn):
             for acct in sorted(t.accounts):
-                groups.append(part_classes(ix, part_key, part, acct, role.trust, key, True).items())
+                pc = part_classes(ix, part_key, part, acct, role.trust, key, True)
+                groups.append(pc.items())
+                if role.arn not in part:  # else a class may be the role alone: decided as before
+                    part_of[len(groups) - 1] = pc
     out: list[list[str]] = []
     verdict: dict[object, bool] = {}
     rpart: Any = _UNREAD  # the role's part of every verdict key, read once per role
-    for classes in groups:
+    for gi, classes in enumerate(groups):
+        pkey: tuple[object, ...] | None = None
+        pc = part_of.get(gi)
+        if pc is not None:
+            if rpart is _UNREAD:
+                rpart = _role_part(ix, role)
+            pkey = _part_verdict_key(ix, pc, role, rpart, kind)
+            if pkey is not None:
+                hit = ix.cache.get(pkey)
+                if hit is not None:
+                    out.extend(hit[1])
+                    continue
+        start = len(out)
         for sig, members in classes:
             if kind is not None and ix.subjects[members[0]].kind != kind:
                 continue
@@ -173,7 +189,76 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
                 verdict[sig] = ok
             if ok:
                 out.append(members)
+        if pkey is not None:
+            ix.cache[pkey] = (pc, out[start:])  # the entry keeps ``pc`` alive: its id stays its own
     return out
+
+
+def _part_verdict_key(ix: WorldIndex, pc: dict[object, list[str]], role: Role, rpart: Any,
+                      kind: str | None) -> tuple[object, ...] | None:
+    """A key under which one holder part's accepted classes (``assume_blocks``' verdicts for
+    them, in order) are the same for every role with the key, or None.
+
+    Each class's verdict is keyed by ``shared_verdict_key``: its signature, the role's part
+    (``rpart``) and whether each of the class's Resource statements matches the role's ARN.
+    Those statements are few distinct Resource elements per part (one per team pattern,
+    say), and most cannot match a given role: a static text matches only ARNs starting with
+    its literal prefix (before the first ``*``, ``?`` or ``$``). So the key holds the part,
+    ``rpart``, ``kind`` and the match of each element whose prefix the ARN starts with
+    (asked with the statement's own ``matches_resource``); every other element matches
+    nothing here, for every role alike. This turns roles x classes keys into roles x parts
+    (the classes of a part grow with the accounts: 18 -> 27 per role from 10,000 to 30,000
+    principals). None when the role's part or a class's statements give no shared key."""
+    if rpart is None:
+        return None
+    info = _part_elements(ix, pc)
+    if info is None:
+        return None
+    reps, by_len = info
+    arn = role.arn
+    cand: set[int] = set()
+    n = len(arn)
+    for length, buckets in by_len:
+        if length <= n:
+            got = buckets.get(arn[:length])
+            if got:
+                cand.update(got)
+    bits = tuple((i, reps[i].matches_resource(arn, None)) for i in sorted(cand))
+    return ("D15-part-verdicts", id(pc), rpart, kind, bits)
+
+
+def _part_elements(ix: WorldIndex, pc: dict[object, list[str]]) -> Any:
+    """The distinct Resource elements of a part's classes' statements (``_resource_statements``
+    of each class's first member), one statement each, and their literal prefixes bucketed by
+    length: ``(statements, ((length, {prefix: indexes}), ...))``, or None when a class has no
+    shared key (cached per part)."""
+    ck = ("D15-part-elements", id(pc))
+    hit = ix.cache.get(ck)
+    if hit is not None and hit[0] is pc:
+        return hit[1]
+    reps: list[Any] = []
+    seen: dict[object, int] = {}
+    by_len: dict[int, dict[str, list[int]]] = {}
+    found: Any = None
+    for members in pc.values():
+        sts = _resource_statements(ix, ix.subjects[members[0]].policies)
+        if sts is None:
+            break
+        for st in sts:
+            texts = None if st.resources is None else tuple(r.text for r in st.resources)
+            rk = (texts, st.not_resource)
+            if rk in seen:
+                continue
+            i = seen[rk] = len(reps)
+            reps.append(st)
+            for text in texts if texts is not None else ("",):
+                cut = min((j for j in (text.find("*"), text.find("?"), text.find("$")) if j >= 0),
+                          default=len(text))
+                by_len.setdefault(cut, {}).setdefault(text[:cut], []).append(i)
+    else:
+        found = (tuple(reps), tuple(sorted(by_len.items())))
+    ix.cache[ck] = (pc, found)
+    return found
 
 
 def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object,
