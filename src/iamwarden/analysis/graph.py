@@ -59,11 +59,18 @@ class Wanted:
     scanning every holder for every target.
     """
 
-    __slots__ = ("fn", "key")
+    __slots__ = ("fn", "key", "log", "round")
 
-    def __init__(self, fn: Callable[[str, bool], bool], key: object):
+    def __init__(self, fn: Callable[[str, bool], bool], key: object,
+                 log: list[str] | None = None, round: int = 0):
         self.fn = fn
         self.key = key
+        #: the sources whose state ``fn`` reads (distance, alternatives, pending edges) changed,
+        #: in order, appended by the search; with ``round`` (``fn`` reads nothing else that
+        #: changes within one round), ``WorldIndex.live`` re-tests only the sources logged since
+        #: it last filtered a list instead of the whole list for every target
+        self.log = log
+        self.round = round
 
     def __call__(self, source: str, uncertain: bool = False) -> bool:
         return self.fn(source, uncertain)
@@ -143,6 +150,7 @@ def reverse_bfs(
     pending_count: dict[str, int] = {}
     accept_uncertain = accept(_PROBE_UNCERTAIN)
     token = object()  # names this search for WorldIndex.live
+    log: list[str] = []  # sources whose dist / next / pending count changed (Wanted.log)
     while queue:
         if stop is not None and stop in dist:
             break
@@ -159,19 +167,22 @@ def reverse_bfs(
                 return True
             return dist[src] == d + 1 and len(nxt.get(src, ())) < MAX_ALTERNATIVES
 
-        for e in in_edges(ix, t, Wanted(want_fn, token), checkers):
+        for e in in_edges(ix, t, Wanted(want_fn, token, log, d), checkers):
             if not accept(e):
                 if pending is not None and pending_count.get(e.source, 0) < MAX_ALTERNATIVES:
                     pending.setdefault(t, []).append(e)
                     pending_count[e.source] = pending_count.get(e.source, 0) + 1
+                    log.append(e.source)
                 continue
             src = e.source
             if src not in dist:
                 dist[src] = d + 1
                 nxt[src] = [e]
                 queue.append(src)
+                log.append(src)
             elif dist[src] == d + 1 and len(nxt[src]) < MAX_ALTERNATIVES:
                 nxt[src].append(e)
+                log.append(src)
     return sr
 
 
@@ -213,6 +224,8 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
             nxt[arn] = edges[:MAX_ALTERNATIVES]
             queue.append(arn)
 
+    log: list[str] = []  # sources placed (Wanted.log); the want below reads nothing else
+
     def place(e: Edge) -> None:
         if e.source in reached:
             return
@@ -221,6 +234,7 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
             dist[e.source] = dt + 1
             nxt[e.source] = [e]
             queue.append(e.source)
+            log.append(e.source)
         elif dist[e.source] == dt + 1 and len(nxt[e.source]) < MAX_ALTERNATIVES:
             nxt[e.source].append(e)
 
@@ -230,6 +244,6 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
             place(e)
     while queue:
         t = queue.popleft()
-        for e in in_edges(ix, t, Wanted(lambda src, _unc: src not in reached and src not in dist, token), checkers):
+        for e in in_edges(ix, t, Wanted(lambda src, _unc: src not in reached and src not in dist, token, log), checkers):
             place(e)
     return Escalation(admins, first, certain, uncertain)

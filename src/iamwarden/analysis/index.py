@@ -721,11 +721,21 @@ class WorldIndex:
         if tok is None:
             return dict.fromkeys(s for s in (base() if callable(base) else base) if want(s, uncertain))
         ck = ("live", tok, key, uncertain)
-        cur = self.cache.get(ck)
-        if cur is None:
-            cur = base() if callable(base) else base
-        cur = {s: None for s in cur if want(s, uncertain)}
-        self.cache[ck] = cur
+        hit = self.cache.get(ck)
+        log = getattr(want, "log", None)
+        rnd = getattr(want, "round", None)
+        if hit is None:
+            src = base() if callable(base) else base
+            cur = {s: None for s in src if want(s, uncertain)}
+        elif log is not None and hit[1] is log and hit[2] == rnd:
+            # same search and round: a source not logged since the last filter is still wanted
+            # (``want`` reads only what the log records, and the round), so only those are tested
+            prev = hit[0]
+            dropped = {s for s in log[hit[3]:] if s in prev and not want(s, uncertain)}
+            cur = {s: None for s in prev if s not in dropped} if dropped else prev
+        else:
+            cur = {s: None for s in hit[0] if want(s, uncertain)}
+        self.cache[ck] = (cur, log, rnd, len(log) if log is not None else 0)
         return cur
 
     def holders_of(self, action: str, resource: str) -> set[str]:
