@@ -59,12 +59,19 @@ class Wanted:
     scanning every holder for every target.
     """
 
-    __slots__ = ("fn", "key", "log", "round")
+    __slots__ = ("fn", "key", "log", "round", "keeps_uncertain")
 
     def __init__(self, fn: Callable[[str, bool], bool], key: object,
-                 log: list[str] | None = None, round: int = 0):
+                 log: list[str] | None = None, round: int = 0,
+                 keeps_uncertain: Callable[[str], bool] | None = None):
         self.fn = fn
         self.key = key
+        #: stricter than ``fn(source, True)`` where it may: would an uncertain edge from this
+        #: source change the search's outcome at all? (In the certain pass, one from a source
+        #: already placed only fills ``pending``, which the second pass skips for placed
+        #: sources.) Checkers building many uncertain edges per target skip the rest; None:
+        #: use ``fn``
+        self.keeps_uncertain = keeps_uncertain
         #: the sources whose state ``fn`` reads (distance, alternatives, pending edges) changed,
         #: in order, appended by the search; with ``round`` (``fn`` reads nothing else that
         #: changes within one round), ``WorldIndex.live`` re-tests only the sources logged since
@@ -151,6 +158,13 @@ def reverse_bfs(
     accept_uncertain = accept(_PROBE_UNCERTAIN)
     token = object()  # names this search for WorldIndex.live
     log: list[str] = []  # sources whose dist / next / pending count changed (Wanted.log)
+
+    def keeps_pending(src: str) -> bool:
+        # an uncertain edge is only ever filed in ``pending`` here (three per source), and the
+        # second pass (``escalation``) places nothing from a source this pass placed
+        return src not in dist and pending_count.get(src, 0) < MAX_ALTERNATIVES
+
+    keeps = keeps_pending if pending is not None and not accept_uncertain else None
     while queue:
         if stop is not None and stop in dist:
             break
@@ -167,7 +181,7 @@ def reverse_bfs(
                 return True
             return dist[src] == d + 1 and len(nxt.get(src, ())) < MAX_ALTERNATIVES
 
-        for e in in_edges(ix, t, Wanted(want_fn, token, log, d), checkers):
+        for e in in_edges(ix, t, Wanted(want_fn, token, log, d, keeps), checkers):
             if not accept(e):
                 if pending is not None and pending_count.get(e.source, 0) < MAX_ALTERNATIVES:
                     pending.setdefault(t, []).append(e)

@@ -75,6 +75,7 @@ class ExistingComputeChecker:
         if not isinstance(role, Role) or not ix.trust[role.arn].services:
             return
         done: set[str] = set()
+        keeps = getattr(want, "keeps_uncertain", None)  # see graph.Wanted
         for t in TECHNIQUES:
             if t.profile and not role.instance_profiles:
                 continue
@@ -88,8 +89,10 @@ class ExistingComputeChecker:
             for src in ix.live(want, ("E", t.id, target.account_id), srcs, True):
                 if src in done or src == target.arn:
                     continue
-                ds = caps[src]  # every source of capable_list has its decisions there
                 done.add(src)
+                if t.uncertain is not None and keeps is not None and not keeps(src):
+                    continue  # an edge the search would file away unused (still one per source)
+                ds = caps[src]  # every source of capable_list has its decisions there
                 names = ", ".join(g[0] for g in t.actions)
                 yield Edge(src, target.arn, t.id,
                            f"can take over an existing {t.service.removesuffix('.amazonaws.com')} resource running as "
