@@ -15,7 +15,7 @@ are marked uncertain.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ...evaluation import Decision
 from ...model.account import Role
@@ -137,6 +137,7 @@ class PassRoleChecker:
             return
         done: set[str] = set()  # one PassRole edge per source is enough for paths
         trust_cache: dict[str, object] = {}
+        passed: dict[tuple[str, str], Any] = {}  # (source, service) -> its PassRole decision on this role
         for t in TECHNIQUES:
             if t.service not in trust_cache:
                 trust_cache[t.service] = trusts_service(ix, role, t.service)
@@ -151,8 +152,10 @@ class PassRoleChecker:
                     ix, t.actions, target.account_id):
                 if src in done or src not in passers or src == target.arn or not want(src, t.uncertain is not None):
                     continue
-                s = ix.subjects[src]
-                dp = ix.ask(s, PASS, role.arn, {"iam:PassedToService": t.service})
+                dp = passed.get((src, t.service))
+                if dp is None:  # techniques of one service ask the same question
+                    dp = passed[(src, t.service)] = ix.ask(ix.subjects[src], PASS, role.arn,
+                                                           {"iam:PassedToService": t.service})
                 if not dp.allowed:
                     continue
                 ds = caps[src]  # every capable source has its decisions there
