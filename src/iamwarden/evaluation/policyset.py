@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from ..policy.document import Effect, Policy, PolicyKind, Statement, parse_policy, parse_policy_tolerant
 from .plan import IdentityPlan, identity_plan
+from .request import TRUST_ACTIONS
 
 Level = tuple[Policy, ...]
 
@@ -50,15 +51,23 @@ class PolicySet:
         """
         c = self._by_action.get(action_key)
         if c is None:
-            c = Candidates(
-                identity=_pick(self.identity, action_key),
-                resource=_pick((self.resource,) if self.resource else (), action_key),
-                boundary=_pick((self.boundary,) if self.boundary else (), action_key),
-                session=_pick(self.session, action_key),
-                scp=tuple(_pick(level, action_key) for level in self.scp),
-                rcp=tuple(_pick(level, action_key) for level in self.rcp),
-            )
-            object.__setattr__(c, "plan", identity_plan(self, action_key, c))
+            resource, boundary = self.resource, self.boundary
+            identity = _pick(self.identity, action_key)
+            res = _picks(resource, action_key) if resource is not None else ()
+            bound = _picks(boundary, action_key) if boundary is not None else ()
+            session = _pick(self.session, action_key) if self.session else ()
+            scp = tuple(_pick(level, action_key) for level in self.scp) if self.scp else ()
+            rcp = tuple(_pick(level, action_key) for level in self.rcp) if self.rcp else ()
+            # everything a ``Candidates`` (and its plan) is made of: see ``_SHARED``
+            key = (identity, res, bound, session, scp, rcp, resource is not None, boundary is not None,
+                   bool(self.session), _ACTION_CLASS.get(action_key, 0))
+            c = _SHARED.get(key)
+            if c is None:
+                c = Candidates(identity=identity, resource=res, boundary=bound, session=session, scp=scp, rcp=rcp)
+                object.__setattr__(c, "plan", identity_plan(self, action_key, c))
+                if len(_SHARED) >= _SHARED_SIZE:
+                    _SHARED.clear()
+                _SHARED[key] = c
             if len(self._by_action) < 8192:
                 self._by_action[action_key] = c
         return c
@@ -191,5 +200,42 @@ class Candidates:
         object.__setattr__(self, "rcp_allow", tuple(only(level, Effect.ALLOW) for level in self.rcp))
 
 
+def _picks(p: Policy, action_key: str) -> Picked:
+    """``p``'s statements whose Action matches ``action_key``, with ``p``, in order (memoised per
+    policy: a managed policy is in many policy sets, each asking it per action)."""
+    memo = p._picks
+    hit = memo.get(action_key)
+    if hit is None:
+        hit = tuple((p, s) for s in p.statements if s.matches_action(action_key))
+        if len(memo) < 4096:
+            memo[action_key] = hit
+    return hit
+
+
 def _pick(policies: Iterable[Policy], action_key: str) -> Picked:
-    return tuple((p, s) for p in policies for s in p.statements if s.matches_action(action_key))
+    out: Picked = ()
+    for p in policies:
+        hit = _picks(p, action_key)
+        if hit:
+            out = out + hit if out else hit
+    return out
+
+
+#: What a ``Candidates`` is made of, for sharing one between policy sets:
+#: ``(identity, resource, boundary, session, scp, rcp, has resource policy, has boundary,
+#: has session policies, action class)`` -> the ``Candidates``. The picks are tuples of
+#: ``(Policy, Statement)``, both compared by identity, so equal keys mean the same statements
+#: of the same policies in the same places; the three flags and the SCP/RCP level counts (the tuples' lengths)
+#: are what ``plan.identity_plan`` reads of the policy set besides them, and the action
+#: class what it reads of the action (``sts:GetCallerIdentity``: no plan; a trust action:
+#: the plan leaves IAM roles to the procedure). Nothing else in a ``Candidates`` or its
+#: plan depends on the action or the policy set, so the policy sets of principals with
+#: the same policies (users of the same groups, a role asked under each trust policy), and
+#: actions that pick the same statements (often none), share one (built once, its plan's
+#: narrowing memo shared too). A policy set whose policies (session policies included)
+#: differ in what matches gets its own. Bounded: cleared when full (16,384 entries, each
+#: a few hundred bytes plus the picks: about 20 MB at the very most); while held, a key
+#: keeps its policies alive.
+_SHARED: dict[tuple[Any, ...], Candidates] = {}
+_SHARED_SIZE = 16384
+_ACTION_CLASS = {"sts:getcalleridentity": 2, **{a: 1 for a in TRUST_ACTIONS}}
