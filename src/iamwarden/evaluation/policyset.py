@@ -185,19 +185,64 @@ class Candidates:
     #: the compiled plan for this action when the policy set has one (``plan.identity_plan``)
     plan: IdentityPlan | None = field(default=None, compare=False)
 
-    def __post_init__(self) -> None:
-        def only(picked: Picked, effect: Effect) -> Picked:
-            return tuple((p, s) for p, s in picked if s.effect is effect)
+    def __init__(self, identity: Picked, resource: Picked, boundary: Picked, session: Picked,
+                 scp: tuple[Picked, ...], rcp: tuple[Picked, ...], plan: IdentityPlan | None = None) -> None:
+        # Written out (``dataclass`` keeps a class's own ``__init__``), with the slots' own
+        # setters: the generated frozen one calls ``object.__setattr__`` per field, then
+        # ``__post_init__`` once more per derived field (one is built per distinct picks).
+        _set_identity(self, identity)
+        _set_resource(self, resource)
+        _set_boundary(self, boundary)
+        _set_session(self, session)
+        _set_scp(self, scp)
+        _set_rcp(self, rcp)
+        _set_plan(self, plan)
+        denies: list[tuple[str, Picked]] = []
+        allow: dict[str, Picked] = {}
+        for t, picked in (("resource", resource), ("identity", identity), ("boundary", boundary),
+                          ("session", session)):
+            d, a = _by_effect(picked)
+            if d:
+                denies.append((t, d))
+            allow[t] = a
+        scp_allow: list[Picked] = []
+        for level in self.scp:
+            d, a = _by_effect(level)
+            if d:
+                denies.append(("scp", d))
+            scp_allow.append(a)
+        rcp_allow: list[Picked] = []
+        for level in self.rcp:
+            d, a = _by_effect(level)
+            if d:
+                denies.append(("rcp", d))
+            rcp_allow.append(a)
+        _set_denies(self, tuple(denies))
+        _set_allow(self, allow)
+        _set_scp_allow(self, tuple(scp_allow))
+        _set_rcp_allow(self, tuple(rcp_allow))
 
-        groups = [("resource", self.resource), ("identity", self.identity), ("boundary", self.boundary),
-                  ("session", self.session)]
-        groups += [("scp", level) for level in self.scp]
-        groups += [("rcp", level) for level in self.rcp]
-        denies = tuple((t, d) for t, picked in groups if (d := only(picked, Effect.DENY)))
-        object.__setattr__(self, "denies", denies)
-        object.__setattr__(self, "allow", {t: only(picked, Effect.ALLOW) for t, picked in groups[:4]})
-        object.__setattr__(self, "scp_allow", tuple(only(level, Effect.ALLOW) for level in self.scp))
-        object.__setattr__(self, "rcp_allow", tuple(only(level, Effect.ALLOW) for level in self.rcp))
+
+# the slot descriptors of the final (slotted) class, used by ``Candidates.__init__``
+(_set_identity, _set_resource, _set_boundary, _set_session, _set_scp, _set_rcp, _set_plan, _set_denies,
+ _set_allow, _set_scp_allow, _set_rcp_allow) = (
+    Candidates.__dict__[name].__set__ for name in ("identity", "resource", "boundary", "session", "scp", "rcp",
+                                                   "plan", "denies", "allow", "scp_allow", "rcp_allow"))
+
+
+def _by_effect(picked: Picked) -> tuple[Picked, Picked]:
+    """``picked``'s Deny and its Allow statements, each in order (``picked`` itself when all are one)."""
+    if not picked:
+        return (), ()
+    denies = [ps for ps in picked if ps[1].effect is _DENY]
+    if not denies:
+        return (), picked
+    if len(denies) == len(picked):
+        return picked, ()
+    return tuple(denies), tuple(ps for ps in picked if ps[1].effect is not _DENY)
+
+
+_DENY = Effect.DENY
 
 
 def _picks(p: Policy, action_key: str) -> Picked:
