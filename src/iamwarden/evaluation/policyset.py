@@ -43,6 +43,31 @@ class PolicySet:
     #: request's action is looked up as given, without lower-casing it (``authorizer.authorize``)
     _by_spelling: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False)
 
+    def __init__(
+        self,
+        identity: tuple[Policy, ...] = (),
+        resource: Policy | None = None,
+        boundary: Policy | None = None,
+        session: tuple[Policy, ...] = (),
+        scp: tuple[Level, ...] = (),
+        rcp: tuple[Level, ...] = (),
+        problems: tuple[str, ...] = (),
+        unreadable_denies: tuple[str, ...] = (),
+    ) -> None:
+        # Written out (``dataclass`` keeps a class's own ``__init__``), with the slots' own
+        # setters: a policy set is built per principal and per hypothetical trust or resource,
+        # and the generated frozen one calls ``object.__setattr__`` per field.
+        _set_identity_p(self, identity)
+        _set_resource_p(self, resource)
+        _set_boundary_p(self, boundary)
+        _set_session_p(self, session)
+        _set_scp_p(self, scp)
+        _set_rcp_p(self, rcp)
+        _set_problems_p(self, problems)
+        _set_unreadable_p(self, unreadable_denies)
+        _set_by_action_p(self, {})
+        _set_by_spelling_p(self, {})
+
     def candidates(self, action_key: str) -> Candidates:
         """Statements whose Action/NotAction matches, per policy type (memoised per action).
 
@@ -162,6 +187,12 @@ class PolicySet:
             unreadable_denies=tuple(denies),
         )
 
+
+# the slot descriptors of the final (slotted) class, used by ``PolicySet.__init__``
+(_set_identity_p, _set_resource_p, _set_boundary_p, _set_session_p, _set_scp_p, _set_rcp_p, _set_problems_p,
+ _set_unreadable_p, _set_by_action_p, _set_by_spelling_p) = (
+    PolicySet.__dict__[name].__set__ for name in ("identity", "resource", "boundary", "session", "scp", "rcp",
+                                                  "problems", "unreadable_denies", "_by_action", "_by_spelling"))
 
 Picked = tuple[tuple[Policy, Statement], ...]
 
