@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from ..policy.document import Effect, Policy, PolicyKind, Statement, parse_policy, parse_policy_tolerant
 from .plan import IdentityPlan, identity_plan
+from .request import TRUST_ACTIONS
 
 Level = tuple[Policy, ...]
 
@@ -42,6 +43,31 @@ class PolicySet:
     #: request's action is looked up as given, without lower-casing it (``authorizer.authorize``)
     _by_spelling: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False)
 
+    def __init__(
+        self,
+        identity: tuple[Policy, ...] = (),
+        resource: Policy | None = None,
+        boundary: Policy | None = None,
+        session: tuple[Policy, ...] = (),
+        scp: tuple[Level, ...] = (),
+        rcp: tuple[Level, ...] = (),
+        problems: tuple[str, ...] = (),
+        unreadable_denies: tuple[str, ...] = (),
+    ) -> None:
+        # Written out (``dataclass`` keeps a class's own ``__init__``), with the slots' own
+        # setters: a policy set is built per principal and per hypothetical trust or resource,
+        # and the generated frozen one calls ``object.__setattr__`` per field.
+        _set_identity_p(self, identity)
+        _set_resource_p(self, resource)
+        _set_boundary_p(self, boundary)
+        _set_session_p(self, session)
+        _set_scp_p(self, scp)
+        _set_rcp_p(self, rcp)
+        _set_problems_p(self, problems)
+        _set_unreadable_p(self, unreadable_denies)
+        _set_by_action_p(self, {})
+        _set_by_spelling_p(self, {})
+
     def candidates(self, action_key: str) -> Candidates:
         """Statements whose Action/NotAction matches, per policy type (memoised per action).
 
@@ -50,15 +76,23 @@ class PolicySet:
         """
         c = self._by_action.get(action_key)
         if c is None:
-            c = Candidates(
-                identity=_pick(self.identity, action_key),
-                resource=_pick((self.resource,) if self.resource else (), action_key),
-                boundary=_pick((self.boundary,) if self.boundary else (), action_key),
-                session=_pick(self.session, action_key),
-                scp=tuple(_pick(level, action_key) for level in self.scp),
-                rcp=tuple(_pick(level, action_key) for level in self.rcp),
-            )
-            object.__setattr__(c, "plan", identity_plan(self, action_key, c))
+            resource, boundary = self.resource, self.boundary
+            identity = _pick(self.identity, action_key)
+            res = _picks(resource, action_key) if resource is not None else ()
+            bound = _picks(boundary, action_key) if boundary is not None else ()
+            session = _pick(self.session, action_key) if self.session else ()
+            scp = tuple(_pick(level, action_key) for level in self.scp) if self.scp else ()
+            rcp = tuple(_pick(level, action_key) for level in self.rcp) if self.rcp else ()
+            # everything a ``Candidates`` (and its plan) is made of: see ``_SHARED``
+            key = (identity, res, bound, session, scp, rcp, resource is not None, boundary is not None,
+                   bool(self.session), _ACTION_CLASS.get(action_key, 0))
+            c = _SHARED.get(key)
+            if c is None:
+                c = Candidates(identity=identity, resource=res, boundary=bound, session=session, scp=scp, rcp=rcp)
+                object.__setattr__(c, "plan", identity_plan(self, action_key, c))
+                if len(_SHARED) >= _SHARED_SIZE:
+                    _SHARED.clear()
+                _SHARED[key] = c
             if len(self._by_action) < 8192:
                 self._by_action[action_key] = c
         return c
@@ -154,6 +188,12 @@ class PolicySet:
         )
 
 
+# the slot descriptors of the final (slotted) class, used by ``PolicySet.__init__``
+(_set_identity_p, _set_resource_p, _set_boundary_p, _set_session_p, _set_scp_p, _set_rcp_p, _set_problems_p,
+ _set_unreadable_p, _set_by_action_p, _set_by_spelling_p) = (
+    PolicySet.__dict__[name].__set__ for name in ("identity", "resource", "boundary", "session", "scp", "rcp",
+                                                  "problems", "unreadable_denies", "_by_action", "_by_spelling"))
+
 Picked = tuple[tuple[Policy, Statement], ...]
 
 
@@ -176,20 +216,102 @@ class Candidates:
     #: the compiled plan for this action when the policy set has one (``plan.identity_plan``)
     plan: IdentityPlan | None = field(default=None, compare=False)
 
-    def __post_init__(self) -> None:
-        def only(picked: Picked, effect: Effect) -> Picked:
-            return tuple((p, s) for p, s in picked if s.effect is effect)
+    def __init__(self, identity: Picked, resource: Picked, boundary: Picked, session: Picked,
+                 scp: tuple[Picked, ...], rcp: tuple[Picked, ...], plan: IdentityPlan | None = None) -> None:
+        # Written out (``dataclass`` keeps a class's own ``__init__``), with the slots' own
+        # setters: the generated frozen one calls ``object.__setattr__`` per field, then
+        # ``__post_init__`` once more per derived field (one is built per distinct picks).
+        _set_identity(self, identity)
+        _set_resource(self, resource)
+        _set_boundary(self, boundary)
+        _set_session(self, session)
+        _set_scp(self, scp)
+        _set_rcp(self, rcp)
+        _set_plan(self, plan)
+        denies: list[tuple[str, Picked]] = []
+        allow: dict[str, Picked] = {}
+        for t, picked in (("resource", resource), ("identity", identity), ("boundary", boundary),
+                          ("session", session)):
+            d, a = _by_effect(picked)
+            if d:
+                denies.append((t, d))
+            allow[t] = a
+        scp_allow: list[Picked] = []
+        for level in self.scp:
+            d, a = _by_effect(level)
+            if d:
+                denies.append(("scp", d))
+            scp_allow.append(a)
+        rcp_allow: list[Picked] = []
+        for level in self.rcp:
+            d, a = _by_effect(level)
+            if d:
+                denies.append(("rcp", d))
+            rcp_allow.append(a)
+        _set_denies(self, tuple(denies))
+        _set_allow(self, allow)
+        _set_scp_allow(self, tuple(scp_allow))
+        _set_rcp_allow(self, tuple(rcp_allow))
 
-        groups = [("resource", self.resource), ("identity", self.identity), ("boundary", self.boundary),
-                  ("session", self.session)]
-        groups += [("scp", level) for level in self.scp]
-        groups += [("rcp", level) for level in self.rcp]
-        denies = tuple((t, d) for t, picked in groups if (d := only(picked, Effect.DENY)))
-        object.__setattr__(self, "denies", denies)
-        object.__setattr__(self, "allow", {t: only(picked, Effect.ALLOW) for t, picked in groups[:4]})
-        object.__setattr__(self, "scp_allow", tuple(only(level, Effect.ALLOW) for level in self.scp))
-        object.__setattr__(self, "rcp_allow", tuple(only(level, Effect.ALLOW) for level in self.rcp))
+
+# the slot descriptors of the final (slotted) class, used by ``Candidates.__init__``
+(_set_identity, _set_resource, _set_boundary, _set_session, _set_scp, _set_rcp, _set_plan, _set_denies,
+ _set_allow, _set_scp_allow, _set_rcp_allow) = (
+    Candidates.__dict__[name].__set__ for name in ("identity", "resource", "boundary", "session", "scp", "rcp",
+                                                   "plan", "denies", "allow", "scp_allow", "rcp_allow"))
+
+
+def _by_effect(picked: Picked) -> tuple[Picked, Picked]:
+    """``picked``'s Deny and its Allow statements, each in order (``picked`` itself when all are one)."""
+    if not picked:
+        return (), ()
+    denies = [ps for ps in picked if ps[1].effect is _DENY]
+    if not denies:
+        return (), picked
+    if len(denies) == len(picked):
+        return picked, ()
+    return tuple(denies), tuple(ps for ps in picked if ps[1].effect is not _DENY)
+
+
+_DENY = Effect.DENY
+
+
+def _picks(p: Policy, action_key: str) -> Picked:
+    """``p``'s statements whose Action matches ``action_key``, with ``p``, in order (memoised per
+    policy: a managed policy is in many policy sets, each asking it per action)."""
+    memo = p._picks
+    hit = memo.get(action_key)
+    if hit is None:
+        hit = tuple((p, s) for s in p.statements if s.matches_action(action_key))
+        if len(memo) < 4096:
+            memo[action_key] = hit
+    return hit
 
 
 def _pick(policies: Iterable[Policy], action_key: str) -> Picked:
-    return tuple((p, s) for p in policies for s in p.statements if s.matches_action(action_key))
+    out: Picked = ()
+    for p in policies:
+        hit = _picks(p, action_key)
+        if hit:
+            out = out + hit if out else hit
+    return out
+
+
+#: What a ``Candidates`` is made of, for sharing one between policy sets:
+#: ``(identity, resource, boundary, session, scp, rcp, has resource policy, has boundary,
+#: has session policies, action class)`` -> the ``Candidates``. The picks are tuples of
+#: ``(Policy, Statement)``, both compared by identity, so equal keys mean the same statements
+#: of the same policies in the same places; the three flags and the SCP/RCP level counts (the tuples' lengths)
+#: are what ``plan.identity_plan`` reads of the policy set besides them, and the action
+#: class what it reads of the action (``sts:GetCallerIdentity``: no plan; a trust action:
+#: the plan leaves IAM roles to the procedure). Nothing else in a ``Candidates`` or its
+#: plan depends on the action or the policy set, so the policy sets of principals with
+#: the same policies (users of the same groups, a role asked under each trust policy), and
+#: actions that pick the same statements (often none), share one (built once, its plan's
+#: narrowing memo shared too). A policy set whose policies (session policies included)
+#: differ in what matches gets its own. Bounded: cleared when full (16,384 entries, each
+#: a few hundred bytes plus the picks: about 20 MB at the very most); while held, a key
+#: keeps its policies alive.
+_SHARED: dict[tuple[Any, ...], Candidates] = {}
+_SHARED_SIZE = 16384
+_ACTION_CLASS = {"sts:getcalleridentity": 2, **{a: 1 for a in TRUST_ACTIONS}}

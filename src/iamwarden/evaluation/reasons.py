@@ -45,13 +45,16 @@ _DENY_MESSAGES = {
 }
 
 
+_LABELS = {
+    "identity": "identity-based policy",
+    "resource": "resource-based policy",
+    "trust": "role trust policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "scp": "service control policy",
+    "rcp": "resource control policy",
+}
+
+
 def _label(ptype: str) -> str:
-    return {
-        "identity": "identity-based policy",
-        "resource": "resource-based policy",
-        "trust": "role trust policy",
-        "boundary": "permissions boundary",
-        "session": "session policy",
-        "scp": "service control policy",
-        "rcp": "resource control policy",
-    }.get(ptype, ptype)
+    return _LABELS.get(ptype, ptype)

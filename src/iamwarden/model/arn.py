@@ -18,6 +18,16 @@ class Arn:
     account: str
     resource: str
 
+    def __init__(self, partition: str, service: str, region: str, account: str, resource: str) -> None:
+        # Written out (``dataclass`` keeps a class's own ``__init__``), with the slots' own setters:
+        # ARNs are parsed on nearly every question, and the generated frozen one calls
+        # ``object.__setattr__`` per field.
+        _set_partition(self, partition)
+        _set_service(self, service)
+        _set_region(self, region)
+        _set_account(self, account)
+        _set_resource(self, resource)
+
     @classmethod
     def parse(cls, text: str) -> Arn | None:
         parts = text.split(":", 5)
@@ -37,6 +47,11 @@ class Arn:
     def name(self) -> str:
         """Last path segment: the entity name for IAM ARNs."""
         return self.resource.rsplit("/", 1)[-1]
+
+
+# the slot descriptors of the final (slotted) class, used by ``Arn.__init__``
+_set_partition, _set_service, _set_region, _set_account, _set_resource = (
+    Arn.__dict__[name].__set__ for name in ("partition", "service", "region", "account", "resource"))
 
 
 def account_of(arn: str) -> str | None:

@@ -395,6 +395,10 @@ class Policy:
     id: str | None
     statements: tuple[Statement, ...]
     document: Any = field(repr=False, default=None)
+    #: lower-cased action -> this policy's ``(policy, statement)`` pairs whose Action matches it, in
+    #: order (``evaluation.policyset._picks``): many policy sets share a managed policy, and each
+    #: asks it per action. At most 4,096 actions, like ``Statement._action_cache``.
+    _picks: dict[str, tuple[tuple[Policy, Statement], ...]] = field(default_factory=dict, repr=False)
 
     @property
     def variables_enabled(self) -> bool:
