@@ -149,10 +149,10 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
         groups = [ix.classes(key, named, trust=role.trust, content=True).items()] if named else []
         for part_key, part in ix.holder_parts(ASSUME, role.arn):
             for acct in sorted(t.accounts):
-                pc = part_classes(ix, part_key, part, acct, role.trust, key, True)
-                groups.append(pc.items())
+                classes_of_part = part_classes(ix, part_key, part, acct, role.trust, key, True)
+                groups.append(classes_of_part.items())
                 if role.arn not in part:  # else a class may be the role alone: decided as before
-                    part_of[len(groups) - 1] = pc
+                    part_of[len(groups) - 1] = classes_of_part
     out: list[list[str]] = []
     verdict: dict[object, bool] = {}
     rpart: Any = _UNREAD  # the role's part of every verdict key, read once per role

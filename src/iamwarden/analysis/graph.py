@@ -258,6 +258,7 @@ def escalation(ix: WorldIndex, progress: Progress | None = None,
             place(e)
     while queue:
         t = queue.popleft()
-        for e in in_edges(ix, t, Wanted(lambda src, _unc: src not in reached and src not in dist, token, log), checkers):
+        want = Wanted(lambda src, _unc: src not in reached and src not in dist, token, log)
+        for e in in_edges(ix, t, want, checkers):
             place(e)
     return Escalation(admins, first, certain, uncertain)
