@@ -39,7 +39,27 @@ def _worlds() -> dict[str, World]:
     }
 
 
-WORLDS = _worlds()
+def _generated() -> dict[str, World]:
+    """A generated account (teams sharing group setups, tag-keyed trusts, boundaries) and a
+    generated organization of three accounts (cross-account trusts), as the benchmarks build them."""
+    import importlib.util  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    def module(name: str):  # type: ignore[no-untyped-def]
+        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(mod)  # type: ignore[union-attr]
+        return mod
+
+    from iamwarden.loaders.authz_details import account_from_details  # noqa: PLC0415
+
+    one = account_from_details(module("generate_accounts").generate(240, seed=3), "<generated>")
+    d = Path(tempfile.mkdtemp(prefix="shared-answers-"))
+    module("generate_org").write_org(str(d), accounts=3, per_account=80, seed=5)
+    return {"generated": World({one.account_id: one}), "generated-org": load_world([d])}
+
+
+WORLDS = {**_worlds(), **_generated()}
 
 
 @pytest.mark.parametrize("name", list(WORLDS))
