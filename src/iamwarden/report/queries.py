@@ -13,19 +13,12 @@ from collections.abc import Sequence
 from ..analysis.edges import Edge
 from ..analysis.hop_text import hop_text, note_text
 from ..analysis.queries import Reach
-from ..evaluation.decision import Reason
-from ..i18n import Translator, translator
-from .decision_text import decision_message
+from ..i18n import translator
+from .text import statement_text
 
 
 def _short(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
-
-
-def _statement(r: Reason, _: Translator) -> str:
-    where = _("{policy} statement {statement}", policy=r.policy, statement=r.statement)
-    sid = f" ({r.sid})" if r.sid else ""
-    return f"{decision_message(r.message, _)} [{r.policy_type}: {where}{sid}]"
 
 
 def who_can_text(action: str, resource: str, reach: Sequence[Reach], lang: str = "en") -> str:
@@ -38,7 +31,7 @@ def who_can_text(action: str, resource: str, reach: Sequence[Reach], lang: str =
             lines.append(_("  {principal}: directly", principal=r.arn))
             for why in r.decision.reasons if r.decision is not None else ():
                 if why.policy and why.effect == "Allow" and why.policy_type not in ("scp", "rcp"):
-                    lines.append(f"       - {_statement(why, _)}")
+                    lines.append(f"       - {statement_text(why.to_json(), _)}")
         else:
             steps = " → ".join(f"{e.technique}({_('itself') if e.source == e.target else _short(e.target)})"
                                for e in r.steps)
@@ -58,5 +51,5 @@ def path_text(source: str, target: str, steps: Sequence[Edge] | None, lang: str 
         lines.append(f"  {i}. {e.technique}: {e.source} {_.text(hop_text(e.reason))} → {e.target}{note}")
         for r in e.reasons:
             if r.policy:
-                lines.append(f"       - {_statement(r, _)}")
+                lines.append(f"       - {statement_text(r.to_json(), _)}")
     return "\n".join(lines) + "\n"

@@ -19,30 +19,51 @@ def _short(arn: str) -> str:
     return f"{parts[4]}:{parts[5]}" if len(parts) == 6 else arn
 
 
-def _stmt(st: dict[str, Any], _: Translator) -> str:
+def _where(st: dict[str, Any], _: Translator) -> str:
     where = st.get("policy") or st.get("policy_type", "")
     if st.get("statement") is not None:
         where += _(" statement {statement}", statement=st["statement"])
     if st.get("sid"):
         where += f" ({st['sid']})"
-    return f"{decision_message(st.get('message', ''), _)} [{st.get('policy_type', '')}: {where}]"
+    return f"[{st.get('policy_type', '')}: {where}]"
+
+
+def statement_text(st: dict[str, Any], _: Translator) -> str:
+    """A deciding statement (``Reason.to_json()``) as one line: the engine's sentence in ``_``'s
+    language, then where it stands (``[identity: user/alice:Deploy statement 0 (Sid)]``)."""
+    return f"{decision_message(st.get('message', ''), _)} {_where(st, _)}"
+
+
+def step_in(s: dict[str, Any], _: Translator) -> dict[str, Any]:
+    """A step of the report's JSON with what a person reads in ``_``'s language: the technique's
+    name, the hop's reason, its uncertainty note and each statement's sentence (``from``, ``to``
+    and ``technique`` stay as they are). The text report and the playground show these."""
+    t = dict(s)
+    if s.get("technique_name"):  # gettext("") would be the catalogue's header
+        t["technique_name"] = _.gettext(s["technique_name"])
+    if s.get("reason"):
+        t["reason"] = _.text(hop_text(s["reason"]))
+    if s.get("uncertain"):
+        t["uncertain"] = _.text(note_text(s["uncertain"]))
+    if "statements" in s:
+        t["statements"] = [{**st, "message": decision_message(st.get("message", ""), _)}
+                           for st in s["statements"] or []]
+    return t
 
 
 def _path(path: dict[str, Any], indent: str, statements: bool, _: Translator) -> list[str]:
     out = []
-    for i, s in enumerate(path["steps"], 1):
+    for i, step in enumerate(path["steps"], 1):
+        s = step_in(step, _)
         to = _("itself") if s["from"] == s["to"] else _short(s["to"])
-        name = s.get("technique_name") or ""
-        name = _.gettext(name) if name else ""  # gettext("") would be the catalogue's header
-        reason = _.text(hop_text(s["reason"])) if s.get("reason") else ""
-        line = f"{indent}{i}. {s['technique']} {name}: {reason} → {to}"
+        line = f"{indent}{i}. {s['technique']} {s.get('technique_name') or ''}: {s.get('reason') or ''} → {to}"
         if s.get("uncertain"):
-            line += _("  (uncertain: {why})", why=_.text(note_text(s["uncertain"])))
+            line += _("  (uncertain: {why})", why=s["uncertain"])
         out.append(line)
         if statements:
             for st in s.get("statements") or []:
                 if st.get("policy"):
-                    out.append(f"{indent}     - {_stmt(st, _)}")
+                    out.append(f"{indent}     - {st['message']} {_where(st, _)}")
     return out
 
 

@@ -14,15 +14,14 @@ from datetime import UTC, datetime
 from typing import Any, Callable
 
 from ..analysis import audit
-from ..analysis.hop_text import hop_text, note_text
 from ..i18n import Translator, translator
 from ..model.account import Account, Role, User, World
 from ..policy import quotas
 from ..policy.document import PolicyKind
 from ..policy.errors import PolicySyntaxError
 from ..policy.validation import ERROR, validate_policy
-from ..report.decision_text import decision_message
 from ..report.explain import render_svg, render_text
+from ..report.text import step_in
 from ..sts.caller import UnknownCaller
 from ..sts.errors import StsError
 from ..sts.explain import explain_assume_role
@@ -106,23 +105,11 @@ def picture(e: Any) -> dict[str, str | None]:
 
 
 def _path_in(path: dict[str, Any], _: Translator | None) -> dict[str, Any]:
-    """A path of ``audit``'s JSON with what a person reads in ``_``'s language (as the text report
-    shows it); ``from``/``to``/``technique`` stay as they are, so a step is still found by them."""
+    """A path of ``audit``'s JSON with its steps in ``_``'s language, as the text report shows them
+    (``report.text.step_in``); a step is still found by ``from``/``to``/``technique``."""
     if _ is None:
         return path
-    steps = []
-    for s in path["steps"]:
-        t = dict(s)
-        if s.get("technique_name"):
-            t["technique_name"] = _.gettext(s["technique_name"])
-        if s.get("reason"):
-            t["reason"] = _.text(hop_text(s["reason"]))
-        if s.get("uncertain"):
-            t["uncertain"] = _.text(note_text(s["uncertain"]))
-        t["statements"] = [{**st, "message": decision_message(st.get("message", ""), _)}
-                           for st in s.get("statements") or []]
-        steps.append(t)
-    return {**path, "steps": steps}
+    return {**path, "steps": [step_in(s, _) for s in path["steps"]]}
 
 
 @dataclass
