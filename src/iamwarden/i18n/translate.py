@@ -48,9 +48,10 @@ def joined(items: Iterable[Text | str], between: str, /) -> Text | str:
     (``"{first}; {second}"``) marked with ``gettext_noop`` where it is written, so that the word or
     sign between the items is the reader's too (``a または b``, ``a、b``). One item is itself;
     none is ``""``."""
-    out: Text | str = ""
-    for item in items:
-        out = item if out == "" else N_(between, first=out, second=item)
+    rest = iter(items)
+    out: Text | str = next(rest, "")
+    for item in rest:
+        out = N_(between, first=out, second=item)
     return out
 
 

@@ -17,6 +17,11 @@ HEADLINES = {
     "no-new-risk": gettext_noop("no new risk: this change creates no finding at or above --fail-on {fail_on}"),
     "unknown": gettext_noop("unknown: cannot decide, values that shape IAM are known only after apply"),
 }
+#: a new escalation and a removed one, by its kind (``can``: certain, ``may``: uncertain)
+BECOMES = {"can": gettext_noop("{principal} can become admin: {steps}"),
+           "may": gettext_noop("{principal} may (uncertain) become admin: {steps}")}
+NO_LONGER = {"can": gettext_noop("{principal} can no longer become admin"),
+             "may": gettext_noop("{principal} may no longer become admin")}
 
 
 def _short(arn: str) -> str:
@@ -54,14 +59,10 @@ def render_text(r: dict[str, Any], lang: str = "en") -> str:
     if r["escalations"]["new"] or r["escalations"]["removed"]:
         out.append(_("Escalation to admin:"))
         for e in r["escalations"]["new"]:
-            line = _("{principal} can become admin: {steps}") if e["kind"] == "can" else \
-                _("{principal} may (uncertain) become admin: {steps}")
-            out.append("  + " + line.format(principal=_short(e["arn"]), steps=_steps(e["steps"], _))
+            out.append("  + " + _(BECOMES[e["kind"]], principal=_short(e["arn"]), steps=_steps(e["steps"], _))
                        + _where(e.get("origin")))
         for e in r["escalations"]["removed"]:
-            line = _("{principal} can no longer become admin") if e["kind"] == "can" else \
-                _("{principal} may no longer become admin")
-            out.append("  - " + line.format(principal=_short(e["arn"])))
+            out.append("  - " + _(NO_LONGER[e["kind"]], principal=_short(e["arn"])))
         out.append("")
     if r["findings"]["new"] or r["findings"]["resolved"]:
         out.append(_("Findings:"))
@@ -124,16 +125,15 @@ def render_markdown(r: dict[str, Any], lang: str = "en") -> str:
     if r["escalations"]["new"]:
         out += [f"**{_('New escalation paths')}**", ""]
         for e in r["escalations"]["new"]:
-            line = _("{principal} can become admin: {steps}") if e["kind"] == "can" else \
-                _("{principal} may (uncertain) become admin: {steps}")
-            out.append("- " + line.format(principal=f"`{_short(e['arn'])}`", steps=_md(_steps(e["steps"], _))))
+            out.append("- " + _(BECOMES[e["kind"]], principal=f"`{_short(e['arn'])}`",
+                                steps=_md(_steps(e["steps"], _))))
         out.append("")
     if r["findings"]["resolved"] or r["escalations"]["removed"] or r["admins"]["removed"]:
         out += [f"<details><summary>{_('Resolved')}</summary>", ""]
         out += [f"- {f['id']} {f['rule']}: `{_short(f['arn'])}`" for f in r["findings"]["resolved"]]
-        out += ["- " + _("{principal} no longer becomes admin").format(principal=f"`{_short(e['arn'])}`")
+        out += ["- " + _("{principal} no longer becomes admin", principal=f"`{_short(e['arn'])}`")
                 for e in r["escalations"]["removed"]]
-        out += ["- " + _("{principal} is no longer admin").format(principal=f"`{_short(a['arn'])}`")
+        out += ["- " + _("{principal} is no longer admin", principal=f"`{_short(a['arn'])}`")
                 for a in r["admins"]["removed"]]
         out += ["", "</details>", ""]
     if r["unknowns"]:
