@@ -431,9 +431,10 @@ class WorldIndex:
     def qsig(self, s: Subject, action_key: str, content: bool = False) -> Any:
         """What of ``s`` can matter to a question about ``action_key``: the statements whose
         Action matches (identity and boundary), whether it has a boundary, the values of the
-        principal tags those statements test, kind and account. Principals with equal
-        signatures get equal answers, unless a matching statement can tell them apart by
-        name (then the signature is the ARN)."""
+        principal tags any matching statement of its policies tests (SCPs and session policies
+        too), kind and account. Principals with equal signatures get equal answers, unless a
+        matching statement can tell them apart by name (then the signature is the ARN;
+        docs/decisions/analysis-shared-answers.md)."""
         psig = self._psigs.get(s.arn)
         if psig is None:
             ps = s.policies
@@ -963,31 +964,29 @@ def _statement_names_caller(st: Statement) -> bool:
 
 
 def _setup_tag_keys(ps: PolicySet, action_keys: tuple[str, ...], cache: IdCache) -> Any:
-    """``WorldIndex.setup_key``'s scan: the sorted principal tag keys the identity and boundary
-    statements matching any of ``action_keys`` test, or ``_BY_ARN`` (see there). Read per
+    """``WorldIndex.setup_key``'s scan: the sorted principal tag keys the statements of any of its
+    policies matching any of ``action_keys`` test, or ``_BY_ARN`` (see there). Read per
     policy (cached: managed policies are shared by many policy sets), not through
     ``PolicySet.candidates``, which would build every action's index for every set."""
     keys: set[str] = set()
-    for role, p in ps.all_policies():
-        by_arn, tags = _policy_setup(p, action_keys, role in ("identity", "boundary"), cache)
+    for _, p in ps.all_policies():
+        by_arn, tags = _policy_setup(p, action_keys, cache)
         if by_arn:
             return _BY_ARN
         keys |= tags
     return tuple(sorted(keys))
 
 
-def _policy_setup(p: Policy, action_keys: tuple[str, ...], ident: bool,
-                  cache: IdCache) -> tuple[bool, frozenset[str]]:
+def _policy_setup(p: Policy, action_keys: tuple[str, ...], cache: IdCache) -> tuple[bool, frozenset[str]]:
     """For one policy and actions: (does a matching statement make answers per principal,
     the principal tag keys matching statements test). A statement of any policy that names
     the caller (as in ``qsig``), or a Deny with NotResource and variables (``_pickable``),
     makes them per principal; the principal tags tested are read from every policy (an SCP's
-    ABAC condition tells principals apart by their tags), as ``qsig`` reads them. ``ident``
-    stays in the cache key only: the answer no longer depends on it."""
+    ABAC condition tells principals apart by their tags), as ``qsig`` reads them."""
     per = cache.lookup(p)
     if per is None:
         per = cache.store(p, {})
-    hit = per.get((action_keys, ident))
+    hit = per.get(action_keys)
     if hit is None:
         by_arn, tags = False, set[str]()
         for st in p.statements:
@@ -997,7 +996,7 @@ def _policy_setup(p: Policy, action_keys: tuple[str, ...], ident: bool,
                 by_arn = True
             by_arn = by_arn or _statement_names_caller(st)  # as ``qsig`` (SCPs included)
             tags.update(_tag_keys(st))
-        hit = per[(action_keys, ident)] = (by_arn, frozenset(tags))
+        hit = per[action_keys] = (by_arn, frozenset(tags))
     return hit
 
 
