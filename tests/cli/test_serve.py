@@ -319,3 +319,14 @@ def test_status_lines_follow_iamwarden_lang(tmp_path, capsys, monkeypatch) -> No
     assert f"アカウント {DEMO_ACCOUNT} (ユーザー 6、" in captured.out
     assert "提供するリージョン: us-east-1" in captured.out and "ルートの認証情報" in captured.out
     assert captured.err.strip() == "停止しました"
+
+
+def test_rotation_lines_follow_iamwarden_lang(tmp_path, capsys, monkeypatch) -> None:
+    db = tmp_path / "state.db"
+    assert serve("--db", str(db), "--load", str(DEMO)) == 0
+    monkeypatch.setenv("IAMWARDEN_LANG", "ja")
+    capsys.readouterr()
+    assert main(["serve", "--db", str(db), "--rotate-key"]) == 0
+    assert "新しいマスターキー m2" in capsys.readouterr().out
+    assert main(["serve", "--db", str(db), "--rotate-token-key"]) == 0
+    assert "新しいセッショントークンはトークンキー" in capsys.readouterr().out

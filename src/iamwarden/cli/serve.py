@@ -11,20 +11,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..i18n import N_, Text, Translator, gettext_noop, joined
+from ..i18n import N_, Text, gettext_noop, joined
 from . import UsageError, message_of
+from .language import translator_of  # no --lang: the status lines follow IAMWARDEN_LANG (answers are AWS's)
 
 if TYPE_CHECKING:
     from ..model.organization import Organization
     from ..server.endpoint import Endpoint
     from ..store import Store
-
-
-def _translator(args: argparse.Namespace) -> Translator:
-    """``serve`` has no ``--lang``: its status lines follow ``IAMWARDEN_LANG`` (its answers are AWS's wire protocol)."""
-    from .language import translator_of  # noqa: PLC0415
-
-    return translator_of(args)
 
 
 def _listed(items: Iterable[Text]) -> Text | str:
@@ -99,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         for path in created:
             path.unlink(missing_ok=True)
         raise
-    _ = _translator(args)
+    _ = translator_of(args)
     print(_("iamwarden endpoint on {url} (account {account}, database {db})", url=ep.endpoint_url,
             account=ep.account_id, db=args.db), flush=True)
     if organization is not None:
@@ -314,9 +308,10 @@ def _rotate_key(args: argparse.Namespace) -> int:
     store = _open_store(args)
     try:
         new_id = store.rotate_master_key()
-        print(_translator(args)("database {db}: secrets re-sealed under new master key {key} in {path} (back up "
-                                "this key file again; the old one no longer opens the database)", db=args.db,
-                                key=new_id, path=store.key_path), flush=True)
+        _ = translator_of(args)
+        print(_("database {db}: secrets re-sealed under new master key {key} in {path} (back up this key file "
+                "again; the old one no longer opens the database)", db=args.db, key=new_id, path=store.key_path),
+              flush=True)
     except StateError as e:
         raise UsageError(message_of(e)) from None
     finally:
@@ -340,7 +335,7 @@ def _rotate_token_key(args: argparse.Namespace) -> int:
         ring = rotated(keyring_for(store, account), retire_old=args.retire_old_token_keys)
         save_keyring(store, account, ring)
         kept = sorted(k for k in ring.keys if k != ring.active)
-        _ = _translator(args)
+        _ = translator_of(args)
         what = (_("earlier keys kept ({keys}): sessions already issued work until they expire", keys=", ".join(kept))
                 if kept else _("earlier keys retired: every session issued before now is refused"))
         print(_("database {db}: new session tokens are sealed under token key {key}; {what}", db=args.db,
