@@ -236,22 +236,23 @@ class Candidates:
             if d:
                 denies.append((t, d))
             allow[t] = a
-        scp_allow: list[Picked] = []
-        for level in self.scp:
-            d, a = _by_effect(level)
-            if d:
-                denies.append(("scp", d))
-            scp_allow.append(a)
-        rcp_allow: list[Picked] = []
-        for level in self.rcp:
-            d, a = _by_effect(level)
-            if d:
-                denies.append(("rcp", d))
-            rcp_allow.append(a)
+        scp_allow = _level_allows(self.scp, "scp", denies)
+        rcp_allow = _level_allows(self.rcp, "rcp", denies)
         _set_denies(self, tuple(denies))
         _set_allow(self, allow)
-        _set_scp_allow(self, tuple(scp_allow))
-        _set_rcp_allow(self, tuple(rcp_allow))
+        _set_scp_allow(self, scp_allow)
+        _set_rcp_allow(self, rcp_allow)
+
+
+def _level_allows(levels: tuple[Picked, ...], kind: str, denies: list[tuple[str, Picked]]) -> tuple[Picked, ...]:
+    """Each SCP/RCP level's Allow picks, in order; its Deny picks go to ``denies`` under ``kind``."""
+    allows = []
+    for level in levels:
+        d, a = _by_effect(level)
+        if d:
+            denies.append((kind, d))
+        allows.append(a)
+    return tuple(allows)
 
 
 # the slot descriptors of the final (slotted) class, used by ``Candidates.__init__``
