@@ -76,7 +76,7 @@ def resolved_resources(st: Statement, lookup: Callable[[str], str | None]) -> li
 
 
 _ANYWHERE, _PATTERN, _LITERAL = 0, 1, 2
-_UNSET: Any = object()
+_UNSET: Any = object()  # a cache's "not looked up yet"
 
 
 def _placement(st: Statement) -> tuple[tuple[int, str], ...] | None:
@@ -546,8 +546,8 @@ class WorldIndex:
         """The loaded resource of another service a request on ``resource`` goes to (cached)."""
         if not len(self.world.resources):
             return None
-        hit = self._held_cache.get(resource, _MISSING)
-        if hit is _MISSING:
+        hit = self._held_cache.get(resource, _UNSET)
+        if hit is _UNSET:
             hit = self._held_cache[resource] = self.world.resources.find(resource)
         return hit if isinstance(hit, HeldResource) else None
 
@@ -898,7 +898,6 @@ RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
                          "aws:sourcearn", "aws:sourceaccount"})
 _BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
-_MISSING = object()  # a cache's "not looked up yet"
 
 
 class IdCache(dict[int, tuple[Any, Any]]):
