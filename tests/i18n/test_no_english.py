@@ -404,3 +404,15 @@ def test_diff_ja_has_no_english(capsys, tmp_path: Path, fmt: str) -> None:  # ty
         assert english_lines(out) == [], args
     main(["diff", old, binary, "--lang", "ja", "--format", "json"])
     assert "エンコードしていません" in json.loads(capsys.readouterr().out)["reason"]
+
+
+def test_joined_keeps_order_and_stays_shallow_for_many_items() -> None:
+    """``joined`` of thousands of items (reasons a hostile policy can multiply) renders without
+    deep recursion, in order, in both languages."""
+    from iamwarden.i18n import gettext_noop, joined, translator
+
+    items = [f"k{i}" for i in range(5000)]
+    text = joined(items, gettext_noop("{first}; {second}"))
+    assert str(text) == "; ".join(items)
+    assert translator("ja").text(joined(items, gettext_noop("{first}, {second}"))) == "、".join(items)
+    assert str(joined(["a", "b", "c"], gettext_noop("{first} or {second}"))) == "a or b or c"

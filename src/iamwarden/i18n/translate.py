@@ -47,12 +47,19 @@ def joined(items: Iterable[Text | str], between: str, /) -> Text | str:
     """``items`` as one marked message, each pair put together by ``between``: a two-place msgid
     (``"{first}; {second}"``) marked with ``gettext_noop`` where it is written, so that the word or
     sign between the items is the reader's too (``a または b``, ``a、b``). One item is itself;
-    none is ``""``."""
-    rest = iter(items)
-    out: Text | str = next(rest, "")
-    for item in rest:
-        out = N_(between, first=out, second=item)
-    return out
+    none is ``""``. The pairs nest as a balanced tree, so rendering it recurses log2(n) deep
+    however many items a policy makes (a list nested item by item would recurse n deep)."""
+    seq = list(items)
+    if not seq:
+        return ""
+
+    def fold(lo: int, hi: int) -> Text | str:
+        if hi - lo == 1:
+            return seq[lo]
+        mid = (lo + hi) // 2
+        return N_(between, first=fold(lo, mid), second=fold(mid, hi))
+
+    return fold(0, len(seq))
 
 
 def one_of(items: Sequence[str], /) -> Text | str:
