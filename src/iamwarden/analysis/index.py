@@ -261,6 +261,9 @@ class WorldIndex:
         self.dropped = dropped
         self._names_cache, self._content_cache, self._tags_cache = IdCache(), IdCache(), IdCache()
         self.world = world
+        #: any loaded resource of another service (``_held``)? Read once: the world does not
+        #: change during the audit, and most accounts have none
+        self._resources_loaded = bool(len(world.resources))
         self.now = now
         self.actions = frozenset(a.lower() for a in actions)
         self.subjects: dict[str, Subject] = {}
@@ -299,7 +302,7 @@ class WorldIndex:
         self._arns: dict[tuple[str, str], list[str]] = {}
         self._memo: dict[Any, Decision] = {}
         self._sigs: dict[Any, Any] = {}
-        self._psigs: dict[str, Any] = {}
+        self._picks_ids: dict[Any, int] = {}
         self._setups: dict[Any, Any] = {}
         self._setup_cache = IdCache()
         self._pick_cache = IdCache()
@@ -411,17 +414,18 @@ class WorldIndex:
         """
         if s.note:
             return self._ask(s, action, resource, context, trust)
+        action_key = action.lower()
         if trust is None:
-            held = self._held(resource)
+            held = self._held(resource) if self._resources_loaded else None
             if held is not None and self._held_specific(held, action):
                 who: Any = s.arn  # its resource policy or its account's RCPs can tell callers apart
             else:
-                who = self.qsig(s, action.lower(), content)
+                who = self.qsig(s, action_key, content)
         elif self._trust_specific(trust):
             who = s.arn
         else:
-            who = self.trust_sig(s, action.lower(), trust, content)
-        key = (who, action.lower(), resource, tuple(sorted(context.items())) if context else (),
+            who = self.trust_sig(s, action_key, trust, content)
+        key = (who, action_key, resource, tuple(sorted(context.items())) if context else (),
                id(trust) if trust is not None else 0)
         d = self._memo.get(key)
         if d is None:
@@ -435,36 +439,43 @@ class WorldIndex:
         too), kind and account. Principals with equal signatures get equal answers, unless a
         matching statement can tell them apart by name (then the signature is the ARN;
         docs/decisions/analysis-shared-answers.md)."""
-        psig = self._psigs.get(s.arn)
-        if psig is None:
-            ps = s.policies
-            others = tuple(p for kind, p in ps.all_policies() if kind not in ("identity", "boundary"))
-            psig = self._psigs[s.arn] = (ps.identity, ps.boundary, tuple(id(p) for p in ps.identity), id(ps.boundary),
-                                         others, tuple(id(p) for p in others))
-        key = (psig[2], psig[3], psig[5], action_key, content)
-        t = self._sigs.get(key)
-        if t is None:
-            # once per distinct identity + boundary policies (users of the same groups share it),
-            # from per-policy statement picks: no PolicySet.candidates index is built for it
-            ident_picked = self._picked(psig[0], action_key)
-            bound_picked = self._picked((psig[1],) if psig[1] is not None else (), action_key)
-            sts = [st for _, st in ident_picked] + [st for _, st in bound_picked]
-            other_sts = [st for _, st in self._picked(psig[4], action_key)]
-            if any(_statement_names_caller(st) for st in sts + other_sts):
-                # an SCP (or session, RCP) statement for the action that reads the caller's
-                # name (aws:PrincipalArn exemptions, typically) tells apart principals whose
-                # identity statements are the same: their answers are theirs alone
-                t = _BY_ARN
-            else:
-                ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
-                # the principal tags any of them tests (an SCP's ABAC condition too) are part of it
-                t = (ident(ident_picked), ident(bound_picked), psig[1] is not None,
-                     tuple(sorted({k for st in sts + other_sts for k in _tag_keys(st)})))
-            self._sigs[key] = t
+        ps = s.policies
+        key = (id(ps), action_key, content)
+        hit = self._sigs.get(key)
+        if hit is None or hit[0] is not ps:
+            hit = self._sigs[key] = (ps, self._policy_sig(ps, action_key, content))
+        t = hit[1]
         if t is _BY_ARN:
             return ("arn", s.arn)
-        ids, bound_ids, bounded, tag_keys = t  # type: ignore[misc]
-        return (s.kind, s.account_id, ids, bound_ids, bounded, self.tag_values(s, tag_keys))
+        picks, tag_keys = t
+        return (s.kind, s.account.account_id, picks, self.tag_values(s, tag_keys) if tag_keys else ())
+
+    def _policy_sig(self, ps: PolicySet, action_key: str, content: bool) -> Any:
+        """``qsig``'s part that depends on the policy set only (once per shared set, action and
+        ``content``): ``_BY_ARN``, or (the picks' number, the principal tag keys they test).
+
+        The picks (identity and boundary statements for the action, whether there is a
+        boundary) are numbered (``_picks_ids``): equal picks, equal number, so sets whose
+        statements for the action are the same still share answers, and the signature hashed
+        by every ``ask`` holds one int instead of tuples of statement ids."""
+        others = tuple(p for kind, p in ps.all_policies() if kind not in ("identity", "boundary"))
+        # from per-policy statement picks: no PolicySet.candidates index is built for it
+        ident_picked = self._picked(ps.identity, action_key)
+        bound_picked = self._picked((ps.boundary,) if ps.boundary is not None else (), action_key)
+        sts = [st for _, st in ident_picked] + [st for _, st in bound_picked]
+        other_sts = [st for _, st in self._picked(others, action_key)]
+        if any(_statement_names_caller(st) for st in sts + other_sts):
+            # an SCP (or session, RCP) statement for the action that reads the caller's
+            # name (aws:PrincipalArn exemptions, typically) tells apart principals whose
+            # identity statements are the same: their answers are theirs alone
+            return _BY_ARN
+        ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
+        picks = (ident(ident_picked), ident(bound_picked), ps.boundary is not None)
+        n = self._picks_ids.get(picks)
+        if n is None:
+            n = self._picks_ids[picks] = len(self._picks_ids)
+        # the principal tags any of them tests (an SCP's ABAC condition too) are part of it
+        return n, tuple(sorted({k for st in sts + other_sts for k in _tag_keys(st)}))
 
     def _picked(self, policies: tuple[Policy, ...], action_key: str) -> tuple[tuple[Policy, Statement], ...]:
         """``PolicySet.candidates(action_key)``'s picks for these policies, in the same order,
@@ -491,7 +502,7 @@ class WorldIndex:
 
         One lookup per principal instead of one ``qsig`` per action: the statement scan is
         done once per policy set and action tuple."""
-        if s.note or len(self.world.resources):
+        if s.note or self._resources_loaded:
             # loaded resources of other services: a resource ``ask_new`` fills in may be one
             # whose policy names callers (``_held_specific``), so nothing is shared
             return ("arn", s.arn)
@@ -499,11 +510,12 @@ class WorldIndex:
         tk = (id(ps), action_keys)
         hit = self._setups.get(tk)
         if hit is None or hit[0] is not ps:
-            hit = self._setups[tk] = (ps, _setup_tag_keys(ps, action_keys, self._setup_cache))
+            # numbered: the key (hashed by its caller's cache) holds an int, not the action tuple
+            hit = self._setups[tk] = (ps, _setup_tag_keys(ps, action_keys, self._setup_cache), len(self._setups))
         keys = hit[1]
         if keys is _BY_ARN:
             return ("arn", s.arn)
-        return (tk, s.kind, s.account_id, self.tag_values(s, keys) if keys else ())
+        return (hit[2], s.kind, s.account.account_id, self.tag_values(s, keys) if keys else ())
 
     def trust_tag_keys(self, trust: Policy) -> tuple[str, ...]:
         keys = self._trust_tags.get(id(trust))
@@ -669,13 +681,13 @@ class WorldIndex:
         """Identity Allow statements of ``s`` whose Action matches (hypothetical subjects included)."""
         if s.note:
             return [st for _, st in s.policies.candidates(action.lower()).identity if st.effect is Effect.ALLOW]
-        return self.statements.get(s.arn, {}).get(action.lower(), [])
+        return self.statements.get(s.arn, _NO_STATEMENTS).get(action.lower(), [])
 
     def holds(self, s: Subject, action: str) -> bool:
         """Does ``s`` hold any identity Allow matching ``action`` (a cheap pre-check)?"""
         if s.note:
             return bool(self.allow_statements(s, action))
-        return action.lower() in self.statements.get(s.arn, {})
+        return action.lower() in self.statements.get(s.arn, _NO_STATEMENTS)
 
     def can_somewhere(self, s: Subject, action: str, context: Mapping[str, Any] | None = None) -> bool:
         """Could ``s`` do ``action`` on some resource? Asked on ``*`` and on its own Allow
@@ -897,6 +909,7 @@ RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
 #: condition keys whose value differs between principals that share policies
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",
                          "aws:sourcearn", "aws:sourceaccount"})
+_NO_STATEMENTS: Mapping[str, list[Statement]] = {}  # a principal holding no indexed Allow (read-only)
 _BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
 
 
@@ -969,11 +982,29 @@ def _setup_tag_keys(ps: PolicySet, action_keys: tuple[str, ...], cache: IdCache)
     ``PolicySet.candidates``, which would build every action's index for every set."""
     keys: set[str] = set()
     for _, p in ps.all_policies():
+        if _plain(p, cache):
+            continue  # no statement can tell principals apart, whatever the actions
         by_arn, tags = _policy_setup(p, action_keys, cache)
         if by_arn:
             return _BY_ARN
         keys |= tags
     return tuple(sorted(keys))
+
+
+def _plain(p: Policy, cache: IdCache) -> bool:
+    """Does no statement of ``p`` name the caller or test a principal tag? Then ``_policy_setup``
+    is (False, no tags) for any actions, and the policy need not be scanned per action tuple."""
+    per = cache.lookup(p)
+    if per is None:
+        per = cache.store(p, {})
+    v = per.get(_PLAIN)
+    if v is None:
+        v = per[_PLAIN] = not any(_statement_names_caller(st) or any(True for _ in _tag_keys(st))
+                                  for st in p.statements)
+    return v
+
+
+_PLAIN = "plain"  # _plain's entry in a policy's _policy_setup cache (whose other keys are tuples)
 
 
 def _policy_setup(p: Policy, action_keys: tuple[str, ...], cache: IdCache) -> tuple[bool, frozenset[str]]:
