@@ -53,10 +53,15 @@ class Edge:
 
 
 def technique_name(tid: str) -> str:
-    from .techniques.catalog import TECHNIQUES
+    names = _NAMES
+    if not names:
+        from .techniques.catalog import TECHNIQUES  # on first use: the techniques package imports this module
 
-    info = TECHNIQUES.get(tid)
-    return info.title if info else tid
+        names.update((k, v.title) for k, v in TECHNIQUES.items())
+    return names.get(tid, tid)
+
+
+_NAMES: dict[str, str] = {}  # catalog ID -> title, read once (every hop of every path asks)
 
 
 def reasons_of(*decisions: Decision) -> tuple[Reason, ...]:

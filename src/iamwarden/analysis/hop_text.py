@@ -11,7 +11,7 @@ engine's own sentence.
 from __future__ import annotations
 
 from ..i18n import N_, Text, gettext_noop
-from ..i18n.templates import match_template
+from ..i18n.templates import match_template, split_template
 
 #: every reason the techniques write, English as they write it (most specific first)
 HOP_REASONS: tuple[Text, ...] = (
@@ -49,7 +49,9 @@ def hop_text(reason: str) -> Text:
     A reason that is none of :data:`HOP_REASONS` comes back as a Text without parameters,
     which a translator shows unchanged.
     """
-    for t in HOP_REASONS:
+    for t, head, tail in _HOP_ENDS:
+        if not (reason.startswith(head) and reason.endswith(tail)):
+            continue  # match_template would say None: the reasons of one audit rarely fit more than one
         values = match_template(t.msgid, reason)
         if values is not None:
             params: dict[str, object] = dict(values)
@@ -81,9 +83,26 @@ RESOURCE_WORDS = (
 )
 
 
+def _ends(texts: tuple[Text, ...]) -> tuple[tuple[Text, str, str], ...]:
+    """Each msgid with its fixed text before the first and after the last placeholder: a
+    sentence written from it starts and ends with them, so a cheap test skips the others
+    (a report reads every hop's reason back, ~25 templates each)."""
+    out = []
+    for t in texts:
+        literals, names = split_template(t.msgid)
+        out.append((t, literals[0], literals[-1]) if names else (t, t.msgid, t.msgid))
+    return tuple(out)
+
+
+_HOP_ENDS = _ends(HOP_REASONS)
+_NOTE_ENDS = _ends(UNCERTAIN_NOTES)
+
+
 def note_text(note: str) -> Text:
     """An uncertainty note (``Edge.uncertain``) as a :class:`Text` to translate; an unlisted one stays English."""
-    for t in UNCERTAIN_NOTES:
+    for t, head, tail in _NOTE_ENDS:
+        if not (note.startswith(head) and note.endswith(tail)):
+            continue
         values = match_template(t.msgid, note)
         if values is not None:
             return Text(t.msgid, tuple((k, Text(v)) for k, v in values.items()))

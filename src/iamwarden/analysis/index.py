@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
 
@@ -155,6 +155,17 @@ class Holders:
             else:
                 self.literal[text].add(arn)
 
+    def add_placed_all(self, arns: list[str], where: tuple[tuple[int, str], ...]) -> None:
+        """``add_placed`` for several principals at once (entries that exist already)."""
+        self.everyone.update(arns)
+        for kind, text in where:
+            if kind == _ANYWHERE:
+                self.anywhere.update(arns)
+            elif kind == _PATTERN:
+                self.patterns[text].update(arns)
+            else:
+                self.literal[text].update(arns)
+
     def matching_patterns(self, resource: str) -> list[str]:
         """The wildcard patterns (texts) that match ``resource``, in insertion order.
 
@@ -247,6 +258,9 @@ class RoleTrust:
     services: frozenset[str]  # service principals as written
     supplied: Mapping[str, tuple[str, ...]]  # caller-supplied condition key -> candidate values
     mentions_mfa: bool
+    #: ``services`` lower-cased, as the techniques' rows name them: a set test tells a checker
+    #: that no row's service can assume the role before it builds any list for the row
+    service_keys: frozenset[str] = frozenset()
 
 
 class WorldIndex:
@@ -273,11 +287,10 @@ class WorldIndex:
         self._policy_sets: dict[Any, PolicySet] = {}
         for acct, entity in world.principals():
             try:
-                s = subject_for(world, acct, entity, now)
+                s = subject_for(world, acct, entity, now, share=self._shared_set)
             except ValueError as e:  # AccountError: a dangling policy reference
                 self.errors.append(str(e))
                 continue
-            s = self._share_policies(s)
             self.subjects[s.arn] = s
             self.by_account[acct.account_id].append(s)
             uid = entity.user_id if isinstance(entity, User) else entity.role_id
@@ -316,15 +329,14 @@ class WorldIndex:
 
     # -- building --------------------------------------------------------------
 
-    def _share_policies(self, s: Subject) -> Subject:
+    def _shared_set(self, ps: PolicySet) -> PolicySet:
         """One ``PolicySet`` per distinct set of policy objects: principals of the same groups
         (same attached policies, boundary, SCPs) then share its per-action statement index,
-        built once instead of once per principal. Same policy objects, same decisions."""
-        ps = s.policies
+        built once instead of once per principal. Same policy objects, same decisions.
+        (``subject_for`` calls it before building the subject: no copy of the subject.)"""
         key = (tuple(map(id, ps.identity)), id(ps.resource), id(ps.boundary), tuple(map(id, ps.session)),
                tuple(tuple(map(id, level)) for level in ps.scp), tuple(tuple(map(id, level)) for level in ps.rcp))
-        shared = self._policy_sets.setdefault(key, ps)  # the kept set keeps the ids alive
-        return s if shared is ps else replace(s, policies=shared)
+        return self._policy_sets.setdefault(key, ps)  # the kept set keeps the ids alive
 
     def _index_holders(self) -> None:
         per_policy: dict[int, list[tuple[str, Statement]]] = {}
@@ -338,9 +350,26 @@ class WorldIndex:
         # statement without policy variables in its Resource files every holder alike
         per_set: dict[int, tuple[PolicySet, dict[str, list[Statement]]]] = {}
         placed: dict[int, tuple[tuple[int, str], ...] | None] = {}
+        # the placed statements' entries of a set's later principals go in at the end, one
+        # set.update per index entry: the set's first principal created every dict key they
+        # need, in its turn, so the keys' order (``matching_patterns``' order) is the same
+        # (the statements with policy variables are filed per principal, in its turn: they
+        # may create keys)
+        later: dict[int, tuple[list[tuple[Holders, tuple[tuple[int, str], ...]]], list[str],
+                               list[tuple[Holders, Statement]]]] = {}
         for s in self.subjects.values():
             ps = s.policies
             got = per_set.get(id(ps))
+            if got is not None and got[0] is ps and id(ps) in later:
+                if got[1]:
+                    self.statements[s.arn] = got[1]
+                    _, arns, by_caller = later[id(ps)]
+                    arns.append(s.arn)
+                    if by_caller:
+                        keys = caller_keys(s)
+                        for h, st in by_caller:
+                            h.add(s.arn, st, keys)
+                continue
             if got is None or got[0] is not ps:
                 mine: dict[str, list[Statement]] = defaultdict(list)
                 for p in ps.identity:
@@ -359,6 +388,9 @@ class WorldIndex:
                         mine[a].append(st)
                 got = per_set[id(ps)] = (ps, mine)
             mine = got[1]
+            fixed: list[tuple[Holders, tuple[tuple[int, str], ...]]] = []
+            by_caller: list[tuple[Holders, Statement]] = []
+            later[id(ps)] = (fixed, [], by_caller)
             if mine:
                 self.statements[s.arn] = mine
                 keys: CallerKeys | None = None
@@ -372,8 +404,14 @@ class WorldIndex:
                             if keys is None:
                                 keys = caller_keys(s)
                             h.add(s.arn, st, keys)
+                            by_caller.append((h, st))
                         else:
                             h.add_placed(s.arn, where)
+                            fixed.append((h, where))
+        for fixed, arns, _ in later.values():
+            if arns:
+                for h, where in fixed:
+                    h.add_placed_all(arns, where)
 
     def _index_trust(self) -> None:
         for acct in self.world.accounts.values():
@@ -495,7 +533,7 @@ class WorldIndex:
         """A key equal for two principals only if their ``qsig`` is equal for every action of
         ``action_keys`` (lower-cased) and ``ask_new`` tries the same resources for them: so any
         answer built from ``ask`` / ``ask_new`` on those actions (and a fixed resource) is the
-        same for both. Keyed by the shared ``PolicySet`` (``_share_policies``), kind, account
+        same for both. Keyed by the shared ``PolicySet`` (``_shared_set``), kind, account
         and the values of the principal tags the matching statements test; per principal
         (its ARN) when a matching statement names the caller (variables, caller keys) or a
         Deny with NotResource has variables (``_pickable`` fills them in per caller).
@@ -1075,7 +1113,8 @@ def trust_of(role: Role) -> RoleTrust:
                     else:
                         named.add(v)
     return RoleTrust(frozenset(named), frozenset(accounts), everyone, frozenset(services),
-                     {k: tuple(dict.fromkeys(v)) for k, v in supplied.items()}, mfa)
+                     {k: tuple(dict.fromkeys(v)) for k, v in supplied.items()}, mfa,
+                     frozenset(v.lower() for v in services))
 
 
 def is_user(s: Subject) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..evaluation import PolicySet, caller_for, policies_for
 from ..evaluation.world import principal_org_keys
@@ -89,13 +89,18 @@ class Subject:
         return replace(self, policies=self.policies.replace(identity=ident), note=note)
 
 
-def subject_for(world: World, account: Account, entity: User | Role, now: datetime | None = None) -> Subject:
+def subject_for(world: World, account: Account, entity: User | Role, now: datetime | None = None,
+                share: Callable[[PolicySet], PolicySet] | None = None) -> Subject:
     """The subject for a loaded user or role (raises ``AccountError`` on dangling references).
 
-    ``now``: the moment of the audit, for the time keys of ``context``.
+    ``now``: the moment of the audit, for the time keys of ``context``. ``share``: gives
+    the policy set to use for one built here (an equal one already in use: the index's
+    ``_shared_set``).
     """
     caller = caller_for(world, entity.arn)
     ps = policies_for(world, caller, "*")
+    if share is not None:
+        ps = share(ps)
     ctx: dict[str, Any] = {**session_keys(caller, now), **principal_org_keys(world, caller)}
     if isinstance(entity, User):
         return Subject(entity.arn, "user", account, entity, caller, ps, tuple(entity.groups), context=ctx)

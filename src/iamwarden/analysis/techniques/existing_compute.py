@@ -72,13 +72,18 @@ class ExistingComputeChecker:
 
     def edges_into(self, target: Subject, ix: WorldIndex, want: Want) -> Iterable[Edge]:
         role = target.entity
-        if not isinstance(role, Role) or not ix.trust[role.arn].services:
+        if not isinstance(role, Role):
+            return
+        trusted = ix.trust[role.arn].service_keys
+        if not trusted:
             return
         done: set[str] = set()
         keeps = getattr(want, "keeps_uncertain", None)  # see graph.Wanted
         for t in TECHNIQUES:
             if t.profile and not role.instance_profiles:
                 continue
+            if t.service not in trusted:
+                continue  # ``trusts_service`` would say None: no sources list is built for the row
             srcs = capable_list(ix, t.actions, target.account_id)
             if not srcs:
                 continue

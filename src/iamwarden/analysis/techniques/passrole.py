@@ -88,6 +88,8 @@ TECHNIQUES: tuple[ServiceTechnique, ...] = (
 P03_LAUNCH = ("ec2:RunInstances", "ec2:AssociateIamInstanceProfile")
 
 PASS = "iam:PassRole"
+#: the services of every row (P03 launches EC2, one of them), lower-cased
+SERVICES = frozenset(t.service.lower() for t in TECHNIQUES)
 #: P03's two ways to a profile holding the role: a new profile, or one re-associated
 P03_NEW = (("iam:CreateInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
 P03_SWAP = (("iam:RemoveRoleFromInstanceProfile",), ("iam:AddRoleToInstanceProfile",), P03_LAUNCH)
@@ -126,8 +128,8 @@ class PassRoleChecker:
 
     def edges_into(self, target: Subject, ix: WorldIndex, want: Want) -> Iterable[Edge]:
         role = target.entity
-        if not isinstance(role, Role):
-            return
+        if not isinstance(role, Role) or ix.trust[role.arn].service_keys.isdisjoint(SERVICES):
+            return  # no row's service may assume it (``trusts_service`` would say None for each)
         h = ix.holders[PASS.lower()]
         acct = target.account_id
         passers = h.specific(role.arn) | ix.live(
