@@ -319,6 +319,7 @@ class WorldIndex:
         self._setups: dict[Any, Any] = {}
         self._setup_cache = IdCache()
         self._pick_cache = IdCache()
+        self._others_cache = IdCache()
         self._trust_spec: dict[int, bool] = {}
         self._held_cache: dict[str, Any] = {}
         self._held_spec: dict[tuple[str, str], bool] = {}
@@ -496,24 +497,39 @@ class WorldIndex:
         boundary) are numbered (``_picks_ids``): equal picks, equal number, so sets whose
         statements for the action are the same still share answers, and the signature hashed
         by every ``ask`` holds one int instead of tuples of statement ids."""
-        others = tuple(p for kind, p in ps.all_policies() if kind not in ("identity", "boundary"))
         # from per-policy statement picks: no PolicySet.candidates index is built for it
         ident_picked = self._picked(ps.identity, action_key)
         bound_picked = self._picked((ps.boundary,) if ps.boundary is not None else (), action_key)
-        sts = [st for _, st in ident_picked] + [st for _, st in bound_picked]
-        other_sts = [st for _, st in self._picked(others, action_key)]
-        if any(_statement_names_caller(st) for st in sts + other_sts):
-            # an SCP (or session, RCP) statement for the action that reads the caller's
-            # name (aws:PrincipalArn exemptions, typically) tells apart principals whose
-            # identity statements are the same: their answers are theirs alone
-            return _BY_ARN
+        others = self._set_others(ps)
+        tag_keys: tuple[str, ...] = ()
+        if others is not None:  # some statement of the set names the caller or tests a tag
+            sts = [st for _, st in ident_picked] + [st for _, st in bound_picked]
+            other_sts = [st for _, st in self._picked(others, action_key)]
+            if any(_statement_names_caller(st) for st in sts + other_sts):
+                # an SCP (or session, RCP) statement for the action that reads the caller's
+                # name (aws:PrincipalArn exemptions, typically) tells apart principals whose
+                # identity statements are the same: their answers are theirs alone
+                return _BY_ARN
+            # the principal tags any of them tests (an SCP's ABAC condition too) are part of it
+            tag_keys = tuple(sorted({k for st in sts + other_sts for k in _tag_keys(st)}))
         ident = (lambda picked: _content_ids(picked, self._content_cache)) if content else _ids
         picks = (ident(ident_picked), ident(bound_picked), ps.boundary is not None)
         n = self._picks_ids.get(picks)
         if n is None:
             n = self._picks_ids[picks] = len(self._picks_ids)
-        # the principal tags any of them tests (an SCP's ABAC condition too) are part of it
-        return n, tuple(sorted({k for st in sts + other_sts for k in _tag_keys(st)}))
+        return n, tag_keys
+
+    def _set_others(self, ps: PolicySet) -> tuple[Policy, ...] | None:
+        """The set's policies other than identity and boundary (SCPs, RCPs, session, resource),
+        or None when no statement of any of its policies names the caller or tests a
+        principal tag (``_plain``): then ``_policy_sig`` need not read the statements it
+        picks for that (cached per set)."""
+        hit = self._others_cache.lookup(ps)
+        if hit is None:
+            others = tuple(p for kind, p in ps.all_policies() if kind not in ("identity", "boundary"))
+            plain = all(_plain(p, self._setup_cache) for _, p in ps.all_policies())
+            hit = self._others_cache.store(ps, (None if plain else others,))
+        return hit[0]  # type: ignore[no-any-return]
 
     def _picked(self, policies: tuple[Policy, ...], action_key: str) -> tuple[tuple[Policy, Statement], ...]:
         """``PolicySet.candidates(action_key)``'s picks for these policies, in the same order,
@@ -726,6 +742,12 @@ class WorldIndex:
         if s.note:
             return bool(self.allow_statements(s, action))
         return action.lower() in self.statements.get(s.arn, _NO_STATEMENTS)
+
+    def holds_any(self, s: Subject, action_keys: frozenset[str]) -> bool:
+        """``holds`` for any of ``action_keys`` (lower-cased): one set test for a loaded principal."""
+        if s.note:
+            return any(self.holds(s, a) for a in action_keys)
+        return not self.statements.get(s.arn, _NO_STATEMENTS).keys().isdisjoint(action_keys)
 
     def can_somewhere(self, s: Subject, action: str, context: Mapping[str, Any] | None = None) -> bool:
         """Could ``s`` do ``action`` on some resource? Asked on ``*`` and on its own Allow

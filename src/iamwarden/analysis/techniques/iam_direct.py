@@ -48,6 +48,13 @@ SELF_ACTIONS = ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AttachRolePoli
                 "iam:AttachGroupPolicy", "iam:PutGroupPolicy", "iam:CreatePolicyVersion")
 #: D10/D12: writing one's own inline policies can replace them (and the Denies in them)
 _INLINE_SELF = ("iam:PutUserPolicy", "iam:PutRolePolicy")
+#: every action a self-escalation step needs one of (D01, D02, D07-D13, D24): a principal
+#: holding none has none, and most principals are spared the checks one by one
+_SELF_ANY = frozenset(a.lower() for a in (*SELF_ACTIONS, "iam:SetDefaultPolicyVersion", "iam:CreateRole",
+                                          "iam:AddUserToGroup"))
+#: every action a modify-then-assume step (D16-D23) needs one of, to change the target
+_GRANT_ANY = frozenset(a.lower() for a in ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion",
+                                           "iam:AttachUserPolicy", "iam:PutUserPolicy"))
 
 
 def _customer_policies(s: Subject) -> list[str]:
@@ -143,6 +150,8 @@ class IamDirectChecker:
         return list(self._self_edges(s, ix, allow_groups=True))
 
     def _self_edges(self, s: Subject, ix: WorldIndex, allow_groups: bool) -> Iterator[Edge]:
+        if not ix.holds_any(s, _SELF_ANY):
+            return  # every step below starts by holding one of them
         me = s.arn
         found = False
         holds_self = any(ix.holds(s, a) for a in SELF_ACTIONS)
@@ -285,6 +294,8 @@ class IamDirectChecker:
         return list(islice(self._granting(s, ix), MAX_GRANTING))
 
     def _granting(self, s: Subject, ix: WorldIndex) -> Iterator[Edge]:
+        if not ix.holds_any(s, _GRANT_ANY):
+            return  # ``can_somewhere`` (and so ``_can_attach``) is False for each of them
         can_attach_role = _can_attach(ix, s, "iam:AttachRolePolicy") or ix.can_somewhere(s, "iam:PutRolePolicy")
         can_version = ix.can_somewhere(s, "iam:CreatePolicyVersion")
         if can_attach_role or can_version:
