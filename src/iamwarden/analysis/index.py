@@ -600,10 +600,17 @@ class WorldIndex:
             if hit is not None:
                 return hit
         out: dict[Any, list[str]] = defaultdict(list)
-        for a in (self.subjects if arns is None else arns):
-            s = self.subjects[a]
-            out[self.trust_sig(s, action_key, trust, content) if trust is not None
-                else self.qsig(s, action_key, content)].append(a)
+        subjects = self.subjects
+        if trust is not None and self.rcps_name_callers():
+            for a in (subjects if arns is None else arns):
+                out[("arn", a)].append(a)  # ``trust_sig`` of each
+        else:
+            # ``trust_sig`` with the trust's part read once, not once per principal
+            keys = self.trust_tag_keys(trust) if trust is not None else ()
+            for a in (subjects if arns is None else arns):
+                s = subjects[a]
+                base = self.qsig(s, action_key, content)
+                out[(base, self.tag_values(s, keys)) if keys else base].append(a)
         if arns is None:
             self.cache[ckey] = out
         return out

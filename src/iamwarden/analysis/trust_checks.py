@@ -433,7 +433,7 @@ def _cognito(trust: Policy, st: Statement, provider: str, tc: TrustContext, done
 # --- service principals ------------------------------------------------------
 
 def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done: set[int]) -> list[TrustIssue]:
-    raw = raw_statement(trust, st.index)
+    # the statement is copied (``raw_statement``) only for an issue: most service trusts have none
     s = service.lower()
     acct = tc.account or STRANGER_ACCOUNT
     probe: dict[str, Any]
@@ -459,7 +459,7 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
                lead=_lead(tc), where=_where(st), service=POD_IDENTITY),
             N_("Add StringEquals on aws:RequestTag/eks-cluster-arn, aws:RequestTag/kubernetes-namespace and "
                "aws:RequestTag/kubernetes-service-account (the example of AWS's Pod Identity role page)."),
-            _fixed(raw, {"StringEquals": {
+            _fixed(raw_statement(trust, st.index), {"StringEquals": {
                 "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:REGION:ACCOUNT:cluster/CLUSTER",
                 "aws:RequestTag/kubernetes-namespace": "NAMESPACE",
                 "aws:RequestTag/kubernetes-service-account": "SERVICE_ACCOUNT"}}),
@@ -490,7 +490,8 @@ def _service(trust: Policy, st: Statement, service: str, tc: TrustContext, done:
            "resource", lead=_lead(tc), where=_where(st), service=service),
         N_("Add StringEquals {\"aws:SourceAccount\": \"ACCOUNT\"} (and ArnLike aws:SourceArn for the resource) "
            "to the trust statement."),
-        _fixed(raw, {"StringEquals": {"aws:SourceAccount": tc.account or "ACCOUNT"}}), probe)]
+        _fixed(raw_statement(trust, st.index), {"StringEquals": {"aws:SourceAccount": tc.account or "ACCOUNT"}}),
+        probe)]
 
 
 # --- accounts ------------------------------------------------------------------
@@ -513,8 +514,8 @@ def _accounts(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) ->
     where = (N_("which are not among the loaded accounts") if tc.known is None
              else N_("which are neither loaded nor listed as known"))
     role = N_("role {name}", name=tc.role.rsplit("/", 1)[-1]) if tc.role else N_("the role")
-    raw = raw_statement(trust, st.index)
     if not binding:
+        raw = raw_statement(trust, st.index)  # copied for IW003's fix only
         suffix = (N_("; its {operator} sts:ExternalId condition holds when the key is absent",
                      operator=ext[0].operator.text) if ext else "")
         return [TrustIssue(
@@ -537,12 +538,14 @@ def _accounts(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) ->
 
 def _vacuous(trust: Policy, st: Statement, tc: TrustContext, done: set[int]) -> list[TrustIssue]:
     out: list[TrustIssue] = []
-    raw = raw_statement(trust, st.index)
+    raw: dict[str, Any] | None = None  # copied once there is an issue to fix (most statements have none)
     for c in st.conditions:
         if id(c) in done or c.key_lower not in GUARD_KEYS or not binds_nothing(c):
             continue
         if c.operator.is_null:
             continue  # Null "true" says "must be absent": meant, not a guard that leaks
+        if raw is None:
+            raw = raw_statement(trust, st.index)
         base = c.operator.base
         fixed_op = base.replace("Not", "", 1) if c.operator.negated else base
         if c.operator.set_op == "ForAllValues":

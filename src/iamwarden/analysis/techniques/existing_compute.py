@@ -91,6 +91,7 @@ class ExistingComputeChecker:
             if svc is None:
                 continue
             caps = capable_map(ix, t.actions, target.account_id)
+            why: str | None = None  # the edges' reason, the same for every source of the row
             for src in ix.live(want, ("E", t.id, target.account_id), srcs, True):
                 if src in done or src == target.arn:
                     continue
@@ -98,8 +99,7 @@ class ExistingComputeChecker:
                 if t.uncertain is not None and keeps is not None and not keeps(src):
                     continue  # an edge the search would file away unused (still one per source)
                 ds = caps[src]  # every source of capable_list has its decisions there
-                names = ", ".join(g[0] for g in t.actions)
-                yield Edge(src, target.arn, t.id,
-                           f"can take over an existing {t.service.removesuffix('.amazonaws.com')} resource running as "
-                           f"{role.name} ({names})",
-                           reasons_of(svc, *ds), uncertain=t.uncertain)
+                if why is None:
+                    why = (f"can take over an existing {t.service.removesuffix('.amazonaws.com')} resource running as "
+                           f"{role.name} ({', '.join(g[0] for g in t.actions)})")
+                yield Edge(src, target.arn, t.id, why, reasons_of(svc, *ds), uncertain=t.uncertain)
