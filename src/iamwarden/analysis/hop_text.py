@@ -10,6 +10,8 @@ engine's own sentence.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..i18n import N_, Text, gettext_noop
 from ..i18n.templates import match_template, split_template
 
@@ -43,11 +45,13 @@ HOP_REASONS: tuple[Text, ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
 def hop_text(reason: str) -> Text:
     """``reason`` as a :class:`Text` to translate (its ``str()`` is ``reason`` itself).
 
     A reason that is none of :data:`HOP_REASONS` comes back as a Text without parameters,
-    which a translator shows unchanged.
+    which a translator shows unchanged. Memoised (a ``Text`` is immutable): the findings
+    read back the same hop of many principals' paths.
     """
     for t, head, tail in _HOP_ENDS:
         if not (reason.startswith(head) and reason.endswith(tail)):
@@ -98,8 +102,10 @@ _HOP_ENDS = _ends(HOP_REASONS)
 _NOTE_ENDS = _ends(UNCERTAIN_NOTES)
 
 
+@lru_cache(maxsize=256)
 def note_text(note: str) -> Text:
-    """An uncertainty note (``Edge.uncertain``) as a :class:`Text` to translate; an unlisted one stays English."""
+    """An uncertainty note (``Edge.uncertain``) as a :class:`Text` to translate; an unlisted one stays English.
+    Memoised: the techniques write a few notes, IW007 reads one per principal that may escalate."""
     for t, head, tail in _NOTE_ENDS:
         if not (note.startswith(head) and note.endswith(tail)):
             continue
