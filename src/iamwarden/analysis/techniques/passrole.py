@@ -26,9 +26,6 @@ from ._service import (
     ServiceTechnique,
     allowed_groups,
     candidate_sources,
-    capable_list,
-    capable_map,
-    capable_set,
     short,
     trusts_service,
 )
@@ -148,11 +145,14 @@ class PassRoleChecker:
                 continue
             if t.profile and not role.instance_profiles:
                 continue
-            capable = capable_set(ix, t.actions, target.account_id)
-            caps = capable_map(ix, t.actions, target.account_id)
-            for src in sorted(passers & capable) if len(passers) < len(capable) else capable_list(
-                    ix, t.actions, target.account_id):
-                if src in done or src not in passers or src == target.arn or not want(src, t.uncertain is not None):
+            # only the sources that may pass this role are decided (``allowed_groups``, cached per
+            # policy setup as ``capable_map`` would): most holders of a row's actions pass no role
+            # at all, and deciding every one of them was most of the engine's questions here
+            for src in sorted(passers & candidate_sources(ix, t.actions, target.account_id)):
+                if src in done or src == target.arn or not want(src, t.uncertain is not None):
+                    continue
+                ds = allowed_groups(ix, ix.subjects[src], t.actions)
+                if ds is None:
                     continue
                 dp = passed.get((src, t.service))
                 if dp is None:  # techniques of one service ask the same question
@@ -160,7 +160,6 @@ class PassRoleChecker:
                                                            {"iam:PassedToService": t.service})
                 if not dp.allowed:
                     continue
-                ds = caps[src]  # every capable source has its decisions there
                 if t.uncertain is None:
                     done.add(src)
                 names = ", ".join(g[0] for g in t.actions)
