@@ -135,6 +135,8 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
     role itself (callers drop it).
     """
     t = ix.trust[role.arn]
+    if not (t.named or t.accounts or t.everyone):
+        return []  # a trust of services (or of nobody): no loaded principal is a candidate
     key = "sts:assumerole"
     groups: list[Iterable[tuple[object, list[str]]]]
     part_of: dict[int, dict[object, list[str]]] = {}  # group index -> its holder part's classes
