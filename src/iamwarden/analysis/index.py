@@ -364,12 +364,7 @@ class WorldIndex:
             if got is not None and got[0] is ps and id(ps) in later:
                 if got[1]:
                     self.statements[s.arn] = got[1]
-                    _, arns, by_caller = later[id(ps)]
-                    arns.append(s.arn)
-                    if by_caller:
-                        keys = caller_keys(s)
-                        for h, st in by_caller:
-                            h.add(s.arn, st, keys)
+                    _file_later(s, later[id(ps)])
                 continue
             if got is None or got[0] is not ps:
                 mine: dict[str, list[Statement]] = defaultdict(list)
@@ -529,7 +524,7 @@ class WorldIndex:
             others = tuple(p for kind, p in ps.all_policies() if kind not in ("identity", "boundary"))
             plain = all(_plain(p, self._setup_cache) for _, p in ps.all_policies())
             hit = self._others_cache.store(ps, (None if plain else others,))
-        return hit[0]  # type: ignore[no-any-return]
+        return hit[0]
 
     def _picked(self, policies: tuple[Policy, ...], action_key: str) -> tuple[tuple[Policy, Statement], ...]:
         """``PolicySet.candidates(action_key)``'s picks for these policies, in the same order,
@@ -978,6 +973,18 @@ CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:
                          "aws:sourcearn", "aws:sourceaccount"})
 _NO_STATEMENTS: Mapping[str, list[Statement]] = {}  # a principal holding no indexed Allow (read-only)
 _BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
+
+
+def _file_later(s: Subject, later: tuple[list[Any], list[str], list[tuple[Holders, Statement]]]) -> None:
+    """``_index_holders`` for a principal whose policy set was filed already: its ARN joins the
+    set's batch of placed entries, and its statements with its own policy variables are
+    filed now (they may create keys)."""
+    _, arns, by_caller = later
+    arns.append(s.arn)
+    if by_caller:
+        keys = caller_keys(s)
+        for h, st in by_caller:
+            h.add(s.arn, st, keys)
 
 
 class IdCache(dict[int, tuple[Any, Any]]):
