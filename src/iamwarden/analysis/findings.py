@@ -39,9 +39,9 @@ from .subject import Subject
 from .techniques.assume_role import (
     ASSUME,
     _named,
-    admitted,
     assume_decision,
     candidate_classes,
+    open_admitted,
     part_classes,
     trust_admits,
 )
@@ -144,7 +144,7 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
         groups = [candidate_classes(ix, role, kind, content=True).items()]
     elif t.everyone:
         # the trust alone sees account, kind and the tags it tests: one pre-check per such group
-        groups = [classes for (_, k, _), classes in admitted(ix, role.trust, _admit_groups(ix, role))
+        groups = [classes for (_, k, _), classes in open_admitted(ix, role, _admit_groups(ix, role))
                   if (kind is None or k == kind) and trust_admits(ix, ix.subjects[classes[0][1][0]], role)]
     else:
         named = sorted(_named(ix, role))

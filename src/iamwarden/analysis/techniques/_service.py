@@ -101,15 +101,32 @@ def capable_set(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -
 
 
 def _candidate_sources(ix: WorldIndex, groups: Sequence[Sequence[str]], account: str) -> set[str]:
+    return _sources_by_account(ix, _gkey(groups)).get(account, _NONE)
+
+
+def _sources_by_account(ix: WorldIndex, gkey: Groups) -> dict[str, set[str]]:
+    """The holders of one action of every group, world-wide, split by account (cached per
+    technique). Filtering the world-wide set once per account made every technique cost
+    accounts x holders: at 200 accounts the set comprehension alone was the audit's
+    largest line."""
+    key = ("sources_by_account", gkey)
+    hit = ix.cache.get(key)
+    if hit is not None:
+        return hit
     out: set[str] | None = None
-    for group in groups:
+    for group in gkey:
         hs: set[str] = set()
         for a in group:
             hs |= ix.holders_any(a)
         out = hs if out is None else out & hs
         if not out:
-            return set()
-    return {a for a in out or () if ix.subjects[a].account_id == account}
+            break
+    split: dict[str, set[str]] = {}
+    subjects = ix.subjects
+    for a in out or ():
+        split.setdefault(subjects[a].account_id, set()).add(a)
+    ix.cache[key] = split
+    return split
 
 
 def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
@@ -149,6 +166,7 @@ def _allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]])
 
 Groups = tuple[tuple[str, ...], ...]
 _MISSING = object()
+_NONE: set[str] = set()  # shared and never mutated: callers only read or copy it
 _ACTION_KEYS: dict[Groups, tuple[str, ...]] = {}
 
 

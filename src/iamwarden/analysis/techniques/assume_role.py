@@ -17,7 +17,7 @@ uncertain: MFA devices are not in the data.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 from ...evaluation import Decision, PolicySet, Request, authorize
 from ...model.account import Role
@@ -141,36 +141,66 @@ def _admit_filters(ix: WorldIndex, trust: Policy) -> list[list[tuple[int, Callab
     return found
 
 
-def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any],
+             within: Collection[Any] | None = None) -> list[tuple[Any, Any]]:
     """``[(k, v) for k, v in groups.items() if may_admit(ix, trust, k[2])]``, for a dict keyed
     by (account, kind, values of the trust's tested tags) (``admit_groups``), without asking
     ``may_admit`` of every group: a statement with a ``StringEquals`` test on a tag (its
     ``_test`` is ``frozenset.__contains__``) only admits the groups holding one of its
     values, found in an index of the groups by tag value (cached per dict). Roles open to
-    ``*`` on a team tag then cost their own team's groups, not every team's."""
+    ``*`` on a team tag then cost their own team's groups, not every team's.
+
+    ``within``: only these keys of ``groups`` (``open_admitted``), still in the dict's order."""
     f = _admit_filters(ix, trust)
-    if f is None or not groups:
-        return list(groups.items())
+    if not groups:
+        return []
     idx = _tag_index(ix, groups)
+    if f is None:
+        if within is None:
+            return list(groups.items())
+        return [(k, groups[k]) for k in sorted(within, key=idx.position.__getitem__)]
     found: set[Any] = set()
     for conds in f:
         eq = next(((i, test.__self__) for i, test in conds  # type: ignore[attr-defined]
                    if getattr(test, "__name__", "") == "__contains__"
                    and type(getattr(test, "__self__", None)) is frozenset), None)
         if eq is None:
-            cands: Iterable[Any] = idx.order
+            cands: Iterable[Any] = idx.order if within is None else within
         else:
             i, values = eq
             by_value = idx.by_value[i]
             cands = [k for v in values for k in by_value.get(v, ())] + idx.odd[i]
+            if within is not None:
+                cands = [k for k in cands if k in within]
         found.update(k for k in cands if k not in found and all(_passes(k[2][j], t) for j, t in conds))
     return [(k, groups[k]) for k in sorted(found, key=idx.position.__getitem__)]
 
 
-class _TagIndex:
-    """The keys of an ``admit_groups`` dict: in order, and per tested tag by value."""
+def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    """``admitted`` for a role whose trust is open to ``*``, less the other accounts' groups
+    none of whose members holds an ``sts:AssumeRole`` Allow that could match the role: across
+    accounts the caller's identity policy must allow too, whatever the trust names (semantics
+    rule 5), so the engine denies every one of them. Without this cut every such role went
+    through every account's groups (roles x accounts); now through its own account's and
+    those of the holders (``WorldIndex.holder_parts``, the index ``_delegated`` reads too)."""
+    if not groups:
+        return []
+    idx = _tag_index(ix, groups)
+    within: set[Any] = set(idx.by_account.get(_account_of(role.arn), ()))
+    for part_key, part in ix.holder_parts(ASSUME, role.arn):
+        within |= idx.keys_of_part(part_key, part)
+    return admitted(ix, role.trust, groups, within)
 
-    __slots__ = ("groups", "size", "order", "position", "by_value", "odd")
+
+def _account_of(arn: str) -> str:
+    return arn.split(":", 5)[4]
+
+
+class _TagIndex:
+    """The keys of an ``admit_groups`` dict: in order, per tested tag by value, per account,
+    and the key of each member (for ``open_admitted``)."""
+
+    __slots__ = ("groups", "size", "order", "position", "by_value", "odd", "by_account", "_key_of", "_parts")
 
     def __init__(self, groups: Mapping[Any, Any]):
         self.groups = groups  # kept: the cache is keyed by its id
@@ -181,12 +211,31 @@ class _TagIndex:
         self.by_value: list[dict[str, list[Any]]] = [{} for _ in range(width)]
         #: per tag, the keys whose value is neither a string nor absent (``_passes`` lets them through)
         self.odd: list[list[Any]] = [[] for _ in range(width)]
+        self.by_account: dict[str, list[Any]] = {}
         for k in self.order:
+            self.by_account.setdefault(k[0], []).append(k)
             for i, v in enumerate(k[2]):
                 if isinstance(v, str):
                     self.by_value[i].setdefault(v, []).append(k)
                 elif v is not None:
                     self.odd[i].append(k)
+        self._key_of: dict[str, Any] | None = None
+        self._parts: dict[object, frozenset[Any]] = {}
+
+    def keys_of_part(self, part_key: object, part: set[str]) -> frozenset[Any]:
+        """The keys of the groups holding a member of one holder part (cached per part: the
+        ``*`` part is the same for every role)."""
+        hit = self._parts.get(part_key)
+        if hit is None:
+            key_of = self._key_of
+            if key_of is None:
+                key_of = self._key_of = {}
+                for k, lists in self.groups.items():
+                    for item in lists:  # member lists, or (signature, member list) pairs
+                        for arn in (item[1] if type(item) is tuple else item):
+                            key_of[arn] = k
+            hit = self._parts[part_key] = frozenset(key_of[a] for a in part if a in key_of)
+        return hit
 
 
 def _tag_index(ix: WorldIndex, groups: Mapping[Any, Any]) -> _TagIndex:
@@ -342,7 +391,7 @@ class AssumeRoleChecker:
         if t.everyone and not ix._trust_specific(role.trust):
             groups: Iterable[list[str]] = (
                 members
-                for _, lists in admitted(ix, role.trust, ix.admit_groups(role.trust))
+                for _, lists in open_admitted(ix, role, ix.admit_groups(role.trust))
                 if trust_admits(ix, ix.subjects[lists[0][0]], role)
                 for members in lists
             )

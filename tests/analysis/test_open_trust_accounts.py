@@ -1,0 +1,64 @@
+"""A role trusting ``*`` is asked about by its own account and by the other accounts' holders.
+
+Across accounts the caller's identity policy must allow ``sts:AssumeRole`` as well, whatever
+the trust names (semantics rule 5); in the role's own account a trust open to ``*`` grants by
+itself. The analysis therefore goes through the role's own account's groups and, in other
+accounts, only the groups of principals holding an ``sts:AssumeRole`` Allow that could match
+the role (``open_admitted``). These tests hold it to the engine: every principal, as the
+audit sees it, against ``decide()``.
+"""
+
+from __future__ import annotations
+
+from iamwarden.analysis import audit
+from iamwarden.evaluation import decide
+from iamwarden.model.account import World
+
+from .builders import ACCT, Builder, allow, arn, doc, world
+
+ROLE = arn("role", "open")
+OPEN = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}}]}
+
+#: one account per kind of sts:AssumeRole holder (on *, on the role, on a pattern matching it,
+#: on a pattern not matching it), so each is a group of its own: the analysis groups callers
+#: by account, kind and tested tags; every account also has a red user holding nothing, and
+#: a blue holder on *
+HOLDERS = (("444400000001", "star", "*"), ("444400000002", "literal", ROLE),
+           ("444400000003", "pattern", f"arn:aws:iam::{ACCT}:role/op*"),
+           ("444400000004", "elsewhere", f"arn:aws:iam::{ACCT}:role/x-*"))
+
+
+def _world() -> World:
+    home = Builder()
+    admin = home.policy("admin", doc(allow("*")))
+    home.role("open", OPEN, attached=(admin,))
+    builders = [home]
+    for account, name, resource in (("", "", None),) + HOLDERS:
+        b = home if not account else Builder(account)
+        if account:
+            builders.append(b)
+            b.user(f"red-{name}", doc(allow("sts:AssumeRole", resource)), tags={"team": "red"})
+        b.user("red-none", tags={"team": "red"})
+        b.user("blue-star", doc(allow("sts:AssumeRole")), tags={"team": "blue"})
+    return world(*builders)
+
+
+def test_open_trust_other_accounts_need_an_identity_allow_matching_the_role() -> None:
+    w = _world()
+    data = audit(w).to_json()
+    got = {p["arn"] for p in data["principals"] if p.get("can_escalate")}
+    users = [u.arn for a in w.accounts.values() for u in a.users.values()]
+    want = {u for u in users if decide(w, u, "sts:AssumeRole", ROLE).allowed}
+    assert got == want
+    # the rule itself: the same-account red user, and only the other accounts' matching holders
+    assert want == {arn("user", "red-none")} | {f"arn:aws:iam::{a}:user/red-{n}" for a, n, _ in HOLDERS[:3]}
+
+
+def test_open_trust_who_can_assume_lists_only_the_admitted() -> None:
+    w = _world()
+    data = audit(w).to_json()
+    iw001 = next(f for f in data["findings"] if f["id"] == "IW001" and f["arn"] == ROLE)
+    users = [u.arn for a in w.accounts.values() for u in a.users.values()]
+    assert set(iw001["related"]) == {u for u in users if decide(w, u, "sts:AssumeRole", ROLE).allowed}
