@@ -177,19 +177,28 @@ def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any],
 
 
 def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
-    """``admitted`` for a role whose trust is open to ``*``, less the other accounts' groups
+    """``admitted`` for a role whose trust is open to ``*``, less the other accounts' classes
     none of whose members holds an ``sts:AssumeRole`` Allow that could match the role: across
     accounts the caller's identity policy must allow too, whatever the trust names (semantics
     rule 5), so the engine denies every one of them. Without this cut every such role went
-    through every account's groups (roles x accounts); now through its own account's and
-    those of the holders (``WorldIndex.holder_parts``, the index ``_delegated`` reads too)."""
+    through every account's groups and asked the engine about each of their classes (roles x
+    accounts x classes); now through its own account's and the holders' classes
+    (``WorldIndex.holder_parts``, the index ``_delegated`` reads too). The kept classes are
+    the dict's own list objects, in its order."""
     if not groups:
         return []
     idx = _tag_index(ix, groups)
-    within: set[Any] = set(idx.by_account.get(_account_of(role.arn), ()))
-    for part_key, part in ix.holder_parts(ASSUME, role.arn):
-        within |= idx.keys_of_part(part_key, part)
-    return admitted(ix, role.trust, groups, within)
+    own = _account_of(role.arn)
+    parts = [idx.of_part(part_key, part) for part_key, part in ix.holder_parts(ASSUME, role.arn)]
+    within: set[Any] = set(idx.by_account.get(own, ()))
+    for keys, _ in parts:
+        within |= keys
+    out = []
+    for k, lists in admitted(ix, role.trust, groups, within):
+        if k[0] != own:  # in ``within`` through a part's member: some class is kept
+            lists = [item for item in lists if any(id(item) in ids for _, ids in parts)]
+        out.append((k, lists))
+    return out
 
 
 def _account_of(arn: str) -> str:
@@ -200,7 +209,7 @@ class _TagIndex:
     """The keys of an ``admit_groups`` dict: in order, per tested tag by value, per account,
     and the key of each member (for ``open_admitted``)."""
 
-    __slots__ = ("groups", "size", "order", "position", "by_value", "odd", "by_account", "_key_of", "_parts")
+    __slots__ = ("groups", "size", "order", "position", "by_value", "odd", "by_account", "_where", "_parts")
 
     def __init__(self, groups: Mapping[Any, Any]):
         self.groups = groups  # kept: the cache is keyed by its id
@@ -219,22 +228,24 @@ class _TagIndex:
                     self.by_value[i].setdefault(v, []).append(k)
                 elif v is not None:
                     self.odd[i].append(k)
-        self._key_of: dict[str, Any] | None = None
-        self._parts: dict[object, frozenset[Any]] = {}
+        self._where: dict[str, tuple[Any, int]] | None = None  # member -> (key, id of its class)
+        self._parts: dict[object, tuple[frozenset[Any], frozenset[int]]] = {}
 
-    def keys_of_part(self, part_key: object, part: set[str]) -> frozenset[Any]:
-        """The keys of the groups holding a member of one holder part (cached per part: the
-        ``*`` part is the same for every role)."""
+    def of_part(self, part_key: object, part: set[str]) -> tuple[frozenset[Any], frozenset[int]]:
+        """The keys of the groups, and the ids of the classes (the dict's lists or pairs),
+        holding a member of one holder part (cached per part: the ``*`` part is the same for
+        every role; the dict, kept alive by this index, keeps the ids its own)."""
         hit = self._parts.get(part_key)
         if hit is None:
-            key_of = self._key_of
-            if key_of is None:
-                key_of = self._key_of = {}
+            where = self._where
+            if where is None:
+                where = self._where = {}
                 for k, lists in self.groups.items():
                     for item in lists:  # member lists, or (signature, member list) pairs
                         for arn in (item[1] if type(item) is tuple else item):
-                            key_of[arn] = k
-            hit = self._parts[part_key] = frozenset(key_of[a] for a in part if a in key_of)
+                            where[arn] = (k, id(item))
+            found = [where[a] for a in part if a in where]
+            hit = self._parts[part_key] = (frozenset(k for k, _ in found), frozenset(i for _, i in found))
         return hit
 
 
