@@ -191,12 +191,14 @@ def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any]) -> list
     own = _account_of(role.arn)
     parts = [idx.of_part(part_key, part) for part_key, part in ix.holder_parts(ASSUME, role.arn)]
     within: set[Any] = set(idx.by_account.get(own, ()))
-    for keys, _ in parts:
-        within |= keys
+    for by_key, _ in parts:
+        within |= by_key.keys()
     out = []
     for k, lists in admitted(ix, role.trust, groups, within):
         if k[0] != own:  # in ``within`` through a part's member: some class is kept
-            lists = [item for item in lists if any(id(item) in ids for _, ids in parts)]
+            hits = [p for p in parts if k in p[0]]
+            lists = hits[0][0][k] if len(hits) == 1 else [
+                item for item in lists if any(id(item) in ids for _, ids in hits)]
         out.append((k, lists))
     return out
 
@@ -228,24 +230,29 @@ class _TagIndex:
                     self.by_value[i].setdefault(v, []).append(k)
                 elif v is not None:
                     self.odd[i].append(k)
-        self._where: dict[str, tuple[Any, int]] | None = None  # member -> (key, id of its class)
-        self._parts: dict[object, tuple[frozenset[Any], frozenset[int]]] = {}
+        self._where: dict[str, tuple[Any, int]] | None = None  # member -> (key, its class's position)
+        self._parts: dict[object, tuple[dict[Any, list[Any]], frozenset[int]]] = {}
 
-    def of_part(self, part_key: object, part: set[str]) -> tuple[frozenset[Any], frozenset[int]]:
-        """The keys of the groups, and the ids of the classes (the dict's lists or pairs),
-        holding a member of one holder part (cached per part: the ``*`` part is the same for
-        every role; the dict, kept alive by this index, keeps the ids its own)."""
+    def of_part(self, part_key: object, part: set[str]) -> tuple[dict[Any, list[Any]], frozenset[int]]:
+        """Per group key, its classes (the dict's own lists or pairs, in its order) holding a
+        member of one holder part, and the ids of those classes (cached per part: the ``*``
+        part is the same for every role; the dict, kept alive by this index, keeps the ids
+        its own)."""
         hit = self._parts.get(part_key)
         if hit is None:
             where = self._where
             if where is None:
                 where = self._where = {}
                 for k, lists in self.groups.items():
-                    for item in lists:  # member lists, or (signature, member list) pairs
+                    for n, item in enumerate(lists):  # member lists, or (signature, member list) pairs
                         for arn in (item[1] if type(item) is tuple else item):
-                            where[arn] = (k, id(item))
-            found = [where[a] for a in part if a in where]
-            hit = self._parts[part_key] = (frozenset(k for k, _ in found), frozenset(i for _, i in found))
+                            where[arn] = (k, n)
+            marked = {where[a] for a in part if a in where}
+            by_key: dict[Any, list[Any]] = {}
+            for k, n in sorted(marked, key=lambda kn: (self.position[kn[0]], kn[1])):
+                by_key.setdefault(k, []).append(self.groups[k][n])
+            ids = frozenset(id(item) for items in by_key.values() for item in items)
+            hit = self._parts[part_key] = (by_key, ids)
         return hit
 
 
