@@ -76,6 +76,9 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
     """
     if ix._trust_specific(role.trust):
         key: object = ("admits", role.arn, s.arn)
+    elif _account_blind(ix, role):  # one probe for every other account, not one per account
+        key = ("admits", role.arn, s.account_id == _account_of(role.arn), s.kind,
+               ix.tag_values(s, ix.trust_tag_keys(role.trust)))
     else:  # the probe has no boundary: only account, kind and the tested tags matter
         key = ("admits", role.arn, s.account_id, s.kind, ix.tag_values(s, ix.trust_tag_keys(role.trust)))
     hit = ix.cache.get(key)
@@ -92,6 +95,36 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
                   for c in ctxs[:16])
         ix.cache[key] = hit
     return hit
+
+
+def _account_blind(ix: WorldIndex, role: Role) -> bool:
+    """Is ``trust_admits``' probe the same for callers of any two accounts other than the
+    role's, of one kind and with the same values of the tags the trust tests? It is when
+    every statement names only ``*`` and every condition reads a principal tag or a key the
+    probe supplies itself (``RoleTrust.supplied``, each with a value; no MFA key, which a
+    caller's own context may hold), with no policy variable: the probe's identity side
+    allows everything and has no SCP or boundary, so nothing else of the caller's account is
+    read. Roles open to ``*`` on a tag were otherwise probed once per account of the
+    organization (cached per trust)."""
+    ck = ("admit_account_blind", id(role.trust))
+    hit = ix.cache.get(ck)
+    if hit is not None and hit[0] is role.trust:
+        return bool(hit[1])
+    t = ix.trust[role.arn]
+    supplied = set(t.supplied)
+    ok = not t.mentions_mfa and all(t.supplied.values())
+    for st in role.trust.statements:
+        if not ok:
+            break
+        p = st.principal
+        if p is None or st.not_principal or any(pt != "AWS" or vs != ("*",) for pt, vs in p.entries):
+            ok = False
+        for c in st.conditions:
+            k = c.key_lower
+            if c._has_variables or "$" in k or not (k.startswith("aws:principaltag/") or k in supplied):
+                ok = False
+    ix.cache[ck] = (role.trust, ok)
+    return ok
 
 
 def may_admit(ix: WorldIndex, trust: Policy, tags: tuple[object, ...]) -> bool:
