@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/audit.py [--sizes 1000,10000,50000] [--seed 7]
         [--peers pmapper,cloudsplaining | --no-peers] [--peer-timeout 180]
         [--our-timeout 900] [--repeat 1] [--reuse-peers] [--write-docs]
+    .venv/bin/python benchmarks/audit.py --per-account 500 --sizes 1000,10000,100000,1000000 --no-peers
 
 For each size, ``generate_accounts.py`` writes a seeded GAAD file (cached in
 ``benchmarks/out/audit/``). Then, each in its own subprocess:
@@ -29,6 +30,12 @@ A peer that times out at one size is not run at larger sizes (it would only
 be slower); a peer whose environment cannot be set up is skipped with a
 message. Ratios are peer seconds / our seconds (>1: we are faster).
 ``--write-docs`` replaces the "Escalation audit" section of docs/performance.md.
+
+``--per-account M``: each size is an organization of N / M accounts of M principals
+(``generate_org.py``, one file per account, a folder read as ``iamwarden audit DIR`` reads
+it), for the cost per principal from 1,000 to 1,000,000: one AWS account holds at most 5,000
+IAM users and, by default, 1,000 roles, so a million principals are always many accounts
+(docs/decisions/flat-cost-shape.md). The peers read one file: they are not run then.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ sys.path.insert(0, os.path.join(HERE, "peers"))
 sys.path.insert(0, HERE)
 
 import generate_accounts  # noqa: E402
+import generate_org  # noqa: E402
 
 OUT = os.path.join(HERE, "out", "audit")
 DOC = os.path.join(ROOT, "docs", "performance.md")
@@ -86,6 +94,17 @@ def dataset(n: int, seed: int) -> str:
     if not os.path.exists(path):
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(generate_accounts.generate(n, seed), fh)
+    return path
+
+
+def org_dataset(n: int, per_account: int, seed: int) -> str:
+    """A folder of n / per_account account files (cached), as ``collect`` writes them."""
+    if n % per_account:
+        raise SystemExit(f"--sizes: {n} is not a multiple of --per-account {per_account}")
+    path = os.path.join(OUT, f"org-{n // per_account}x{per_account}-seed{seed}")
+    if not os.path.exists(os.path.join(path, ".complete")):
+        generate_org.write_org(path, n // per_account, per_account, seed)
+        open(os.path.join(path, ".complete"), "w").close()
     return path
 
 
@@ -179,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--peer-timeout", type=float, default=180.0, help="seconds per peer run (default 180)")
     ap.add_argument("--our-timeout", type=float, default=900.0)
+    ap.add_argument("--per-account", type=int, default=0, metavar="M",
+                    help="organizations of M principals per account instead of one file (no peers)")
     ap.add_argument("--repeat", type=int, default=1, help="run ours this many times per size, keep the fastest")
     ap.add_argument("--write-docs", action="store_true",
                     help="update the Escalation audit section of docs/performance.md")
@@ -186,18 +207,20 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"take the peers' reports from the last run ({os.path.relpath(LAST, ROOT)}) "
                          "instead of running them again (they take minutes); ours is always run")
     a = ap.parse_args(argv)
+    if a.per_account and a.write_docs:
+        ap.error("--write-docs writes the one-file table with the peers; with --per-account, copy the lines")
     previous: dict[int, dict[str, Any]] = {}
     if a.reuse_peers and os.path.exists(LAST):
         with open(LAST, encoding="utf-8") as fh:
             previous = {row["n"]: row["peers"] for row in json.load(fh)}
     sizes = [int(x) for x in a.sizes.split(",") if x]
-    names = [] if a.no_peers else [n for n in a.peers.split(",") if n]
+    names = [] if a.no_peers or a.per_account else [n for n in a.peers.split(",") if n]
     names = peers_ready(names) if names else []
     runs = [r for r in RUNS if r[1] in names]
     gave_up: set[str] = set()
     rows = []
     for n in sizes:
-        path = dataset(n, a.seed)
+        path = org_dataset(n, a.per_account, a.seed) if a.per_account else dataset(n, a.seed)
         tries = [ours(path, a.our_timeout) for _ in range(max(1, a.repeat))]
         good = [t for t in tries if t.get("status") == "ok"]
         r = min(good, key=e2e_seconds) if good else tries[0]  # the fastest run: least disturbed by other load

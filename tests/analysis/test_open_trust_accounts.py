@@ -62,3 +62,26 @@ def test_open_trust_who_can_assume_lists_only_the_admitted() -> None:
     iw001 = next(f for f in data["findings"] if f["id"] == "IW001" and f["arn"] == ROLE)
     users = [u.arn for a in w.accounts.values() for u in a.users.values()]
     assert set(iw001["related"]) == {u for u in users if decide(w, u, "sts:AssumeRole", ROLE).allowed}
+
+
+def test_open_trust_reading_the_callers_account_is_probed_per_account() -> None:
+    """``trust_admits`` asks once for every other account only when the trust cannot tell
+    accounts apart (``_account_blind``); a trust testing ``aws:PrincipalAccount`` can, so
+    the two holders on ``*`` below, alike but for their account, get different answers."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red", "aws:PrincipalAccount": "444400000002"}}}]}
+    home = Builder()
+    admin = home.policy("admin", doc(allow("*")))
+    home.role("open", trust, attached=(admin,))
+    builders = [home]
+    for account in ("444400000001", "444400000002", "444400000003"):
+        b = Builder(account)
+        b.user("red-star", doc(allow("sts:AssumeRole")), tags={"team": "red"})
+        builders.append(b)
+    w = world(*builders)
+    users = [u.arn for a in w.accounts.values() for u in a.users.values()]
+    want = {u for u in users if decide(w, u, "sts:AssumeRole", ROLE).allowed}
+    assert want == {"arn:aws:iam::444400000002:user/red-star"}
+    data = audit(w).to_json()
+    assert {p["arn"] for p in data["principals"] if p.get("can_escalate")} == want

@@ -806,8 +806,13 @@ class WorldIndex:
             # same search and round: a source not logged since the last filter is still wanted
             # (``want`` reads only what the log records, and the round), so only those are tested
             prev = hit[0]
-            dropped = {s for s in log[hit[3]:] if s in prev and not want(s, uncertain)}
-            cur = {s: None for s in prev if s not in dropped} if dropped else prev
+            if len(log) - hit[3] > len(prev):  # a long tail: asking the list itself is cheaper
+                cur = {s: None for s in prev if want(s, uncertain)}
+                if len(cur) == len(prev):
+                    cur = prev
+            else:
+                dropped = {s for s in log[hit[3]:] if s in prev and not want(s, uncertain)}
+                cur = {s: None for s in prev if s not in dropped} if dropped else prev
         else:
             cur = {s: None for s in hit[0] if want(s, uncertain)}
         self.cache[ck] = (cur, log, rnd, len(log) if log is not None else 0)

@@ -76,6 +76,9 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
     """
     if ix._trust_specific(role.trust):
         key: object = ("admits", role.arn, s.arn)
+    elif _account_blind(ix, role):  # one probe for every other account, not one per account
+        key = ("admits", role.arn, s.account_id == _account_of(role.arn), s.kind,
+               ix.tag_values(s, ix.trust_tag_keys(role.trust)))
     else:  # the probe has no boundary: only account, kind and the tested tags matter
         key = ("admits", role.arn, s.account_id, s.kind, ix.tag_values(s, ix.trust_tag_keys(role.trust)))
     hit = ix.cache.get(key)
@@ -92,6 +95,36 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
                   for c in ctxs[:16])
         ix.cache[key] = hit
     return hit
+
+
+def _account_blind(ix: WorldIndex, role: Role) -> bool:
+    """Is ``trust_admits``' probe the same for callers of any two accounts other than the
+    role's, of one kind and with the same values of the tags the trust tests? It is when
+    every statement names only ``*`` and every condition reads a principal tag or a key the
+    probe supplies itself (``RoleTrust.supplied``, each with a value; no MFA key, which a
+    caller's own context may hold), with no policy variable: the probe's identity side
+    allows everything and has no SCP or boundary, so nothing else of the caller's account is
+    read. Roles open to ``*`` on a tag were otherwise probed once per account of the
+    organization (cached per trust)."""
+    ck = ("admit_account_blind", id(role.trust))
+    hit = ix.cache.get(ck)
+    if hit is not None and hit[0] is role.trust:
+        return bool(hit[1])
+    t = ix.trust[role.arn]
+    supplied = set(t.supplied)
+    ok = not t.mentions_mfa and all(t.supplied.values())
+    for st in role.trust.statements:
+        if not ok:
+            break
+        p = st.principal
+        if p is None or st.not_principal or any(pt != "AWS" or vs != ("*",) for pt, vs in p.entries):
+            ok = False
+        for c in st.conditions:
+            k = c.key_lower
+            if c._has_variables or "$" in k or not (k.startswith("aws:principaltag/") or k in supplied):
+                ok = False
+    ix.cache[ck] = (role.trust, ok)
+    return ok
 
 
 def may_admit(ix: WorldIndex, trust: Policy, tags: tuple[object, ...]) -> bool:
@@ -177,19 +210,30 @@ def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any],
 
 
 def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
-    """``admitted`` for a role whose trust is open to ``*``, less the other accounts' groups
+    """``admitted`` for a role whose trust is open to ``*``, less the other accounts' classes
     none of whose members holds an ``sts:AssumeRole`` Allow that could match the role: across
     accounts the caller's identity policy must allow too, whatever the trust names (semantics
     rule 5), so the engine denies every one of them. Without this cut every such role went
-    through every account's groups (roles x accounts); now through its own account's and
-    those of the holders (``WorldIndex.holder_parts``, the index ``_delegated`` reads too)."""
+    through every account's groups and asked the engine about each of their classes (roles x
+    accounts x classes); now through its own account's and the holders' classes
+    (``WorldIndex.holder_parts``, the index ``_delegated`` reads too). The kept classes are
+    the dict's own list objects, in its order."""
     if not groups:
         return []
     idx = _tag_index(ix, groups)
-    within: set[Any] = set(idx.by_account.get(_account_of(role.arn), ()))
-    for part_key, part in ix.holder_parts(ASSUME, role.arn):
-        within |= idx.keys_of_part(part_key, part)
-    return admitted(ix, role.trust, groups, within)
+    own = _account_of(role.arn)
+    parts = [idx.of_part(part_key, part) for part_key, part in ix.holder_parts(ASSUME, role.arn)]
+    within: set[Any] = set(idx.by_account.get(own, ()))
+    for by_key, _ in parts:
+        within |= by_key.keys()
+    out = []
+    for k, lists in admitted(ix, role.trust, groups, within):
+        if k[0] != own:  # in ``within`` through a part's member: some class is kept
+            hits = [p for p in parts if k in p[0]]
+            lists = hits[0][0][k] if len(hits) == 1 else [
+                item for item in lists if any(id(item) in ids for _, ids in hits)]
+        out.append((k, lists))
+    return out
 
 
 def _account_of(arn: str) -> str:
@@ -200,7 +244,7 @@ class _TagIndex:
     """The keys of an ``admit_groups`` dict: in order, per tested tag by value, per account,
     and the key of each member (for ``open_admitted``)."""
 
-    __slots__ = ("groups", "size", "order", "position", "by_value", "odd", "by_account", "_key_of", "_parts")
+    __slots__ = ("groups", "size", "order", "position", "by_value", "odd", "by_account", "_where", "_parts")
 
     def __init__(self, groups: Mapping[Any, Any]):
         self.groups = groups  # kept: the cache is keyed by its id
@@ -219,22 +263,29 @@ class _TagIndex:
                     self.by_value[i].setdefault(v, []).append(k)
                 elif v is not None:
                     self.odd[i].append(k)
-        self._key_of: dict[str, Any] | None = None
-        self._parts: dict[object, frozenset[Any]] = {}
+        self._where: dict[str, tuple[Any, int]] | None = None  # member -> (key, its class's position)
+        self._parts: dict[object, tuple[dict[Any, list[Any]], frozenset[int]]] = {}
 
-    def keys_of_part(self, part_key: object, part: set[str]) -> frozenset[Any]:
-        """The keys of the groups holding a member of one holder part (cached per part: the
-        ``*`` part is the same for every role)."""
+    def of_part(self, part_key: object, part: set[str]) -> tuple[dict[Any, list[Any]], frozenset[int]]:
+        """Per group key, its classes (the dict's own lists or pairs, in its order) holding a
+        member of one holder part, and the ids of those classes (cached per part: the ``*``
+        part is the same for every role; the dict, kept alive by this index, keeps the ids
+        its own)."""
         hit = self._parts.get(part_key)
         if hit is None:
-            key_of = self._key_of
-            if key_of is None:
-                key_of = self._key_of = {}
+            where = self._where
+            if where is None:
+                where = self._where = {}
                 for k, lists in self.groups.items():
-                    for item in lists:  # member lists, or (signature, member list) pairs
+                    for n, item in enumerate(lists):  # member lists, or (signature, member list) pairs
                         for arn in (item[1] if type(item) is tuple else item):
-                            key_of[arn] = k
-            hit = self._parts[part_key] = frozenset(key_of[a] for a in part if a in key_of)
+                            where[arn] = (k, n)
+            marked = {where[a] for a in part if a in where}
+            by_key: dict[Any, list[Any]] = {}
+            for k, n in sorted(marked, key=lambda kn: (self.position[kn[0]], kn[1])):
+                by_key.setdefault(k, []).append(self.groups[k][n])
+            ids = frozenset(id(item) for items in by_key.values() for item in items)
+            hit = self._parts[part_key] = (by_key, ids)
         return hit
 
 

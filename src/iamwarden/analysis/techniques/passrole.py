@@ -131,7 +131,7 @@ class PassRoleChecker:
         acct = target.account_id
         passers = h.specific(role.arn) | ix.live(
             want, ("P-anywhere", acct),
-            lambda: [a for a in sorted(h.anywhere) if a in _may_use_passing(ix, acct)]).keys()
+            lambda: sorted(h.anywhere & _may_use_passing(ix, acct))).keys()
         if not passers:
             return
         done: set[str] = set()  # one PassRole edge per source is enough for paths
