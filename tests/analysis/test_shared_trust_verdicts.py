@@ -75,3 +75,88 @@ def test_key_is_shared_by_alike_roles_and_none_for_policy_variables() -> None:
     assert key(s_all, "app-1") != key(s_all, "ops")  # tags
     assert key(s_all, "app-1") != key(s_all, "mfa-only")  # trust text
     assert key(ix.subjects[arn("user", "own-name")], "app-1") is None
+
+
+# Across accounts: a caller of another account gets one verdict for every role with the same
+# trust text, tags, Resource bits and RCPs, whichever account holds the role (findings._role_part).
+
+B, C, CALLERS = "222200000002", "333300000003", "444400000004"
+OPEN_RED = {"AWS": "*"}
+RED = {"StringEquals": {"aws:PrincipalTag/team": "red"}}
+
+
+def _open_roles_world(caller_doc: dict, rcp_on_c: bool = False):  # noqa: ANN202
+    from iamwarden.model.account import World
+    from iamwarden.policy import PolicyKind, parse_policy
+
+    builders = []
+    for acct in (B, C):
+        b = Builder(acct)
+        b.role("open", trust(OPEN_RED, Condition=RED), attached=(ADMIN,))
+        builders.append(b)
+    caller = Builder(CALLERS)
+    caller.user("red", caller_doc, tags={"team": "red"})
+    caller.user("blue", caller_doc, tags={"team": "blue"})
+    builders.append(caller)
+    w = world(*builders)
+    if rcp_on_c:
+        full = parse_policy(doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
+                            PolicyKind.RCP, "rcp-full")
+        deny_outside = parse_policy(doc({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+                                         "Resource": "*", "Condition": {
+                                             "StringNotEquals": {"aws:PrincipalAccount": C}}}),
+                                    PolicyKind.RCP, "rcp-own-account")
+        w = World(w.accounts, rcps={C: ((full, deny_outside),)})
+    return w
+
+
+def _assumers_by_engine(w, role_arn: str) -> set[str]:  # noqa: ANN001
+    from iamwarden.evaluation import decide
+
+    users = [u.arn for a in w.accounts.values() for u in a.users.values()]
+    return {u for u in users if decide(w, u, "sts:AssumeRole", role_arn).allowed}
+
+
+def _check_both_orders(w) -> dict[str, set[str]]:  # noqa: ANN001
+    """who_can_assume for the two open roles, asked in both orders on fresh indexes (a shared
+    verdict is cached by the first role asked), against the engine."""
+    roles = [arn("role", "open", B), arn("role", "open", C)]
+    answers: dict[str, set[str]] = {}
+    for order in (roles, roles[::-1]):
+        ix = index_world(w)
+        for r in order:
+            got = set(who_can_assume(ix, ix.subjects[r].entity))
+            assert got == _assumers_by_engine(w, r), (order, r)
+            answers[r] = got
+    return answers
+
+
+def test_cross_account_verdict_is_shared_by_alike_roles_of_other_accounts() -> None:
+    w = _open_roles_world(doc(allow("sts:AssumeRole")))
+    ix = index_world(w)
+    red = ix.subjects[arn("user", "red", CALLERS)]
+    sig = ix.qsig(red, "sts:assumerole", True)
+    rb, rc = (ix.subjects[arn("role", "open", a)].entity for a in (B, C))
+    assert shared_verdict_key(ix, red, rb, sig) == shared_verdict_key(ix, red, rc, sig) is not None
+    answers = _check_both_orders(w)
+    assert answers[arn("role", "open", B)] == {arn("user", "red", CALLERS)}
+
+
+def test_cross_account_verdict_is_kept_apart_when_a_policy_reads_the_resource_account() -> None:
+    only_b = doc(allow("sts:AssumeRole", Condition={"StringEquals": {"aws:ResourceAccount": B}}))
+    w = _open_roles_world(only_b)
+    ix = index_world(w)
+    red = ix.subjects[arn("user", "red", CALLERS)]
+    sig = ix.qsig(red, "sts:assumerole", True)
+    rb, rc = (ix.subjects[arn("role", "open", a)].entity for a in (B, C))
+    assert shared_verdict_key(ix, red, rb, sig) != shared_verdict_key(ix, red, rc, sig)
+    answers = _check_both_orders(w)
+    assert answers[arn("role", "open", B)] == {arn("user", "red", CALLERS)}
+    assert answers[arn("role", "open", C)] == set()
+
+
+def test_cross_account_verdict_is_kept_apart_when_the_role_accounts_rcps_differ() -> None:
+    w = _open_roles_world(doc(allow("sts:AssumeRole")), rcp_on_c=True)
+    answers = _check_both_orders(w)
+    assert answers[arn("role", "open", B)] == {arn("user", "red", CALLERS)}
+    assert answers[arn("role", "open", C)] == set()

@@ -293,30 +293,75 @@ def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object,
     if sts is None:
         return None
     bits = tuple(st.matches_resource(role.arn, None) for st in sts) + part[1]
-    return ("D15-verdict", sig, *part[0], bits)
+    head = part[0]
+    if part[2] is not None and s.account_id != head[1] and not _reads_resource_account(ix, s.policies):
+        head = (head[0], part[2], head[2])  # across accounts: which account is the role's does not matter
+    return ("D15-verdict", sig, *head, bits)
 
 
-def _role_part(ix: WorldIndex, role: Role) -> tuple[tuple[object, ...], tuple[bool, ...]] | None:
+RolePart = tuple[tuple[object, ...], tuple[bool, ...], tuple[object, ...] | None]
+
+
+def _role_part(ix: WorldIndex, role: Role) -> RolePart | None:
     """``shared_verdict_key``'s part that depends on the role alone (cached per role):
-    (trust text, account, sorted tags) and the bits of its RCP statements, or None."""
+    (trust text, account, sorted tags), the bits of its RCP statements, and what stands
+    for its account when the caller is of another account (or None), or None.
+
+    Across accounts the engine reads the role's account in three places only: the RCPs of
+    that account (spec §1.8), ``aws:ResourceAccount`` in the request, and "same account or
+    not" (§1.3), which the caller's account (in its class signature) and this one settle.
+    So when neither the trust nor an RCP statement for the action reads
+    ``aws:ResourceAccount`` (or holds a policy variable), a caller of another account gets
+    the same verdict from every role with the same text, tags, Resource bits and RCP
+    policies, whichever account holds the role: the third part is then those RCP policies
+    (``("cross", ids per level)``). The caller's own statements are checked for the key
+    per caller (``_reads_resource_account``). Roles open to ``*`` were otherwise decided
+    once per (class, account of the role): classes x accounts, which grows with the
+    organization's square."""
     ck = ("D15-verdict-role", role.arn)
     hit = ix.cache.get(ck, _NONE)
     if hit is not _NONE:
         return hit
-    found: tuple[tuple[object, ...], tuple[bool, ...]] | None = None
+    found: RolePart | None = None
     target = ix.subjects.get(role.arn)
     trust_text = _trust_text(ix, role) if target is not None else None
     if target is not None and trust_text is not None:
         bits: list[bool] = []
         ok = True
-        for level in rcp_levels(ix.world, target.account_id, ASSUME):
+        levels = rcp_levels(ix.world, target.account_id, ASSUME)
+        reads = any(_reads_account(st) for st in role.trust.statements)
+        for level in levels:
             for p in level:
                 for st in p.statements:
-                    if st.matches_action(ASSUME.lower()) and not _resource_bit(st, role.arn, bits):
-                        ok = False
+                    if st.matches_action(ASSUME.lower()):
+                        if not _resource_bit(st, role.arn, bits):
+                            ok = False
+                        reads = reads or _reads_account(st)
         if ok:
-            found = ((trust_text, target.account_id, tuple(sorted(role.tags.items()))), tuple(bits))
+            cross = None if reads else ("cross", tuple(tuple(map(id, level)) for level in levels))
+            found = ((trust_text, target.account_id, tuple(sorted(role.tags.items()))), tuple(bits), cross)
     ix.cache[ck] = found
+    return found
+
+
+def _reads_account(st: Any) -> bool:
+    """Could this statement's verdict depend on which account the resource is in, beyond its
+    Resource element: a condition on ``aws:ResourceAccount`` (or the resource's
+    organization), or a policy variable, which may name one."""
+    return any(c._has_variables or c.key_lower.startswith(("aws:resourceaccount", "aws:resourceorg"))
+               for c in st.conditions)
+
+
+def _reads_resource_account(ix: WorldIndex, ps: Any) -> bool:
+    """``_reads_account`` of any statement of the caller's side matching ``sts:AssumeRole``
+    (identity, boundary, session, SCPs; cached per policy set)."""
+    ck = ("D15-reads-account", id(ps))
+    hit = ix.cache.get(ck)
+    if hit is not None and hit[0] is ps:
+        return bool(hit[1])
+    c = ps.candidates(ASSUME.lower())
+    found = any(_reads_account(st) for picked in (c.identity, c.boundary, c.session, *c.scp) for _, st in picked)
+    ix.cache[ck] = (ps, found)
     return found
 
 
