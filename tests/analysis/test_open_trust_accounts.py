@@ -85,3 +85,39 @@ def test_open_trust_reading_the_callers_account_is_probed_per_account() -> None:
     assert want == {"arn:aws:iam::444400000002:user/red-star"}
     data = audit(w).to_json()
     assert {p["arn"] for p in data["principals"] if p.get("can_escalate")} == want
+
+
+def test_open_trust_holders_through_two_parts_and_many_roles_match_the_engine() -> None:
+    """The other accounts' share of an open role is built per holder part and merged per role
+    (``open_admitted``): a class holding the role through two parts (``*`` and a pattern) is
+    counted once, each role drops only its own account's entries, and in the search the
+    shared lists shrink to the members still wanted. Several open roles in several accounts,
+    every principal against ``decide()``."""
+    accounts = ("555500000001", "555500000002", "555500000003")
+    builders = []
+    roles = []
+    for i, acct in enumerate(accounts):
+        b = Builder(acct)
+        admin = b.policy("admin", doc(allow("*")))
+        for name in ("open-a", "open-b"):
+            b.role(name, OPEN, attached=(admin,))
+            roles.append(arn("role", name, acct))
+        nxt = accounts[(i + 1) % len(accounts)]
+        # both parts: on * and on the next account's open-* roles
+        b.user("red-both", doc(allow("sts:AssumeRole"), allow("sts:AssumeRole", arn("role", "open-*", nxt))),
+               tags={"team": "red"})
+        b.user("red-next", doc(allow("sts:AssumeRole", arn("role", "open-a", nxt))), tags={"team": "red"})
+        b.user("red-none", tags={"team": "red"})
+        b.user("blue-star", doc(allow("sts:AssumeRole")), tags={"team": "blue"})
+        b.user("red-admin", attached=(admin,), tags={"team": "red"})
+        builders.append(b)
+    w = world(*builders)
+    users = [u.arn for a in w.accounts.values() for u in a.users.values()]
+    data = audit(w).to_json()
+    esc = {p["arn"] for p in data["principals"] if p.get("can_escalate")}
+    admins = {p["arn"] for p in data["principals"] if p.get("admin")}
+    can = {u for u in users for r in roles if decide(w, u, "sts:AssumeRole", r).allowed}
+    assert esc == can - admins
+    for r in roles:
+        iw001 = next(f for f in data["findings"] if f["id"] == "IW001" and f["arn"] == r)
+        assert set(iw001["related"]) == {u for u in users if decide(w, u, "sts:AssumeRole", r).allowed}, r

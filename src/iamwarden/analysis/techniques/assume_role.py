@@ -17,6 +17,7 @@ uncertain: MFA devices are not in the data.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 from ...evaluation import Decision, PolicySet, Request, authorize
@@ -192,6 +193,11 @@ def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any],
         if within is None:
             return list(groups.items())
         return [(k, groups[k]) for k in sorted(within, key=idx.position.__getitem__)]
+    if within is not None and len(within) * len(f) <= _direct_limit(idx, f):
+        # few keys asked: test each against every statement's conditions (the same set: the
+        # value index below only skips keys whose tested value fails a condition anyway)
+        keep = [k for k in within if any(all(_passes(k[2][j], t) for j, t in conds) for conds in f)]
+        return [(k, groups[k]) for k in sorted(keep, key=idx.position.__getitem__)]
     found: set[Any] = set()
     for conds in f:
         eq = next(((i, test.__self__) for i, test in conds  # type: ignore[attr-defined]
@@ -209,7 +215,24 @@ def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any],
     return [(k, groups[k]) for k in sorted(found, key=idx.position.__getitem__)]
 
 
-def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+def _direct_limit(idx: _TagIndex, f: list[list[tuple[int, Callable[[str], bool]]]]) -> int:
+    """How many keys the value index would go through for ``f`` (``admitted``), at most:
+    every statement with a ``StringEquals`` test goes through the keys holding its values,
+    one without through every key."""
+    total = 0
+    for conds in f:
+        eq = next(((i, test.__self__) for i, test in conds  # type: ignore[attr-defined]
+                   if getattr(test, "__name__", "") == "__contains__"
+                   and type(getattr(test, "__self__", None)) is frozenset), None)
+        if eq is None:
+            return idx.size
+        i, values = eq
+        total += sum(len(idx.by_value[i].get(v, ())) for v in values) + len(idx.odd[i])
+    return total
+
+
+def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any],
+                  want: Any = None) -> list[tuple[Any, Any]]:
     """``admitted`` for a role whose trust is open to ``*``, less the other accounts' classes
     none of whose members holds an ``sts:AssumeRole`` Allow that could match the role: across
     accounts the caller's identity policy must allow too, whatever the trust names (semantics
@@ -217,22 +240,90 @@ def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any]) -> list
     through every account's groups and asked the engine about each of their classes (roles x
     accounts x classes); now through its own account's and the holders' classes
     (``WorldIndex.holder_parts``, the index ``_delegated`` reads too). The kept classes are
-    the dict's own list objects, in its order."""
+    the dict's own list objects, in its order.
+
+    The other accounts' share is built per holder part, once (``_part_admitted``: a part is
+    shared by every role it matches, the ``*`` part by all of them), and each role only drops
+    its own account's entries and merges: a role used to unite and filter every part's keys
+    itself, which grew with roles x accounts. ``want`` (a search's ``graph.Wanted``): the
+    other accounts' member lists cut to the members it still wants, dropped once empty (the
+    search's edges are built from those only; ``_live_part`` does the same for account
+    trusts)."""
     if not groups:
         return []
     idx = _tag_index(ix, groups)
     own = _account_of(role.arn)
-    parts = [idx.of_part(part_key, part) for part_key, part in ix.holder_parts(ASSUME, role.arn)]
-    within: set[Any] = set(idx.by_account.get(own, ()))
-    for by_key, _ in parts:
-        within |= by_key.keys()
+    mine = admitted(ix, role.trust, groups, idx.own_keys(own))
+    tok = getattr(want, "key", None) if want is not None else None
+    tkey = _trust_key(ix, role.trust)
+    entries: list[tuple[int, int, Any, Any]] = []
+    for part_key, part in ix.holder_parts(ASSUME, role.arn):
+        base = _part_admitted(ix, idx, role.trust, tkey, part_key, part)
+        if tok is not None:
+            base = _live_entries(ix, want, ("open-live", tok, id(idx.groups), tkey, part_key), base)
+        entries.extend(e for e in base if e[2][0] != own)
+    if not entries:
+        return mine
+    entries.sort(key=lambda e: (e[0], e[1]))
+    cross: list[tuple[Any, Any]] = []
+    last: tuple[int, int] | None = None
+    for pos, n, k, item in entries:
+        if (pos, n) == last:
+            continue  # the same class through two parts
+        last = (pos, n)
+        if cross and cross[-1][0] == k:
+            cross[-1][1].append(item)
+        else:
+            cross.append((k, [item]))
+    if not mine:
+        return cross
+    position = idx.position
+    return sorted(mine + cross, key=lambda kv: position[kv[0]])
+
+
+def _trust_key(ix: WorldIndex, trust: Policy) -> str:
+    """The trust's document as text (cached per policy): ``admitted`` reads a trust only
+    through its statements, so trusts with one text admit the same groups."""
+    ck = ("trust-doc-key", id(trust))
+    hit = ix.cache.get(ck)
+    if hit is None or hit[0] is not trust:
+        hit = ix.cache[ck] = (trust, f"{trust.version}|{json.dumps(trust.document, sort_keys=True, default=str)}")
+    return str(hit[1])
+
+
+def _part_admitted(ix: WorldIndex, idx: _TagIndex, trust: Policy, tkey: str, part_key: object,
+                   part: set[str]) -> list[tuple[int, int, Any, Any]]:
+    """The classes of the groups ``admitted`` keeps that hold a member of one holder part, as
+    (group position, class position in its group, group key, class), in the dict's order
+    (cached per dict, trust text and part: the same for every role the part matches)."""
+    ck = ("open-part", id(idx.groups), tkey, part_key)
+    hit = ix.cache.get(ck)
+    if hit is not None and hit[0] is idx.groups:
+        return list(hit[1])
+    by_key, _ = idx.of_part(part_key, part)
+    out: list[tuple[int, int, Any, Any]] = []
+    for k, _lists in admitted(ix, trust, idx.groups, by_key.keys()):
+        where = {id(item): n for n, item in enumerate(idx.groups[k])}
+        pos = idx.position[k]
+        out.extend((pos, where[id(item)], k, item) for item in by_key[k])
+    ix.cache[ck] = (idx.groups, out)
+    return out
+
+
+def _live_entries(ix: WorldIndex, want: Any, ck: object,
+                  base: list[tuple[int, int, Any, Any]]) -> list[tuple[int, int, Any, Any]]:
+    """``base``'s entries with their member lists cut to the members ``want`` still wants,
+    dropping an entry once it has none (kept per search: ``want`` only ever stops wanting a
+    source within one search). Only for member lists (``WorldIndex.admit_groups``)."""
+    cur = ix.cache.get(ck)
+    if cur is None:
+        cur = base
     out = []
-    for k, lists in admitted(ix, role.trust, groups, within):
-        if k[0] != own:  # in ``within`` through a part's member: some class is kept
-            hits = [p for p in parts if k in p[0]]
-            lists = hits[0][0][k] if len(hits) == 1 else [
-                item for item in lists if any(id(item) in ids for _, ids in hits)]
-        out.append((k, lists))
+    for pos, n, k, members in cur:
+        live = [m for m in members if want(m)]
+        if live:
+            out.append((pos, n, k, live if len(live) < len(members) else members))
+    ix.cache[ck] = out
     return out
 
 
@@ -244,7 +335,7 @@ class _TagIndex:
     """The keys of an ``admit_groups`` dict: in order, per tested tag by value, per account,
     and the key of each member (for ``open_admitted``)."""
 
-    __slots__ = ("groups", "size", "order", "position", "by_value", "odd", "by_account", "_where", "_parts")
+    __slots__ = ("groups", "size", "order", "position", "by_value", "odd", "by_account", "_where", "_parts", "_own")
 
     def __init__(self, groups: Mapping[Any, Any]):
         self.groups = groups  # kept: the cache is keyed by its id
@@ -265,6 +356,14 @@ class _TagIndex:
                     self.odd[i].append(k)
         self._where: dict[str, tuple[Any, int]] | None = None  # member -> (key, its class's position)
         self._parts: dict[object, tuple[dict[Any, list[Any]], frozenset[int]]] = {}
+        self._own: dict[str, frozenset[Any]] = {}
+
+    def own_keys(self, account: str) -> frozenset[Any]:
+        """The keys of one account's groups (cached)."""
+        hit = self._own.get(account)
+        if hit is None:
+            hit = self._own[account] = frozenset(self.by_account.get(account, ()))
+        return hit
 
     def of_part(self, part_key: object, part: set[str]) -> tuple[dict[Any, list[Any]], frozenset[int]]:
         """Per group key, its classes (the dict's own lists or pairs, in its order) holding a
@@ -376,10 +475,25 @@ def part_classes(ix: WorldIndex, part_key: object, part: set[str], account: str,
     ck = ("part_classes", part_key, account, ix.trust_tag_keys(trust), action_key, content)
     hit = ix.cache.get(ck)
     if hit is None:
-        mine = sorted(a for a in part if ix.subjects[a].account_id == account)
+        mine = _part_by_account(ix, part_key, part).get(account, [])
         hit = ix.cache[ck] = {ix.trust_sig(ix.subjects[m[0]], action_key, trust, content): m
                               for m in ix.classes(action_key, mine, trust=trust, content=content).values()}
     return hit
+
+
+def _part_by_account(ix: WorldIndex, part_key: object, part: set[str]) -> dict[str, list[str]]:
+    """One holder part's members by account, each list sorted (cached per part): a part of
+    holders on ``*`` spans every account, and ``part_classes`` used to scan all of it once per
+    account it was asked about (parts x accounts x part size)."""
+    ck = ("part_by_account", part_key)
+    hit = ix.cache.get(ck)
+    if hit is None or hit[0] is not part:
+        by: dict[str, list[str]] = {}
+        subjects = ix.subjects
+        for a in sorted(part):
+            by.setdefault(subjects[a].account_id, []).append(a)
+        hit = ix.cache[ck] = (part, by)
+    return hit[1]
 
 
 def _live_classes(ix: WorldIndex, role: Role, want: Want) -> list[list[str]]:
@@ -442,7 +556,7 @@ class AssumeRoleChecker:
         if t.everyone and not ix._trust_specific(role.trust):
             groups: Iterable[list[str]] = (
                 members
-                for _, lists in open_admitted(ix, role, ix.admit_groups(role.trust))
+                for _, lists in open_admitted(ix, role, ix.admit_groups(role.trust), want)
                 if trust_admits(ix, ix.subjects[lists[0][0]], role)
                 for members in lists
             )
