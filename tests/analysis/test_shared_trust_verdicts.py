@@ -160,3 +160,89 @@ def test_cross_account_verdict_is_kept_apart_when_the_role_accounts_rcps_differ(
     answers = _check_both_orders(w)
     assert answers[arn("role", "open", B)] == {arn("user", "red", CALLERS)}
     assert answers[arn("role", "open", C)] == set()
+
+
+# Roles open to '*' share the other accounts' verdicts as a family (findings._open_blocks):
+# the same trust text, tags, RCPs and Resource bits, whichever account holds the role.
+
+FAMILY_ACCOUNTS = ("666600000001", "666600000002", "666600000003", "666600000004")
+
+
+def _family_world(extra_doc: dict | None = None, rcp_on: str | None = None):  # noqa: ANN202
+    from iamwarden.model.account import World
+    from iamwarden.policy import PolicyKind, parse_policy
+
+    builders = []
+    for i, acct in enumerate(FAMILY_ACCOUNTS):
+        b = Builder(acct)
+        for name in ("open-app", "open-db", "other"):
+            b.role(name, trust(OPEN_RED, Condition=RED), attached=(ADMIN,))
+        nxt = FAMILY_ACCOUNTS[(i + 1) % len(FAMILY_ACCOUNTS)]
+        b.user("red-star", doc(allow("sts:AssumeRole")), tags={"team": "red"})
+        b.user("red-star-no-db", doc(allow("sts:AssumeRole"), deny("sts:AssumeRole", arn("role", "open-db", nxt))),
+               tags={"team": "red"})
+        b.user("red-next-open", doc(allow("sts:AssumeRole", arn("role", "open-*", nxt))), tags={"team": "red"})
+        b.user("red-admin", attached=(ADMIN,), tags={"team": "red"})
+        b.user("blue-admin", attached=(ADMIN,), tags={"team": "blue"})
+        b.user("red-none", tags={"team": "red"})
+        s3_only = b.policy("s3-only", doc(allow("s3:*")))
+        b.user("red-star-bounded", doc(allow("sts:AssumeRole")), boundary=s3_only, tags={"team": "red"})
+        if extra_doc is not None and i == 0:
+            b.user("red-extra", extra_doc, tags={"team": "red"})
+        builders.append(b)
+    w = world(*builders)
+    if rcp_on:
+        full = parse_policy(doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
+                            PolicyKind.RCP, "rcp-full")
+        own_only = parse_policy(doc({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+                                     "Resource": "*", "Condition": {
+                                         "StringNotEquals": {"aws:PrincipalAccount": rcp_on}}}),
+                                PolicyKind.RCP, "rcp-own-account")
+        w = World(w.accounts, rcps={rcp_on: ((full, own_only),)})
+    return w
+
+
+def _family_check(w, orders: int = 3) -> int:  # noqa: ANN001
+    """who_can_assume (IW001's list) and kind='role' blocks of every role, in several orders on
+    fresh indexes, against decide() for every principal; returns how many roles took the
+    shared path."""
+    import random
+
+    from iamwarden.analysis.findings import _open_blocks, assume_blocks
+    from iamwarden.evaluation import decide
+
+    principals = [p.arn for a in w.accounts.values() for p in (*a.users.values(), *a.roles.values())]
+    roles = [r.arn for a in w.accounts.values() for r in a.roles.values()]
+    truth = {r: {p for p in principals if p != r and decide(w, p, "sts:AssumeRole", r).allowed} for r in roles}
+    shared = 0
+    rng = random.Random(5)
+    for _ in range(orders):
+        order = roles[:]
+        rng.shuffle(order)
+        ix = index_world(w)
+        for r in order:
+            role = ix.subjects[r].entity
+            shared += _open_blocks(ix, role, None) is not None
+            assert set(who_can_assume(ix, role)) == truth[r], r
+            got_roles = {m for b in assume_blocks(ix, role, kind="role") for m in b if m != r}
+            assert got_roles == {p for p in truth[r] if ":role/" in p}, r
+    return shared
+
+
+def test_open_role_family_verdicts_match_the_engine_in_any_order() -> None:
+    assert _family_check(_family_world()) > 0
+
+
+def test_open_role_family_kept_apart_by_rcps() -> None:
+    assert _family_check(_family_world(rcp_on=FAMILY_ACCOUNTS[2])) > 0
+
+
+def test_open_role_family_not_shared_when_a_class_reads_the_resource_account() -> None:
+    only_b = doc(allow("sts:AssumeRole", Condition={"StringEquals": {"aws:ResourceAccount": FAMILY_ACCOUNTS[1]}}))
+    w = _family_world(extra_doc=only_b)
+    _family_check(w, orders=2)
+    from iamwarden.analysis.findings import _open_blocks
+
+    ix = index_world(w)
+    role = ix.subjects[arn("role", "open-app", FAMILY_ACCOUNTS[2])].entity
+    assert _open_blocks(ix, role, None) is None

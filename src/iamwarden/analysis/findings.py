@@ -38,7 +38,12 @@ from .index import WorldIndex
 from .subject import Subject
 from .techniques.assume_role import (
     ASSUME,
+    _account_blind,
     _named,
+    _part_admitted,
+    _tag_index,
+    _trust_key,
+    admitted,
     assume_decision,
     candidate_classes,
     open_admitted,
@@ -143,6 +148,9 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
     if ix._trust_specific(role.trust) or not (t.everyone or t.accounts):
         groups = [candidate_classes(ix, role, kind, content=True).items()]
     elif t.everyone:
+        shared = _open_blocks(ix, role, kind)
+        if shared is not None:
+            return shared
         # the trust alone sees account, kind and the tags it tests: one pre-check per such group
         groups = [classes for (_, k, _), classes in open_admitted(ix, role, _admit_groups(ix, role))
                   if (kind is None or k == kind) and trust_admits(ix, ix.subjects[classes[0][1][0]], role)]
@@ -194,6 +202,135 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
         if pkey is not None:
             ix.cache[pkey] = (pc, out[start:])  # the entry keeps ``pc`` alive: its id stays its own
     return out
+
+
+def _open_blocks(ix: WorldIndex, role: Role, kind: str | None) -> list[list[str]] | None:
+    """``assume_blocks`` for a role open to ``*`` whose other accounts' verdicts can be shared
+    by every role like it, or None (then decided per role as before).
+
+    Each holder part's share of the other accounts (``_part_admitted``) is decided once per
+    *family*: the roles with the same trust text, tags, RCP policies and bits (``_role_part``
+    without the account), of the part's distinct Resource elements that could match their ARN
+    (``_entry_elements``), and ``kind``. A class of account X gets one verdict for every role of
+    the family outside X (``shared_verdict_key`` across accounts), so the family's list holds
+    it once, decided by the first role of another account that meets it (pending until then:
+    the role that built the list may be in X). Each role then keeps the list's decided
+    entries of accounts other than its own, and decides its own account's groups itself.
+    Roles open to ``*`` used to decide (or look up) every class of every other account's
+    holders for each role: roles x accounts verdicts, the largest term left at 1,000,000
+    principals. Needs a trust that cannot tell other accounts apart (``_account_blind``) and
+    classes whose verdicts do not read the resource's account."""
+    rpart = _role_part(ix, role)
+    if rpart is None or rpart[2] is None or not _account_blind(ix, role):
+        return None
+    groups = _admit_groups(ix, role)
+    if not groups:
+        return []
+    idx = _tag_index(ix, groups)
+    own = ix.subjects[role.arn].account_id
+    tkey = _trust_key(ix, role.trust)
+    family = (rpart[0][0], rpart[2], rpart[0][2], rpart[1], kind)
+    picked: list[tuple[int, int, list[str]]] = []
+    for part_key, part in ix.holder_parts(ASSUME, role.arn):
+        base = _part_admitted(ix, idx, role.trust, tkey, part_key, part)
+        info = _entry_elements(ix, ("open", id(groups), tkey, part_key), base)
+        if info is None:
+            return None
+        reps, by_len = info
+        arn = role.arn
+        cand: set[int] = set()
+        for length, buckets in by_len:
+            if length <= len(arn):
+                got = buckets.get(arn[:length])
+                if got:
+                    cand.update(got)
+        bits = tuple((i, reps[i].matches_resource(arn, None)) for i in sorted(cand))
+        fk = ("D15-open-family", id(groups), tkey, part_key, family, bits)
+        entries = ix.cache.get(fk)
+        if entries is None:
+            entries = ix.cache[fk] = [[pos, n, k, pair[0], pair[1], None] for pos, n, k, pair in base
+                                      if kind is None or k[1] == kind]
+        for e in entries:
+            k = e[2]
+            if k[0] == own:
+                continue
+            ok = e[5]
+            if ok is None:  # decided by this role, of another account: the same for the family
+                s = ix.subjects[e[4][0]]
+                vk = shared_verdict_key(ix, s, role, e[3], rpart)
+                ok = ix.cache.get(vk) if vk is not None else None
+                if ok is None:
+                    ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
+                    if vk is not None:
+                        ix.cache[vk] = ok
+                e[5] = ok
+            if ok:
+                picked.append((e[0], e[1], e[4]))
+    verdict: dict[object, bool] = {}
+    for k, classes in admitted(ix, role.trust, groups, idx.own_keys(own)):
+        if kind is not None and k[1] != kind:
+            continue
+        if not trust_admits(ix, ix.subjects[classes[0][1][0]], role):
+            continue
+        pos = idx.position[k]
+        for n, (sig, members) in enumerate(classes):
+            ok = verdict.get(sig)
+            if ok is None:
+                rep = members[0] if members[0] != role.arn else (members[1] if len(members) > 1 else None)
+                if rep is None:
+                    continue
+                s = ix.subjects[rep]
+                vk = shared_verdict_key(ix, s, role, sig, rpart)
+                ok = ix.cache.get(vk) if vk is not None else None
+                if ok is None:
+                    ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
+                    if vk is not None:
+                        ix.cache[vk] = ok
+                verdict[sig] = ok
+            if ok:
+                picked.append((pos, n, members))
+    picked.sort(key=lambda p: (p[0], p[1]))
+    out: list[list[str]] = []
+    last: tuple[int, int] | None = None
+    for pos, n, members in picked:
+        if (pos, n) != last:  # the same class through two parts: once
+            out.append(members)
+            last = (pos, n)
+    return out
+
+
+def _entry_elements(ix: WorldIndex, ck: object, base: list[Any]) -> Any:
+    """``_part_elements`` for a part's entries (``_part_admitted``: their classes are
+    (signature, members) pairs), or None when a class has no shared verdict key or its
+    statements read the resource's account (``_reads_resource_account``): cached."""
+    key = ("D15-entry-elements", ck)
+    hit = ix.cache.get(key)
+    if hit is not None and hit[0] is base:
+        return hit[1]
+    reps: list[Any] = []
+    seen: dict[object, int] = {}
+    by_len: dict[int, dict[str, list[int]]] = {}
+    found: Any = None
+    for _pos, _n, _k, (_sig, members) in base:
+        ps = ix.subjects[members[0]].policies
+        sts = _resource_statements(ix, ps)
+        if sts is None or _reads_resource_account(ix, ps):
+            break
+        for st in sts:
+            texts = None if st.resources is None else tuple(r.text for r in st.resources)
+            rk = (texts, st.not_resource)
+            if rk in seen:
+                continue
+            i = seen[rk] = len(reps)
+            reps.append(st)
+            for text in texts if texts is not None else ("",):
+                cut = min((j for j in (text.find("*"), text.find("?"), text.find("$")) if j >= 0),
+                          default=len(text))
+                by_len.setdefault(cut, {}).setdefault(text[:cut], []).append(i)
+    else:
+        found = (tuple(reps), tuple(sorted(by_len.items())))
+    ix.cache[key] = (base, found)
+    return found
 
 
 def _part_verdict_key(ix: WorldIndex, pc: dict[object, list[str]], role: Role, rpart: Any,

@@ -299,7 +299,7 @@ def _part_admitted(ix: WorldIndex, idx: _TagIndex, trust: Policy, tkey: str, par
     ck = ("open-part", id(idx.groups), tkey, part_key)
     hit = ix.cache.get(ck)
     if hit is not None and hit[0] is idx.groups:
-        return list(hit[1])
+        return hit[1]  # shared: callers do not change it
     by_key, _ = idx.of_part(part_key, part)
     out: list[tuple[int, int, Any, Any]] = []
     for k, _lists in admitted(ix, trust, idx.groups, by_key.keys()):
