@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .._gc import gc_paused
 from ..model.account import World
-from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
 from .graph import Escalation, Progress, escalation

@@ -28,8 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .._gc import gc_paused
 from ..i18n import Translator
-from ._gc import gc_paused
 from .edges import Edge
 from .findings import Finding
 from .graph import Escalation

@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Mapping, Sequence
 
+from .._gc import gc_paused
 from ..model.account import Role
-from ._gc import gc_paused
 from .admin import AdminStatus
 from .edges import Edge
 from .external import entries as external_entries

@@ -41,7 +41,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
-from ._gc import gc_paused
+from .._gc import gc_paused
 from .edges import Edge
 from .graph import MAX_ALTERNATIVES, Escalation, Search, Wanted
 from .index import WorldIndex

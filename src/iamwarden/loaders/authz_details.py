@@ -15,6 +15,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable
 
+from .._gc import gc_paused
 from ..i18n import N_, Text
 from ..model.account import Account, Group, InlinePolicy, ManagedPolicy, Role, User, World
 from ..model.arn import Arn
@@ -317,11 +318,12 @@ def world_of(loaded: Iterable[tuple[str | Path, Account]]) -> World:
     workers (``scale.source``) alike.
     """
     accounts: dict[str, Account] = {}
-    for where, acct in loaded:
-        if acct.account_id in accounts:
-            raise LoadError(N_("{path}: account {account} is already loaded from {source}", path=where,
-                               account=acct.account_id, source=accounts[acct.account_id].source))
-        accounts[acct.account_id] = acct
+    with gc_paused():  # ``loaded`` parses as it goes: millions of acyclic objects (``_gc``)
+        for where, acct in loaded:
+            if acct.account_id in accounts:
+                raise LoadError(N_("{path}: account {account} is already loaded from {source}", path=where,
+                                   account=acct.account_id, source=accounts[acct.account_id].source))
+            accounts[acct.account_id] = acct
     if not accounts:
         raise LoadError(N_("no account files given"))
     return World(accounts)

@@ -25,8 +25,8 @@ import time
 import uuid
 from typing import Any, Callable, Protocol
 
+from .._gc import gc_paused
 from ..analysis import AuditResult, audit, index_world
-from ..analysis._gc import gc_paused
 from ..analysis.graph import Progress
 from ..analysis.index import WorldIndex
 from ..analysis.partition import Dropped, shares
