@@ -53,15 +53,75 @@ def write_org(folder: str, accounts: int, per_account: int, seed: int = 7) -> li
     return out
 
 
+ORG_ID = "o-generated01"
+ROOT_ID = "r-gen1"
+OUS = (("ou-gen1-workloads", "Workloads"), ("ou-gen1-restricted", "Restricted"))
+#: the IAM writes the techniques of the catalogue use (docs/privesc-catalog.md), denied in one OU
+DENIED_WRITES = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachUserPolicy",
+                 "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
+                 "iam:PutRolePolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+                 "iam:AddUserToGroup", "iam:UpdateAssumeRolePolicy")
+
+
+def organization(accounts: int) -> dict[str, Any]:
+    """The organization file of ``accounts`` generated accounts (``collect --org``'s shape)."""
+    mgmt = account_id(0)
+
+    def target(tid: str, kind: str) -> dict[str, str]:
+        path = {"ROOT": "root", "ORGANIZATIONAL_UNIT": "organizational_unit", "ACCOUNT": "account"}[kind]
+        return {"TargetId": tid, "Arn": f"arn:aws:organizations::{mgmt}:{path}/{ORG_ID}/{tid}", "Name": tid,
+                "Type": kind}
+
+    def acct(i: int) -> dict[str, str]:
+        a = account_id(i)
+        return {"Id": a, "Name": f"account-{i}", "Email": f"account-{i}@example.com", "Status": "ACTIVE"}
+
+    ou_of = [None] + [OUS[i % 2][0] for i in range(1, accounts)]
+    children: list[dict[str, Any]] = [{"ParentId": ROOT_ID, "Accounts": [acct(0)],
+                                       "OrganizationalUnits": [{"Id": i, "Name": n} for i, n in OUS]}]
+    for ou, _ in OUS:
+        children.append({"ParentId": ou, "OrganizationalUnits": [],
+                         "Accounts": [acct(i) for i in range(accounts) if ou_of[i] == ou]})
+    doc = lambda st: json.dumps({"Version": "2012-10-17", "Statement": [st]})  # noqa: E731
+    return {
+        "Organization": {"Id": ORG_ID, "Arn": f"arn:aws:organizations::{mgmt}:organization/{ORG_ID}",
+                         "FeatureSet": "ALL", "MasterAccountId": mgmt, "MasterAccountEmail": "root@example.com"},
+        "Roots": [{"Id": ROOT_ID, "Arn": f"arn:aws:organizations::{mgmt}:root/{ORG_ID}/{ROOT_ID}", "Name": "Root",
+                   "PolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]}],
+        "Children": children,
+        "Policies": [
+            {"PolicySummary": {"Id": "p-FullAWSAccess", "Name": "FullAWSAccess", "Type": "SERVICE_CONTROL_POLICY",
+                               "AwsManaged": True},
+             "Content": doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+             "Targets": [target(ROOT_ID, "ROOT"), *(target(ou, "ORGANIZATIONAL_UNIT") for ou, _ in OUS),
+                         *(target(account_id(i), "ACCOUNT") for i in range(accounts))]},
+            {"PolicySummary": {"Id": "p-denyiamwrites", "Name": "DenyIAMWrites", "Type": "SERVICE_CONTROL_POLICY",
+                               "AwsManaged": False},
+             "Content": doc({"Effect": "Deny", "Action": list(DENIED_WRITES), "Resource": "*"}),
+             "Targets": [target(OUS[1][0], "ORGANIZATIONAL_UNIT")]},
+        ],
+    }
+
+
+def write_organization(path: str, accounts: int) -> str:
+    with open(path, "w") as fh:
+        json.dump(organization(accounts), fh)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("accounts", type=int)
     ap.add_argument("per_account", type=int, help="principals (users + roles) per account")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--output", "-o", required=True, help="folder for the account files")
+    ap.add_argument("--organization", metavar="FILE", help="also write the organization file (SCPs) here")
     a = ap.parse_args(argv)
     paths = write_org(a.output, a.accounts, a.per_account, a.seed)
     print(f"wrote {len(paths)} account files to {a.output}", file=sys.stderr)
+    if a.organization:
+        write_organization(a.organization, a.accounts)
+        print(f"wrote the organization file {a.organization}", file=sys.stderr)
     return 0
 
 

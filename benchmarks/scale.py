@@ -25,8 +25,9 @@ driver's is known there) and each worker's own peak (``ru_maxrss`` it reports at
 Ray's actors included) with the principals its index holds, and µs per principal. Every mode's report is compared
 with the in-process one (a digest of the JSON): "same" must hold.
 
-SCPs are not generated: the loaders read no organization data yet (the World
-type has the slots; an organization loader is being added separately).
+The organization file is generated too (``generate_org.organization``: ``FullAWSAccess`` at
+every level and an OU of half the accounts denying the IAM writes), so every mode applies its
+SCPs (``WorldSource`` carries it to the workers); ``--no-scps`` audits the accounts alone.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ from iamwarden.scale import WorldSource, audit_world
 from iamwarden.scale import driver
 
 def main():
-    folder, mode, jobs, method = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
-    src = WorldSource.from_paths([folder], datetime(2026, 12, 2, tzinfo=UTC))
+    folder, mode, jobs, method, org = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None, sys.argv[5]
+    src = WorldSource.from_paths([folder], datetime(2026, 12, 2, tzinfo=UTC), organization=org or None)
     world = src.world()
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     w0, c0 = time.perf_counter(), time.process_time()
@@ -80,16 +81,19 @@ if __name__ == "__main__":
 """
 
 
-def organization(accounts: int, per_account: int, seed: int) -> str:
+def organization(accounts: int, per_account: int, seed: int) -> tuple[str, str]:
+    """The folder of account files and the organization file beside it (cached)."""
     folder = os.path.join(OUT, f"org-{accounts}x{per_account}-seed{seed}")
     if not os.path.isdir(folder) or len(os.listdir(folder)) != accounts:
         generate_org.write_org(folder, accounts, per_account, seed)
-    return folder
+    org = folder + ".organization.json"
+    generate_org.write_organization(org, accounts)
+    return folder, org
 
 
-def run(folder: str, mode: str, jobs: int, timeout: float, method: str = "") -> dict[str, Any]:
+def run(folder: str, mode: str, jobs: int, timeout: float, method: str = "", org: str = "") -> dict[str, Any]:
     # own session: on a timeout the whole group goes (Ray's agents and workers with it)
-    p = subprocess.Popen([sys.executable, "-c", CHILD, folder, mode, str(jobs), method], stdout=subprocess.PIPE,
+    p = subprocess.Popen([sys.executable, "-c", CHILD, folder, mode, str(jobs), method, org], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
     try:
         out, err = p.communicate(timeout=timeout)
@@ -113,10 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start-method", default="", help="'cores' workers: fork (default on Linux) or spawn")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--json", help="also write the rows here")
+    ap.add_argument("--no-scps", action="store_true", help="audit the accounts without the organization file")
     a = ap.parse_args(argv)
-    folder = organization(a.accounts, a.per_account, a.seed)
+    folder, org = organization(a.accounts, a.per_account, a.seed)
+    if a.no_scps:
+        org = ""
     load = os.getloadavg()
-    print(f"organization: {a.accounts} accounts x {a.per_account} principals ({folder}); "
+    print(f"organization: {a.accounts} accounts x {a.per_account} principals ({folder}), "
+          f"{'no SCPs' if not org else 'SCPs of ' + os.path.basename(org)}; "
           f"{len(os.sched_getaffinity(0))} cores; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     rows = []
     base = None
@@ -124,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'serial s':>8} {'µs/principal':>12} {'peak MiB':>9} {'workers MiB':>11}  same")
     for mode in a.modes.split(","):
         jobs = 1 if mode == "in-process" else (a.ray_workers if mode == "ray" else a.jobs)
-        r = run(folder, mode, jobs, a.timeout, a.start_method)
+        r = run(folder, mode, jobs, a.timeout, a.start_method, org)
         r.update(mode=mode, workers=jobs)
         rows.append(r)
         if r["status"] != "ok":

@@ -26,3 +26,11 @@ def org_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("org")
     _generator().write_org(str(d), accounts=4, per_account=150, seed=7)
     return d
+
+
+@pytest.fixture(scope="session")
+def org_file(tmp_path_factory, org_dir) -> Path:
+    """The organization file of ``org_dir`` (SCPs: an OU denying the IAM writes)."""
+    f = tmp_path_factory.mktemp("orgfile") / "organization.json"
+    _generator().write_organization(str(f), accounts=4)
+    return f

@@ -74,3 +74,38 @@ def test_cli_jobs_gives_identical_report(org_dir, tmp_path, monkeypatch, capsys)
 def test_cli_bad_parallel_options_exit_2(argv, needle, capsys):
     assert main(["audit", str(EXAMPLES), *argv]) == 2
     assert needle in capsys.readouterr().err
+
+
+def test_parallel_identical_json_with_organization_scps(org_dir, org_file):
+    """The organization's SCPs travel with the documents: forked and spawned workers apply
+    them as the driver does (and they do change the answer)."""
+    src = WorldSource.from_paths([org_dir], NOW, organization=org_file)
+    one = _json(src, jobs=1)
+    assert one != _json(WorldSource.from_paths([org_dir], NOW), jobs=1)
+    assert json.loads(one)["organization"] is not None
+    assert _json(src, jobs=2, min_principals=0) == one
+    assert _json(src, jobs=2, min_principals=0, start_method="spawn") == one
+
+
+def test_cli_org_with_jobs_gives_identical_report(org_dir, org_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(driver, "PARALLEL_MIN_PRINCIPALS", 0)
+    outs = []
+    for jobs in ("1", "2"):
+        f = tmp_path / f"org-j{jobs}.json"
+        assert main(["audit", str(org_dir), "--org", str(org_file), "--format", "json", "--jobs", jobs,
+                     "-o", str(f)]) == 0
+        outs.append(json.loads(f.read_text()))
+    assert outs[0] == outs[1]
+
+
+def test_cli_resources_with_ray_exit_2(org_dir, tmp_path, capsys):
+    assert main(["audit", str(org_dir), "--resources", str(EXAMPLES / "organization" / "resources"),
+                 "--engine", "ray"]) == 2
+    assert "--resources runs with --engine local for now" in capsys.readouterr().err
+
+
+def test_cli_bad_org_file_named_as_org(org_dir, tmp_path, capsys):
+    bad = tmp_path / "org.json"
+    bad.write_text('{"Organization": {}}')
+    assert main(["audit", str(org_dir), "--org", str(bad), "--jobs", "2"]) == 2
+    assert "--org" in capsys.readouterr().err

@@ -37,6 +37,13 @@ def test_ray_engine_identical_json(ray_cluster, org_dir, tmp_path, capsys):
     assert json.loads(f1.read_text()) == json.loads(f2.read_text())
 
 
+@pytest.mark.timeout(120)
+def test_ray_engine_identical_json_with_organization_scps(ray_cluster, org_dir, org_file):
+    src = WorldSource.from_paths([org_dir], NOW, organization=org_file)
+    one = json.dumps(audit_world(src, jobs=1).to_json(full_lists=True))
+    assert json.dumps(audit_world(src, engine="ray").to_json(full_lists=True)) == one
+
+
 def test_ray_missing_says_install_extra(monkeypatch, org_dir, capsys):
     real_import = builtins.__import__
 

@@ -18,6 +18,7 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Callable
 
 from ..analysis import find_path, index_world, who_can
@@ -304,8 +305,10 @@ def progress_bar(stream: Any = None) -> Callable[[str, int, int], None] | None:
     return show
 
 
-def audit_source(paths: list[str], endpoint: str | None, profile: str | None, region: str | None) -> WorldSource:
-    """The accounts to audit as documents (files, folders, an endpoint's GAAD), for any engine."""
+def audit_source(paths: list[str], endpoint: str | None, profile: str | None, region: str | None,
+                 org: str | None = None) -> WorldSource:
+    """The accounts to audit as documents (files, folders, an endpoint's GAAD), for any engine;
+    ``org``: the organization file, whose SCPs and RCPs every worker applies too."""
     if not paths and not endpoint:
         raise UsageError(N_("give at least one PATH (a GAAD file or folder) or --endpoint URL"))
     extra = []
@@ -313,9 +316,16 @@ def audit_source(paths: list[str], endpoint: str | None, profile: str | None, re
         data = fetch_details(endpoint, profile, region)
         extra.append((endpoint, json.dumps(data, default=_json_default).encode()))
     try:
-        return WorldSource.from_paths(paths, _now(), extra)
+        source = WorldSource.from_paths(paths, _now(), extra)
     except (LoadError, OSError) as e:
         raise UsageError(message_of(e)) from None
+    if not org:
+        return source
+    apply_org(World({}), org)  # the file's errors, named as --org's, before any account is parsed
+    try:
+        return WorldSource.of(source.accounts, source.now, (org, Path(org).read_bytes()))
+    except OSError as e:
+        raise UsageError(N_("--org {error}", error=e.strerror)) from None
 
 
 #: formats whose renderer takes ``lang`` (JSON carries the translated findings; SARIF stays English)
@@ -329,18 +339,18 @@ def run_audit(args: argparse.Namespace) -> int:
         raise UsageError(N_("--jobs {jobs}: expected a number of processes, at least 1", jobs=args.jobs))
     if args.address and args.engine != "ray":
         raise UsageError(N_("--address is for --engine ray"))
-    source = audit_source(args.paths, args.endpoint, args.profile, args.region)
+    source = audit_source(args.paths, args.endpoint, args.profile, args.region, args.org)
     try:
-        world = source.world()
+        world = source.world()  # with the organization's SCPs and RCPs when --org is given
     except LoadError as e:
         raise UsageError(message_of(e)) from None
     jobs = args.jobs
-    if args.org or args.resources:
-        # the shard workers read the account files only: with an organization or resources the
+    if args.resources:
+        # the workers read the account and organization files only: with resources files the
         # audit runs in this process for now (docs/scale.md)
         if args.engine != "local":
-            raise UsageError(N_("--org and --resources run with --engine local for now"))
-        world = apply_org(world, args.org, args.resources)
+            raise UsageError(N_("--resources runs with --engine local for now"))
+        world = apply_org(world, None, args.resources)
         jobs = 1
     n = sum(len(a.users) + len(a.roles) for a in world.accounts.values())
     bar = progress_bar() if n >= PROGRESS_MIN_PRINCIPALS else None

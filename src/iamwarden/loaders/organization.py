@@ -29,7 +29,7 @@ from ..model.organization import (
     OrgNode,
     OrgPolicy,
 )
-from ..policy.document import PolicyKind, parse_policy
+from ..policy.document import PolicyKind, parse_policy, strict_json
 from ..policy.errors import PolicySyntaxError
 from .account_schema import check_shape
 from .authz_details import LoadError, _doc
@@ -44,6 +44,16 @@ _PREFIX = {SCP: "scp", RCP: "rcp"}
 
 def load_organization(path: str | Path) -> Organization:
     return organization_from_json(read_json_file(path, gettext_noop("an organization file")), str(Path(path)))
+
+
+def organization_from_bytes(raw: bytes, source: str) -> Organization:
+    """An organization file's bytes (``scale.WorldSource`` sends them to workers), read as
+    ``load_organization`` reads the file."""
+    try:
+        data = strict_json(raw, source)
+    except PolicySyntaxError as e:
+        raise LoadError(f"{source}: {e.problems[0].message}") from None
+    return organization_from_json(data, source)
 
 
 def organization_from_json(data: Any, source: str = "<organization>") -> Organization:

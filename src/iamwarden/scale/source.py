@@ -26,30 +26,41 @@ class WorldSource:
     accounts: tuple[tuple[str, bytes], ...]
     now: datetime | None = None
     key: str = field(default="", compare=False)
+    #: the organization file (``collect --org``) as (source name, bytes): its SCPs and RCPs
+    #: cap every account, in the driver and in every worker alike
+    organization: tuple[str, bytes] | None = None
 
     @classmethod
-    def of(cls, accounts: Iterable[tuple[str, bytes]], now: datetime | None = None) -> WorldSource:
+    def of(cls, accounts: Iterable[tuple[str, bytes]], now: datetime | None = None,
+           organization: tuple[str, bytes] | None = None) -> WorldSource:
         items = tuple(accounts)
         h = hashlib.sha256(repr(now).encode())
         for name, raw in items:
             h.update(name.encode() + b"\0" + hashlib.sha256(raw).digest())
-        return cls(items, now, h.hexdigest())
+        if organization is not None:
+            h.update(b"\0org\0" + organization[0].encode() + b"\0" + hashlib.sha256(organization[1]).digest())
+        return cls(items, now, h.hexdigest(), organization)
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path], now: datetime | None = None,
-                   extra: Iterable[tuple[str, bytes]] = ()) -> WorldSource:
-        """Files, or folders of them (one account per file), then ``extra`` documents."""
+                   extra: Iterable[tuple[str, bytes]] = (), organization: str | Path | None = None) -> WorldSource:
+        """Files, or folders of them (one account per file), then ``extra`` documents;
+        ``organization``: the path of an organization file."""
         items = []
         for f in account_files(paths):
-            try:
-                items.append((str(f), f.read_bytes()))
-            except OSError as e:
-                raise LoadError(N_("{path}: cannot read: {error}", path=f, error=e.strerror)) from None
-        return cls.of([*items, *extra], now)
+            items.append((str(f), _read(f)))
+        org = (str(organization), _read(Path(organization))) if organization is not None else None
+        return cls.of([*items, *extra], now, org)
 
     def world(self) -> World:
-        """The world ``load_world`` builds from the same documents (same order, same errors)."""
-        return world_of(self.loaded())
+        """The world ``load_world`` builds from the same documents (same order, same errors),
+        capped by the organization's SCPs and RCPs when there is one."""
+        world = world_of(self.loaded())
+        if self.organization is None:
+            return world
+        from ..loaders.organization import organization_from_bytes, with_organization  # noqa: PLC0415
+
+        return with_organization(world, organization_from_bytes(self.organization[1], self.organization[0]))
 
     def loaded(self) -> Iterator[tuple[str, Account]]:
         """(source name, account) in load order, parsed one at a time."""
@@ -64,8 +75,15 @@ class WorldSource:
             raise ValueError("one account per document expected")
         items = tuple((name, raw if acct in owned or acct not in summary else summary[acct])
                       for (name, raw), acct in zip(self.accounts, accounts, strict=True))
-        return WorldSource(items, self.now, key)
+        return WorldSource(items, self.now, key, self.organization)
 
     @property
     def size(self) -> int:
         return sum(len(raw) for _, raw in self.accounts)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise LoadError(N_("{path}: cannot read: {error}", path=path, error=e.strerror)) from None
