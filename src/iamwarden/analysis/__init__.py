@@ -31,8 +31,12 @@ def index_world(world: World, now: datetime | None = None) -> WorldIndex:
     ``now``: the moment of the audit, so conditions on ``aws:CurrentTime`` and
     ``aws:TokenIssueTime`` are decided with the values a request made now has
     (``analysis.session``); the core reads no clock, the caller passes it.
+    The cyclic collector is paused (``_gc``): the split audit's driver and its workers index
+    outside ``audit``, and indexing 1,000,000 principals took 77 s of the driver's CPU with
+    the collector running against 36 s in one process.
     """
-    return WorldIndex(world, ACTIONS, now)
+    with gc_paused():
+        return WorldIndex(world, ACTIONS, now)
 
 
 def audit(world: World, progress: Progress | None = None, index: WorldIndex | None = None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterable
 
+from .._gc import gc_paused
 from ..analysis import index_world
 from ..analysis.index import WorldIndex
 from ..analysis.partition import Dropped
@@ -65,7 +66,8 @@ def index_for(source: WorldSource | None) -> WorldIndex:
     if dropped is None:
         ix = index_world(src.world(), src.now)
     else:  # a share (``load_task``): the whole world's order of D15's groups comes with it
-        ix = WorldIndex(src.world(), ACTIONS, src.now, dropped)
+        with gc_paused():  # as ``index_world`` does
+            ix = WorldIndex(src.world(), ACTIONS, src.now, dropped)
     _INDEX[:] = [(src.key, ix)]
     return ix
 
