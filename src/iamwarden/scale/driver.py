@@ -132,6 +132,12 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
         eng = LocalEngine(source, ix, workers, start_method or default_method())
     owner = deal_accounts(sizes, workers + 1)
     try:
+        if send:  # each worker parses its own accounts while the driver indexes (then its share)
+            docs: list[list[tuple[str, bytes]]] = [[] for _ in range(workers + 1)]
+            for doc, a in zip(source.accounts, world.accounts, strict=True):
+                docs[owner[a]].append(doc)
+            for i in range(workers):
+                eng.submit_to(i, "preparse", docs[i])
         clock.lap("start")
         if ix is None:
             ix = index_world(world, source.now)

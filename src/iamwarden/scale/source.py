@@ -52,19 +52,22 @@ class WorldSource:
         org = (str(organization), _read(Path(organization))) if organization is not None else None
         return cls.of([*items, *extra], now, org)
 
-    def world(self) -> World:
+    def world(self, parsed: Mapping[tuple[str, bytes], Account] | None = None) -> World:
         """The world ``load_world`` builds from the same documents (same order, same errors),
-        capped by the organization's SCPs and RCPs when there is one."""
-        world = world_of(self.loaded())
+        capped by the organization's SCPs and RCPs when there is one. ``parsed``: accounts
+        already parsed from some of the documents, by (name, SHA-256 of the bytes)."""
+        world = world_of(self.loaded(parsed))
         if self.organization is None:
             return world
         from ..loaders.organization import organization_from_bytes, with_organization  # noqa: PLC0415
 
         return with_organization(world, organization_from_bytes(self.organization[1], self.organization[0]))
 
-    def loaded(self) -> Iterator[tuple[str, Account]]:
-        """(source name, account) in load order, parsed one at a time."""
-        return ((name, account_from_bytes(raw, name)) for name, raw in self.accounts)
+    def loaded(self, parsed: Mapping[tuple[str, bytes], Account] | None = None) -> Iterator[tuple[str, Account]]:
+        """(source name, account) in load order, parsed one at a time (or taken from ``parsed``)."""
+        for name, raw in self.accounts:
+            hit = parsed.get((name, hashlib.sha256(raw).digest())) if parsed else None
+            yield name, hit if hit is not None else account_from_bytes(raw, name)
 
     def share(self, accounts: Sequence[str], owned: frozenset[str], summary: Mapping[str, bytes],
               key: str) -> WorldSource:

@@ -10,6 +10,7 @@ only about its own accounts' principals.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any, Callable, Iterable
 
@@ -20,6 +21,8 @@ from ..analysis.partition import Dropped
 from ..analysis.shards import AssumeGraph, Facts, assume_lists, cycle_graph, principal_facts
 from ..analysis.split_search import Found, Part, Placed, expand
 from ..analysis.techniques import ACTIONS
+from ..loaders.authz_details import account_from_bytes
+from ..model.account import Account
 from .source import WorldSource
 
 #: this process's index: (source key, index); one world at a time
@@ -30,6 +33,9 @@ _SOURCE: list[WorldSource] = []
 _DROPPED: list[Dropped | None] = [None]
 #: this worker's parts of the current split search, by (search id, pass); one search at a time
 _PARTS: dict[tuple[str, int], Part] = {}
+#: accounts parsed ahead (``preparse_task``), by (source name, SHA-256 of the bytes), taken by
+#: the next index this worker builds
+_PARSED: dict[tuple[str, bytes], Account] = {}
 
 
 def install(source: WorldSource | None) -> None:
@@ -44,6 +50,16 @@ def adopt(source: WorldSource, ix: WorldIndex) -> None:
     _INDEX[:] = [(source.key, ix)]
     _SOURCE[:] = [source]
     _DROPPED[:] = [None]
+
+
+def preparse_task(_: None, items: list[tuple[str, bytes]]) -> int:
+    """Parse this worker's own accounts' documents now, while the driver indexes the world
+    and cuts the shares (``load_task`` follows with the share; its documents that were parsed
+    here, by name and bytes, are not parsed again)."""
+    with gc_paused():
+        for name, raw in items:
+            _PARSED[(name, hashlib.sha256(raw).digest())] = account_from_bytes(raw, name)
+    return len(items)
 
 
 def load_task(_: None, source: WorldSource, dropped: Dropped | None) -> int:
@@ -63,11 +79,13 @@ def index_for(source: WorldSource | None) -> WorldIndex:
         return _INDEX[0][1]
     _INDEX.clear()  # drop the previous world before building the next
     dropped = _DROPPED[0] if source is None else None
+    world = src.world(_PARSED)
+    _PARSED.clear()
     if dropped is None:
-        ix = index_world(src.world(), src.now)
+        ix = index_world(world, src.now)
     else:  # a share (``load_task``): the whole world's order of D15's groups comes with it
         with gc_paused():  # as ``index_world`` does
-            ix = WorldIndex(src.world(), ACTIONS, src.now, dropped)
+            ix = WorldIndex(world, ACTIONS, src.now, dropped)
     _INDEX[:] = [(src.key, ix)]
     return ix
 
@@ -124,4 +142,5 @@ def warm_task(source: WorldSource | None) -> int:
 
 TASKS: dict[str, Callable[..., Any]] = {
     "facts": facts_task, "assume": assume_task, "warm": warm_task,
-    "cycle_graph": cycle_graph_task, "expand": expand_task, "cpu": cpu_task, "peak": peak_task, "load": load_task}
+    "cycle_graph": cycle_graph_task, "expand": expand_task, "cpu": cpu_task, "peak": peak_task, "load": load_task,
+    "preparse": preparse_task}
