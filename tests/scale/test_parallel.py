@@ -109,3 +109,20 @@ def test_cli_bad_org_file_named_as_org(org_dir, tmp_path, capsys):
     bad.write_text('{"Organization": {}}')
     assert main(["audit", str(org_dir), "--org", str(bad), "--jobs", "2"]) == 2
     assert "--org" in capsys.readouterr().err
+
+
+def test_world_takes_accounts_parsed_ahead_by_name_and_bytes():
+    """A worker parses its own accounts while the driver indexes (``tasks.preparse_task``); the
+    share's world then takes those, matched by name and the SHA-256 of the bytes."""
+    import hashlib
+
+    from iamwarden.loaders.authz_details import account_from_bytes
+
+    src = WorldSource.from_paths([EXAMPLES / "organization" / "accounts"], NOW)
+    name, raw = src.accounts[0]
+    ahead = account_from_bytes(raw, name)
+    w = src.world({(name, hashlib.sha256(raw).digest()): ahead})
+    assert any(a is ahead for a in w.accounts.values())
+    other = src.world({(name, hashlib.sha256(raw + b" ").digest()): ahead})  # other bytes: parsed anew
+    assert not any(a is ahead for a in other.accounts.values())
+    assert _json(WorldSource.of(src.accounts, NOW), jobs=1) == _json(src, jobs=1)
