@@ -86,9 +86,6 @@ RED = {"StringEquals": {"aws:PrincipalTag/team": "red"}}
 
 
 def _open_roles_world(caller_doc: dict, rcp_on_c: bool = False):  # noqa: ANN202
-    from iamwarden.model.account import World
-    from iamwarden.policy import PolicyKind, parse_policy
-
     builders = []
     for acct in (B, C):
         b = Builder(acct)
@@ -99,15 +96,21 @@ def _open_roles_world(caller_doc: dict, rcp_on_c: bool = False):  # noqa: ANN202
     caller.user("blue", caller_doc, tags={"team": "blue"})
     builders.append(caller)
     w = world(*builders)
-    if rcp_on_c:
-        full = parse_policy(doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
-                            PolicyKind.RCP, "rcp-full")
-        deny_outside = parse_policy(doc({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
-                                         "Resource": "*", "Condition": {
-                                             "StringNotEquals": {"aws:PrincipalAccount": C}}}),
-                                    PolicyKind.RCP, "rcp-own-account")
-        w = World(w.accounts, rcps={C: ((full, deny_outside),)})
-    return w
+    return _with_own_account_rcp(w, C) if rcp_on_c else w
+
+
+def _with_own_account_rcp(w, account: str):  # noqa: ANN001, ANN202
+    """``w`` with RCPs on ``account``: full access, and sts:AssumeRole denied to every caller
+    of another account."""
+    from iamwarden.model.account import World
+    from iamwarden.policy import PolicyKind, parse_policy
+
+    full = parse_policy(doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
+                        PolicyKind.RCP, "rcp-full")
+    own_only = parse_policy(doc({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
+                                 "Condition": {"StringNotEquals": {"aws:PrincipalAccount": account}}}),
+                            PolicyKind.RCP, "rcp-own-account")
+    return World(w.accounts, rcps={account: ((full, own_only),)})
 
 
 def _assumers_by_engine(w, role_arn: str) -> set[str]:  # noqa: ANN001
@@ -169,9 +172,6 @@ FAMILY_ACCOUNTS = ("666600000001", "666600000002", "666600000003", "666600000004
 
 
 def _family_world(extra_doc: dict | None = None, rcp_on: str | None = None):  # noqa: ANN202
-    from iamwarden.model.account import World
-    from iamwarden.policy import PolicyKind, parse_policy
-
     builders = []
     for i, acct in enumerate(FAMILY_ACCOUNTS):
         b = Builder(acct)
@@ -191,15 +191,7 @@ def _family_world(extra_doc: dict | None = None, rcp_on: str | None = None):  # 
             b.user("red-extra", extra_doc, tags={"team": "red"})
         builders.append(b)
     w = world(*builders)
-    if rcp_on:
-        full = parse_policy(doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
-                            PolicyKind.RCP, "rcp-full")
-        own_only = parse_policy(doc({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
-                                     "Resource": "*", "Condition": {
-                                         "StringNotEquals": {"aws:PrincipalAccount": rcp_on}}}),
-                                PolicyKind.RCP, "rcp-own-account")
-        w = World(w.accounts, rcps={rcp_on: ((full, own_only),)})
-    return w
+    return _with_own_account_rcp(w, rcp_on) if rcp_on else w
 
 
 def _family_check(w, orders: int = 3) -> int:  # noqa: ANN001

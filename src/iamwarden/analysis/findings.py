@@ -23,7 +23,6 @@ Rules (IDs are stable; ``rule`` names them for people):
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -187,16 +186,9 @@ def assume_blocks(ix: WorldIndex, role: Role, kind: str | None = None) -> list[l
                 rep = members[0] if members[0] != role.arn else (members[1] if len(members) > 1 else None)
                 if rep is None:
                     continue
-                s = ix.subjects[rep]
                 if rpart is _UNREAD:
                     rpart = _role_part(ix, role)
-                vk = shared_verdict_key(ix, s, role, sig, rpart) if rpart is not None else None
-                ok = ix.cache.get(vk) if vk is not None else None
-                if ok is None:
-                    ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
-                    if vk is not None:
-                        ix.cache[vk] = ok
-                verdict[sig] = ok
+                ok = verdict[sig] = _class_verdict(ix, ix.subjects[rep], role, sig, rpart)
             if ok:
                 out.append(members)
         if pkey is not None:
@@ -236,16 +228,7 @@ def _open_blocks(ix: WorldIndex, role: Role, kind: str | None) -> list[list[str]
         info = _entry_elements(ix, ("open", id(groups), tkey, part_key), base)
         if info is None:
             return None
-        reps, by_len = info
-        arn = role.arn
-        cand: set[int] = set()
-        for length, buckets in by_len:
-            if length <= len(arn):
-                got = buckets.get(arn[:length])
-                if got:
-                    cand.update(got)
-        bits = tuple((i, reps[i].matches_resource(arn, None)) for i in sorted(cand))
-        fk = ("D15-open-family", id(groups), tkey, part_key, family, bits)
+        fk = ("D15-open-family", id(groups), tkey, part_key, family, _element_bits(info, role.arn))
         entries = ix.cache.get(fk)
         if entries is None:
             entries = ix.cache[fk] = [[pos, n, k, pair[0], pair[1], None] for pos, n, k, pair in base
@@ -256,14 +239,7 @@ def _open_blocks(ix: WorldIndex, role: Role, kind: str | None) -> list[list[str]
                 continue
             ok = e[5]
             if ok is None:  # decided by this role, of another account: the same for the family
-                s = ix.subjects[e[4][0]]
-                vk = shared_verdict_key(ix, s, role, e[3], rpart)
-                ok = ix.cache.get(vk) if vk is not None else None
-                if ok is None:
-                    ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
-                    if vk is not None:
-                        ix.cache[vk] = ok
-                e[5] = ok
+                ok = e[5] = _class_verdict(ix, ix.subjects[e[4][0]], role, e[3], rpart)
             if ok:
                 picked.append((e[0], e[1], e[4]))
     verdict: dict[object, bool] = {}
@@ -279,14 +255,7 @@ def _open_blocks(ix: WorldIndex, role: Role, kind: str | None) -> list[list[str]
                 rep = members[0] if members[0] != role.arn else (members[1] if len(members) > 1 else None)
                 if rep is None:
                     continue
-                s = ix.subjects[rep]
-                vk = shared_verdict_key(ix, s, role, sig, rpart)
-                ok = ix.cache.get(vk) if vk is not None else None
-                if ok is None:
-                    ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
-                    if vk is not None:
-                        ix.cache[vk] = ok
-                verdict[sig] = ok
+                ok = verdict[sig] = _class_verdict(ix, ix.subjects[rep], role, sig, rpart)
             if ok:
                 picked.append((pos, n, members))
     picked.sort(key=lambda p: (p[0], p[1]))
@@ -299,6 +268,18 @@ def _open_blocks(ix: WorldIndex, role: Role, kind: str | None) -> list[list[str]
     return out
 
 
+def _class_verdict(ix: WorldIndex, s: Subject, role: Role, sig: object, rpart: Any) -> bool:
+    """May ``s``'s class (content signature ``sig``) assume ``role``, without MFA? Looked up
+    and kept under ``shared_verdict_key`` when there is one (``rpart``: ``_role_part``)."""
+    vk = shared_verdict_key(ix, s, role, sig, rpart) if rpart is not None else None
+    ok = ix.cache.get(vk) if vk is not None else None
+    if ok is None:
+        ok = trust_admits(ix, s, role) and assume_decision(ix, s, role, content=True)[1] is None
+        if vk is not None:
+            ix.cache[vk] = ok
+    return bool(ok)
+
+
 def _entry_elements(ix: WorldIndex, ck: object, base: list[Any]) -> Any:
     """``_part_elements`` for a part's entries (``_part_admitted``: their classes are
     (signature, members) pairs), or None when a class has no shared verdict key or its
@@ -307,28 +288,7 @@ def _entry_elements(ix: WorldIndex, ck: object, base: list[Any]) -> Any:
     hit = ix.cache.get(key)
     if hit is not None and hit[0] is base:
         return hit[1]
-    reps: list[Any] = []
-    seen: dict[object, int] = {}
-    by_len: dict[int, dict[str, list[int]]] = {}
-    found: Any = None
-    for _pos, _n, _k, (_sig, members) in base:
-        ps = ix.subjects[members[0]].policies
-        sts = _resource_statements(ix, ps)
-        if sts is None or _reads_resource_account(ix, ps):
-            break
-        for st in sts:
-            texts = None if st.resources is None else tuple(r.text for r in st.resources)
-            rk = (texts, st.not_resource)
-            if rk in seen:
-                continue
-            i = seen[rk] = len(reps)
-            reps.append(st)
-            for text in texts if texts is not None else ("",):
-                cut = min((j for j in (text.find("*"), text.find("?"), text.find("$")) if j >= 0),
-                          default=len(text))
-                by_len.setdefault(cut, {}).setdefault(text[:cut], []).append(i)
-    else:
-        found = (tuple(reps), tuple(sorted(by_len.items())))
+    found = _elements(ix, (ix.subjects[pair[1][0]].policies for _, _, _, pair in base), account_free=True)
     ix.cache[key] = (base, found)
     return found
 
@@ -353,8 +313,13 @@ def _part_verdict_key(ix: WorldIndex, pc: dict[object, list[str]], role: Role, r
     info = _part_elements(ix, pc)
     if info is None:
         return None
+    return ("D15-part-verdicts", id(pc), rpart, kind, _element_bits(info, role.arn))
+
+
+def _element_bits(info: Any, arn: str) -> tuple[tuple[int, bool], ...]:
+    """Whether each element of ``info`` (``_elements``) whose literal prefix ``arn`` starts
+    with matches ``arn``, by element index: every other element matches no such ARN."""
     reps, by_len = info
-    arn = role.arn
     cand: set[int] = set()
     n = len(arn)
     for length, buckets in by_len:
@@ -362,27 +327,32 @@ def _part_verdict_key(ix: WorldIndex, pc: dict[object, list[str]], role: Role, r
             got = buckets.get(arn[:length])
             if got:
                 cand.update(got)
-    bits = tuple((i, reps[i].matches_resource(arn, None)) for i in sorted(cand))
-    return ("D15-part-verdicts", id(pc), rpart, kind, bits)
+    return tuple((i, reps[i].matches_resource(arn, None)) for i in sorted(cand))
 
 
 def _part_elements(ix: WorldIndex, pc: dict[object, list[str]]) -> Any:
-    """The distinct Resource elements of a part's classes' statements (``_resource_statements``
-    of each class's first member), one statement each, and their literal prefixes bucketed by
-    length: ``(statements, ((length, {prefix: indexes}), ...))``, or None when a class has no
-    shared key (cached per part)."""
+    """``_elements`` of a part's classes (each class's first member; cached per part)."""
     ck = ("D15-part-elements", id(pc))
     hit = ix.cache.get(ck)
     if hit is not None and hit[0] is pc:
         return hit[1]
+    found = _elements(ix, (ix.subjects[members[0]].policies for members in pc.values()))
+    ix.cache[ck] = (pc, found)
+    return found
+
+
+def _elements(ix: WorldIndex, policy_sets: Iterable[Any], account_free: bool = False) -> Any:
+    """The distinct Resource elements of the statements of ``policy_sets``
+    (``_resource_statements`` of each), one statement each, and their literal prefixes bucketed
+    by length: ``(statements, ((length, {prefix: indexes}), ...))``, or None when a set has no
+    shared key (or, with ``account_free``, reads the resource's account)."""
     reps: list[Any] = []
     seen: dict[object, int] = {}
     by_len: dict[int, dict[str, list[int]]] = {}
-    found: Any = None
-    for members in pc.values():
-        sts = _resource_statements(ix, ix.subjects[members[0]].policies)
-        if sts is None:
-            break
+    for ps in policy_sets:
+        sts = _resource_statements(ix, ps)
+        if sts is None or (account_free and _reads_resource_account(ix, ps)):
+            return None
         for st in sts:
             texts = None if st.resources is None else tuple(r.text for r in st.resources)
             rk = (texts, st.not_resource)
@@ -394,10 +364,7 @@ def _part_elements(ix: WorldIndex, pc: dict[object, list[str]]) -> Any:
                 cut = min((j for j in (text.find("*"), text.find("?"), text.find("$")) if j >= 0),
                           default=len(text))
                 by_len.setdefault(cut, {}).setdefault(text[:cut], []).append(i)
-    else:
-        found = (tuple(reps), tuple(sorted(by_len.items())))
-    ix.cache[ck] = (pc, found)
-    return found
+    return tuple(reps), tuple(sorted(by_len.items()))
 
 
 def shared_verdict_key(ix: WorldIndex, s: Subject, role: Role, sig: object,
@@ -547,13 +514,7 @@ def _trust_text(ix: WorldIndex, role: Role) -> str | None:
     """The trust policy's text (version and statements), or None when a statement has a
     Resource element (then the role's ARN could matter through the trust itself)."""
     trust = role.trust
-    ck = ("trust-text", id(trust))
-    hit = ix.cache.get(ck)
-    if hit is None or hit[0] is not trust:
-        text = None if any(st.resources is not None for st in trust.statements) else (
-            f"{trust.version}|{json.dumps(trust.document, sort_keys=True, default=str)}")
-        hit = ix.cache[ck] = (trust, text)
-    return hit[1]
+    return None if any(st.resources is not None for st in trust.statements) else _trust_key(ix, trust)
 
 
 AdmitGroups = dict[tuple[str, str, tuple[object, ...]], list[tuple[object, list[str]]]]

@@ -133,9 +133,10 @@ def audit_world(source: WorldSource, jobs: int | None = None, engine: str = "loc
     owner = deal_accounts(sizes, workers + 1)
     try:
         if send:  # each worker parses its own accounts while the driver indexes (then its share)
-            docs: list[list[tuple[str, bytes]]] = [[] for _ in range(workers + 1)]
+            docs: list[list[tuple[str, bytes]]] = [[] for _ in range(workers)]
             for doc, a in zip(source.accounts, world.accounts, strict=True):
-                docs[owner[a]].append(doc)
+                if owner[a] < workers:  # the last part is the driver's own
+                    docs[owner[a]].append(doc)
             for i in range(workers):
                 eng.submit_to(i, "preparse", docs[i])
         clock.lap("start")

@@ -200,9 +200,7 @@ def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any],
         return [(k, groups[k]) for k in sorted(keep, key=idx.position.__getitem__)]
     found: set[Any] = set()
     for conds in f:
-        eq = next(((i, test.__self__) for i, test in conds  # type: ignore[attr-defined]
-                   if getattr(test, "__name__", "") == "__contains__"
-                   and type(getattr(test, "__self__", None)) is frozenset), None)
+        eq = _eq_values(conds)
         if eq is None:
             cands: Iterable[Any] = idx.order if within is None else within
         else:
@@ -215,15 +213,21 @@ def admitted(ix: WorldIndex, trust: Policy, groups: Mapping[Any, Any],
     return [(k, groups[k]) for k in sorted(found, key=idx.position.__getitem__)]
 
 
+def _eq_values(conds: list[tuple[int, Callable[[str], bool]]]) -> tuple[int, frozenset[str]] | None:
+    """The first ``StringEquals`` test of a statement's tag conditions (its ``_test`` is
+    ``frozenset.__contains__``), as (tag index, values), or None."""
+    return next(((i, test.__self__) for i, test in conds  # type: ignore[attr-defined]
+                 if getattr(test, "__name__", "") == "__contains__"
+                 and type(getattr(test, "__self__", None)) is frozenset), None)
+
+
 def _direct_limit(idx: _TagIndex, f: list[list[tuple[int, Callable[[str], bool]]]]) -> int:
     """How many keys the value index would go through for ``f`` (``admitted``), at most:
     every statement with a ``StringEquals`` test goes through the keys holding its values,
     one without through every key."""
     total = 0
     for conds in f:
-        eq = next(((i, test.__self__) for i, test in conds  # type: ignore[attr-defined]
-                   if getattr(test, "__name__", "") == "__contains__"
-                   and type(getattr(test, "__self__", None)) is frozenset), None)
+        eq = _eq_values(conds)
         if eq is None:
             return idx.size
         i, values = eq
