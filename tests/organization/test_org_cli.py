@@ -72,3 +72,30 @@ def test_check_org_needs_account(capsys, tmp_path) -> None:
     case.write_text("{}")
     rc, _, err = run(capsys, "check", "--case", str(case), "--org", ORG)
     assert rc == 2 and "--org and --resources apply to --account" in err
+
+
+def test_audit_parses_the_org_file_once(capsys, monkeypatch) -> None:
+    """The command line checks the file before any account is parsed, and the world takes that parse."""
+    from iamwarden.loaders import organization
+    from iamwarden.scale import source
+
+    calls: list[str] = []
+    real = organization.organization_from_json
+
+    def counted(data, name: str = "<organization>"):
+        calls.append(name)
+        return real(data, name)
+
+    source._organization.cache_clear()
+    monkeypatch.setattr(organization, "organization_from_json", counted)
+    rc, out, _ = run(capsys, "audit", ACCOUNTS, "--org", ORG, "--format", "json", "--jobs", "1")
+    assert rc == 0 and not {INTERN, VENDOR} & escalating(json.loads(out))
+    assert calls == [ORG]
+
+
+def test_oversized_org_file_is_refused_before_reading(capsys, monkeypatch) -> None:
+    from iamwarden.loaders import json_files
+
+    monkeypatch.setattr(json_files, "MAX_FILE_BYTES", 100)
+    rc, _, err = run(capsys, "audit", ACCOUNTS, "--org", ORG)
+    assert rc == 2 and "--org" in err and "more than the 100" in err

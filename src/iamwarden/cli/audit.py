@@ -24,7 +24,7 @@ from typing import Any, Callable
 from ..analysis import find_path, index_world, who_can
 from ..analysis.findings import SEVERITIES
 from ..analysis.result import RELATED_SAMPLE
-from ..i18n import N_, translator
+from ..i18n import N_, gettext_noop, translator
 from ..loaders.authz_details import LoadError, account_from_details, load_world
 from ..model.account import World
 from ..scale import PARALLEL_MIN_PRINCIPALS, EngineUnavailable, WorldSource, audit_world
@@ -321,11 +321,15 @@ def audit_source(paths: list[str], endpoint: str | None, profile: str | None, re
         raise UsageError(message_of(e)) from None
     if not org:
         return source
-    apply_org(World({}), org)  # the file's errors, named as --org's, before any account is parsed
+    from ..loaders.json_files import read_file_bytes  # noqa: PLC0415
+
     try:
-        return WorldSource.of(source.accounts, source.now, (org, Path(org).read_bytes()))
-    except OSError as e:
-        raise UsageError(N_("--org {error}", error=e.strerror)) from None
+        raw = read_file_bytes(org, gettext_noop("an organization file"))
+        with_org = WorldSource.of(source.accounts, source.now, (str(Path(org)), raw))
+        with_org.parsed_organization()  # its errors, named as --org's, before any account is parsed
+    except LoadError as e:
+        raise UsageError(N_("--org {error}", error=message_of(e))) from None
+    return with_org
 
 
 #: formats whose renderer takes ``lang`` (JSON carries the translated findings; SARIF stays English)

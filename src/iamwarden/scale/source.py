@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from ..i18n import N_
+from ..i18n import N_, gettext_noop
 from ..loaders.authz_details import LoadError, account_files, account_from_bytes, world_of
+from ..loaders.json_files import read_file_bytes
 from ..model.account import Account, World
+from ..model.organization import Organization
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,9 @@ class WorldSource:
         items = []
         for f in account_files(paths):
             items.append((str(f), _read(f)))
-        org = (str(organization), _read(Path(organization))) if organization is not None else None
+        org = None
+        if organization is not None:
+            org = (str(organization), read_file_bytes(organization, gettext_noop("an organization file")))
         return cls.of([*items, *extra], now, org)
 
     def world(self, parsed: Mapping[tuple[str, bytes], Account] | None = None) -> World:
@@ -57,11 +62,21 @@ class WorldSource:
         capped by the organization's SCPs and RCPs when there is one. ``parsed``: accounts
         already parsed from some of the documents, by (name, SHA-256 of the bytes)."""
         world = world_of(self.loaded(parsed))
-        if self.organization is None:
+        org = self.parsed_organization()
+        if org is None:
             return world
-        from ..loaders.organization import organization_from_bytes, with_organization  # noqa: PLC0415
+        from ..loaders.organization import with_organization  # noqa: PLC0415
 
-        return with_organization(world, organization_from_bytes(self.organization[1], self.organization[0]))
+        return with_organization(world, org)
+
+    def parsed_organization(self) -> Organization | None:
+        """The organization file read as ``load_organization`` reads it (``LoadError`` naming
+        the file), parsed once per process for the same name and bytes: the command line checks
+        it before any account is parsed, then ``world()`` takes the same parse."""
+        if self.organization is None:
+            return None
+        name, raw = self.organization
+        return _organization(name, hashlib.sha256(raw).digest(), raw)
 
     def loaded(self, parsed: Mapping[tuple[str, bytes], Account] | None = None) -> Iterator[tuple[str, Account]]:
         """(source name, account) in load order, parsed one at a time (or taken from ``parsed``)."""
@@ -83,6 +98,14 @@ class WorldSource:
     @property
     def size(self) -> int:
         return sum(len(raw) for _, raw in self.accounts)
+
+
+@lru_cache(maxsize=2)
+def _organization(name: str, digest: bytes, raw: bytes) -> Organization:
+    # keyed by the digest too: ``raw`` is hashed by value, the digest makes the key's intent plain
+    from ..loaders.organization import organization_from_bytes  # noqa: PLC0415
+
+    return organization_from_bytes(raw, name)
 
 
 def _read(path: Path) -> bytes:
