@@ -86,7 +86,7 @@ def test_audit_parses_the_org_file_once(capsys, monkeypatch) -> None:
         calls.append(name)
         return real(data, name)
 
-    source._organization.cache_clear()
+    monkeypatch.setattr(source, "_ORG_CACHE", {})
     monkeypatch.setattr(organization, "organization_from_json", counted)
     rc, out, _ = run(capsys, "audit", ACCOUNTS, "--org", ORG, "--format", "json", "--jobs", "1")
     assert rc == 0 and not {INTERN, VENDOR} & escalating(json.loads(out))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -100,12 +99,20 @@ class WorldSource:
         return sum(len(raw) for _, raw in self.accounts)
 
 
-@lru_cache(maxsize=2)
-def _organization(name: str, digest: bytes, raw: bytes) -> Organization:
-    # keyed by the digest too: ``raw`` is hashed by value, the digest makes the key's intent plain
-    from ..loaders.organization import organization_from_bytes  # noqa: PLC0415
+#: the last organization parsed in this process, by (source name, SHA-256 of its bytes): one
+#: entry, so a long-lived process holds one parse and not the bytes of every file it was given
+_ORG_CACHE: dict[tuple[str, bytes], Organization] = {}
 
-    return organization_from_bytes(raw, name)
+
+def _organization(name: str, digest: bytes, raw: bytes) -> Organization:
+    hit = _ORG_CACHE.get((name, digest))
+    if hit is None:
+        from ..loaders.organization import organization_from_bytes  # noqa: PLC0415
+
+        hit = organization_from_bytes(raw, name)
+        _ORG_CACHE.clear()
+        _ORG_CACHE[(name, digest)] = hit
+    return hit
 
 
 def _read(path: Path) -> bytes:
