@@ -18,6 +18,7 @@ uncertain: MFA devices are not in the data.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 from ...evaluation import Decision, PolicySet, Request, authorize
@@ -251,8 +252,8 @@ def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any],
     its own account's entries and merges: a role used to unite and filter every part's keys
     itself, which grew with roles x accounts. ``want`` (a search's ``graph.Wanted``): the
     other accounts' member lists cut to the members it still wants, dropped once empty (the
-    search's edges are built from those only; ``_live_part`` does the same for account
-    trusts)."""
+    search's edges are built from those only, ``_shrinking``; D15's account trusts
+    shrink their classes the same way)."""
     if not groups:
         return []
     idx = _tag_index(ix, groups)
@@ -262,9 +263,11 @@ def open_admitted(ix: WorldIndex, role: Role, groups: Mapping[Any, Any],
     tkey = _trust_key(ix, role.trust)
     entries: list[tuple[int, int, Any, Any]] = []
     for part_key, part in ix.holder_parts(ASSUME, role.arn):
-        base = _part_admitted(ix, idx, role.trust, tkey, part_key, part)
-        if tok is not None:
-            base = _live_entries(ix, want, ("open-live", tok, id(idx.groups), tkey, part_key), base)
+        if tok is None:
+            base = _part_admitted(ix, idx, role.trust, tkey, part_key, part)
+        else:
+            base = _shrinking(ix, want, ("open", id(idx.groups), tkey, part_key),
+                              partial(_part_admitted, ix, idx, role.trust, tkey, part_key, part))
         entries.extend(e for e in base if e[2][0] != own)
     if not entries:
         return mine
@@ -314,20 +317,28 @@ def _part_admitted(ix: WorldIndex, idx: _TagIndex, trust: Policy, tkey: str, par
     return out
 
 
-def _live_entries(ix: WorldIndex, want: Any, ck: object,
-                  base: list[tuple[int, int, Any, Any]]) -> list[tuple[int, int, Any, Any]]:
-    """``base``'s entries with their member lists cut to the members ``want`` still wants,
-    dropping an entry once it has none (kept per search: ``want`` only ever stops wanting a
-    source within one search). Only for member lists (``WorldIndex.admit_groups``)."""
-    cur = ix.cache.get(ck)
+def _shrinking(ix: WorldIndex, want: Any, key: object, base: Callable[[], list[Any]]) -> list[Any]:
+    """Items ``(..., members)`` with their member lists cut to the members ``want`` still
+    wants, an item dropped for the rest of the search once it has none.
+
+    Kept per search (``want.key``, see ``graph.Wanted``; without one the list is cut afresh):
+    ``want`` only ever stops wanting a source within one search, never starts again, so each
+    call starts from the last one's cut. A member list nobody left keeps its identity. Serves
+    the other accounts' entries of ``open_admitted`` and the account-trust classes of D15: a
+    search used to revisit every entry or class, emptied or not, for every role it matched."""
+    tok = getattr(want, "key", None)
+    ck = ("shrinking", tok, key)
+    cur = ix.cache.get(ck) if tok is not None else None
     if cur is None:
-        cur = base
+        cur = base()
     out = []
-    for pos, n, k, members in cur:
-        live = [m for m in members if want(m)]
+    for item in cur:
+        members = item[-1]
+        live = [m for m in members if want(m, False)]
         if live:
-            out.append((pos, n, k, live if len(live) < len(members) else members))
-    ix.cache[ck] = out
+            out.append(item if len(live) == len(members) else (*item[:-1], live))
+    if tok is not None:
+        ix.cache[ck] = out
     return out
 
 
@@ -515,31 +526,9 @@ def _live_classes(ix: WorldIndex, role: Role, want: Want) -> list[list[str]]:
     for part_key, part in ix.holder_parts(ASSUME, role.arn):
         for acct in sorted(t.accounts):
             classes = part_classes(ix, part_key, part, acct, role.trust, ASSUME)
-            for sig, live in _live_part(ix, want, ("D15", part_key, acct, tkeys), classes):
+            for sig, live in _shrinking(ix, want, ("D15", part_key, acct, tkeys), partial(list, classes.items())):
                 merged.setdefault(sig, []).extend(live)
     return sorted((sorted(set(v)) for v in merged.values()), key=lambda g: g[0])
-
-
-def _live_part(ix: WorldIndex, want: Want, key: object,
-               classes: dict[object, list[str]]) -> list[tuple[object, list[str]]]:
-    """The classes of one part with the members ``want`` still wants, dropping a class for the
-    rest of the search once it has none (kept per search like ``WorldIndex.live``): a part
-    has a class per team or policy setup, and a search used to revisit every one of them,
-    emptied or not, for every role the part matches (D15 grew classes × roles).
-    ``want`` only ever stops wanting a source within one search, never starts again."""
-    tok = getattr(want, "key", None)
-    ck = ("live-part", tok, key)
-    cur = ix.cache.get(ck) if tok is not None else None
-    if cur is None:
-        cur = list(classes.items())
-    out = []
-    for sig, members in cur:
-        live = [m for m in members if want(m, False)]
-        if live:
-            out.append((sig, live))
-    if tok is not None:
-        ix.cache[ck] = out
-    return out
 
 
 class AssumeRoleChecker:
