@@ -126,3 +126,32 @@ def test_explicit_deny_blocks() -> None:
     b.user("admin", attached=(ADMIN,))
     a = b.user("a", doc(allow("iam:CreateAccessKey"), deny("iam:CreateAccessKey", arn("user", "admin"))))
     assert not escalates(run(world(b)), a)
+
+
+def test_d03_pattern_held_in_many_accounts_writes_users_of_its_own_account_only() -> None:
+    """IAM users have no resource policies: only their own account's principals write them
+    (the self-service pattern ``arn:aws:iam::*:user/NAME`` is held in several accounts, each
+    matching the same-named user of every account). Every edge is checked against the engine."""
+    from iamwarden.evaluation import decide
+
+    accounts = ("111100000001", "111100000002", "111100000003")
+    pattern = "arn:aws:iam::*:user/ad?in"
+    builders = []
+    for n, acct in enumerate(accounts):
+        b = Builder(acct)
+        b.user("admin", attached=(ADMIN,))
+        if n < 2:  # the third account has the admin but no holder of the pattern
+            b.user(f"ops{n}", doc(allow("iam:CreateAccessKey", pattern)))
+        b.user("other", doc(allow("iam:CreateAccessKey", f"arn:aws:iam::{acct}:user/nobody-*")))
+        builders.append(b)
+    w = world(*builders)
+    r = run(w)
+    for n, acct in enumerate(accounts[:2]):
+        ops = arn("user", f"ops{n}", acct)
+        p = r.principal(ops)
+        assert p is not None and p.can_escalate
+        assert [[(e.technique, e.target) for e in steps] for steps in p.paths] == [
+            [("D03", arn("user", "admin", acct))]]
+        assert decide(w, ops, "iam:CreateAccessKey", arn("user", "admin", acct)).allowed
+    for acct in accounts:
+        assert not escalates(r, arn("user", "other", acct))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .builders import ADMIN, Builder, allow, arn, doc, trust, world
+from .builders import ACCT, ADMIN, Builder, allow, arn, doc, trust, world
 from .helpers import escalates, run, techniques
 
 LAMBDA = {"Service": "lambda.amazonaws.com"}
@@ -14,6 +14,25 @@ def test_p04_lambda_create_and_invoke() -> None:
     b.role("fn", trust(LAMBDA), attached=(ADMIN,))
     a = b.user("a", doc(allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"])))
     assert techniques(run(world(b)), a) == [["P04"]]
+
+
+def test_p04_a_created_resource_is_in_the_callers_account() -> None:
+    """``lambda:CreateFunction`` on ``arn:aws:lambda:*:*:function:*`` (the AWS examples' form)
+    allows creating a function in one's own account: the name the analysis picks for it must
+    be in that account, not in a made-up one no identity policy alone can reach. A pattern
+    naming another account gives nothing."""
+    from iamwarden.evaluation import decide
+
+    for resource, escalating in (("arn:aws:lambda:*:*:function:*", True),
+                                 (f"arn:aws:lambda:*:{ACCT}:function:*", True),
+                                 ("arn:aws:lambda:*:444455556666:function:*", False)):
+        b = Builder()
+        b.role("fn", trust(LAMBDA), attached=(ADMIN,))
+        a = b.user("a", doc(allow("iam:PassRole", arn("role", "fn")),
+                            allow(["lambda:CreateFunction", "lambda:InvokeFunction"], resource)))
+        w = world(b)
+        assert decide(w, a, "lambda:CreateFunction", f"arn:aws:lambda:us-east-1:{ACCT}:function:f").allowed is escalating
+        assert techniques(run(w), a) == ([["P04"]] if escalating else []), resource
 
 
 def test_passed_to_service_condition_is_respected() -> None:

@@ -699,7 +699,7 @@ class WorldIndex:
             return d, resource
         tried = {resource}
         for text in self._pickable(s, action):
-            concrete = text.replace("*", "iamwarden").replace("?", "x")
+            concrete = picked_name(text, s.account_id)
             if concrete not in tried:
                 tried.add(concrete)
                 d2 = self.ask(s, action, concrete, context)
@@ -978,6 +978,20 @@ CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:
                          "aws:sourcearn", "aws:sourceaccount"})
 _NO_STATEMENTS: Mapping[str, list[Statement]] = {}  # a principal holding no indexed Allow (read-only)
 _BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
+
+
+def picked_name(pattern: str, account: str) -> str:
+    """A resource name matching ``pattern`` that a caller of ``account`` would create or pick:
+    the wildcards filled in, and an ARN's account field that is a pattern matching ``account``
+    set to ``account``. A resource one creates is in one's own account, and filling
+    ``arn:aws:lambda:*:*:function:*`` as ``...:iamwarden:function:...`` asked about another
+    account's function, which no identity policy alone can allow: every caller holding such a
+    pattern looked unable to create a function (P04-P06 missed) or to write a user of its own
+    account (``can_somewhere``, D03-D06 missed for ``arn:aws:iam::*:user/...``)."""
+    parts = pattern.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and has_wildcard(parts[4]) and compile_glob(parts[4]).match(account):
+        pattern = ":".join((*parts[:4], account, parts[5]))
+    return pattern.replace("*", "iamwarden").replace("?", "x")
 
 
 def _file_later(s: Subject, later: tuple[list[Any], list[str], list[tuple[Holders, Statement]]]) -> None:
