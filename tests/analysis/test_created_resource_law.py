@@ -71,9 +71,33 @@ def test_same_resource_rows_act_on_one_resource_type_by_the_catalogue() -> None:
     from iamwarden.policy.catalog import catalog
 
     marked = {t.id for t in TECHNIQUES if t.same_resource}
-    assert marked == {"P04", "P06", "P11"}
+    assert marked == {"P04", "P06", "P11", "P12", "P16", "P18", "P20", "P21"}
     for t in TECHNIQUES:
         if t.same_resource:
             patterns = {catalog().resource_pattern(a) for g in t.actions for a in g}
             assert len(patterns) == 1 and None not in patterns, (t.id, patterns)
+    # the single-action rows: the catalogue's first resource type is the one the action creates
+    for action, kind in (("cloudformation:CreateStack", ":stack/"), ("sagemaker:CreateNotebookInstance",
+                         ":notebook-instance/"), ("sagemaker:CreateProcessingJob", ":processing-job/")):
+        assert kind in (catalog().resource_pattern(action) or ""), action
     assert catalog().resource_pattern("cloudformation:CreateStackSet") is None
+
+
+def test_p12_a_deny_on_every_stack_blocks_creating_one() -> None:
+    """``cloudformation:CreateStack`` allowed on ``*`` and denied on every stack ARN: no stack can
+    be created, though the text ``*`` matches no stack pattern."""
+    b = Builder()
+    role = b.role("cfn", trust({"Service": "cloudformation.amazonaws.com"}), attached=(ADMIN,))
+    stacks = "arn:aws:cloudformation:*:*:stack/*"
+    for name, denies in (("blocked", [stacks]), ("open", [])):
+        statements = [allow(["iam:PassRole", "cloudformation:CreateStack"])]
+        statements += [{"Effect": "Deny", "Action": "cloudformation:CreateStack", "Resource": d} for d in denies]
+        b.user(name, doc(*statements))
+    w = world(b)
+    ix = index_world(w)
+    edges = {e.source.rsplit("/", 1)[-1] for e in PassRoleChecker().edges_into(ix.subjects[role], ix,
+                                                                               lambda s, u=False: True)
+             if e.technique == "P12"}
+    assert edges == {"open"}
+    stack = f"arn:aws:cloudformation:us-east-1:{ACCT}:stack/s/1"
+    assert not decide(w, f"arn:aws:iam::{ACCT}:user/blocked", "cloudformation:CreateStack", stack).allowed
