@@ -103,36 +103,24 @@ def _policy_version(ix: WorldIndex, s: Subject, holder: Subject) -> tuple[Decisi
     return None
 
 
-def _pattern_holders(ix: WorldIndex, h: Holders, pat: str, actions: tuple[str, ...], account: str) -> list[str]:
-    """The holders of one Resource pattern (``user/svc-*``) in ``account`` that could do every
-    one of ``actions`` somewhere (cached): what ``edges_into`` would keep of them for any target
-    the pattern matches. With ``WorldIndex.live`` on top, a search no longer rescans every
-    holder of the pattern, placed or not, for each user it matches (D03-D06 grew
+def _pattern_holders(ix: WorldIndex, part: Holders, pat: str, actions: tuple[str, ...], account: str) -> list[str]:
+    """The holders of one Resource pattern (``user/svc-*``) in ``account`` (``part``: that
+    account's share of the holders, ``_account_patterns``) that could do every one of
+    ``actions`` somewhere, sorted (cached): what ``edges_into`` would keep of them for any
+    target the pattern matches. With ``WorldIndex.live`` on top, a search no longer rescans
+    every holder of the pattern, placed or not, for each user it matches (D03-D06 grew
     holders × targets)."""
     ck = ("D-pattern-holders", pat, actions, account)
     hit = ix.cache.get(ck)
     if hit is None:
-        hit = ix.cache[ck] = [a for a in _pattern_by_account(ix, h, pat, actions).get(account, ())
+        hit = ix.cache[ck] = [a for a in sorted(part.patterns[pat])
                               if all(ix.can_somewhere(ix.subjects[a], x) for x in actions)]
-    return hit
-
-
-def _pattern_by_account(ix: WorldIndex, h: Holders, pat: str, actions: tuple[str, ...]) -> dict[str, list[str]]:
-    """The holders of one pattern, sorted, split by account once (cached): a pattern that
-    spans accounts was rescanned whole for each account it was asked about (94,675 scans
-    at 200 accounts)."""
-    ck = ("D-pattern-split", pat, actions)
-    hit = ix.cache.get(ck)
-    if hit is None:
-        hit = ix.cache[ck] = {}
-        for a in sorted(h.patterns[pat]):
-            hit.setdefault(ix.subjects[a].account_id, []).append(a)
     return hit
 
 
 def _account_patterns(ix: WorldIndex, h: Holders, action: str) -> dict[str, Holders]:
     """``h``'s Resource patterns split by the accounts of their holders, each account's with its
-    own holders only, in ``h``'s order (cached per action). A user is written by its own
+    own holders only, the patterns in ``h``'s order (cached per action). A user is written by its own
     account's principals only, so a target asks only its account's patterns: asking every
     account's (the self-service ``arn:aws:iam::*:user/${aws:username}`` resolves to one
     pattern per user name, and a name recurs in most accounts of an organization) grew with
@@ -143,7 +131,7 @@ def _account_patterns(ix: WorldIndex, h: Holders, action: str) -> dict[str, Hold
     if hit is None:
         hit = ix.cache[ck] = {}
         for pat, arns in h.patterns.items():
-            for a in sorted(arns):
+            for a in arns:
                 acct = ix.subjects[a].account_id
                 part = hit.get(acct)
                 if part is None:
@@ -326,8 +314,8 @@ class IamDirectChecker:
             part = _account_patterns(ix, h, actions[0]).get(target.account_id)
             for pat in part.matching_patterns(target.arn) if part is not None else ():
                 srcs.update(ix.live(want, ("D-pattern", actions, pat, target.account_id),
-                                    lambda h=h, pat=pat, actions=actions: _pattern_holders(
-                                        ix, h, pat, actions, target.account_id)))
+                                    lambda part=part, pat=pat, actions=actions: _pattern_holders(
+                                        ix, part, pat, actions, target.account_id)))
             for a in actions[1:]:
                 h2 = ix.holders[a.lower()]
                 srcs = {x for x in srcs if h2.holds_for(x, target.arn)}
