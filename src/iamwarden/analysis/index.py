@@ -718,7 +718,7 @@ class WorldIndex:
         group on a name of its own reported an escalation that cannot happen.
 
         The names tried are real ARNs of the resource type (the catalogue's ARN for the first
-        action, ``policy.catalog.resource_pattern``, in the caller's account): for each choice
+        group's first action, ``policy.catalog.resource_pattern``, in the caller's account): for each choice
         of at most one of its own Resource patterns per group (``_pickable``, the account field
         set to the caller's, see ``picked_name``; at most ``MAX_JOINT_CHOICES``), a name
         matching that ARN and all of them (``glob_witness.common_match``, bounded). Not ``*``:
@@ -727,8 +727,7 @@ class WorldIndex:
         that name, so an edge always has a resource it holds for; a choice the bounded search
         gives up on yields no name (no edge: fail closed). An action the catalogue gives no
         resource type is asked about ``*``, as AWS evaluates it."""
-        first = next((a for a in groups[0] if self.holds(s, a)), groups[0][0]) if groups and groups[0] else ""
-        template = catalog().resource_pattern(first)
+        template = catalog().resource_pattern(groups[0][0]) if groups and groups[0] else None
         base: list[str] = []
         names: list[str] = []
         if template is None:
@@ -753,16 +752,21 @@ class WorldIndex:
         for name in names:
             out = []
             for group in groups:
-                for a in group:
-                    if self.holds(s, a):
-                        d = self.ask(s, a, name)
-                        if d.allowed:
-                            out.append(d)
-                            break
-                else:
+                d = self._allowed_on(s, group, name)
+                if d is None:
                     break
+                out.append(d)
             else:
                 return out
+        return None
+
+    def _allowed_on(self, s: Subject, group: Sequence[str], resource: str) -> Decision | None:
+        """The first held action of ``group`` the engine allows ``s`` on ``resource``, or None."""
+        for a in group:
+            if self.holds(s, a):
+                d = self.ask(s, a, resource)
+                if d.allowed:
+                    return d
         return None
 
     def _pickable(self, s: Subject, action: str) -> Iterator[str]:

@@ -26,6 +26,7 @@ from ..analysis.findings import SEVERITIES
 from ..analysis.result import RELATED_SAMPLE
 from ..i18n import N_, gettext_noop, translator
 from ..loaders.authz_details import LoadError, account_from_details, load_world
+from ..loaders.json_files import read_file_bytes
 from ..model.account import World
 from ..scale import PARALLEL_MIN_PRINCIPALS, EngineUnavailable, WorldSource, audit_world
 from ..scale.driver import ENGINES
@@ -321,8 +322,6 @@ def audit_source(paths: list[str], endpoint: str | None, profile: str | None, re
         raise UsageError(message_of(e)) from None
     if not org:
         return source
-    from ..loaders.json_files import read_file_bytes  # noqa: PLC0415
-
     try:
         raw = read_file_bytes(org, gettext_noop("an organization file"))
         with_org = WorldSource.of(source.accounts, source.now, (str(Path(org)), raw))

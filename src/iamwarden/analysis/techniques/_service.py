@@ -139,7 +139,7 @@ def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]],
     ``same_resource``: every group acts on the one resource created (``ServiceTechnique``),
     so the decisions are on one name (``WorldIndex.ask_new_together``)."""
     if s.note:
-        return ix.ask_new_together(s, groups) if same_resource else _allowed_groups(ix, s, groups)
+        return _decided_groups(ix, s, groups, same_resource)
     gkey = _gkey(groups)
     return _setup_groups(ix, s, gkey, _action_keys(gkey), same_resource)
 
@@ -153,11 +153,14 @@ def _setup_groups(ix: WorldIndex, s: Subject, gkey: Groups, akeys: tuple[str, ..
     ck = ("allowed_groups_setup", ix.setup_key(s, akeys), gkey, same_resource)
     found = ix.cache.get(ck, _MISSING)
     if found is _MISSING:
-        found = ix.cache[ck] = ix.ask_new_together(s, gkey) if same_resource else _allowed_groups(ix, s, gkey)
+        found = ix.cache[ck] = _decided_groups(ix, s, gkey, same_resource)
     return found
 
 
-def _allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+def _decided_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]],
+                    same_resource: bool) -> list[Decision] | None:
+    if same_resource:
+        return ix.ask_new_together(s, groups)
     out = []
     for group in groups:
         for a in group:
