@@ -155,6 +155,28 @@ def test_hostile_patterns_in_an_audited_account():
     assert result.principal(no).can_escalate
 
 
+@pytest.mark.timeout(10)
+def test_hostile_patterns_for_one_created_resource_share_one_search_budget():
+    """P04 decides CreateFunction and InvokeFunction on one function name found by a search over
+    the caller's patterns (``glob_witness``): users holding 8 x 8 long wildcard patterns (each
+    pair a search of 20,000 states) cost one budget per policy setup, not 64 searches; where the
+    patterns meet the escalation is still found, where they cannot meet it is not."""
+    from tests.analysis.builders import ACCT
+
+    b = Builder()
+    b.role("fn", trust({"Service": "lambda.amazonaws.com"}), attached=(ADMIN,))
+    fn = f"arn:aws:lambda:*:{ACCT}:function:"
+    users = {}
+    for u in range(6):
+        meet = u % 2 == 0  # odd users: every Invoke pattern starts where no Create pattern may
+        create = [fn + "c" + "*?" * 60 + f"{u}{k}" for k in range(8)]
+        invoke = [fn + ("c" if meet else "d") + "?*" * 60 + f"z{u}{k}" for k in range(8)]
+        users[b.user(f"u{u}", account_doc(allow("iam:PassRole"), allow("lambda:CreateFunction", create),
+                                          allow("lambda:InvokeFunction", invoke)))] = meet
+    result = audit(world(b))
+    assert {a: result.principal(a).can_escalate for a in users} == users
+
+
 # --- the server ---------------------------------------------------------------
 
 #: 1,861 characters, inside the session policy quota; as a regex (``.*`` per star) it never ends

@@ -8,7 +8,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iamwarden.policy.glob_witness import common_match
+from iamwarden.policy.glob_witness import common_match, common_match_counted
 from iamwarden.policy.patterns import compile_glob
 
 _PATTERN = st.text(alphabet="ab*?", max_size=6)
@@ -70,3 +70,14 @@ def test_common_match_is_bounded_on_hostile_patterns() -> None:
     assert common_match(["*?" * 2_000, "?*" * 2_000, "*x*" * 1_000]) is None  # over the state limit
     assert common_match(["a"] * 9) is None  # more patterns than one search takes
     assert time.process_time() - t < 10  # a generous bound: the limits make it well under a second
+
+
+def test_common_match_counted_reports_states_within_its_limit() -> None:
+    """What a caller sharing one budget among searches is charged: at most the limit, the same
+    whether the answer was memoised or not."""
+    hard = ["*?" * 200, "?*" * 200, "*x*" * 60]
+    first = common_match_counted(hard, limit=500)
+    assert first[0] is None and first[1] == 500
+    assert common_match_counted(hard, limit=500) == first  # memoised: the same charge
+    name, used = common_match_counted(["function:a*", "function:*-prod"])
+    assert name == "function:a-prod" and 0 < used < 100

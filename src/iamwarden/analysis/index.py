@@ -36,7 +36,7 @@ from ..model.principal import Caller, PrincipalType
 from ..model.resources import HeldResource
 from ..policy.catalog import catalog
 from ..policy.document import Effect, Policy, Statement
-from ..policy.glob_witness import common_match
+from ..policy.glob_witness import DEFAULT_LIMIT, common_match_counted
 from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import Variable, substitute
 from .admin import AdminStatus, admin_status
@@ -721,7 +721,9 @@ class WorldIndex:
         group's first action, ``policy.catalog.resource_pattern``, in the caller's account): for each choice
         of at most one of its own Resource patterns per group (``_pickable``, the account field
         set to the caller's, see ``picked_name``; at most ``MAX_JOINT_CHOICES``), a name
-        matching that ARN and all of them (``glob_witness.common_match``, bounded). Not ``*``:
+        matching that ARN and all of them (``glob_witness.common_match``; the choices share
+        ``JOINT_STATES`` states of search, so a setup of many long hostile patterns costs what
+        one search does). Not ``*``:
         a Deny on every function (``arn:aws:lambda:*:*:function:*``) does not match the text
         ``*``, and asking about it let such a Deny through. Every answer is the engine's on
         that name, so an edge always has a resource it holds for; a choice the bounded search
@@ -741,12 +743,14 @@ class WorldIndex:
                 if self.holds(s, a):
                     opts += [_own_account(t, s.account_id) for t in self._pickable(s, a)]
             options.append(list(dict.fromkeys(opts)))
+        budget = JOINT_STATES
         for n, choice in enumerate(itertools.product(*options)):
-            if n >= MAX_JOINT_CHOICES:
+            if n >= MAX_JOINT_CHOICES or budget <= 0:
                 break
             pats = base + [p for p in choice if p is not None]
             if pats:
-                name = common_match(pats, fixed_colons=ARN_HEADER_COLONS)
+                name, used = common_match_counted(pats, min(budget, DEFAULT_LIMIT), ARN_HEADER_COLONS)
+                budget -= used
                 if name is not None and name not in names:
                     names.append(name)
         for name in names:
@@ -1044,6 +1048,9 @@ _BY_ARN = object()  # qsig marker: statements name the caller, so answers are pe
 
 #: combinations of Resource patterns (one per group) ``ask_new_together`` tries
 MAX_JOINT_CHOICES = 64
+
+#: states of witness search one ``ask_new_together`` may spend on all its choices
+JOINT_STATES = DEFAULT_LIMIT
 
 #: ``arn:partition:service:region:account:``: no wildcard of a created resource's name takes
 #: these colons (``glob_witness.common_match``)

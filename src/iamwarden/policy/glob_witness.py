@@ -30,8 +30,17 @@ MAX_PATTERNS = 8
 
 
 def common_match(patterns: Sequence[str], limit: int = DEFAULT_LIMIT, fixed_colons: int = 0) -> str | None:
-    """See ``_common_match``; memoised for short patterns (the analysis asks the same few
-    combinations for every policy setup holding them)."""
+    """See ``_common_match``."""
+    return common_match_counted(patterns, limit, fixed_colons)[0]
+
+
+def common_match_counted(patterns: Sequence[str], limit: int = DEFAULT_LIMIT,
+                         fixed_colons: int = 0) -> tuple[str | None, int]:
+    """``common_match`` and the states its search visits, so a caller asking many combinations
+    can share one budget among them. Memoised for short patterns (the analysis asks the same
+    few combinations for every policy setup holding them); a memoised answer reports the
+    states its search took, so a budget runs out at the same choice whatever the cache holds
+    (the answers of every process of a split audit stay the same)."""
     pats = tuple(patterns)
     if sum(map(len, pats)) <= _CACHED_TEXT:
         return _cached(pats, limit, fixed_colons)
@@ -43,13 +52,13 @@ _CACHED_TEXT = 4096
 
 
 @lru_cache(maxsize=4096)
-def _cached(pats: tuple[str, ...], limit: int, fixed_colons: int) -> str | None:
+def _cached(pats: tuple[str, ...], limit: int, fixed_colons: int) -> tuple[str | None, int]:
     return _common_match(pats, limit, fixed_colons)
 
 
-def _common_match(patterns: Sequence[str], limit: int, fixed_colons: int) -> str | None:
+def _common_match(patterns: Sequence[str], limit: int, fixed_colons: int) -> tuple[str | None, int]:
     """The shortest string matching every glob of ``patterns`` (None: none does, or more than
-    ``limit`` states would be needed to tell). ``*`` prefers to take nothing; ``?`` and a
+    ``limit`` states would be needed to tell), and the states visited. ``*`` prefers to take nothing; ``?`` and a
     ``*`` that must take a character take ``FILLER`` unless another pattern needs a literal.
 
     ``fixed_colons``: the witness's first that many ``:`` must be literal ``:`` in every
@@ -59,12 +68,12 @@ def _common_match(patterns: Sequence[str], limit: int, fixed_colons: int) -> str
     colons fixed, a wildcard stays within its field there and the two never meet, as the
     functions they name never do."""
     if len(patterns) > MAX_PATTERNS:
-        return None
+        return None, 0
     # a run of stars matches what one star does: collapsed, a state's closure has at most
     # 2 ** len(pats) members whatever the text
     pats = tuple(_collapse(p) for p in patterns)
     if not pats:
-        return ""
+        return "", 0
     State = tuple[tuple[int, ...], int]  # positions in each pattern, fixed colons written (capped)
     parent: dict[State, tuple[State, str] | None] = {}
     queue: deque[State] = deque()
@@ -76,7 +85,7 @@ def _common_match(patterns: Sequence[str], limit: int, fixed_colons: int) -> str
         state = queue.popleft()
         pos, colons = state
         if all(i == len(p) for i, p in zip(pos, pats, strict=True)):
-            return _spell(state, parent)
+            return _spell(state, parent), len(parent)
         for ch in _choices(pos, pats):
             fixed = ch == ":" and colons < fixed_colons
             step = _step(pos, pats, ch, fixed)
@@ -88,10 +97,10 @@ def _common_match(patterns: Sequence[str], limit: int, fixed_colons: int) -> str
                 if key in parent:
                     continue
                 if len(parent) >= limit:
-                    return None
+                    return None, len(parent)
                 parent[key] = (state, ch)
                 queue.append(key)
-    return None
+    return None, len(parent)
 
 
 def _collapse(pattern: str) -> str:
