@@ -27,19 +27,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
-from ..evaluation import Decision, PolicySet, Request, authorize, decide
+from ..evaluation import Decision, PolicySet, decide
 from ..evaluation.context import principal_keys
 from ..evaluation.world import rcp_levels
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
 from ..model.resources import HeldResource
-from ..policy.catalog import catalog
+from ..policy.catalog import EVERY_REQUIRED_TYPE, catalog
 from ..policy.document import Effect, Policy, Statement
 from ..policy.glob_witness import DEFAULT_LIMIT, common_match_counted
 from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import Variable, substitute
 from .admin import AdminStatus, admin_status
+from .regions import authorize_in_some_region, representatives_of
 from .session import session_keys
 from .subject import ADMIN_POLICY, ADMIN_POLICY_ARN, Subject, new_role_subject, subject_for
 
@@ -320,6 +321,8 @@ class WorldIndex:
         self._sigs: dict[Any, Any] = {}
         self._picks_ids: dict[Any, int] = {}
         self._setups: dict[Any, Any] = {}
+        #: (id of a policy set, actions) -> (the set, the regions ``_regions`` gives)
+        self._region_cache: dict[tuple[int, tuple[str, ...]], tuple[PolicySet, tuple[str, ...]]] = {}
         self._setup_cache = IdCache()
         self._pick_cache = IdCache()
         self._others_cache = IdCache()
@@ -676,14 +679,15 @@ class WorldIndex:
         if context:
             ctx.update(context)
         ps = s.policies
+        account: str | None = None
         if trust is not None:
             a = Arn.parse(resource)
             ps = ps.replace(resource=trust, rcp=rcp_levels(self.world, a.account if a else "", action))
         elif (held := self.world.resources.find(resource)) is not None:
             # a loaded resource of another service: its policy and its account decide too (spec §1.5)
             ps = ps.replace(resource=held.policy, rcp=rcp_levels(self.world, held.account, action, held))
-            return authorize(Request.build(s.caller, action, resource, ctx, resource_account=held.account), ps)
-        return authorize(Request.build(s.caller, action, resource, ctx), ps)
+            account = held.account
+        return authorize_in_some_region(s.caller, action, resource, ctx, ps, account)
 
     def ask_new(self, s: Subject, action: str, resource: str, context: Mapping[str, Any] | None = None) -> Decision:
         """A decision on a resource the caller creates or picks (a function, a stack, a new role).
@@ -701,16 +705,68 @@ class WorldIndex:
         if d.allowed:
             return d, resource
         tried = {resource}
+        regions: tuple[str, ...] | None = None
         for text in self._pickable(s, action):
-            concrete = picked_name(text, s.account_id)
-            if concrete not in tried:
-                tried.add(concrete)
-                d2 = self.ask(s, action, concrete, context)
-                if d2.allowed:
-                    return d2, concrete
+            if regions is None:  # a region wildcard is filled with each region the policies tell apart
+                regions = self._regions(s, (action,))
+            for region in regions:
+                concrete = picked_name(text, s.account_id, region)
+                if concrete not in tried:
+                    tried.add(concrete)
+                    d2 = self.ask(s, action, concrete, context)
+                    if d2.allowed:
+                        return d2, concrete
         return d, resource
 
-    def ask_new_together(self, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+    def _regions(self, s: Subject, actions: Sequence[str]) -> tuple[str, ...]:
+        """The regions a resource ``s`` creates or picks for ``actions`` may be in: one per
+        class of regions the policies in force for them tell apart (``regions``)."""
+        ps = s.policies
+        key = (id(ps), tuple(actions))
+        hit = self._region_cache.get(key)
+        if hit is None or hit[0] is not ps:
+            got = representatives_of([ps.candidates(a.lower()) for a in actions], s.caller.partition or "aws")
+            hit = self._region_cache[key] = (ps, got)
+        return hit[1]
+
+    def ask_typed(self, s: Subject, action: str) -> Decision | None:
+        """An allowing decision for ``action`` on some resource of the kind it acts on, which
+        the caller creates or picks, or None. The names asked are real ARNs of the action's
+        resource types (``policy.catalog.resource_patterns``) in the caller's account, found as
+        ``ask_new_together`` finds them: one of the types is enough, except for
+        ``EVERY_REQUIRED_TYPE`` (``ec2:RunInstances``: the image, the instance, the network
+        interface, the security group and the subnet must each be allowed, in one region).
+        Not ``*``: a Deny written as an ARN pattern (``arn:aws:ec2:*:*:instance/*``) does not
+        match the text ``*``, and an Allow on ``instance/*`` alone launches nothing. An action
+        the catalogue knows with no resource type is asked about ``*``, as AWS evaluates it;
+        one it does not know (a discontinued service) about ``*`` and the caller's patterns
+        filled in (``ask_new``)."""
+        templates = catalog().resource_patterns(action)
+        if templates is None:
+            d = self.ask_new(s, action, "*")
+        elif not templates:
+            d = self.ask(s, action, "*")
+        elif action.lower() in EVERY_REQUIRED_TYPE:
+            for region in self._regions(s, (action,)):
+                first: Decision | None = None
+                for t in templates:
+                    got = self.ask_new_together(s, ((action,),), t, region)
+                    if got is None:
+                        break
+                    first = first or got[0]
+                else:
+                    return first
+            return None
+        else:
+            for t in templates:
+                got = self.ask_new_together(s, ((action,),), t)
+                if got is not None:
+                    return got[0]
+            return None
+        return d if d.allowed else None
+
+    def ask_new_together(self, s: Subject, groups: Sequence[Sequence[str]], template: str | None = None,
+                         region: str | None = None) -> list[Decision] | None:
         """One allowing decision per group, all on *one* resource the caller creates or picks,
         or None. A Lambda function created and then invoked (P04) is one function: allowing
         ``lambda:CreateFunction`` on ``function:a*`` and ``lambda:InvokeFunction`` on
@@ -728,14 +784,22 @@ class WorldIndex:
         ``*``, and asking about it let such a Deny through. Every answer is the engine's on
         that name, so an edge always has a resource it holds for; a choice the bounded search
         gives up on yields no name (no edge: fail closed). An action the catalogue gives no
-        resource type is asked about ``*``, as AWS evaluates it."""
-        template = catalog().resource_pattern(groups[0][0]) if groups and groups[0] else None
-        base: list[str] = []
+        resource type is asked about ``*``, as AWS evaluates it.
+
+        ``template``: the resource type's ARN glob (default: the first group's first action's,
+        ``resource_pattern``); ``region``: the one region the name must be in (default: one per
+        class of regions the policies tell apart, ``regions``)."""
+        if template is None:
+            template = catalog().resource_pattern(groups[0][0]) if groups and groups[0] else None
+        bases: list[list[str]] = [[]]
         names: list[str] = []
         if template is None:
             names.append("*")
         else:
-            base = [_own_account(template.replace("${Partition}", s.caller.partition or "aws"), s.account_id)]
+            own = _own_account(template.replace("${Partition}", s.caller.partition or "aws"), s.account_id)
+            # the region field a real region, each class of regions the policies tell apart
+            regions = (region,) if region is not None else self._regions(s, [a for g in groups for a in g])
+            bases = [[_in_region(own, r)] for r in regions]
         options: list[list[str | None]] = []
         for group in groups:
             opts: list[str | None] = [None]  # None: this group adds no pattern (its "*" statements)
@@ -744,15 +808,18 @@ class WorldIndex:
                     opts += [_own_account(t, s.account_id) for t in self._pickable(s, a)]
             options.append(list(dict.fromkeys(opts)))
         budget = JOINT_STATES
-        for n, choice in enumerate(itertools.product(*options)):
-            if n >= MAX_JOINT_CHOICES or budget <= 0:
-                break
-            pats = base + [p for p in choice if p is not None]
-            if pats:
-                name, used = common_match_counted(pats, min(budget, DEFAULT_LIMIT), ARN_HEADER_COLONS)
-                budget -= used
-                if name is not None and name not in names:
-                    names.append(name)
+        n = 0
+        for base in bases:
+            for choice in itertools.product(*options):
+                if n >= MAX_JOINT_CHOICES or budget <= 0:
+                    break
+                n += 1
+                pats = base + [p for p in choice if p is not None]
+                if pats:
+                    name, used = common_match_counted(pats, min(budget, DEFAULT_LIMIT), ARN_HEADER_COLONS)
+                    budget -= used
+                    if name is not None and name not in names:
+                        names.append(name)
         for name in names:
             out = []
             for group in groups:
@@ -1000,8 +1067,8 @@ class WorldIndex:
             for arn, mp in account.policies.items():
                 if arn == ADMIN_POLICY_ARN:
                     continue
-                d = authorize(Request.build(probe, "*", "*", session_keys(probe, self.now)),
-                              PolicySet(identity=(mp.default,)))
+                d = authorize_in_some_region(probe, "*", "*", session_keys(probe, self.now),
+                                             PolicySet(identity=(mp.default,)))
                 if d.allowed:
                     found.append(arn)
             out = self._admin_policies[account.account_id] = tuple(found)
@@ -1065,7 +1132,15 @@ def _own_account(pattern: str, account: str) -> str:
     return pattern
 
 
-def picked_name(pattern: str, account: str) -> str:
+def _in_region(pattern: str, region: str) -> str:
+    """``pattern`` with an ARN region field that is a pattern matching ``region`` set to it."""
+    parts = pattern.split(":", 4)
+    if len(parts) == 5 and parts[0] == "arn" and has_wildcard(parts[3]) and compile_glob(parts[3]).match(region):
+        return ":".join((*parts[:3], region, parts[4]))
+    return pattern
+
+
+def picked_name(pattern: str, account: str, region: str | None = None) -> str:
     """A resource name matching ``pattern`` that a caller of ``account`` would create or pick:
     the wildcards filled in, and an ARN's account field that is a pattern matching ``account``
     set to ``account``. A resource one creates is in one's own account, and filling
@@ -1073,7 +1148,10 @@ def picked_name(pattern: str, account: str) -> str:
     account's function, which no identity policy alone can allow: every caller holding such a
     pattern looked unable to create a function (P04-P06 missed) or to write a user of its own
     account (``can_somewhere``, D03-D06 missed for ``arn:aws:iam::*:user/...``)."""
-    return _own_account(pattern, account).replace("*", "iamwarden").replace("?", "x")
+    own = _own_account(pattern, account)
+    if region is not None:  # a region the caller can work in (``regions``), not ``iamwarden``
+        own = _in_region(own, region)
+    return own.replace("*", "iamwarden").replace("?", "x")
 
 
 def _file_later(s: Subject, later: tuple[list[Any], list[str], list[tuple[Holders, Statement]]]) -> None:

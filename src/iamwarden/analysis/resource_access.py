@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..evaluation import PolicySet, Request, authorize
+from ..evaluation import PolicySet
 from ..evaluation.world import rcp_levels
 from ..i18n import N_, Text, gettext_noop
 from ..model.account import World
@@ -43,6 +43,7 @@ from ..model.resources import HeldResource
 from ..policy.document import Effect, PolicyKind, Statement, parse_policy
 from .findings import Finding
 from .index import WorldIndex
+from .regions import authorize_in_some_region
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
 #: the condition of a statement that has none (kept English in JSON; marked for reports)
@@ -183,8 +184,8 @@ def _rcp_blocks(world: World, r: HeldResource, action: str) -> bool:
     if not levels or "*" in action or "?" in action:
         return False
     caller = Caller.from_arn(f"arn:aws:iam::{OUTSIDE_PROBE_ACCOUNT}:root")
-    d = authorize(Request.build(caller, action, r.arn, resource_account=r.account),
-                  PolicySet(resource=_ALLOW_EVERYONE, rcp=levels))
+    d = authorize_in_some_region(caller, action, r.arn, {}, PolicySet(resource=_ALLOW_EVERYONE, rcp=levels),
+                                 resource_account=r.account)
     return not d.allowed
 
 

