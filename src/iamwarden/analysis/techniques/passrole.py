@@ -45,35 +45,34 @@ EXISTING = "needs an existing {} (not in IAM data)"
 T = ServiceTechnique
 TECHNIQUES: tuple[ServiceTechnique, ...] = (
     T("P01", EC2, (("ec2:RunInstances",),), profile=True),
-    T("P02", EC2, (("ec2:RequestSpotInstances",),), profile=True, same_resource=True),
-    T("P04", LAMBDA, (("lambda:CreateFunction",), ("lambda:InvokeFunction",)), same_resource=True),
+    T("P02", EC2, (("ec2:RequestSpotInstances",),), profile=True),
+    T("P04", LAMBDA, (("lambda:CreateFunction",), ("lambda:InvokeFunction",))),
     T("P05", LAMBDA, (("lambda:CreateFunction",), ("lambda:CreateEventSourceMapping",)),
       uncertain="needs an event source (stream or queue) that receives records"),
-    T("P06", LAMBDA, (("lambda:CreateFunction",), ("lambda:AddPermission",)), same_resource=True),
+    T("P06", LAMBDA, (("lambda:CreateFunction",), ("lambda:AddPermission",))),
     T("P07", LAMBDA, (("lambda:UpdateFunctionConfiguration",), ("lambda:UpdateFunctionCode",)),
       uncertain=EXISTING.format("Lambda function")),
     T("P08", GLUE, (("glue:CreateDevEndpoint",),)),
     T("P09", GLUE, (("glue:CreateJob",), ("glue:StartJobRun", "glue:CreateTrigger"))),
     T("P10", GLUE, (("glue:UpdateJob",), ("glue:StartJobRun", "glue:CreateTrigger")),
       uncertain=EXISTING.format("Glue job")),
-    T("P11", GLUE, (("glue:CreateSession",), ("glue:RunStatement",)), same_resource=True),
-    T("P12", CFN, (("cloudformation:CreateStack",),), same_resource=True),
+    T("P11", GLUE, (("glue:CreateSession",), ("glue:RunStatement",))),
+    T("P12", CFN, (("cloudformation:CreateStack",),)),
     T("P13", CFN, (("cloudformation:UpdateStack",),), uncertain=EXISTING.format("CloudFormation stack")),
     T("P14", CFN, (("cloudformation:CreateStackSet",), ("cloudformation:CreateStackInstances",))),
     T("P15", "datapipeline.amazonaws.com",
       (("datapipeline:CreatePipeline",), ("datapipeline:PutPipelineDefinition",))),
-    T("P16", CODEBUILD, (("codebuild:CreateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch")),
-      same_resource=True),
+    T("P16", CODEBUILD, (("codebuild:CreateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch"))),
     T("P17", CODEBUILD, (("codebuild:UpdateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch")),
       uncertain=EXISTING.format("CodeBuild project")),
-    T("P18", SAGEMAKER, (("sagemaker:CreateNotebookInstance",),), same_resource=True),
-    T("P19", SAGEMAKER, (("sagemaker:CreateTrainingJob",),), same_resource=True),
-    T("P20", SAGEMAKER, (("sagemaker:CreateProcessingJob",),), same_resource=True),
-    T("P21", ECS, (("ecs:RegisterTaskDefinition",), ("ecs:RunTask",)), same_resource=True),
+    T("P18", SAGEMAKER, (("sagemaker:CreateNotebookInstance",),)),
+    T("P19", SAGEMAKER, (("sagemaker:CreateTrainingJob",),)),
+    T("P20", SAGEMAKER, (("sagemaker:CreateProcessingJob",),)),
+    T("P21", ECS, (("ecs:RegisterTaskDefinition",), ("ecs:RunTask",))),
     T("P22", ECS, (("ecs:RegisterTaskDefinition",), ("ecs:CreateService",))),
     T("P23", ECS, (("ecs:RegisterTaskDefinition",), ("ecs:StartTask",)),
       uncertain=EXISTING.format("ECS container instance")),
-    T("P24", "tasks.apprunner.amazonaws.com", (("apprunner:CreateService",),), same_resource=True),
+    T("P24", "tasks.apprunner.amazonaws.com", (("apprunner:CreateService",),)),
     T("P25", "bedrock-agentcore.amazonaws.com", (("bedrock-agentcore:CreateCodeInterpreter",),
                                                  ("bedrock-agentcore:StartCodeInterpreterSession",),
                                                  ("bedrock-agentcore:InvokeCodeInterpreter",))),
@@ -152,7 +151,7 @@ class PassRoleChecker:
             for src in sorted(passers & candidate_sources(ix, t.actions, target.account_id)):
                 if src in done or src == target.arn or not want(src, t.uncertain is not None):
                     continue
-                ds = allowed_groups(ix, ix.subjects[src], t.actions, t.same_resource)
+                ds = allowed_groups(ix, ix.subjects[src], t.actions)
                 if ds is None:
                     continue
                 dp = passed.get((src, t.service))
