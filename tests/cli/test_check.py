@@ -153,3 +153,28 @@ def test_parse_context_repeated_key_becomes_list():
     from iamwarden.cli.check import parse_context
 
     assert parse_context(["aws:TagKeys=a", "aws:TagKeys=b", "k=v=w"]) == {"aws:TagKeys": ["a", "b"], "k": "v=w"}
+
+
+def _eu_account(tmp_path: Path) -> str:
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:RunInstances",
+              "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]}
+    data = {"UserDetailList": [{"UserName": "eu", "UserId": "AIDAEU", "Arn": f"{A}:user/eu", "Path": "/",
+                                "UserPolicyList": [{"PolicyName": "eu", "PolicyDocument": policy}],
+                                "AttachedManagedPolicies": [], "GroupList": [], "Tags": []}],
+            "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    f = tmp_path / "eu.json"
+    f.write_text(json.dumps(data))
+    return str(f)
+
+
+def test_check_account_form_makes_the_request_in_a_region(tmp_path, capsys):
+    """AWS puts aws:RequestedRegion on every request: the resource ARN's region, else us-east-1,
+    else --region; a --context value wins (docs/decisions/analysis-requested-region.md)."""
+    acct = _eu_account(tmp_path)
+    base = ("check", "--account", acct, "--principal", f"{A}:user/eu", "--action", "ec2:RunInstances")
+    assert run(capsys, *base, "--resource", "arn:aws:ec2:eu-west-1:111122223333:instance/i-1")[0] == 0
+    assert run(capsys, *base, "--resource", "arn:aws:ec2:us-west-2:111122223333:instance/i-1")[0] == 1
+    assert run(capsys, *base, "--resource", "*")[0] == 1  # us-east-1
+    assert run(capsys, *base, "--resource", "*", "--region", "eu-west-1")[0] == 0
+    assert run(capsys, *base, "--resource", "*", "--region", "us-east-1",
+               "--context", "aws:RequestedRegion=eu-west-1")[0] == 0

@@ -209,3 +209,16 @@ def authorize_in_some_region(caller: Any, action: str, resource: str, context: d
             return d
     assert d is not None  # requested_regions names at least one region
     return d
+
+
+def default_region(resource: str | None, partition: str = "aws") -> str:
+    """The region one request is made in when its caller names none (``iamwarden check``):
+    the resource ARN's region if it names one, else the partition's home region (IAM's and
+    the STS global endpoint's, spec §3.2)."""
+    if resource and resource.startswith("arn:"):
+        fields = resource.split(":", 4)
+        if len(fields) == 5 and fields[3] and "*" not in fields[3] and "?" not in fields[3]:
+            return fields[3]
+        if len(fields) > 1 and fields[1]:
+            partition = fields[1]
+    return home_region(partition)

@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any, Sequence
 
+from ..analysis.regions import KEY as REGION_KEY
+from ..analysis.regions import default_region
 from ..evaluation import Decision, authorize, decide
 from ..evaluation.world import UnknownPrincipal
 from ..i18n import N_, Translator, translator
@@ -43,6 +45,10 @@ def register(sub: Any) -> None:
     p.add_argument("--resource", metavar="ARN", default=None)
     p.add_argument("--context", metavar="KEY=VALUE", action="append", default=[],
                    help="a condition key; repeat a key for a multivalued key")
+    p.add_argument("--region", metavar="REGION", default=None,
+                   help="--account form: the region the request is made in (aws:RequestedRegion; "
+                        "default: the resource ARN's region, else us-east-1, where IAM and the STS "
+                        "global endpoint are); a --context aws:RequestedRegion=... wins")
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_lang_argument(p)
     p.set_defaults(func=run)
@@ -85,7 +91,11 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(N_("--account needs {flags}", flags=", ".join(missing)))
         try:
             world = apply_org(load_world(args.account), args.org, args.resources)
-            d = decide(world, args.principal, args.action, args.resource, parse_context(args.context))
+            context = parse_context(args.context)
+            if not any(k.lower() == REGION_KEY.lower() for k in context):
+                # AWS puts the key on every request (spec §3.2): a request without it is one AWS never sees
+                context[REGION_KEY] = args.region or default_region(args.resource)
+            d = decide(world, args.principal, args.action, args.resource, context)
         except (LoadError, UnknownPrincipal, PrincipalError) as e:
             raise UsageError(message_of(e)) from None
         decisions, labels, is_list = [d], [f"{args.principal} {args.action} {args.resource}"], False
