@@ -138,3 +138,21 @@ def test_p04_edge_iff_some_region_allows_create_and_invoke(resource: str, region
                    for a in ("lambda:CreateFunction", "lambda:InvokeFunction"))
                for r, n in itertools.product(partition_regions("aws"), ("a", "b")))
     assert got == want, (resource, regions, op, as_scp)
+
+
+def test_pass_role_is_asked_in_the_region_of_the_request_that_passes_it() -> None:
+    """An SCP denying everything outside eu-west-1, IAM included, blocks IAM's own API (in
+    us-east-1) but not ``iam:PassRole``: that permission is checked in the Lambda request in
+    eu-west-1 that passes the role, so P04 stays."""
+    b = Builder()
+    role = b.role("fn", trust({"Service": "lambda.amazonaws.com"}), attached=(ADMIN,))
+    dev = b.user("dev", doc(allow("iam:PassRole", role), allow(["lambda:CreateFunction", "lambda:InvokeFunction"])))
+    all_outside = {"Effect": "Deny", "Action": "*", "Resource": "*",
+                   "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}
+    w = _scp_world(b, all_outside)
+    ix = index_world(w)
+    s = ix.subjects[dev]
+    assert not ix.ask(s, "iam:CreateUser", f"arn:aws:iam::{ACCT}:user/x").allowed
+    assert ix.ask(s, "iam:PassRole", role).allowed
+    assert [e.technique for e in PassRoleChecker().edges_into(ix.subjects[role], ix, lambda s, u=False: True)
+            if e.source == dev] == ["P04"]

@@ -45,6 +45,11 @@ GLOBAL_SERVICES = frozenset({
     "shield", "waf", "budgets", "ce", "cur", "health", "support", "aws-portal", "billing",
 })
 
+#: IAM permissions checked inside another service's request, in that request's region:
+#: ``iam:PassRole`` is no API call of its own (the Lambda ``CreateFunction`` in eu-west-1
+#: that passes a role is the request), so it is asked in any region, not IAM's
+PASSED_WITH_ANOTHER_REQUEST = frozenset({"iam:passrole"})
+
 #: the home region of the partitions known without reading botocore's data
 _HOMES = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
@@ -181,7 +186,7 @@ def requested_regions(action: str, resource: str, ps: Any, partition: str) -> tu
     """The regions worth asking ``action`` on ``resource`` in under ``ps``: any region
     allowing it is one the caller can use (see the module docstring)."""
     service = action.partition(":")[0].lower()
-    if service in GLOBAL_SERVICES:
+    if service in GLOBAL_SERVICES and action.lower() not in PASSED_WITH_ANOTHER_REQUEST:
         return (home_region(partition),)
     if resource.startswith("arn:"):
         fields = resource.split(":", 4)
