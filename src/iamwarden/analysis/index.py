@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequenc
 
 from ..evaluation import Decision, PolicySet, decide
 from ..evaluation.context import principal_keys
-from ..evaluation.world import rcp_levels
+from ..evaluation.world import owner_org_keys, rcp_levels
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
@@ -676,6 +676,10 @@ class WorldIndex:
         if target is not None:
             for k, v in target.entity.tags.items():
                 ctx[f"aws:ResourceTag/{k}"] = v
+        if self.world.organization is not None:
+            held_owner = self.world.resources.find(resource)
+            owner = held_owner.account if held_owner is not None else _arn_account(resource)
+            owner_org_keys(self.world, ctx, owner or s.account_id)
         if context:
             ctx.update(context)
         ps = s.policies
@@ -1122,6 +1126,14 @@ JOINT_STATES = DEFAULT_LIMIT
 #: ``arn:partition:service:region:account:``: no wildcard of a created resource's name takes
 #: these colons (``glob_witness.common_match``)
 ARN_HEADER_COLONS = 5
+
+
+def _arn_account(resource: str) -> str | None:
+    """The account field of an ARN (None: not an ARN, or it names none)."""
+    if not resource.startswith("arn:"):
+        return None
+    parts = resource.split(":", 5)
+    return parts[4] or None if len(parts) == 6 else None
 
 
 def _own_account(pattern: str, account: str) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from ..evaluation import PolicySet, caller_for, policies_for
-from ..evaluation.world import principal_org_keys
+from ..evaluation.world import principal_org_keys, resource_org_keys
 from ..model.account import Account, Group, Role, User, World
 from ..model.principal import Caller
 from ..policy.document import Policy, PolicyKind, parse_policy
@@ -101,7 +101,10 @@ def subject_for(world: World, account: Account, entity: User | Role, now: dateti
     ps = policies_for(world, caller, "*")
     if share is not None:
         ps = share(ps)
-    ctx: dict[str, Any] = {**session_keys(caller, now), **principal_org_keys(world, caller)}
+    # the resource keys of the caller's own account: what a request on "*" (admin probes) carries;
+    # ``WorldIndex._ask`` sets them per resource (``owner_org_keys``)
+    ctx: dict[str, Any] = {**session_keys(caller, now), **principal_org_keys(world, caller),
+                           **resource_org_keys(world, caller.account)}
     if isinstance(entity, User):
         return Subject(entity.arn, "user", account, entity, caller, ps, tuple(entity.groups), context=ctx)
     return Subject(entity.arn, "role", account, entity, caller, ps, context=ctx)

@@ -108,6 +108,23 @@ def principal_org_keys(world: World, caller: Caller) -> dict[str, Any]:
     return world.organization.principal_keys(caller.account or "")
 
 
+def resource_org_keys(world: World, account: str | None) -> dict[str, Any]:
+    """``aws:ResourceOrgID``/``aws:ResourceOrgPaths`` of a resource owned by ``account`` when an
+    organization is loaded and holds that account."""
+    if world.organization is None or not account:
+        return {}
+    return world.organization.resource_keys(account)
+
+
+def owner_org_keys(world: World, ctx: dict[str, Any], owner: str) -> None:
+    """Set ``ctx``'s ``aws:ResourceOrgID`` / ``aws:ResourceOrgPaths`` to those of the resource's
+    owner account (a request on ``*`` or an ARN naming no account: the caller's), removing
+    them when the owner is outside the organization (AWS then sends none)."""
+    ctx.pop("aws:ResourceOrgID", None)
+    ctx.pop("aws:ResourceOrgPaths", None)
+    ctx.update(resource_org_keys(world, owner))
+
+
 def policies_for(
     world: World,
     caller: Caller,
@@ -195,12 +212,14 @@ def decide(
         for k, v in principal_tags(world, caller).items():
             ctx[f"aws:PrincipalTag/{k}"] = v
         ctx.update(principal_org_keys(world, caller))
+        owner = resource_account(world, resource)
+        ctx.update(resource_org_keys(world, owner or caller.account))
         target = world.entity(resource) if resource.startswith("arn:") else None
         if isinstance(target, (User, Role)):
             for k, v in target.tags.items():
                 ctx[f"aws:ResourceTag/{k}"] = v
         ctx.update(context or {})
-        req = Request.build(caller, action, resource, ctx, resource_account=resource_account(world, resource))
+        req = Request.build(caller, action, resource, ctx, resource_account=owner)
         return authorize(req, policies_for(world, caller, resource, action, session))
     except AccountError as e:
         return Decision(

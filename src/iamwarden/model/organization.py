@@ -108,6 +108,15 @@ class Organization:
         ous = "/".join(self.path(account_id)[:-1])
         return {"aws:PrincipalOrgID": self.id, "aws:PrincipalOrgPaths": [f"{self.id}/{ous}/"]}
 
+    def resource_keys(self, account_id: str) -> dict[str, object]:
+        """``aws:ResourceOrgID`` and ``aws:ResourceOrgPaths`` of a resource owned by ``account_id``:
+        only when that account is in the organization (the IAM User Guide's global condition keys;
+        docs/decisions/engine-resource-org-keys.md)."""
+        if not self.is_member(account_id):
+            return {}
+        ous = "/".join(self.path(account_id)[:-1])
+        return {"aws:ResourceOrgID": self.id, "aws:ResourceOrgPaths": [f"{self.id}/{ous}/"]}
+
     def attached(self, node_id: str, policy_type: str) -> tuple[Policy, ...]:
         return self._attached.get((node_id, policy_type), ())
 
