@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequenc
 
 from ..evaluation import Decision, PolicySet, decide
 from ..evaluation.context import principal_keys
-from ..evaluation.world import owner_org_keys, rcp_levels
+from ..evaluation.world import owner_org_keys, rcp_levels, resource_account
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
@@ -676,9 +676,10 @@ class WorldIndex:
         if target is not None:
             for k, v in target.entity.tags.items():
                 ctx[f"aws:ResourceTag/{k}"] = v
+        held = self.world.resources.find(resource) if trust is None else None
         if self.world.organization is not None:
-            held_owner = self.world.resources.find(resource)
-            owner = held_owner.account if held_owner is not None else _arn_account(resource)
+            # the owner's organization keys: a request on "*" or an ARN naming no account is the caller's
+            owner = held.account if held is not None else resource_account(self.world, resource)
             owner_org_keys(self.world, ctx, owner or s.account_id)
         if context:
             ctx.update(context)
@@ -687,7 +688,7 @@ class WorldIndex:
         if trust is not None:
             a = Arn.parse(resource)
             ps = ps.replace(resource=trust, rcp=rcp_levels(self.world, a.account if a else "", action))
-        elif (held := self.world.resources.find(resource)) is not None:
+        elif held is not None:
             # a loaded resource of another service: its policy and its account decide too (spec §1.5)
             ps = ps.replace(resource=held.policy, rcp=rcp_levels(self.world, held.account, action, held))
             account = held.account
@@ -762,12 +763,19 @@ class WorldIndex:
                     return first
             return None
         else:
-            for t in templates:
-                got = self.ask_new_together(s, ((action,),), t)
-                if got is not None:
-                    return got[0]
-            return None
+            got = self.ask_new_on_a_type(s, ((action,),), templates)
+            return got[0] if got is not None else None
         return d if d.allowed else None
+
+    def ask_new_on_a_type(self, s: Subject, groups: Sequence[Sequence[str]],
+                          templates: Sequence[str]) -> list[Decision] | None:
+        """``ask_new_together`` on the first of ``templates`` that gives decisions: the resource
+        types the actions may act on are alternatives (a built-in or a custom code interpreter)."""
+        for t in templates:
+            got = self.ask_new_together(s, groups, t)
+            if got is not None:
+                return got
+        return None
 
     def ask_new_together(self, s: Subject, groups: Sequence[Sequence[str]], template: str | None = None,
                          region: str | None = None) -> list[Decision] | None:
@@ -1128,27 +1136,24 @@ JOINT_STATES = DEFAULT_LIMIT
 ARN_HEADER_COLONS = 5
 
 
-def _arn_account(resource: str) -> str | None:
-    """The account field of an ARN (None: not an ARN, or it names none)."""
-    if not resource.startswith("arn:"):
-        return None
-    parts = resource.split(":", 5)
-    return parts[4] or None if len(parts) == 6 else None
-
-
 def _own_account(pattern: str, account: str) -> str:
     """``pattern`` with an ARN account field that is a pattern matching ``account`` set to it."""
-    parts = pattern.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and has_wildcard(parts[4]) and compile_glob(parts[4]).match(account):
-        return ":".join((*parts[:4], account, parts[5]))
-    return pattern
+    return _fill_field(pattern, 4, account)
 
 
 def _in_region(pattern: str, region: str) -> str:
     """``pattern`` with an ARN region field that is a pattern matching ``region`` set to it."""
-    parts = pattern.split(":", 4)
-    if len(parts) == 5 and parts[0] == "arn" and has_wildcard(parts[3]) and compile_glob(parts[3]).match(region):
-        return ":".join((*parts[:3], region, parts[4]))
+    return _fill_field(pattern, 3, region)
+
+
+def _fill_field(pattern: str, index: int, value: str) -> str:
+    """``pattern`` with ARN field ``index`` (3: region, 4: account) set to ``value`` when that
+    field is a pattern matching it."""
+    parts = pattern.split(":", index + 1)
+    if (len(parts) == index + 2 and parts[0] == "arn" and has_wildcard(parts[index])
+            and compile_glob(parts[index]).match(value)):
+        parts[index] = value
+        return ":".join(parts)
     return pattern
 
 

@@ -188,11 +188,20 @@ def requested_regions(action: str, resource: str, ps: Any, partition: str) -> tu
     service = action.partition(":")[0].lower()
     if service in GLOBAL_SERVICES and action.lower() not in PASSED_WITH_ANOTHER_REQUEST:
         return (home_region(partition),)
-    if resource.startswith("arn:"):
-        fields = resource.split(":", 4)
-        if len(fields) == 5 and fields[3] and "*" not in fields[3] and "?" not in fields[3]:
-            return (fields[3],)
+    named = _named_region(resource)
+    if named is not None:
+        return (named,)
     return representatives(ps.candidates(action.lower()), partition)
+
+
+def _named_region(resource: str) -> str | None:
+    """The region an ARN's region field names (None: not an ARN, no region, or a pattern)."""
+    if not resource.startswith("arn:"):
+        return None
+    fields = resource.split(":", 4)
+    if len(fields) == 5 and fields[3] and "*" not in fields[3] and "?" not in fields[3]:
+        return fields[3]
+    return None
 
 
 def authorize_in_some_region(caller: Any, action: str, resource: str, context: dict[str, Any], ps: Any,
@@ -220,10 +229,9 @@ def default_region(resource: str | None, partition: str = "aws") -> str:
     """The region one request is made in when its caller names none (``iamwarden check``):
     the resource ARN's region if it names one, else the partition's home region (IAM's and
     the STS global endpoint's, spec §3.2)."""
-    if resource and resource.startswith("arn:"):
-        fields = resource.split(":", 4)
-        if len(fields) == 5 and fields[3] and "*" not in fields[3] and "?" not in fields[3]:
-            return fields[3]
-        if len(fields) > 1 and fields[1]:
-            partition = fields[1]
+    named = _named_region(resource or "")
+    if named is not None:
+        return named
+    if resource and resource.startswith("arn:") and resource.split(":", 2)[1]:
+        partition = resource.split(":", 2)[1]
     return home_region(partition)

@@ -105,8 +105,7 @@ class Organization:
         (spec §3.1: only when the account is in the organization, the management account included)."""
         if not self.is_member(account_id):
             return {}
-        ous = "/".join(self.path(account_id)[:-1])
-        return {"aws:PrincipalOrgID": self.id, "aws:PrincipalOrgPaths": [f"{self.id}/{ous}/"]}
+        return {"aws:PrincipalOrgID": self.id, "aws:PrincipalOrgPaths": [self._org_path(account_id)]}
 
     def resource_keys(self, account_id: str) -> dict[str, object]:
         """``aws:ResourceOrgID`` and ``aws:ResourceOrgPaths`` of a resource owned by ``account_id``:
@@ -114,8 +113,11 @@ class Organization:
         docs/decisions/engine-resource-org-keys.md)."""
         if not self.is_member(account_id):
             return {}
-        ous = "/".join(self.path(account_id)[:-1])
-        return {"aws:ResourceOrgID": self.id, "aws:ResourceOrgPaths": [f"{self.id}/{ous}/"]}
+        return {"aws:ResourceOrgID": self.id, "aws:ResourceOrgPaths": [self._org_path(account_id)]}
+
+    def _org_path(self, account_id: str) -> str:
+        """``o-id/r-root/ou-.../``: the organization path of a member account."""
+        return f"{self.id}/{'/'.join(self.path(account_id)[:-1])}/"
 
     def attached(self, node_id: str, policy_type: str) -> tuple[Policy, ...]:
         return self._attached.get((node_id, policy_type), ())

@@ -175,8 +175,8 @@ def _decided_combo(ix: WorldIndex, s: Subject, combo: Sequence[str]) -> list[Dec
     """Decisions for one action per group, or None. Actions whose resource types are the same
     (``policy.catalog.resource_patterns``) act on one resource of the row: a Glue job created
     and started (P09), a stack's change set created and executed (E05); they are decided
-    together on one name (``WorldIndex.ask_new_together``). Every other action is decided on
-    its own (``WorldIndex.ask_typed``). docs/decisions/analysis-one-created-resource.md."""
+    together on one name (``WorldIndex.ask_new_on_a_type``); an action of its own type alone,
+    as ``WorldIndex.ask_typed`` decides it. docs/decisions/analysis-one-created-resource.md."""
     out: list[Decision | None] = [None] * len(combo)
     clusters: dict[tuple[str, ...], list[int]] = {}
     for i, a in enumerate(combo):
@@ -189,20 +189,11 @@ def _decided_combo(ix: WorldIndex, s: Subject, combo: Sequence[str]) -> list[Dec
             return None
         out[i] = d
     for templates, members in clusters.items():
-        if len(members) == 1:
-            d = ix.ask_typed(s, combo[members[0]])
-            if d is None:
-                return None
-            out[members[0]] = d
-            continue
-        for t in templates:
-            got = ix.ask_new_together(s, [(combo[i],) for i in members], t)
-            if got is not None:
-                for i, d in zip(members, got, strict=True):
-                    out[i] = d
-                break
-        else:
+        got = ix.ask_new_on_a_type(s, [(combo[i],) for i in members], templates)
+        if got is None:
             return None
+        for i, d in zip(members, got, strict=True):
+            out[i] = d
     return [d for d in out if d is not None]
 
 

@@ -22,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 from ...evaluation import Decision, PolicySet
-from ...evaluation.world import owner_org_keys
+from ...evaluation.world import owner_org_keys, resource_account
 from ...model.account import Role
 from ...policy.document import Effect, Policy, PolicyKind, parse_policy
 from ..edges import Edge, reasons_of
@@ -96,7 +96,7 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
             ctxs = ctxs + [{**c, "aws:MultiFactorAuthPresent": "true"} for c in ctxs]
         tags = {**s.context, **{f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}}
         if ix.world.organization is not None:
-            owner_org_keys(ix.world, tags, role.arn.split(":")[4])
+            owner_org_keys(ix.world, tags, resource_account(ix.world, role.arn) or s.account_id)
         hit = any(authorize_in_some_region(s.caller, ASSUME, role.arn, {**tags, **c}, probe).allowed
                   for c in ctxs[:16])
         ix.cache[key] = hit
