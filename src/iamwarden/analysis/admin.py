@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..evaluation import Decision
 from ..policy.document import Effect, Policy
-from .regions import authorize_in_some_region
+from .origins import authorize_from_some_origin
 from .subject import Subject
 
 #: Sensitive actions every admin must hold on ``*`` (one per important service family).
@@ -97,7 +97,7 @@ def admin_status(subject: Subject) -> AdminStatus:
     tags = {**subject.context, **{f"aws:PrincipalTag/{k}": v for k, v in subject.entity.tags.items()}}
 
     def allowed(action: str, ctx: dict[str, str]) -> Decision:
-        return authorize_in_some_region(subject.caller, action, "*", {**tags, **ctx}, ps)
+        return authorize_from_some_origin(subject.caller, action, "*", {**tags, **ctx}, ps)
 
     ctx: dict[str, str] = {}
     d = allowed("*", ctx)

@@ -40,7 +40,8 @@ from ..policy.glob_witness import DEFAULT_LIMIT, common_match_counted
 from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import Variable, substitute
 from .admin import AdminStatus, admin_status
-from .regions import authorize_in_some_region, representatives_of
+from .origins import authorize_from_some_origin
+from .regions import representatives_of
 from .session import session_keys
 from .subject import ADMIN_POLICY, ADMIN_POLICY_ARN, Subject, new_role_subject, subject_for
 
@@ -692,7 +693,7 @@ class WorldIndex:
             # a loaded resource of another service: its policy and its account decide too (spec §1.5)
             ps = ps.replace(resource=held.policy, rcp=rcp_levels(self.world, held.account, action, held))
             account = held.account
-        return authorize_in_some_region(s.caller, action, resource, ctx, ps, account)
+        return authorize_from_some_origin(s.caller, action, resource, ctx, ps, account)
 
     def ask_new(self, s: Subject, action: str, resource: str, context: Mapping[str, Any] | None = None) -> Decision:
         """A decision on a resource the caller creates or picks (a function, a stack, a new role).
@@ -1079,7 +1080,7 @@ class WorldIndex:
             for arn, mp in account.policies.items():
                 if arn == ADMIN_POLICY_ARN:
                     continue
-                d = authorize_in_some_region(probe, "*", "*", session_keys(probe, self.now),
+                d = authorize_from_some_origin(probe, "*", "*", session_keys(probe, self.now),
                                              PolicySet(identity=(mp.default,)))
                 if d.allowed:
                     found.append(arn)

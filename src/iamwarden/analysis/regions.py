@@ -33,7 +33,6 @@ import os
 from functools import cache
 from typing import Any, Callable
 
-from ..evaluation import Decision, Request, authorize
 from ..policy.patterns import compile_glob
 
 KEY = "aws:RequestedRegion"
@@ -202,27 +201,6 @@ def _named_region(resource: str) -> str | None:
     if len(fields) == 5 and fields[3] and "*" not in fields[3] and "?" not in fields[3]:
         return fields[3]
     return None
-
-
-def authorize_in_some_region(caller: Any, action: str, resource: str, context: dict[str, Any], ps: Any,
-                             resource_account: str | None = None) -> Decision:
-    """The engine's decision on the request made in the first of ``requested_regions``
-    that allows it (else the last region's denial). ``context`` is the request's other
-    keys; a ``aws:RequestedRegion`` it already holds is kept (the caller chose it)."""
-    if KEY in context:
-        return authorize(Request.build(caller, action, resource, context, resource_account=resource_account), ps)
-    regions = requested_regions(action, resource, ps, caller.partition or "aws")
-    if len(regions) == 1:  # nearly always: nothing tests the region
-        return authorize(Request.build(caller, action, resource, {**context, KEY: regions[0]},
-                                       resource_account=resource_account), ps)
-    d: Decision | None = None
-    for region in regions:
-        d = authorize(Request.build(caller, action, resource, {**context, KEY: region},
-                                    resource_account=resource_account), ps)
-        if d.allowed:
-            return d
-    assert d is not None  # requested_regions names at least one region
-    return d
 
 
 def default_region(resource: str | None, partition: str = "aws") -> str:

@@ -43,7 +43,7 @@ from ..model.resources import HeldResource
 from ..policy.document import Effect, PolicyKind, Statement, parse_policy
 from .findings import Finding
 from .index import WorldIndex
-from .regions import authorize_in_some_region
+from .origins import authorize_from_some_origin
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
 #: the condition of a statement that has none (kept English in JSON; marked for reports)
@@ -184,7 +184,7 @@ def _rcp_blocks(world: World, r: HeldResource, action: str) -> bool:
     if not levels or "*" in action or "?" in action:
         return False
     caller = Caller.from_arn(f"arn:aws:iam::{OUTSIDE_PROBE_ACCOUNT}:root")
-    d = authorize_in_some_region(caller, action, r.arn, {}, PolicySet(resource=_ALLOW_EVERYONE, rcp=levels),
+    d = authorize_from_some_origin(caller, action, r.arn, {}, PolicySet(resource=_ALLOW_EVERYONE, rcp=levels),
                                  resource_account=r.account)
     return not d.allowed
 

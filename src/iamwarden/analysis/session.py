@@ -8,10 +8,13 @@ fixed by the kind of credentials and the moment are not unknowns (issue 10,
 - ``aws:TokenIssueTime``: a role session the principal starts for the attack is
   issued now; IAM users act with long-term keys, which carry no such key
   (catalog rule 5);
-- ``aws:SecureTransport``: SDK and CLI calls use HTTPS, so ``true``.
+- ``aws:SecureTransport``: SDK and CLI calls use HTTPS, so ``true``;
+- ``aws:ViaAWSService``: the principal calls AWS itself, so ``false`` (a service
+  forwarding its credentials is not modelled).
 
-Keys that depend on state outside the IAM data (MFA devices, source IP or VPC)
-are left out: the techniques treat those as uncertain. The core reads no
+Keys the caller picks per request (region, source address or VPC endpoint, user
+agent) are filled per question by ``origins``. Keys that depend on state outside
+the IAM data (MFA devices) are left out: the techniques treat those as uncertain. The core reads no
 clock, so ``now`` is passed in by the adapter (``cli audit``); without it the
 time keys are absent, as for a request whose time nobody knows.
 """
@@ -24,7 +27,7 @@ from functools import lru_cache
 from ..model.principal import Caller, PrincipalType
 
 #: the keys with a fixed value whatever the moment (lower-cased names as the context stores them)
-ALWAYS = {"aws:SecureTransport": "true"}
+ALWAYS = {"aws:SecureTransport": "true", "aws:ViaAWSService": "false"}
 
 
 def iso(t: datetime) -> str:

@@ -26,7 +26,7 @@ from ...evaluation.world import owner_org_keys, resource_account
 from ...model.account import Role
 from ...policy.document import Effect, Policy, PolicyKind, parse_policy
 from ..edges import Edge, reasons_of
-from ..regions import authorize_in_some_region
+from ..origins import authorize_from_some_origin
 from . import Want
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
         tags = {**s.context, **{f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}}
         if ix.world.organization is not None:
             owner_org_keys(ix.world, tags, resource_account(ix.world, role.arn) or s.account_id)
-        hit = any(authorize_in_some_region(s.caller, ASSUME, role.arn, {**tags, **c}, probe).allowed
+        hit = any(authorize_from_some_origin(s.caller, ASSUME, role.arn, {**tags, **c}, probe).allowed
                   for c in ctxs[:16])
         ix.cache[key] = hit
     return hit

@@ -1,0 +1,189 @@
+"""Where a request the analysis asks about comes from: the region it is sent to, the network
+it is sent from and the client that sends it, all of them the caller's choice.
+
+AWS puts these keys in every request's context (spec §3.2): ``aws:RequestedRegion`` (see
+``regions``), ``aws:SourceIp`` (the caller's address; absent when the request comes through a
+VPC endpoint, which sets ``aws:SourceVpc``, ``aws:SourceVpce`` and ``aws:VpcSourceIp``
+instead) and ``aws:UserAgent`` (the client's header, any text). An escalation's requests are
+the principal's own, made from wherever it works: the corporate network that a "deny outside
+our address range" guardrail names is where its people sit. So a request is allowed when it
+is allowed from *some* origin, each request of a path choosing its own. Asked with the keys
+absent instead, an ``IpAddress`` Allow never held (an administrator limited to the office
+network was no administrator) and a ``NotIpAddress`` Deny always did (an organization with
+that guardrail had no escalations at all).
+
+As for regions, the origins asked are one per class that the policies in force tell apart:
+the values of those keys pass or fail each condition on them alike within a class. The
+candidate values are a default, every policy value (a ``StringLike`` pattern's shortest
+match) and for address conditions each CIDR's first address and the one after its last; two
+candidates that every condition answers alike are one class. When no statement for the
+action tests any of the keys, nothing is added and the engine is asked once, as before.
+
+- A condition the engine cannot read ahead (policy values with variables) adds no candidate:
+  the classes may then miss a value only a variable picks (documented, rare).
+- ``MAX_ORIGINS`` bounds the origins per question (the policies' own quotas bound it first).
+- A question whose context holds a region, or any of the network or client keys, is asked
+  with that choice (the caller made it).
+
+docs/decisions/analysis-request-origin.md records the choice.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from ..evaluation import Decision, Request, authorize
+from ..policy.conditions import Condition, ConditionError, parse_network
+from .regions import KEY as REGION_KEY
+from .regions import requested_regions
+
+SOURCE_IP = "aws:SourceIp"
+SOURCE_VPC = "aws:SourceVpc"
+SOURCE_VPCE = "aws:SourceVpce"
+VPC_SOURCE_IP = "aws:VpcSourceIp"
+USER_AGENT = "aws:UserAgent"
+
+#: the value a key has when no condition tells values apart (documentation ranges, RFC 5737)
+DEFAULTS = {
+    SOURCE_IP: "203.0.113.10",
+    SOURCE_VPC: "vpc-0iamwarden",
+    SOURCE_VPCE: "vpce-0iamwarden",
+    VPC_SOURCE_IP: "10.255.255.10",
+    USER_AGENT: "aws-cli/2",
+}
+#: a request from the internet carries its address; one through a VPC endpoint, these instead
+INTERNET_KEYS = (SOURCE_IP,)
+VPC_KEYS = (SOURCE_VPC, SOURCE_VPCE, VPC_SOURCE_IP)
+CHOSEN_KEYS = (*INTERNET_KEYS, *VPC_KEYS, USER_AGENT)
+_BY_LOWER = {k.lower(): k for k in CHOSEN_KEYS}
+
+#: at most this many origins per question (classes beyond are not asked: documented)
+MAX_ORIGINS = 64
+
+Origin = tuple[tuple[str, str], ...]
+_NONE: tuple[Origin, ...] = ((),)
+
+#: id(Candidates) -> (candidates, origins); entries are shared between policy sets
+_ORIGINS: dict[int, tuple[Any, tuple[Origin, ...]]] = {}
+_SIZE = 65536
+
+
+def origins(cands: Any) -> tuple[Origin, ...]:
+    """The origins worth asking a question under ``cands`` (a ``PolicySet.candidates`` entry)
+    in, each a tuple of context items; ``((),)`` when no statement tests an origin key."""
+    hit = _ORIGINS.get(id(cands))
+    if hit is not None and hit[0] is cands:
+        return hit[1]
+    out = _origins(_conditions(cands))
+    if len(_ORIGINS) >= _SIZE:
+        _ORIGINS.clear()
+    _ORIGINS[id(cands)] = (cands, out)
+    return out
+
+
+def _conditions(cands: Any) -> dict[str, list[Condition]]:
+    """The statements' conditions on each origin key (by its canonical name)."""
+    found: dict[str, list[Condition]] = {}
+    for picked in (cands.identity, cands.resource, cands.boundary, cands.session, *cands.scp, *cands.rcp):
+        for _, st in picked:
+            for c in st.conditions:
+                key = _BY_LOWER.get(c.key_lower)
+                if key is not None:
+                    found.setdefault(key, []).append(c)
+    return found
+
+
+def _origins(conds: dict[str, list[Condition]]) -> tuple[Origin, ...]:
+    if not conds:
+        return _NONE
+    out: list[Origin] = []
+    agents: list[tuple[tuple[str, str], ...]] = [()]
+    if USER_AGENT in conds:
+        agents = [((USER_AGENT, v),) for v in classes(USER_AGENT, conds[USER_AGENT])]
+    networks: list[tuple[tuple[str, str], ...]] = [()]
+    if any(k in conds for k in (*INTERNET_KEYS, *VPC_KEYS)):
+        networks = [((SOURCE_IP, v),) for v in classes(SOURCE_IP, conds.get(SOURCE_IP, []))]
+        vpc = [classes(k, conds.get(k, [])) for k in VPC_KEYS]
+        networks += [tuple(zip(VPC_KEYS, values, strict=True)) for values in itertools.product(*vpc)]
+    for n, a in itertools.product(networks, agents):
+        out.append(n + a)
+        if len(out) >= MAX_ORIGINS:
+            break
+    return tuple(out)
+
+
+def classes(key: str, conds: list[Condition]) -> tuple[str, ...]:
+    """One value of ``key`` per class of values that ``conds`` tell apart, the default's first."""
+    candidates = [DEFAULTS[key]]
+    for c in conds:
+        if c.operator.is_null or c._has_variables:
+            continue
+        if c.operator.base in ("IpAddress", "NotIpAddress"):
+            candidates += _edges(c.values)
+        elif c.operator.base in ("StringLike", "StringNotLike"):
+            candidates += [v.replace("*", "").replace("?", "x") for v in c.values]
+        else:
+            candidates += list(c.values)
+    if any(c.operator.base in ("IpAddress", "NotIpAddress") for c in conds):
+        candidates += ["0.0.0.0", "::"]  # the first class of each address family
+    seen: dict[tuple[object, ...], str] = {}
+    for v in candidates:
+        seen.setdefault(tuple(_outcome(c, v) for c in conds), v)
+    return tuple(seen.values())
+
+
+def _edges(values: tuple[str, ...]) -> list[str]:
+    """Each CIDR's first address and the address after its last: the points where the set
+    of ranges an address is in can change."""
+    out: list[str] = []
+    for v in values:
+        try:
+            net = parse_network(v)
+        except ConditionError:
+            continue
+        out.append(str(net.network_address))
+        after = int(net.broadcast_address) + 1
+        if after < (1 << net.max_prefixlen):
+            out.append(str(type(net.network_address)(after)))
+    return out
+
+
+def _outcome(c: Condition, value: str) -> object:
+    """How condition ``c`` answers a request holding ``value`` (present, single-valued)."""
+    if c.operator.is_null or c._test is None:
+        return None  # the same for every value of a present key, or not read ahead
+    fam = c._family
+    if fam is not None and fam.readable is not None and not fam.readable(value):
+        return "unreadable"
+    try:
+        return bool(c._test(value))
+    except ConditionError:
+        return "error"
+
+
+def authorize_from_some_origin(caller: Any, action: str, resource: str, context: dict[str, Any], ps: Any,
+                               resource_account: str | None = None) -> Decision:
+    """The engine's decision on the request from the first origin (region × network × client,
+    see the module docstring and ``regions``) that allows it, else the last one's denial.
+    Keys ``context`` already holds are kept: the caller chose them."""
+    if REGION_KEY in context:
+        regions: tuple[str | None, ...] = (None,)
+    else:
+        regions = requested_regions(action, resource, ps, caller.partition or "aws")
+    where = origins(ps.candidates(action.lower()))
+    if where is not _NONE and any(k in context for k in CHOSEN_KEYS):
+        where = _NONE  # the caller chose where the request comes from
+    if len(regions) == 1 and where is _NONE:  # nearly always: nothing tests where a request comes from
+        ctx = context if regions[0] is None else {**context, REGION_KEY: regions[0]}
+        return authorize(Request.build(caller, action, resource, ctx, resource_account=resource_account), ps)
+    d: Decision | None = None
+    for region, origin in itertools.product(regions, where):
+        ctx = {**context, **dict(origin)}
+        if region is not None:
+            ctx[REGION_KEY] = region
+        d = authorize(Request.build(caller, action, resource, ctx, resource_account=resource_account), ps)
+        if d.allowed:
+            return d
+    assert d is not None  # at least one region and one origin
+    return d
