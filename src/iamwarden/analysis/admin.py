@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..evaluation import Decision
 from ..policy.document import Effect, Policy
+from .mfa import WITH_MFA, needed_mfa
 from .origins import authorize_from_some_origin
 from .subject import Subject
 
@@ -41,8 +42,6 @@ PROBE_ACTIONS = (
     "kms:Decrypt",
     "secretsmanager:GetSecretValue",
 )
-
-MFA_KEY = "aws:MultiFactorAuthPresent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +82,6 @@ def probe_actions(subject: Subject) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _mentions_mfa(subject: Subject) -> bool:
-    for p in subject.policies.identity:
-        for s in p.statements:
-            if s.effect is Effect.ALLOW and any(c.key_lower == MFA_KEY.lower() for c in s.conditions):
-                return True
-    return False
-
-
 def admin_status(subject: Subject) -> AdminStatus:
     """Decide admin status with the engine (see the module docstring for the definition)."""
     ps = subject.policies
@@ -101,15 +92,11 @@ def admin_status(subject: Subject) -> AdminStatus:
 
     ctx: dict[str, str] = {}
     d = allowed("*", ctx)
-    needs_mfa = False
     if not d.allowed:
-        if not _mentions_mfa(subject):
-            return AdminStatus(False, decision=d)
-        ctx = {MFA_KEY: "true"}
-        d = allowed("*", ctx)
-        if not d.allowed:
-            return AdminStatus(False, decision=d)
-        needs_mfa = True
+        return AdminStatus(False, decision=d)
+    needs_mfa = needed_mfa(d)
+    if needs_mfa:  # the probes are asked in the same MFA session
+        ctx = dict(WITH_MFA)
     for action in probe_actions(subject):
         if action == "*":
             continue

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..evaluation import Decision, Reason
+from .mfa import MFA_PREFIX, NEEDS_MFA, NOTE
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,9 @@ class Edge:
     modify-then-assume such as D16); the target's boundary, Denies and SCPs
     were checked not to cap it. ``then`` holds the follow-up steps of a
     compound self-escalation (D13: join a group, then D07 with its powers).
-    ``uncertain`` says what the step relies on that IAM data cannot show.
+    ``uncertain`` says what the step relies on that IAM data cannot show; a step whose
+    reasons hold ``mfa.NEEDS_MFA`` (an allow found only with MFA) gets ``mfa.NOTE`` added
+    here, whichever technique built it.
     """
 
     source: str
@@ -28,6 +31,13 @@ class Edge:
     uncertain: str | None = None
     grants_admin: bool = False
     then: tuple[Edge, ...] = ()
+
+    def __post_init__(self) -> None:
+        for r in self.reasons:
+            if r is NEEDS_MFA:
+                if not self.uncertain or MFA_PREFIX not in self.uncertain:  # one MFA note is enough
+                    object.__setattr__(self, "uncertain", merge_uncertain(self.uncertain, NOTE))
+                break
 
     @property
     def certain(self) -> bool:

@@ -74,6 +74,7 @@ UNCERTAIN_NOTES: tuple[Text, ...] = (
     N_("CodeStar was discontinued in 2024"),
     N_("needs MFA: the trust or identity policy requires aws:MultiFactorAuthPresent, and MFA devices are not in "
        "IAM data"),
+    N_("needs MFA: a policy in force requires aws:MultiFactorAuthPresent, and MFA devices are not in IAM data"),
 )
 
 #: the resources an uncertainty note names (``{resource}`` above), marked for translation

@@ -35,6 +35,7 @@ from typing import Any
 
 from ..evaluation import Decision, Request, authorize
 from ..policy.conditions import Condition, ConditionError, parse_network
+from . import mfa
 from .regions import KEY as REGION_KEY
 from .regions import requested_regions
 
@@ -64,34 +65,44 @@ MAX_ORIGINS = 64
 Origin = tuple[tuple[str, str], ...]
 _NONE: tuple[Origin, ...] = ((),)
 
-#: id(Candidates) -> (candidates, origins); entries are shared between policy sets
-_ORIGINS: dict[int, tuple[Any, tuple[Origin, ...]]] = {}
+#: id(Candidates) -> (candidates, origins, does a statement test MFA); entries are shared
+#: between policy sets
+_ORIGINS: dict[int, tuple[Any, tuple[Origin, ...], bool]] = {}
 _SIZE = 65536
 
 
 def origins(cands: Any) -> tuple[Origin, ...]:
     """The origins worth asking a question under ``cands`` (a ``PolicySet.candidates`` entry)
     in, each a tuple of context items; ``((),)`` when no statement tests an origin key."""
+    return _read(cands)[1]
+
+
+def _read(cands: Any) -> tuple[Any, tuple[Origin, ...], bool]:
     hit = _ORIGINS.get(id(cands))
     if hit is not None and hit[0] is cands:
-        return hit[1]
-    out = _origins(_conditions(cands))
+        return hit
+    conds, tests_mfa = _conditions(cands)
+    out = (cands, _origins(conds), tests_mfa)
     if len(_ORIGINS) >= _SIZE:
         _ORIGINS.clear()
-    _ORIGINS[id(cands)] = (cands, out)
+    _ORIGINS[id(cands)] = out
     return out
 
 
-def _conditions(cands: Any) -> dict[str, list[Condition]]:
-    """The statements' conditions on each origin key (by its canonical name)."""
+def _conditions(cands: Any) -> tuple[dict[str, list[Condition]], bool]:
+    """The statements' conditions on each origin key (by its canonical name), and whether
+    one tests an MFA key."""
     found: dict[str, list[Condition]] = {}
+    tests_mfa = False
     for picked in (cands.identity, cands.resource, cands.boundary, cands.session, *cands.scp, *cands.rcp):
         for _, st in picked:
             for c in st.conditions:
                 key = _BY_LOWER.get(c.key_lower)
                 if key is not None:
                     found.setdefault(key, []).append(c)
-    return found
+                elif c.key_lower in mfa.KEYS_LOWER:
+                    tests_mfa = True
+    return found, tests_mfa
 
 
 def _origins(conds: dict[str, list[Condition]]) -> tuple[Origin, ...]:
@@ -165,18 +176,31 @@ def _outcome(c: Condition, value: str) -> object:
 def authorize_from_some_origin(caller: Any, action: str, resource: str, context: dict[str, Any], ps: Any,
                                resource_account: str | None = None) -> Decision:
     """The engine's decision on the request from the first origin (region × network × client,
-    see the module docstring and ``regions``) that allows it, else the last one's denial.
-    Keys ``context`` already holds are kept: the caller chose them."""
+    see the module docstring and ``regions``) that allows it; failing that, the same with MFA
+    when a statement in force tests it (``mfa``: the allow carries ``mfa.NEEDS_MFA``); else
+    the last denial. Keys ``context`` already holds are kept: the caller chose them."""
     if REGION_KEY in context:
         regions: tuple[str | None, ...] = (None,)
     else:
         regions = requested_regions(action, resource, ps, caller.partition or "aws")
-    where = origins(ps.candidates(action.lower()))
+    _, where, tests_mfa = _read(ps.candidates(action.lower()))
     if where is not _NONE and any(k in context for k in CHOSEN_KEYS):
         where = _NONE  # the caller chose where the request comes from
     if len(regions) == 1 and where is _NONE:  # nearly always: nothing tests where a request comes from
         ctx = context if regions[0] is None else {**context, REGION_KEY: regions[0]}
-        return authorize(Request.build(caller, action, resource, ctx, resource_account=resource_account), ps)
+        d = authorize(Request.build(caller, action, resource, ctx, resource_account=resource_account), ps)
+    else:
+        d = _first_allowed(caller, action, resource, context, ps, resource_account, regions, where)
+    if d.allowed or not tests_mfa or mfa.PRESENT in context:
+        return d
+    again = _first_allowed(caller, action, resource, {**context, **mfa.WITH_MFA}, ps, resource_account, regions,
+                           where)
+    return mfa.with_mfa(again) if again.allowed else d
+
+
+def _first_allowed(caller: Any, action: str, resource: str, context: dict[str, Any], ps: Any,
+                   resource_account: str | None, regions: tuple[str | None, ...],
+                   where: tuple[Origin, ...]) -> Decision:
     d: Decision | None = None
     for region, origin in itertools.product(regions, where):
         ctx = {**context, **dict(origin)}

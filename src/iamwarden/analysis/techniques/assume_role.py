@@ -26,6 +26,7 @@ from ...evaluation.world import owner_org_keys, resource_account
 from ...model.account import Role
 from ...policy.document import Effect, Policy, PolicyKind, parse_policy
 from ..edges import Edge, reasons_of
+from ..mfa import needed_mfa
 from ..origins import authorize_from_some_origin
 from . import Want
 
@@ -47,8 +48,8 @@ def assume_decision(ix: WorldIndex, s: Subject, role: Role, content: bool = Fals
     d: Decision | None = None
     for ctx in contexts[:8]:
         d = ix.ask(s, ASSUME, role.arn, ctx, trust=role.trust, content=content)
-        if d.allowed:
-            return d, None
+        if d.allowed:  # allowed only with MFA (``analysis.mfa``): uncertain
+            return d, (MFA_NOTE if needed_mfa(d) else None)
     assert d is not None
     mfa = t.mentions_mfa or any(
         c.key_lower == "aws:multifactorauthpresent"
