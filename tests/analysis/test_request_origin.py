@@ -164,3 +164,19 @@ def test_probes_cover_every_class_of_the_law() -> None:
     probed = {tuple(c._test(v) for c in conds) for v in PROBES if v}
     assert found == probed
     assert len(found) >= 6
+
+
+def test_a_step_says_which_origin_it_needed_in_the_readers_language() -> None:
+    """The allow that needed an address says so among the step's reasons (translated)."""
+    from iamwarden.analysis import audit
+    from iamwarden.i18n import translator
+    from iamwarden.report.decision_text import decision_message
+
+    b, dev, role = _lambda_setup()
+    b.users[-1]["UserPolicyList"][0]["PolicyDocument"]["Statement"][1]["Condition"] = {
+        "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+    row = next(p for p in audit(world(b)).to_json()["principals"] if p["arn"] == dev)
+    said = [s["message"] for s in row["paths"][0]["steps"][0]["statements"] if s["policy_type"] == "request"]
+    assert said == ["allowed for a request sent from aws:SourceIp 10.0.0.0"]
+    ja = decision_message(said[0], translator("ja"))
+    assert "aws:SourceIp 10.0.0.0" in ja and ja != said[0]

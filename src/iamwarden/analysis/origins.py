@@ -31,9 +31,10 @@ docs/decisions/analysis-request-origin.md records the choice.
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 from typing import Any
 
-from ..evaluation import Decision, Request, authorize
+from ..evaluation import Decision, Reason, Request, authorize
 from ..policy.conditions import Condition, ConditionError, parse_network
 from . import mfa
 from .regions import KEY as REGION_KEY
@@ -201,6 +202,8 @@ def authorize_from_some_origin(caller: Any, action: str, resource: str, context:
 def _first_allowed(caller: Any, action: str, resource: str, context: dict[str, Any], ps: Any,
                    resource_account: str | None, regions: tuple[str | None, ...],
                    where: tuple[Origin, ...]) -> Decision:
+    """The first allow among the regions × origins, with reasons saying which it needed
+    (only where the policies told them apart), else the last denial."""
     d: Decision | None = None
     for region, origin in itertools.product(regions, where):
         ctx = {**context, **dict(origin)}
@@ -208,6 +211,33 @@ def _first_allowed(caller: Any, action: str, resource: str, context: dict[str, A
             ctx[REGION_KEY] = region
         d = authorize(Request.build(caller, action, resource, ctx, resource_account=resource_account), ps)
         if d.allowed:
-            return d
+            extra = ((_in_region(region),) if region is not None and len(regions) > 1 else ()) + (
+                (_from_origin(origin),) if origin else ())
+            return Decision(d.verdict, d.reasons + extra, d.errors, d.rule, d.details) if extra else d
     assert d is not None  # at least one region and one origin
     return d
+
+
+#: the reasons an allow found in a region or from an origin the policies tell apart carries
+#: (report/decision_text.py translates them)
+IN_REGION = "allowed for a request made in {region}"
+FROM_ORIGIN = "allowed for a request sent {origin}"
+
+
+@lru_cache(maxsize=1024)
+def _in_region(region: str) -> Reason:
+    return Reason("request", IN_REGION.format(region=region))
+
+
+@lru_cache(maxsize=1024)
+def _from_origin(origin: Origin) -> Reason:
+    values = dict(origin)
+    parts: list[str] = []
+    if SOURCE_IP in values:
+        parts.append(f"from {SOURCE_IP} {values[SOURCE_IP]}")
+    vpc = [f"{k} {values[k]}" for k in VPC_KEYS if k in values]
+    if vpc:
+        parts.append("through a VPC endpoint (" + ", ".join(vpc) + ")")
+    if USER_AGENT in values:
+        parts.append(f"with {USER_AGENT} {values[USER_AGENT]!r}")
+    return Reason("request", FROM_ORIGIN.format(origin=" ".join(parts)))

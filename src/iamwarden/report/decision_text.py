@@ -20,6 +20,11 @@ from ..i18n.templates import match_template, split_template
 #: every reason and rule the authorizer writes (evaluation/authorizer.py), English as it writes them
 DECISION_MESSAGES: tuple[Text, ...] = (
     # reasons
+    # added by the analysis to an allow it found in a region, from an origin or with MFA
+    # (analysis/origins.py, analysis/mfa.py)
+    N_("allowed for a request made in {region}"),
+    N_("allowed for a request sent {origin}"),
+    N_("allowed with MFA (aws:MultiFactorAuthPresent true); MFA devices are not in IAM data"),
     N_("evaluation failed; denied (fail closed)"),
     N_("an error occurred while evaluating; denied (fail closed)"),
     N_("a statement that may be a Deny could not be read ({where}); denied (fail closed)"),
