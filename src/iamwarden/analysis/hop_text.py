@@ -23,6 +23,7 @@ HOP_REASONS: tuple[Text, ...] = (
     N_("can create a new default version of {policy}, which it holds"),
     N_("can make version {version} of {policy} the default, which grants *"),
     N_("can create role {role} trusting itself and give it admin"),
+    N_("can create role {role} trusting itself and give it admin (its permissions boundary {boundary} caps nothing)"),
     N_("can add itself to group {group}, which holds * on *"),
     N_("can add itself to group {group}, then {technique}"),
     N_("can create an access key for {name}"),

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequenc
 
 from ..evaluation import Decision, PolicySet, decide
 from ..evaluation.context import principal_keys
-from ..evaluation.world import owner_org_keys, rcp_levels, resource_account
+from ..evaluation.world import boundary_key, owner_org_keys, rcp_levels, resource_account
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
 from ..model.principal import Caller, PrincipalType
@@ -675,8 +675,13 @@ class WorldIndex:
             ctx[f"aws:PrincipalTag/{k}"] = v
         target = self.subjects.get(resource)
         if target is not None:
-            for k, v in target.entity.tags.items():
+            ent = target.entity
+            for k, v in ent.tags.items():
                 ctx[f"aws:ResourceTag/{k}"] = v
+            if isinstance(ent, (User, Role)) and ent.boundary is not None:
+                b = boundary_key(ent, action)  # the delegated-administrator pattern's key
+                if b is not None:
+                    ctx["iam:PermissionsBoundary"] = b
         held = self.world.resources.find(resource) if trust is None else None
         if self.world.organization is not None:
             # the owner's organization keys: a request on "*" or an ARN naming no account is the caller's
@@ -1117,7 +1122,7 @@ class WorldIndex:
 _NOT_ADMIN = AdminStatus(False)
 
 #: condition keys that depend on the target resource (can_somewhere cannot rule them out)
-RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource")
+RESOURCE_KEYS = ("aws:resourcetag/", "iam:resourcetag/", "aws:resource", "iam:permissionsboundary")
 
 #: condition keys whose value differs between principals that share policies
 CALLER_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity",

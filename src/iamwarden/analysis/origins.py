@@ -21,7 +21,8 @@ action tests any of the keys, nothing is added and the engine is asked once, as 
 
 - A condition the engine cannot read ahead (policy values with variables) adds no candidate:
   the classes may then miss a value only a variable picks (documented, rare).
-- ``MAX_ORIGINS`` bounds the origins per question (the policies' own quotas bound it first).
+- ``MAX_ORIGINS`` bounds the origins per question and ``MAX_CANDIDATES`` the values tried per
+  key (the default first): classes beyond them are not asked (documented).
 - A question whose context holds a region, or any of the network or client keys, is asked
   with that choice (the caller made it).
 
@@ -62,6 +63,9 @@ _BY_LOWER = {k.lower(): k for k in CHOSEN_KEYS}
 
 #: at most this many origins per question (classes beyond are not asked: documented)
 MAX_ORIGINS = 64
+#: at most this many candidate values per key are told apart (the policy size quotas allow a
+#: few thousand CIDRs per principal; a hostile account must not make this quadratic)
+MAX_CANDIDATES = 256
 
 Origin = tuple[tuple[str, str], ...]
 _NONE: tuple[Origin, ...] = ((),)
@@ -117,11 +121,10 @@ def _origins(conds: dict[str, list[Condition]]) -> tuple[Origin, ...]:
     if any(k in conds for k in (*INTERNET_KEYS, *VPC_KEYS)):
         networks = [((SOURCE_IP, v),) for v in classes(SOURCE_IP, conds.get(SOURCE_IP, []))]
         vpc = [classes(k, conds.get(k, [])) for k in VPC_KEYS]
-        networks += [tuple(zip(VPC_KEYS, values, strict=True)) for values in itertools.product(*vpc)]
-    for n, a in itertools.product(networks, agents):
+        networks += [tuple(zip(VPC_KEYS, values, strict=True))
+                     for values in itertools.islice(itertools.product(*vpc), MAX_ORIGINS)]
+    for n, a in itertools.islice(itertools.product(networks, agents), MAX_ORIGINS):
         out.append(n + a)
-        if len(out) >= MAX_ORIGINS:
-            break
     return tuple(out)
 
 
@@ -140,7 +143,7 @@ def classes(key: str, conds: list[Condition]) -> tuple[str, ...]:
     if any(c.operator.base in ("IpAddress", "NotIpAddress") for c in conds):
         candidates += ["0.0.0.0", "::"]  # the first class of each address family
     seen: dict[tuple[object, ...], str] = {}
-    for v in candidates:
+    for v in dict.fromkeys(candidates[:MAX_CANDIDATES]):
         seen.setdefault(tuple(_outcome(c, v) for c in conds), v)
     return tuple(seen.values())
 

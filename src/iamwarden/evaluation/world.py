@@ -15,6 +15,7 @@ from ..model.arn import Arn
 from ..model.organization import rcp_applies
 from ..model.principal import Caller, PrincipalType
 from ..model.resources import HeldResource
+from ..policy.catalog import catalog
 from ..policy.document import Policy, PolicyKind, parse_policy
 from .authorizer import authorize
 from .decision import Decision, Reason, Verdict
@@ -193,6 +194,35 @@ def rcp_levels(world: World, resource_account: str, action: str = "",
     return world.rcps.get(resource_account, ())
 
 
+#: IAM actions whose ``iam:PermissionsBoundary`` is the boundary the request sets (a new user
+#: or role's, or the one put in place), not the one the entity has
+BOUNDARY_IN_REQUEST = frozenset({"iam:createuser", "iam:createrole", "iam:putuserpermissionsboundary",
+                                 "iam:putrolepermissionsboundary"})
+_BOUNDARY_KEY = "iam:permissionsboundary"
+
+
+def entity_keys(target: User | Role, action: str) -> dict[str, str]:
+    """The context keys a request on an existing user or role carries from it: its tags
+    (``aws:ResourceTag/*``) and, for the IAM actions the Service Authorization Reference lists
+    the key for, its permissions boundary (``iam:PermissionsBoundary``, "the specified policy
+    is set as the permissions boundary on the IAM entity"; absent when it has none). The
+    delegated-administrator policies of the IAM User Guide rely on it: "attach policies only
+    to users whose boundary is X"."""
+    out = {f"aws:ResourceTag/{k}": v for k, v in target.tags.items()}
+    b = boundary_key(target, action)
+    if b is not None:
+        out["iam:PermissionsBoundary"] = b
+    return out
+
+
+def boundary_key(target: User | Role, action: str) -> str | None:
+    """``iam:PermissionsBoundary`` of a request on ``target`` (see ``entity_keys``), or None."""
+    if target.boundary is None or action.lower() in BOUNDARY_IN_REQUEST:
+        return None
+    keys = catalog().action_condition_keys(action)
+    return target.boundary if keys is not None and _BOUNDARY_KEY in keys else None
+
+
 def decide(
     world: World,
     principal: str | Caller,
@@ -203,8 +233,9 @@ def decide(
 ) -> Decision:
     """Decide one request against loaded accounts.
 
-    Principal tags (``aws:PrincipalTag/*``) and, for roles, ``aws:ResourceTag/*``
-    of a target role are derived from the data unless supplied.
+    Principal tags (``aws:PrincipalTag/*``) and, for a target user or role, its
+    ``aws:ResourceTag/*`` and ``iam:PermissionsBoundary`` (``entity_keys``) are derived
+    from the data unless supplied.
     """
     try:
         caller = principal if isinstance(principal, Caller) else caller_for(world, principal)
@@ -216,8 +247,7 @@ def decide(
         ctx.update(resource_org_keys(world, owner or caller.account))
         target = world.entity(resource) if resource.startswith("arn:") else None
         if isinstance(target, (User, Role)):
-            for k, v in target.tags.items():
-                ctx[f"aws:ResourceTag/{k}"] = v
+            ctx.update(entity_keys(target, action))
         ctx.update(context or {})
         req = Request.build(caller, action, resource, ctx, resource_account=owner)
         return authorize(req, policies_for(world, caller, resource, action, session))

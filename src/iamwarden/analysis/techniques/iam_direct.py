@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 #: How many modify-then-assume edges (D16-D23) to collect per principal: one
 #: suffices to place it one step from admin; a few give alternatives.
 MAX_GRANTING = 3
+BOUNDARY_KEY = "iam:permissionsboundary"
 
 ACTIONS = frozenset(a.lower() for a in (
     "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey",
@@ -69,12 +70,13 @@ def _customer_policies(s: Subject) -> list[str]:
     return [a for a in dict.fromkeys(arns) if a in acct.policies and not acct.policies[a].aws_managed]
 
 
-def _attach(ix: WorldIndex, s: Subject, action: str, resource: str) -> Decision | None:
+def _attach(ix: WorldIndex, s: Subject, action: str, resource: str,
+            context: dict[str, str] | None = None) -> Decision | None:
     """Can ``s`` attach some admin-granting managed policy to ``resource``? (honours iam:PolicyARN)."""
     if not ix.holds(s, action):
         return None
     for pol in ix.admin_policy_arns(s.account):
-        d = ix.ask(s, action, resource, {"iam:PolicyARN": pol})
+        d = ix.ask(s, action, resource, {**(context or {}), "iam:PolicyARN": pol})
         if d.allowed:
             return d
     return None
@@ -85,10 +87,11 @@ def _can_attach(ix: WorldIndex, s: Subject, action: str) -> bool:
     return any(ix.can_somewhere(s, action, {"iam:PolicyARN": p}) for p in ix.admin_policy_arns(s.account))
 
 
-def _put(ix: WorldIndex, s: Subject, action: str, resource: str) -> Decision | None:
+def _put(ix: WorldIndex, s: Subject, action: str, resource: str,
+         context: dict[str, str] | None = None) -> Decision | None:
     if not ix.holds(s, action):
         return None
-    d = ix.ask(s, action, resource)
+    d = ix.ask(s, action, resource, context)
     return d if d.allowed else None
 
 
@@ -255,14 +258,24 @@ class IamDirectChecker:
         new = ix.new_role(s.account)
         if not admin_status(new).admin:
             return None
-        d1, arn = ix.ask_new_at(s, "iam:CreateRole", new.arn)
-        if not d1.allowed:
-            return None
-        d2 = _attach(ix, s, "iam:AttachRolePolicy", arn) or _put(ix, s, "iam:PutRolePolicy", arn)
-        if d2 is None:
-            return None
-        return Edge(s.arn, s.arn, "D24", f"can create role {arn.rsplit('/', 1)[-1]} trusting itself and give it admin",
-                    reasons_of(d1, d2), grants_admin=True)
+        # the caller picks the new role's permissions boundary (``iam:PermissionsBoundary`` of
+        # CreateRole, and then of every write to the role): none, or one that caps nothing
+        boundaries: tuple[str | None, ...] = (None,)
+        if any(c.key_lower == BOUNDARY_KEY for st in ix.allow_statements(s, "iam:CreateRole") for c in st.conditions):
+            boundaries += tuple(ix.admin_policy_arns(s.account))
+        for bnd in boundaries:
+            ctx = {"iam:PermissionsBoundary": bnd} if bnd is not None else None
+            d1, arn = ix.ask_new_at(s, "iam:CreateRole", new.arn, ctx)
+            if not d1.allowed:
+                continue
+            d2 = _attach(ix, s, "iam:AttachRolePolicy", arn, ctx) or _put(ix, s, "iam:PutRolePolicy", arn, ctx)
+            if d2 is None:
+                continue
+            why = f"can create role {arn.rsplit('/', 1)[-1]} trusting itself and give it admin"
+            if bnd is not None:
+                why += f" (its permissions boundary {bnd.rsplit('/', 1)[-1]} caps nothing)"
+            return Edge(s.arn, s.arn, "D24", why, reasons_of(d1, d2), grants_admin=True)
+        return None
 
     def _join_group(self, s: Subject, ix: WorldIndex) -> Iterator[Edge]:
         """D13: join a group whose powers make the user admin, or let it escalate itself."""
