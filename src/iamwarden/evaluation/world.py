@@ -18,6 +18,7 @@ from ..model.resources import HeldResource
 from ..policy.catalog import catalog
 from ..policy.document import Policy, PolicyKind, parse_policy
 from .authorizer import authorize
+from .context import entity_tag_keys
 from .decision import Decision, Reason, Verdict
 from .policyset import PolicySet
 from .request import TRUST_ACTIONS, Request
@@ -203,12 +204,13 @@ _BOUNDARY_KEY = "iam:permissionsboundary"
 
 def entity_keys(target: User | Role, action: str) -> dict[str, str]:
     """The context keys a request on an existing user or role carries from it: its tags
-    (``aws:ResourceTag/*``) and, for the IAM actions the Service Authorization Reference lists
-    the key for, its permissions boundary (``iam:PermissionsBoundary``, "the specified policy
-    is set as the permissions boundary on the IAM entity"; absent when it has none). The
-    delegated-administrator policies of the IAM User Guide rely on it: "attach policies only
-    to users whose boundary is X"."""
-    out = {f"aws:ResourceTag/{k}": v for k, v in target.tags.items()}
+    (``aws:ResourceTag/*`` and ``iam:ResourceTag/*``, ``context.entity_tag_keys``) and, for
+    the IAM actions the Service Authorization Reference lists the key for, its permissions
+    boundary (``iam:PermissionsBoundary``, "the specified policy is set as the permissions
+    boundary on the IAM entity"; absent when it has none). The delegated-administrator
+    policies of the IAM User Guide rely on it: "attach policies only to users whose boundary
+    is X"."""
+    out = entity_tag_keys(target.tags)
     b = boundary_key(target, action)
     if b is not None:
         out["iam:PermissionsBoundary"] = b

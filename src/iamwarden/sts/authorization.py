@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ..evaluation.authorizer import authorize
+from ..evaluation.context import ENTITY_TAG_PREFIXES
 from ..evaluation.decision import Decision, Reason, Verdict
 from ..evaluation.policyset import PolicySet
 from ..evaluation.request import Request
@@ -91,9 +92,10 @@ def request_context(
     if params.tags:
         _overlay_keys(ctx, "aws:RequestTag/", tuple(SessionTag(x.key, x.value) for x in params.tags))
         ctx["aws:TagKeys"] = [x.key for x in params.tags]
-    if role is not None:
-        _overlay_keys(ctx, "aws:ResourceTag/", dict(role.tags))
-    _overlay_keys(ctx, "aws:ResourceTag/", caller.transitive_tags)
+    for prefix in ENTITY_TAG_PREFIXES:  # the role's tags, a transitive session tag over its own
+        if role is not None:
+            _overlay_keys(ctx, prefix, dict(role.tags))
+        _overlay_keys(ctx, prefix, caller.transitive_tags)
     return ctx
 
 

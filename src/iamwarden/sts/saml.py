@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
 from ..evaluation.authorizer import authorize
+from ..evaluation.context import entity_tag_keys
 from ..evaluation.decision import Decision, Reason, Verdict
 from ..evaluation.policyset import PolicySet
 from ..evaluation.request import Request
@@ -315,8 +316,7 @@ def saml_context(assertion: SamlAssertion, provider: SamlProvider, role: Role | 
             ctx[f"aws:RequestTag/{x.key}"] = x.value
         ctx["aws:TagKeys"] = [x.key for x in tags]
     if role is not None:
-        for k, v in role.tags.items():
-            ctx[f"aws:ResourceTag/{k}"] = v
+        ctx.update(entity_tag_keys(role.tags))
     return ctx
 
 

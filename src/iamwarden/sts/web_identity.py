@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from ..evaluation.authorizer import authorize
+from ..evaluation.context import entity_tag_keys
 from ..evaluation.decision import Decision, Reason, Verdict
 from ..evaluation.request import Request
 from ..model.account import AccountError, Role, World
@@ -217,8 +218,7 @@ def trust_context(token: VerifiedToken, role: Role | None, session_name: str,
         if transitive:
             ctx["sts:TransitiveTagKeys"] = transitive
     if role is not None:
-        for k, v in role.tags.items():
-            ctx[f"aws:ResourceTag/{k}"] = v
+        ctx.update(entity_tag_keys(role.tags))
     return ctx
 
 
