@@ -39,6 +39,7 @@ from ..policy.document import Effect, Policy, Statement
 from ..policy.glob_witness import DEFAULT_LIMIT, common_match_counted
 from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import Variable, substitute
+from . import created_tags
 from .admin import AdminStatus, admin_status
 from .origins import authorize_from_some_origin
 from .regions import representatives_of
@@ -838,10 +839,25 @@ class WorldIndex:
                     budget -= used
                     if name is not None and name not in names:
                         names.append(name)
+        got = self._allowed_on_one(s, groups, names, ())
+        if got is not None or not names:
+            return got
+        # the caller may tag what it creates (``created_tags``): tried when a statement tests a tag
+        conds = [c for g in groups for a in g for c in created_tags.tag_conditions(s.policies.candidates(a.lower()))]
+        if conds:
+            for tags in created_tags.choices(conds, caller_keys(s)):
+                got = self._allowed_on_one(s, groups, names, tags)
+                if got is not None:
+                    return got
+        return None
+
+    def _allowed_on_one(self, s: Subject, groups: Sequence[Sequence[str]], names: list[str],
+                        tags: created_tags.Tags) -> list[Decision] | None:
+        """One allowing decision per group on the first of ``names`` that has them all."""
         for name in names:
             out = []
             for group in groups:
-                d = self._allowed_on(s, group, name)
+                d = self._allowed_on(s, group, name, tags)
                 if d is None:
                     break
                 out.append(d)
@@ -849,11 +865,13 @@ class WorldIndex:
                 return out
         return None
 
-    def _allowed_on(self, s: Subject, group: Sequence[str], resource: str) -> Decision | None:
-        """The first held action of ``group`` the engine allows ``s`` on ``resource``, or None."""
+    def _allowed_on(self, s: Subject, group: Sequence[str], resource: str,
+                    tags: created_tags.Tags = ()) -> Decision | None:
+        """The first held action of ``group`` the engine allows ``s`` on ``resource`` (created
+        with ``tags``), or None."""
         for a in group:
             if self.holds(s, a):
-                d = self.ask(s, a, resource)
+                d = self.ask(s, a, resource, created_tags.contexts(a, tags) or None)
                 if d.allowed:
                     return d
         return None

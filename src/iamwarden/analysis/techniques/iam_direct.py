@@ -16,14 +16,16 @@ group joined).
 
 from __future__ import annotations
 
+import itertools
 from itertools import islice
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ...evaluation import Decision
 from ...model.account import Group, Role, User
+from .. import created_tags
 from ..admin import admin_status
 from ..edges import Edge, reasons_of
-from ..index import Holders
+from ..index import Holders, caller_keys
 from . import Want
 from .assume_role import assumable_roles, assume_decision
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 #: suffices to place it one step from admin; a few give alternatives.
 MAX_GRANTING = 3
 BOUNDARY_KEY = "iam:permissionsboundary"
+#: D24's requests: create the role, then write its permissions
+_D24_ACTIONS = ("iam:createrole", "iam:attachrolepolicy", "iam:putrolepolicy")
 
 ACTIONS = frozenset(a.lower() for a in (
     "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey",
@@ -263,12 +267,20 @@ class IamDirectChecker:
         boundaries: tuple[str | None, ...] = (None,)
         if any(c.key_lower == BOUNDARY_KEY for st in ix.allow_statements(s, "iam:CreateRole") for c in st.conditions):
             boundaries += tuple(ix.admin_policy_arns(s.account))
-        for bnd in boundaries:
-            ctx = {"iam:PermissionsBoundary": bnd} if bnd is not None else None
-            d1, arn = ix.ask_new_at(s, "iam:CreateRole", new.arn, ctx)
+        # and its tags (``created_tags``), when a statement for these actions tests one
+        conds = [c for a in _D24_ACTIONS for c in created_tags.tag_conditions(s.policies.candidates(a))]
+        tag_sets: list[created_tags.Tags] = [()]
+        if conds:
+            tag_sets += created_tags.choices(conds, caller_keys(s))
+        for tags, bnd in itertools.product(tag_sets, boundaries):
+            ctx: dict[str, Any] = {"iam:PermissionsBoundary": bnd} if bnd is not None else {}
+            d1, arn = ix.ask_new_at(s, "iam:CreateRole", new.arn,
+                                    {**ctx, **created_tags.contexts("iam:CreateRole", tags)} or None)
             if not d1.allowed:
                 continue
-            d2 = _attach(ix, s, "iam:AttachRolePolicy", arn, ctx) or _put(ix, s, "iam:PutRolePolicy", arn, ctx)
+            on_role = {**ctx, **created_tags.contexts("iam:AttachRolePolicy", tags)} or None
+            d2 = _attach(ix, s, "iam:AttachRolePolicy", arn, on_role) or _put(ix, s, "iam:PutRolePolicy", arn,
+                                                                              on_role)
             if d2 is None:
                 continue
             why = f"can create role {arn.rsplit('/', 1)[-1]} trusting itself and give it admin"
