@@ -674,7 +674,8 @@ class WorldIndex:
         ctx: dict[str, Any] = dict(s.context)
         for k, v in s.entity.tags.items():
             ctx[f"aws:PrincipalTag/{k}"] = v
-        target = self.subjects.get(resource)
+        # a hypothetical principal's request on itself sees it as it would be (B01: no boundary)
+        target = s if s.note and resource == s.arn else self.subjects.get(resource)
         if target is not None:
             ent = target.entity
             if ent.tags:

@@ -83,6 +83,12 @@ class Subject:
         kept = tuple(p for p in self.policies.identity if id(p) not in own)
         return replace(self, policies=self.policies.replace(identity=kept + (new,)), note=note)
 
+    def with_boundary(self, boundary: Policy | None, arn: str | None, note: str) -> Subject:
+        """The principal after its permissions boundary is deleted (None) or replaced by the
+        managed policy ``arn`` (B01); its entity says so too, for the requests made on it."""
+        entity = replace(self.entity, boundary=arn)
+        return replace(self, entity=entity, policies=self.policies.replace(boundary=boundary), note=note)
+
     def with_policy_swapped(self, old: Policy, new: Policy, note: str) -> Subject:
         """The principal after a managed policy's default version changes (catalog D01, D02)."""
         ident = tuple(new if p is old else p for p in self.policies.identity)

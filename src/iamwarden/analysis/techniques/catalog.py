@@ -102,6 +102,9 @@ TECHNIQUES: dict[str, TechniqueInfo] = {
                          gettext_noop("Replace the code of a loaded Lambda function its policy lets you update")),
     "R02": TechniqueInfo("R02", "resource",
                          gettext_noop("Reconfigure a loaded Lambda function its policy lets you update")),
+    # not in the catalog either: docs/decisions/analysis-boundary-removal.md
+    "B01": TechniqueInfo("B01", "direct",
+                         gettext_noop("Delete or replace one's own permissions boundary")),
 }
 
 

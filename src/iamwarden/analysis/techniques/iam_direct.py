@@ -46,6 +46,8 @@ ACTIONS = frozenset(a.lower() for a in (
     "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy",
     "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup",
     "iam:UpdateAssumeRolePolicy", "iam:CreateRole",
+    "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
 ))
 
 
@@ -56,8 +58,12 @@ SELF_ACTIONS = ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AttachRolePoli
 _INLINE_SELF = ("iam:PutUserPolicy", "iam:PutRolePolicy")
 #: every action a self-escalation step needs one of (D01, D02, D07-D13, D24): a principal
 #: holding none has none, and most principals are spared the checks one by one
+#: B01: delete one's own permissions boundary, or put one in its place that caps nothing
+_BOUNDARY_ACTIONS = {"user": ("iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"),
+                     "role": ("iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary")}
 _SELF_ANY = frozenset(a.lower() for a in (*SELF_ACTIONS, "iam:SetDefaultPolicyVersion", "iam:CreateRole",
-                                          "iam:AddUserToGroup"))
+                                          "iam:AddUserToGroup", *_BOUNDARY_ACTIONS["user"],
+                                          *_BOUNDARY_ACTIONS["role"]))
 #: every action a modify-then-assume step (D16-D23) needs one of, to change the target
 _GRANT_ANY = frozenset(a.lower() for a in ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion",
                                            "iam:AttachUserPolicy", "iam:PutUserPolicy"))
@@ -254,8 +260,42 @@ class IamDirectChecker:
             if e is not None:
                 found = True
                 yield e
+        if allow_groups and not found and s.policies.boundary is not None:
+            e = self._drop_boundary(s, ix)
+            if e is not None:
+                found = True
+                yield e
         if allow_groups and not found and s.kind == "user" and ix.holds(s, "iam:AddUserToGroup"):
             yield from self._join_group(s, ix)
+
+    def _drop_boundary(self, s: Subject, ix: WorldIndex) -> Edge | None:
+        """B01: delete one's own permissions boundary (or replace it by a policy that caps
+        nothing), when without it one is admin or can then escalate oneself (D07-D12...)."""
+        delete, put = _BOUNDARY_ACTIONS[s.kind]
+        if not (ix.holds(s, delete) or ix.holds(s, put)):
+            return None
+        d = ix.ask(s, delete, s.arn) if ix.holds(s, delete) else None
+        after: Subject | None = None
+        if d is not None and d.allowed:
+            how = "can delete its own permissions boundary"
+            after = s.with_boundary(None, None, note="its permissions boundary deleted")
+        elif ix.holds(s, put):
+            for arn in ix.admin_policy_arns(s.account):
+                d = ix.ask(s, put, s.arn, {"iam:PermissionsBoundary": arn})
+                pol = s.account.managed(arn)
+                if d.allowed and pol is not None:
+                    how = f"can make {arn.rsplit('/', 1)[-1]} its own permissions boundary"
+                    after = s.with_boundary(pol, arn, note=f"its permissions boundary replaced by {arn}")
+                    break
+        if after is None or d is None:
+            return None
+        if admin_status(after).admin:
+            return Edge(s.arn, s.arn, "B01", how + ", and its policies grant *", reasons_of(d), grants_admin=True)
+        follow = next(iter(self._self_edges(after, ix, allow_groups=False)), None)
+        if follow is None:
+            return None
+        return Edge(s.arn, s.arn, "B01", how + f", then {follow.technique}", reasons_of(d), grants_admin=True,
+                    then=(follow,))
 
     def _new_role(self, s: Subject, ix: WorldIndex) -> Edge | None:
         """D24: create a role trusting oneself, make it admin, assume it (no sts permission needed)."""
