@@ -38,7 +38,7 @@ from ..policy.catalog import EVERY_REQUIRED_TYPE, catalog
 from ..policy.document import Effect, Policy, Statement
 from ..policy.glob_witness import DEFAULT_LIMIT, common_match_counted
 from ..policy.patterns import compile_glob, has_wildcard
-from ..policy.variables import Variable, substitute
+from ..policy.variables import Part, Variable, substitute
 from . import created_tags
 from .admin import AdminStatus, admin_status
 from .origins import authorize_from_some_origin
@@ -267,6 +267,26 @@ class RoleTrust:
     #: ``services`` lower-cased, as the techniques' rows name them: a set test tells a checker
     #: that no row's service can assume the role before it builds any list for the row
     service_keys: frozenset[str] = frozenset()
+    #: caller-supplied key -> its policy values with variables (``${aws:username}``), resolved
+    #: per caller by ``supplied_for``
+    supplied_parts: Mapping[str, tuple[tuple[Part, ...], ...]] = field(default_factory=dict)
+
+    def supplied_for(self, s: Subject) -> Mapping[str, tuple[str, ...]]:
+        """``supplied`` with the values that hold the caller's own variables first: the AWS
+        pattern "the session must be named after the user" (``sts:RoleSessionName`` =
+        ``${aws:username}``) is met by the caller naming its session so."""
+        if not self.supplied_parts:
+            return self.supplied
+        lookup = caller_keys(s)
+        out: dict[str, list[str]] = {}
+        for k, partss in self.supplied_parts.items():
+            for parts in partss:
+                text = substitute(parts, lookup)
+                if text is not None:
+                    out.setdefault(k, []).append(text.replace("*", "x").replace("?", "x"))
+        for k, values in self.supplied.items():
+            out.setdefault(k, []).extend(values)
+        return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
 
 class WorldIndex:
@@ -1340,11 +1360,16 @@ def trust_of(role: Role) -> RoleTrust:
     services: set[str] = set()
     everyone = False
     supplied: dict[str, list[str]] = defaultdict(list)
+    with_vars: dict[str, list[tuple[Part, ...]]] = defaultdict(list)
     mfa = False
     for st in role.trust.statements:
         for c in st.conditions:
             if c.key_lower in CALLER_SUPPLIED_KEYS:
-                supplied[c.key_lower] += [v.replace("*", "x").replace("?", "x") for v in c.values]
+                for v, parts in zip(c.values, c._parts or (None,) * len(c.values), strict=False):
+                    if parts is not None:
+                        with_vars[c.key_lower].append(parts)
+                    else:
+                        supplied[c.key_lower].append(v.replace("*", "x").replace("?", "x"))
             if c.key_lower == MFA_KEY.lower():
                 mfa = True
         if st.effect is not Effect.ALLOW or st.principal is None or st.not_principal:
@@ -1371,7 +1396,7 @@ def trust_of(role: Role) -> RoleTrust:
                         named.add(v)
     return RoleTrust(frozenset(named), frozenset(accounts), everyone, frozenset(services),
                      {k: tuple(dict.fromkeys(v)) for k, v in supplied.items()}, mfa,
-                     frozenset(v.lower() for v in services))
+                     frozenset(v.lower() for v in services), {k: tuple(v) for k, v in with_vars.items()})
 
 
 def is_user(s: Subject) -> bool:

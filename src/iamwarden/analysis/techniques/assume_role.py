@@ -43,11 +43,14 @@ def assume_decision(ix: WorldIndex, s: Subject, role: Role, content: bool = Fals
     """Can ``s`` assume ``role``? Returns the deciding decision and an uncertainty note."""
     t = ix.trust[role.arn]
     contexts: list[dict[str, str]] = [{}]
-    for key, values in t.supplied.items():
+    for key, values in t.supplied_for(s).items():
         contexts = [{**c, key: v} for c in contexts for v in values[:4]] or contexts
+    contexts = contexts[:8]
+    if {} not in contexts:
+        contexts.append({})  # passing none of them (a Deny may test what is passed)
     d: Decision | None = None
-    for ctx in contexts[:8]:
-        d = ix.ask(s, ASSUME, role.arn, ctx, trust=role.trust, content=content)
+    for ctx in contexts:
+        d = _assume(ix, s, role, ctx, content)
         if d.allowed:  # allowed only with MFA (``analysis.mfa``): uncertain
             return d, (MFA_NOTE if needed_mfa(d) else None)
     assert d is not None
@@ -57,12 +60,25 @@ def assume_decision(ix: WorldIndex, s: Subject, role: Role, content: bool = Fals
         for c in st.conditions
     )
     if mfa:
-        for ctx in contexts[:8]:
-            d2 = ix.ask(s, ASSUME, role.arn, {**ctx, "aws:MultiFactorAuthPresent": "true"}, trust=role.trust,
-                        content=content)
+        for ctx in contexts:
+            d2 = _assume(ix, s, role, {**ctx, "aws:MultiFactorAuthPresent": "true"}, content)
             if d2.allowed:
                 return d2, MFA_NOTE
     return d, "no"
+
+
+#: the request sets a source identity: the trust (and the identity policies, as for the
+#: AssumeRole itself) must allow ``sts:SetSourceIdentity`` too (spec §3.3)
+SOURCE_IDENTITY = "sts:sourceidentity"
+
+
+def _assume(ix: WorldIndex, s: Subject, role: Role, ctx: dict[str, str], content: bool) -> Decision:
+    d = ix.ask(s, ASSUME, role.arn, ctx, trust=role.trust, content=content)
+    if d.allowed and SOURCE_IDENTITY in ctx:
+        d2 = ix.ask(s, "sts:SetSourceIdentity", role.arn, ctx, trust=role.trust, content=content)
+        if not d2.allowed:
+            return d2
+    return d
 
 
 #: identity policy that allows everything: "would the trust admit this caller at all?"
@@ -91,15 +107,17 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
         t = ix.trust[role.arn]
         probe = PolicySet(identity=(_ALLOW_ALL,), resource=role.trust)
         ctxs: list[dict[str, str]] = [{}]
-        for k, values in t.supplied.items():
+        for k, values in t.supplied_for(s).items():
             ctxs = [{**c, k: v} for c in ctxs for v in values[:4]] or ctxs
         if t.mentions_mfa:
             ctxs = ctxs + [{**c, "aws:MultiFactorAuthPresent": "true"} for c in ctxs]
         tags = {**s.context, **{f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}}
         if ix.world.organization is not None:
             owner_org_keys(ix.world, tags, resource_account(ix.world, role.arn) or s.account_id)
-        hit = any(authorize_from_some_origin(s.caller, ASSUME, role.arn, {**tags, **c}, probe).allowed
-                  for c in ctxs[:16])
+        hit = any(authorize_from_some_origin(s.caller, ASSUME, role.arn, {**tags, **c}, probe).allowed and (
+            SOURCE_IDENTITY not in c
+            or authorize_from_some_origin(s.caller, "sts:SetSourceIdentity", role.arn, {**tags, **c}, probe).allowed)
+            for c in ctxs[:16] + [{}])
         ix.cache[key] = hit
     return hit
 
