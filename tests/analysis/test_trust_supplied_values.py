@@ -51,3 +51,16 @@ def test_a_source_identity_needs_set_source_identity() -> None:
     alice = b.user("alice", doc(allow(["sts:AssumeRole", "sts:SetSourceIdentity"], arn("role", "*"))))
     assert not _can(b, alice, only_assume)
     assert _can(b, alice, both)
+
+
+def test_session_tags_the_trust_asks_for_are_the_callers_to_pass() -> None:
+    """"Pass your own team as a session tag" (``aws:RequestTag/team`` = ``${aws:PrincipalTag/team}``):
+    a caller allowed ``sts:TagSession`` passes it; one that is not cannot."""
+    b = Builder()
+    cond = {"StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"}}
+    role = _role(b, "tagged", cond, ["sts:AssumeRole", "sts:TagSession"])
+    alice = b.user("alice", doc(allow(["sts:AssumeRole", "sts:TagSession"], role)), tags={"team": "blue"})
+    bob = b.user("bob", doc(allow("sts:AssumeRole", role)), tags={"team": "blue"})
+    nobody = b.user("nobody", doc(allow(["sts:AssumeRole", "sts:TagSession"], role)))  # no team tag
+    assert _can(b, alice, role)
+    assert not _can(b, bob, role) and not _can(b, nobody, role)

@@ -270,6 +270,9 @@ class RoleTrust:
     #: caller-supplied key -> its policy values with variables (``${aws:username}``), resolved
     #: per caller by ``supplied_for``
     supplied_parts: Mapping[str, tuple[tuple[Part, ...], ...]] = field(default_factory=dict)
+    #: the trust's conditions on session tags the caller may pass (``aws:RequestTag/<key>``),
+    #: with the tag key each tests (``created_tags.choices`` picks the tags to try)
+    request_tags: tuple[tuple[str, Any], ...] = ()
 
     def supplied_for(self, s: Subject) -> Mapping[str, tuple[str, ...]]:
         """``supplied`` with the values that hold the caller's own variables first: the AWS
@@ -1361,9 +1364,12 @@ def trust_of(role: Role) -> RoleTrust:
     everyone = False
     supplied: dict[str, list[str]] = defaultdict(list)
     with_vars: dict[str, list[tuple[Part, ...]]] = defaultdict(list)
+    request_tags: list[tuple[str, Any]] = []
     mfa = False
     for st in role.trust.statements:
         for c in st.conditions:
+            if c.key_lower.startswith(created_tags.REQUEST_TAG):
+                request_tags.append((c.key[len(created_tags.REQUEST_TAG):], c))
             if c.key_lower in CALLER_SUPPLIED_KEYS:
                 for v, parts in zip(c.values, c._parts or (None,) * len(c.values), strict=False):
                     if parts is not None:
@@ -1396,7 +1402,8 @@ def trust_of(role: Role) -> RoleTrust:
                         named.add(v)
     return RoleTrust(frozenset(named), frozenset(accounts), everyone, frozenset(services),
                      {k: tuple(dict.fromkeys(v)) for k, v in supplied.items()}, mfa,
-                     frozenset(v.lower() for v in services), {k: tuple(v) for k, v in with_vars.items()})
+                     frozenset(v.lower() for v in services), {k: tuple(v) for k, v in with_vars.items()},
+                     tuple(request_tags))
 
 
 def is_user(s: Subject) -> bool:

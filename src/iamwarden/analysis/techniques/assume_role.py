@@ -25,13 +25,15 @@ from ...evaluation import Decision, PolicySet
 from ...evaluation.world import owner_org_keys, resource_account
 from ...model.account import Role
 from ...policy.document import Effect, Policy, PolicyKind, parse_policy
+from .. import created_tags
 from ..edges import Edge, reasons_of
+from ..index import caller_keys
 from ..mfa import needed_mfa
 from ..origins import authorize_from_some_origin
 from . import Want
 
 if TYPE_CHECKING:
-    from ..index import WorldIndex
+    from ..index import RoleTrust, WorldIndex
     from ..subject import Subject
 
 ASSUME = "sts:AssumeRole"
@@ -48,6 +50,7 @@ def assume_decision(ix: WorldIndex, s: Subject, role: Role, content: bool = Fals
     contexts = contexts[:8]
     if {} not in contexts:
         contexts.append({})  # passing none of them (a Deny may test what is passed)
+    contexts += session_tag_contexts(t, s, contexts)
     d: Decision | None = None
     for ctx in contexts:
         d = _assume(ix, s, role, ctx, content)
@@ -72,13 +75,44 @@ def assume_decision(ix: WorldIndex, s: Subject, role: Role, content: bool = Fals
 SOURCE_IDENTITY = "sts:sourceidentity"
 
 
-def _assume(ix: WorldIndex, s: Subject, role: Role, ctx: dict[str, str], content: bool) -> Decision:
+def _assume(ix: WorldIndex, s: Subject, role: Role, ctx: dict[str, Any], content: bool) -> Decision:
     d = ix.ask(s, ASSUME, role.arn, ctx, trust=role.trust, content=content)
-    if d.allowed and SOURCE_IDENTITY in ctx:
-        d2 = ix.ask(s, "sts:SetSourceIdentity", role.arn, ctx, trust=role.trust, content=content)
+    for extra in _extra_actions(ctx) if d.allowed else ():
+        d2 = ix.ask(s, extra, role.arn, ctx, trust=role.trust, content=content)
         if not d2.allowed:
             return d2
     return d
+
+
+#: session tags passed: the trust (and identity policies) must allow ``sts:TagSession`` too
+TAGS_KEY = "aws:TagKeys"
+
+
+def _extra_actions(ctx: Mapping[str, Any]) -> tuple[str, ...]:
+    """The actions AWS authorizes besides AssumeRole for a request passing ``ctx`` (spec §3.3)."""
+    out: tuple[str, ...] = ()
+    if SOURCE_IDENTITY in ctx:
+        out += ("sts:SetSourceIdentity",)
+    if TAGS_KEY in ctx:
+        out += ("sts:TagSession",)
+    return out
+
+
+def session_tag_contexts(t: RoleTrust, s: Subject, base: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``base`` contexts with session tags the caller may pass, when the trust tests some
+    (``aws:RequestTag/<key>``: AWS's "pass your own team as a session tag" pattern): the tags
+    the trust's conditions name, resolved for the caller (``created_tags.choices``), at most
+    16 contexts."""
+    if not t.request_tags:
+        return []
+    out: list[dict[str, Any]] = []
+    for tags in created_tags.choices(t.request_tags, caller_keys(s)):
+        keys: dict[str, Any] = {f"aws:RequestTag/{k}": v for k, v in tags}
+        keys[TAGS_KEY] = tuple(k for k, _ in tags)
+        out += [{**c, **keys} for c in base[:4]]
+        if len(out) >= 16:
+            break
+    return out[:16]
 
 
 #: identity policy that allows everything: "would the trust admit this caller at all?"
@@ -114,10 +148,10 @@ def trust_admits(ix: WorldIndex, s: Subject, role: Role) -> bool:
         tags = {**s.context, **{f"aws:PrincipalTag/{k}": v for k, v in s.entity.tags.items()}}
         if ix.world.organization is not None:
             owner_org_keys(ix.world, tags, resource_account(ix.world, role.arn) or s.account_id)
-        hit = any(authorize_from_some_origin(s.caller, ASSUME, role.arn, {**tags, **c}, probe).allowed and (
-            SOURCE_IDENTITY not in c
-            or authorize_from_some_origin(s.caller, "sts:SetSourceIdentity", role.arn, {**tags, **c}, probe).allowed)
-            for c in ctxs[:16] + [{}])
+        ctxs = ctxs[:16] + [{}]
+        ctxs += session_tag_contexts(t, s, ctxs)
+        hit = any(all(authorize_from_some_origin(s.caller, a, role.arn, {**tags, **c}, probe).allowed
+                      for a in (ASSUME, *_extra_actions(c))) for c in ctxs)
         ix.cache[key] = hit
     return hit
 
