@@ -31,3 +31,32 @@ def test_thousands_of_ranges_and_endpoints_are_bounded() -> None:
     assert 1 < len(got) <= MAX_ORIGINS
     conds = [c for st in p.statements for c in st.conditions if c.key_lower == "aws:sourceip"]
     assert len(classes(SOURCE_IP, conds)) <= MAX_CANDIDATES
+
+
+@pytest.mark.timeout(60)
+def test_every_key_and_every_region_tested_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regions × addresses × agents × parameters: at most ``MAX_QUESTIONS`` engine questions."""
+    from iamwarden.analysis import origins as o
+    from iamwarden.model.principal import Caller
+
+    regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1", "ca-central-1", "eu-north-1"]
+    st = [{"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*", "Condition": {
+        "StringNotEquals": {"aws:RequestedRegion": regions[i:i + 2], "aws:UserAgent": [f"ua-{i}"],
+                            "ec2:InstanceType": [f"t{i}.micro"], "ec2:MetadataHttpTokens": [f"v{i}"]},
+        "NotIpAddress": {"aws:SourceIp": [f"10.{i}.0.0/16"]}}} for i in range(6)]
+    p = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                                                              *st]}, PolicyKind.IDENTITY, "hostile")
+    ps = PolicySet(identity=(p,))
+    asked = 0
+    real = o.authorize
+
+    def counting(*a, **k):  # noqa: ANN002, ANN003
+        nonlocal asked
+        asked += 1
+        return real(*a, **k)
+
+    monkeypatch.setattr(o, "authorize", counting)
+    d = o.authorize_from_some_origin(Caller.from_arn("arn:aws:iam::111122223333:user/x"), "ec2:RunInstances",
+                                     "arn:aws:ec2:*:111122223333:instance/*", {}, ps)
+    assert not d.errors  # bounded, not failed: past the bounds a choice is not asked (documented)
+    assert 1 < asked <= o.MAX_QUESTIONS * 2  # once without MFA; with it only if a policy tests MFA

@@ -74,6 +74,9 @@ MAX_ORIGINS = 64
 #: at most this many candidate values per key are told apart (the policy size quotas allow a
 #: few thousand CIDRs per principal; a hostile account must not make this quadratic)
 MAX_CANDIDATES = 256
+#: at most this many engine questions per question (regions × origins; a hostile account
+#: testing every key and every region must not multiply the audit by thousands)
+MAX_QUESTIONS = 256
 #: at most this many request parameters are chosen per question (``parameters``)
 MAX_PARAMETERS = 6
 
@@ -241,7 +244,7 @@ def _first_allowed(caller: Any, action: str, resource: str, context: dict[str, A
     """The first allow among the regions × origins, with reasons saying which it needed
     (only where the policies told them apart), else the last denial."""
     d: Decision | None = None
-    for region, origin in itertools.product(regions, where):
+    for region, origin in itertools.islice(itertools.product(regions, where), MAX_QUESTIONS):
         ctx = {**context, **dict(origin)}
         if region is not None:
             ctx[REGION_KEY] = region
