@@ -28,14 +28,14 @@ from typing import Any, Callable, Sequence
 from ..evaluation.context import entity_tag_keys
 from ..policy.catalog import catalog
 from ..policy.conditions import Condition
+from ..policy.glob_witness import shortest_match
 from ..policy.variables import substitute
+from .origins import FRESH  # a tag value no policy names (a Deny of some values, a Null test)
 
 REQUEST_TAG = "aws:requesttag/"
 RESOURCE_TAGS = ("aws:resourcetag/", "iam:resourcetag/")
 _CREATES_KEY = "aws:requesttag/${tagkey}"
 MAX_KEYS = 4
-#: a tag value no policy names (a Deny of some values, a condition on whether the tag is there)
-FRESH = "iamwarden"
 MAX_CHOICES = 16
 
 Tags = tuple[tuple[str, str], ...]
@@ -82,7 +82,7 @@ def choices(conds: Sequence[tuple[str, Condition]], lookup: Callable[[str], str 
             if text is None:
                 continue
             if c.operator.base in ("StringLike", "StringNotLike"):
-                text = text.replace("*", "").replace("?", "x")
+                text = shortest_match(text)
             if text not in values[key]:
                 values[key].append(text)
     for named in values.values():

@@ -42,6 +42,7 @@ from typing import Any
 
 from ..evaluation import Decision, Reason, Request, authorize
 from ..policy.conditions import Condition, ConditionError, parse_network
+from ..policy.glob_witness import shortest_match
 from . import mfa
 from .parameters import applicable, is_parameter_key
 from .regions import KEY as REGION_KEY
@@ -61,7 +62,7 @@ DEFAULTS = {
     VPC_SOURCE_IP: "10.255.255.10",
     USER_AGENT: "aws-cli/2",
 }
-#: a parameter value no condition names
+#: a value no condition names (a parameter's, a created resource's tag's)
 FRESH = "iamwarden"
 #: a request from the internet carries its address; one through a VPC endpoint, these instead
 INTERNET_KEYS = (SOURCE_IP,)
@@ -160,7 +161,7 @@ def classes(key: str, conds: list[Condition]) -> tuple[str, ...]:
         if c.operator.base in ("IpAddress", "NotIpAddress"):
             candidates += _edges(c.values)
         elif c.operator.base in ("StringLike", "StringNotLike"):
-            candidates += [v.replace("*", "").replace("?", "x") for v in c.values]
+            candidates += [shortest_match(v) for v in c.values]
         else:
             candidates += list(c.values)
     if any(c.operator.base in ("IpAddress", "NotIpAddress") for c in conds):

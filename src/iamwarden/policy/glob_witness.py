@@ -29,6 +29,12 @@ DEFAULT_LIMIT = 20_000
 MAX_PATTERNS = 8
 
 
+def shortest_match(pattern: str) -> str:
+    """The shortest string one glob matches: ``*`` matches nothing, ``?`` the ``FILLER``
+    (a value for a condition key that a ``StringLike`` pattern allows)."""
+    return pattern.replace("*", "").replace("?", FILLER)
+
+
 def common_match(patterns: Sequence[str], limit: int = DEFAULT_LIMIT, fixed_colons: int = 0) -> str | None:
     """See ``_common_match``."""
     return common_match_counted(patterns, limit, fixed_colons)[0]
