@@ -89,6 +89,10 @@ class Subject:
         entity = replace(self.entity, boundary=arn)
         return replace(self, entity=entity, policies=self.policies.replace(boundary=boundary), note=note)
 
+    def with_tags(self, tags: Mapping[str, str], note: str) -> Subject:
+        """The principal after tagging itself (B02): its principal tags are ``tags``."""
+        return replace(self, entity=replace(self.entity, tags=dict(tags)), note=note)
+
     def with_policy_swapped(self, old: Policy, new: Policy, note: str) -> Subject:
         """The principal after a managed policy's default version changes (catalog D01, D02)."""
         ident = tuple(new if p is old else p for p in self.policies.identity)

@@ -105,6 +105,8 @@ TECHNIQUES: dict[str, TechniqueInfo] = {
     # not in the catalog either: docs/decisions/analysis-boundary-removal.md
     "B01": TechniqueInfo("B01", "direct",
                          gettext_noop("Delete or replace one's own permissions boundary")),
+    "B02": TechniqueInfo("B02", "direct",
+                         gettext_noop("Tag oneself with the principal tags one's policies reward")),
 }
 
 

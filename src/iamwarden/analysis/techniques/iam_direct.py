@@ -48,6 +48,7 @@ ACTIONS = frozenset(a.lower() for a in (
     "iam:UpdateAssumeRolePolicy", "iam:CreateRole",
     "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary",
     "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+    "iam:TagUser", "iam:TagRole",
 ))
 
 
@@ -61,9 +62,12 @@ _INLINE_SELF = ("iam:PutUserPolicy", "iam:PutRolePolicy")
 #: B01: delete one's own permissions boundary, or put one in its place that caps nothing
 _BOUNDARY_ACTIONS = {"user": ("iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"),
                      "role": ("iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary")}
+#: B02: tag oneself
+_TAG_ACTIONS = {"user": "iam:TagUser", "role": "iam:TagRole"}
+_PRINCIPAL_TAG = "aws:principaltag/"
 _SELF_ANY = frozenset(a.lower() for a in (*SELF_ACTIONS, "iam:SetDefaultPolicyVersion", "iam:CreateRole",
                                           "iam:AddUserToGroup", *_BOUNDARY_ACTIONS["user"],
-                                          *_BOUNDARY_ACTIONS["role"]))
+                                          *_BOUNDARY_ACTIONS["role"], *_TAG_ACTIONS.values()))
 #: every action a modify-then-assume step (D16-D23) needs one of, to change the target
 _GRANT_ANY = frozenset(a.lower() for a in ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion",
                                            "iam:AttachUserPolicy", "iam:PutUserPolicy"))
@@ -265,8 +269,42 @@ class IamDirectChecker:
             if e is not None:
                 found = True
                 yield e
+        if allow_groups and not found:
+            e = self._retag(s, ix)
+            if e is not None:
+                found = True
+                yield e
         if allow_groups and not found and s.kind == "user" and ix.holds(s, "iam:AddUserToGroup"):
             yield from self._join_group(s, ix)
+
+    def _retag(self, s: Subject, ix: WorldIndex) -> Edge | None:
+        """B02: tag oneself with the principal tags one's own policies (or boundary, SCPs)
+        test, when with them one is admin or can then escalate oneself. ABAC grants follow
+        ``aws:PrincipalTag``; a principal that may set its own tags picks them."""
+        action = _TAG_ACTIONS[s.kind]
+        if not ix.holds(s, action):
+            return None
+        conds = [(c.key[len(_PRINCIPAL_TAG):], c) for _, p in s.policies.all_policies() for st in p.statements
+                 for c in st.conditions if c.key_lower.startswith(_PRINCIPAL_TAG)]
+        if not conds:
+            return None
+        for tags in created_tags.choices(conds, caller_keys(s)):
+            if all(s.entity.tags.get(k) == v for k, v in tags):
+                continue  # nothing new
+            d = ix.ask(s, action, s.arn, created_tags.contexts(action, tags))
+            if not d.allowed:
+                continue
+            shown = ", ".join(f"{k}={v}" for k, v in tags)
+            after = s.with_tags({**s.entity.tags, **dict(tags)}, note=f"tagged {shown}")
+            how = f"can tag itself {shown}"
+            if admin_status(after).admin:
+                return Edge(s.arn, s.arn, "B02", how + ", and then its policies grant *", reasons_of(d),
+                            grants_admin=True)
+            follow = next(iter(self._self_edges(after, ix, allow_groups=False)), None)
+            if follow is not None:
+                return Edge(s.arn, s.arn, "B02", how + f", then {follow.technique}", reasons_of(d),
+                            grants_admin=True, then=(follow,))
+        return None
 
     def _drop_boundary(self, s: Subject, ix: WorldIndex) -> Edge | None:
         """B01: delete one's own permissions boundary (or replace it by a policy that caps
