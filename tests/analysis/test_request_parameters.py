@@ -105,3 +105,19 @@ def test_p01_iff_one_choice_of_parameters_allows_the_instance(conds: list, as_sc
         **base, **({"ec2:MetadataHttpTokens": t} if t else {}), **({"ec2:InstanceType": i} if i else {})}).allowed
         for t in VALUES for i in VALUES)
     assert got == want, (conds, as_scp)
+
+
+def test_a_question_that_names_its_address_still_chooses_its_parameters() -> None:
+    from iamwarden.analysis.origins import authorize_from_some_origin
+    from iamwarden.evaluation import PolicySet
+    from iamwarden.model.principal import Caller
+
+    p = parse_policy(doc(allow("*"), IMDSV2,
+                         {"Effect": "Deny", "Action": "*", "Resource": "*",
+                          "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}),
+                     PolicyKind.IDENTITY, "p")
+    caller = Caller.from_arn(f"arn:aws:iam::{ACCT}:user/dev")
+    inst = f"arn:aws:ec2:us-east-1:{ACCT}:instance/i-1"
+    ps = PolicySet(identity=(p,))
+    assert authorize_from_some_origin(caller, "ec2:RunInstances", inst, {"aws:SourceIp": "10.1.2.3"}, ps).allowed
+    assert not authorize_from_some_origin(caller, "ec2:RunInstances", inst, {"aws:SourceIp": "8.8.8.8"}, ps).allowed

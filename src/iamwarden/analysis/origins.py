@@ -69,6 +69,7 @@ INTERNET_KEYS = (SOURCE_IP,)
 VPC_KEYS = (SOURCE_VPC, SOURCE_VPCE, VPC_SOURCE_IP)
 CHOSEN_KEYS = (*INTERNET_KEYS, *VPC_KEYS, USER_AGENT)
 _BY_LOWER = {k.lower(): k for k in CHOSEN_KEYS}
+_CHOSEN_SET = frozenset(CHOSEN_KEYS)
 
 #: at most this many origins per question (classes beyond are not asked: documented)
 MAX_ORIGINS = 64
@@ -213,7 +214,9 @@ def authorize_from_some_origin(caller: Any, action: str, resource: str, context:
         regions = requested_regions(action, resource, ps, caller.partition or "aws")
     _, where, tests_mfa, params = _read(ps.candidates(action.lower()))
     if where is not _NONE and any(k in context for k in CHOSEN_KEYS):
-        where = _NONE  # the caller chose where the request comes from
+        # the caller chose where the request comes from: only the parameters are left to choose
+        got = tuple(dict.fromkeys(tuple(i for i in o if i[0] not in _CHOSEN_SET) for o in where))
+        where = _NONE if got == _NONE else got
     if params and where is not _NONE:
         where = _for_action(where, params, action)
     if len(regions) == 1 and where is _NONE:  # nearly always: nothing tests where a request comes from
