@@ -121,3 +121,13 @@ def test_a_question_that_names_its_address_still_chooses_its_parameters() -> Non
     ps = PolicySet(identity=(p,))
     assert authorize_from_some_origin(caller, "ec2:RunInstances", inst, {"aws:SourceIp": "10.1.2.3"}, ps).allowed
     assert not authorize_from_some_origin(caller, "ec2:RunInstances", inst, {"aws:SourceIp": "8.8.8.8"}, ps).allowed
+
+
+def test_numeric_and_bool_parameters_have_their_classes() -> None:
+    from iamwarden.analysis.origins import classes
+
+    p = parse_policy(doc(allow("ec2:RunInstances", Condition={
+        "NumericLessThan": {"ec2:VolumeSize": "100"}, "Bool": {"ec2:Encrypted": "false"}})), PolicyKind.IDENTITY, "p")
+    conds = {c.key: [c] for st in p.statements for c in st.conditions}
+    assert "99" in classes("ec2:VolumeSize", conds["ec2:VolumeSize"])
+    assert "true" in classes("ec2:Encrypted", conds["ec2:Encrypted"])

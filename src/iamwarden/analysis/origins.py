@@ -163,6 +163,10 @@ def classes(key: str, conds: list[Condition]) -> tuple[str, ...]:
             candidates += _edges(c.values)
         elif c.operator.base in ("StringLike", "StringNotLike"):
             candidates += [shortest_match(v) for v in c.values]
+        elif c.operator.base.startswith("Numeric"):
+            candidates += _neighbours(c.values)  # below, at and above each bound
+        elif c.operator.base == "Bool":
+            candidates += ["true", "false"]
         else:
             candidates += list(c.values)
     if any(c.operator.base in ("IpAddress", "NotIpAddress") for c in conds):
@@ -171,6 +175,23 @@ def classes(key: str, conds: list[Condition]) -> tuple[str, ...]:
     for v in dict.fromkeys(candidates[:MAX_CANDIDATES]):
         seen.setdefault(tuple(_outcome(c, v) for c in conds), v)
     return tuple(seen.values())
+
+
+def _neighbours(values: tuple[str, ...]) -> list[str]:
+    """Each number, one less and one more (a ``NumericLessThan 100`` is met by 99)."""
+    out: list[str] = []
+    for v in values:
+        try:
+            x = int(v)
+        except ValueError:
+            try:
+                f = float(v)
+            except ValueError:
+                continue
+            out += [repr(f - 1), v, repr(f + 1)]
+            continue
+        out += [str(x - 1), v, str(x + 1)]
+    return out
 
 
 def _edges(values: tuple[str, ...]) -> list[str]:
