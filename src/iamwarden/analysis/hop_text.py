@@ -32,6 +32,7 @@ HOP_REASONS: tuple[Text, ...] = (
     N_("can make {policy} its own permissions boundary, then {technique}"),
     N_("can tag itself {tags}, and then its policies grant *"),
     N_("can tag itself {tags}, then {technique}"),
+    N_("can tag {role} {tags}, then assume it"),
     N_("can create an access key for {name}"),
     N_("can delete and re-create an access key of {name}"),
     N_("can create a console password for {name}"),

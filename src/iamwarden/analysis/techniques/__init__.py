@@ -49,9 +49,10 @@ def _registry() -> tuple[Checker, ...]:
     from .iam_direct import IamDirectChecker
     from .passrole import PassRoleChecker
     from .resource_policies import ResourcePolicyChecker
+    from .retag_role import RetagRoleChecker
 
     return (IamDirectChecker(), AssumeRoleChecker(), PassRoleChecker(), ExistingComputeChecker(),
-            ResourcePolicyChecker())
+            ResourcePolicyChecker(), RetagRoleChecker())
 
 
 REGISTRY: tuple[Checker, ...] = _registry()

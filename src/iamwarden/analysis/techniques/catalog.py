@@ -107,6 +107,8 @@ TECHNIQUES: dict[str, TechniqueInfo] = {
                          gettext_noop("Delete or replace one's own permissions boundary")),
     "B02": TechniqueInfo("B02", "direct",
                          gettext_noop("Tag oneself with the principal tags one's policies reward")),
+    "B03": TechniqueInfo("B03", "direct",
+                         gettext_noop("Tag a role so that one may assume it")),
 }
 
 

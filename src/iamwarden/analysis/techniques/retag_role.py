@@ -1,0 +1,88 @@
+"""B03: tag a role so that one may assume it (outside the catalog, like R01/R02 and B01/B02).
+
+Attribute-based trusts and identity policies let a principal assume the roles tagged for it
+(``sts:AssumeRole`` when ``aws:ResourceTag/team`` = ``${aws:PrincipalTag/team}``). A principal
+that may also tag roles (``iam:TagRole``) gives a role the tags those conditions ask for, then
+assumes it. The tags tried are those the conditions name (``created_tags.choices``, resolved for
+the caller); the tag request honours its own conditions (``aws:RequestTag``, ``aws:TagKeys``),
+and the AssumeRole is decided by the engine with the role as it would be tagged.
+docs/decisions/analysis-boundary-removal.md records it with B01 and B02.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ...evaluation.context import entity_tag_keys
+from ...model.account import Role
+from .. import created_tags
+from ..edges import Edge, reasons_of
+from ..index import caller_keys
+from . import Want
+from .assume_role import ASSUME, assume_decision
+
+if TYPE_CHECKING:
+    from ..index import WorldIndex
+    from ..subject import Subject
+
+TAG_ROLE = "iam:TagRole"
+_RESOURCE_TAGS = created_tags.RESOURCE_TAGS
+
+
+def _tag_conditions(statements: Iterable[Any]) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for st in statements:
+        for c in st.conditions:
+            for prefix in _RESOURCE_TAGS:
+                if c.key_lower.startswith(prefix):
+                    out.append((c.key[len(prefix):], c))
+    return out
+
+
+class RetagRoleChecker:
+    family = "direct"
+    actions = frozenset({TAG_ROLE.lower()})
+
+    def self_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
+        return ()
+
+    def granting_edges(self, s: Subject, ix: WorldIndex) -> Iterable[Edge]:
+        return ()
+
+    def edges_into(self, target: Subject, ix: WorldIndex, want: Want) -> Iterable[Edge]:
+        role = target.entity
+        if not isinstance(role, Role):
+            return
+        h = ix.holders[TAG_ROLE.lower()]
+        srcs = h.of(role.arn)
+        if not srcs:
+            return
+        in_trust = _tag_conditions(role.trust.statements)
+        for src in sorted(srcs):
+            s = ix.subjects.get(src)
+            # IAM has no resource policies on roles: only the role's own account tags it
+            if s is None or src == role.arn or s.account_id != target.account_id or not want(src):
+                continue
+            conds = in_trust + _tag_conditions(st for _, st in s.policies.candidates(ASSUME.lower()).identity)
+            if not conds:
+                continue  # no condition reads the role's tags: tagging changes nothing
+            if assume_decision(ix, s, role)[0].allowed:
+                continue  # D15 already (or with MFA)
+            e = self._retag_then_assume(ix, s, role, conds)
+            if e is not None:
+                yield e
+
+    @staticmethod
+    def _retag_then_assume(ix: WorldIndex, s: Subject, role: Role, conds: list[tuple[str, Any]]) -> Edge | None:
+        for tags in created_tags.choices(conds, caller_keys(s)):
+            if all(role.tags.get(k) == v for k, v in tags):
+                continue
+            dt = ix.ask(s, TAG_ROLE, role.arn, created_tags.contexts(TAG_ROLE, tags))
+            if not dt.allowed:
+                continue
+            da = ix.ask(s, ASSUME, role.arn, entity_tag_keys({**role.tags, **dict(tags)}), trust=role.trust)
+            if da.allowed:
+                shown = ", ".join(f"{k}={v}" for k, v in tags)
+                return Edge(s.arn, role.arn, "B03", f"can tag {role.name} {shown}, then assume it",
+                            reasons_of(dt, da))
+        return None
