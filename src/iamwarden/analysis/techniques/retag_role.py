@@ -20,6 +20,7 @@ from ..edges import Edge, reasons_of
 from ..index import caller_keys
 from . import Want
 from .assume_role import ASSUME, assume_decision
+from .iam_direct import _account_patterns, _anywhere_by_account
 
 if TYPE_CHECKING:
     from ..index import WorldIndex
@@ -53,8 +54,14 @@ class RetagRoleChecker:
         role = target.entity
         if not isinstance(role, Role):
             return
+        # only the role's own account tags it: its holders alone, never every account's (the
+        # holders on ``*`` and on patterns such as ``role/*`` recur in every account)
         h = ix.holders[TAG_ROLE.lower()]
-        srcs = h.of(role.arn)
+        acct = target.account_id
+        srcs = set(h.literal.get(role.arn, ())) | set(_anywhere_by_account(ix, h, (TAG_ROLE,)).get(acct, ()))
+        part = _account_patterns(ix, h, TAG_ROLE).get(acct)
+        for pat in part.matching_patterns(role.arn) if part is not None else ():
+            srcs |= part.patterns[pat]
         if not srcs:
             return
         in_trust = _tag_conditions(role.trust.statements)
