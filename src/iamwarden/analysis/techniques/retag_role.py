@@ -60,8 +60,9 @@ class RetagRoleChecker:
         acct = target.account_id
         srcs = set(h.literal.get(role.arn, ())) | set(_anywhere_by_account(ix, h, (TAG_ROLE,)).get(acct, ()))
         part = _account_patterns(ix, h, TAG_ROLE).get(acct)
-        for pat in part.matching_patterns(role.arn) if part is not None else ():
-            srcs |= part.patterns[pat]
+        if part is not None:
+            for pat in part.matching_patterns(role.arn):
+                srcs |= part.patterns[pat]
         if not srcs:
             return
         in_trust = _tag_conditions(role.trust.statements)
