@@ -23,7 +23,7 @@ docs/decisions/analysis-created-resource-tags.md records the choice.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..evaluation.context import entity_tag_keys
 from ..policy.catalog import catalog
@@ -50,20 +50,24 @@ def tag_conditions(cands: Any) -> tuple[tuple[str, Condition], ...]:
     hit = _CONDS.get(id(cands))
     if hit is not None and hit[0] is cands:
         return hit[1]
-    out: list[tuple[str, Condition]] = []
-    for picked in (cands.identity, cands.resource, cands.boundary, cands.session, *cands.scp, *cands.rcp):
-        for _, st in picked:
-            for c in st.conditions:
-                low = c.key_lower
-                for prefix in (REQUEST_TAG, *RESOURCE_TAGS):
-                    if low.startswith(prefix):
-                        out.append((c.key[len(prefix):], c))
-                        break
-    got = tuple(out)
+    got = tuple(conditions_on(cands.statements(), (REQUEST_TAG, *RESOURCE_TAGS)))
     if len(_CONDS) >= _SIZE:
         _CONDS.clear()
     _CONDS[id(cands)] = (cands, got)
     return got
+
+
+def conditions_on(statements: Iterable[Any], prefixes: tuple[str, ...]) -> list[tuple[str, Condition]]:
+    """The statements' conditions on a key starting with one of ``prefixes`` (lower-cased, such
+    as ``aws:resourcetag/``), each with the tag key it tests as written."""
+    out: list[tuple[str, Condition]] = []
+    for st in statements:
+        for c in st.conditions:
+            for prefix in prefixes:
+                if c.key_lower.startswith(prefix):
+                    out.append((c.key[len(prefix):], c))
+                    break
+    return out
 
 
 def choices(conds: Sequence[tuple[str, Condition]], lookup: Callable[[str], str | None]) -> list[Tags]:

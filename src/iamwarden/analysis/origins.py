@@ -117,18 +117,17 @@ def _conditions(cands: Any) -> tuple[dict[str, list[Condition]], dict[str, list[
     params: dict[str, list[Condition]] = {}
     spelled: dict[str, str] = {}
     tests_mfa = False
-    for picked in (cands.identity, cands.resource, cands.boundary, cands.session, *cands.scp, *cands.rcp):
-        for _, st in picked:
-            for c in st.conditions:
-                key = _BY_LOWER.get(c.key_lower)
-                if key is not None:
-                    found.setdefault(key, []).append(c)
-                elif c.key_lower in mfa.KEYS_LOWER:
-                    tests_mfa = True
-                elif is_parameter_key(c.key_lower):
-                    written = spelled.setdefault(c.key_lower, c.key)
-                    if written in params or len(params) < MAX_PARAMETERS:
-                        params.setdefault(written, []).append(c)
+    for st in cands.statements():
+        for c in st.conditions:
+            key = _BY_LOWER.get(c.key_lower)
+            if key is not None:
+                found.setdefault(key, []).append(c)
+            elif c.key_lower in mfa.KEYS_LOWER:
+                tests_mfa = True
+            elif is_parameter_key(c.key_lower):
+                written = spelled.setdefault(c.key_lower, c.key)
+                if written in params or len(params) < MAX_PARAMETERS:
+                    params.setdefault(written, []).append(c)
     return found, params, tests_mfa
 
 

@@ -164,9 +164,8 @@ _MANY: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
 
 def _tests(cands: Any) -> list[Test | None]:
     tests: list[Test | None] = []
-    for picked in (cands.identity, cands.resource, cands.boundary, cands.session, *cands.scp, *cands.rcp):
-        for _, st in picked:
-            tests += _statement_tests(st)
+    for st in cands.statements():
+        tests += _statement_tests(st)
     return tests
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from ..policy.document import Effect, Policy, PolicyKind, Statement, parse_policy, parse_policy_tolerant
 from .plan import IdentityPlan, identity_plan
@@ -215,6 +215,13 @@ class Candidates:
     rcp_allow: tuple[Picked, ...] = field(default=(), compare=False)
     #: the compiled plan for this action when the policy set has one (``plan.identity_plan``)
     plan: IdentityPlan | None = field(default=None, compare=False)
+
+    def statements(self) -> Iterator[Statement]:
+        """Every picked statement, of every policy type and organization level (the analysis
+        reads their conditions to know which request values tell answers apart)."""
+        for picked in (self.identity, self.resource, self.boundary, self.session, *self.scp, *self.rcp):
+            for _, st in picked:
+                yield st
 
     def __init__(self, identity: Picked, resource: Picked, boundary: Picked, session: Picked,
                  scp: tuple[Picked, ...], rcp: tuple[Picked, ...], plan: IdentityPlan | None = None) -> None:

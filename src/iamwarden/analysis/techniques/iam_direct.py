@@ -284,8 +284,8 @@ class IamDirectChecker:
         action = _TAG_ACTIONS[s.kind]
         if not ix.holds(s, action):
             return None
-        conds = [(c.key[len(_PRINCIPAL_TAG):], c) for _, p in s.policies.all_policies() for st in p.statements
-                 for c in st.conditions if c.key_lower.startswith(_PRINCIPAL_TAG)]
+        conds = created_tags.conditions_on((st for _, p in s.policies.all_policies() for st in p.statements),
+                                           (_PRINCIPAL_TAG,))
         if not conds:
             return None
         for tags in created_tags.choices(conds, caller_keys(s)):

@@ -30,16 +30,6 @@ TAG_ROLE = "iam:TagRole"
 _RESOURCE_TAGS = created_tags.RESOURCE_TAGS
 
 
-def _tag_conditions(statements: Iterable[Any]) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for st in statements:
-        for c in st.conditions:
-            for prefix in _RESOURCE_TAGS:
-                if c.key_lower.startswith(prefix):
-                    out.append((c.key[len(prefix):], c))
-    return out
-
-
 class RetagRoleChecker:
     family = "direct"
     actions = frozenset({TAG_ROLE.lower()})
@@ -65,13 +55,14 @@ class RetagRoleChecker:
                 srcs |= part.patterns[pat]
         if not srcs:
             return
-        in_trust = _tag_conditions(role.trust.statements)
+        in_trust = created_tags.conditions_on(role.trust.statements, _RESOURCE_TAGS)
         for src in sorted(srcs):
             s = ix.subjects.get(src)
             # IAM has no resource policies on roles: only the role's own account tags it
             if s is None or src == role.arn or s.account_id != target.account_id or not want(src):
                 continue
-            conds = in_trust + _tag_conditions(st for _, st in s.policies.candidates(ASSUME.lower()).identity)
+            assume = (st for _, st in s.policies.candidates(ASSUME.lower()).identity)
+            conds = in_trust + created_tags.conditions_on(assume, _RESOURCE_TAGS)
             if not conds:
                 continue  # no condition reads the role's tags: tagging changes nothing
             if assume_decision(ix, s, role)[0].allowed:
