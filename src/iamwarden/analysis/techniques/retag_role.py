@@ -23,7 +23,7 @@ from .assume_role import ASSUME, assume_decision
 from .iam_direct import _account_patterns, _anywhere_by_account
 
 if TYPE_CHECKING:
-    from ..index import WorldIndex
+    from ..index import Holders, WorldIndex
     from ..subject import Subject
 
 TAG_ROLE = "iam:TagRole"
@@ -95,7 +95,7 @@ class RetagRoleChecker:
 _NO_TESTERS: dict[str, list[tuple[str, Any]]] = {}  # shared and never mutated
 
 
-def _tag_testers(ix: WorldIndex, h: Any) -> dict[str, dict[str, list[tuple[str, Any]]]]:
+def _tag_testers(ix: WorldIndex, h: Holders) -> dict[str, dict[str, list[tuple[str, Any]]]]:
     """account -> {holder of ``iam:TagRole``: its own AssumeRole statements' conditions on a role
     tag}, for the holders that have such conditions (cached). A role whose trust reads no tag
     is worth tagging only for these; asking every holder of the account for every role cost
@@ -105,7 +105,7 @@ def _tag_testers(ix: WorldIndex, h: Any) -> dict[str, dict[str, list[tuple[str, 
     if hit is None:
         hit = ix.cache[key] = {}
         subjects = ix.subjects
-        for src in sorted(h.everyone):
+        for src in h.everyone:  # order-free: the caller sorts what it reads
             s = subjects.get(src)
             if s is None:
                 continue
